@@ -1,0 +1,3 @@
+//! Credential formats: parsing, encoding and verification, with no I/O.
+
+pub mod jose;
