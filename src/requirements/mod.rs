@@ -60,3 +60,76 @@ pub struct Requirement {
     /// One line saying what is required, in Accord's words.
     pub summary: &'static str,
 }
+
+/// A requirement that an artefact or an implementation did not meet.
+///
+/// `location` says where, in terms a person can find: `disclosure[2]`,
+/// `issuer-jwt.header.typ`, `kb-jwt.payload.nonce`, `x5c[1]`, a claim path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub requirement: &'static Requirement,
+    pub location: Option<String>,
+    pub message: String,
+}
+
+impl Violation {
+    pub fn new(requirement: &'static Requirement, message: impl Into<String>) -> Self {
+        Self {
+            requirement,
+            location: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn at(mut self, location: impl Into<String>) -> Self {
+        self.location = Some(location.into());
+        self
+    }
+
+    pub fn level(&self) -> Level {
+        self.requirement.level
+    }
+
+    /// A violation of a MUST makes the artefact invalid; SHOULD and MAY findings are reported
+    /// but do not.
+    pub fn is_fatal(&self) -> bool {
+        self.requirement.level == Level::Must
+    }
+}
+
+impl Serialize for Violation {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("requirement", self.requirement.id)?;
+        m.serialize_entry("level", self.requirement.level.as_str())?;
+        m.serialize_entry("message", &self.message)?;
+        if let Some(loc) = &self.location {
+            m.serialize_entry("location", loc)?;
+        }
+        m.serialize_entry("spec", &self.requirement.spec)?;
+        m.serialize_entry("section", self.requirement.section)?;
+        m.end()
+    }
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} [{}] {}",
+            self.requirement.id,
+            self.requirement.level.as_str(),
+            self.message
+        )?;
+        if let Some(loc) = &self.location {
+            write!(f, " (at {loc})")?;
+        }
+        Ok(())
+    }
+}
+
+/// True when none of `violations` is a MUST.
+pub fn all_pass(violations: &[Violation]) -> bool {
+    !violations.iter().any(Violation::is_fatal)
+}

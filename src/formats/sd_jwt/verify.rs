@@ -1,0 +1,598 @@
+//! Verification of an SD-JWT and its key-binding JWT (RFC 9901 §7.1, §7.3).
+//!
+//! Verification never stops at the first problem it can step past: it returns every
+//! [`Violation`] it found, each naming its requirement, so a vendor sees all of them at once.
+//! It stops only where going on would mean trusting unverified data (an unparseable or
+//! badly signed issuer JWT).
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::{Map, Value};
+
+use super::{ClaimPath, Disclosure, HashAlg, SdJwt};
+use crate::formats::jose::{CompactJws, JoseError, Jwk, VerifyingKey};
+use crate::requirements::{Violation, catalogue as req};
+
+/// What the verifier expects of the key-binding JWT (RFC 9901 §7.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KbExpectation {
+    /// The audience the presentation must be bound to (for OpenID4VP, the full client_id).
+    pub aud: String,
+    pub nonce: String,
+}
+
+/// Verifier policy.
+#[derive(Debug, Clone)]
+pub struct VerifyOptions {
+    /// The verifier's current time, seconds since the epoch (from an injected clock).
+    pub now: i64,
+    /// Allowed clock skew, seconds, for `exp`, `nbf` and `iat` (RFC 7519 §4.1.4 leeway).
+    pub skew: i64,
+    /// How old a KB-JWT's `iat` may be before it is rejected, seconds.
+    pub kb_max_age: i64,
+    /// `Some`: key binding is required and checked against these values.
+    /// `None`: key binding is not required; a KB-JWT that is present is still checked
+    /// (signature, `typ`, `sd_hash`, `iat`), but its `aud` and `nonce` are only reported.
+    pub key_binding: Option<KbExpectation>,
+}
+
+impl VerifyOptions {
+    pub fn at(now: i64) -> Self {
+        Self {
+            now,
+            skew: 300,
+            kb_max_age: 300,
+            key_binding: None,
+        }
+    }
+}
+
+/// What verification established.
+#[derive(Debug, Clone, Default)]
+pub struct Verification {
+    /// The issuer JWT header, once decoded.
+    pub header: Map<String, Value>,
+    /// The issuer JWT payload as signed (digests included).
+    pub payload: Map<String, Value>,
+    /// The claims after processing the disclosures, without `_sd`, `...` and `_sd_alg`.
+    /// Empty unless the issuer signature verified.
+    pub claims: Map<String, Value>,
+    /// Which claim each received disclosure revealed.
+    pub disclosed: Vec<ClaimPath>,
+    /// The KB-JWT payload, when one was present and its signature verified.
+    pub kb: Option<Map<String, Value>>,
+    pub signature_verified: bool,
+    pub violations: Vec<Violation>,
+}
+
+impl Verification {
+    pub fn is_valid(&self) -> bool {
+        self.signature_verified && crate::requirements::all_pass(&self.violations)
+    }
+}
+
+/// Decides which key verifies the issuer JWT: a key given out of band, or one taken from
+/// `x5c` and checked against a trust list. A refusal is a violation.
+pub trait IssuerKeyResolver {
+    fn resolve(&mut self, jws: &CompactJws) -> Result<VerifyingKey, Vec<Violation>>;
+}
+
+/// A key given out of band (`--issuer-key`).
+pub struct FixedIssuerKey(pub VerifyingKey);
+
+impl IssuerKeyResolver for FixedIssuerKey {
+    fn resolve(&mut self, _jws: &CompactJws) -> Result<VerifyingKey, Vec<Violation>> {
+        Ok(self.0.clone())
+    }
+}
+
+/// Maps a JOSE algorithm refusal to the requirement it breaks.
+pub(crate) fn alg_violation(e: &JoseError, location: &str) -> Violation {
+    match e {
+        JoseError::AlgNone => Violation::new(
+            &req::SDJWT_ALG_NONE_REJECTED,
+            "`alg: none` is never accepted",
+        ),
+        other => Violation::new(&req::JOSE_ALG_ALLOWED, other.to_string()),
+    }
+    .at(location)
+}
+
+/// Verifies `sd` (RFC 9901 §7.1 and, for a KB-JWT, §7.3).
+pub fn verify(
+    sd: &SdJwt,
+    keys: &mut dyn IssuerKeyResolver,
+    options: &VerifyOptions,
+) -> Verification {
+    let mut out = Verification::default();
+    let jws = match CompactJws::parse(&sd.issuer_jwt) {
+        Ok(j) => j,
+        Err(e) => {
+            out.violations.push(
+                Violation::new(&req::SDJWT_FORMAT, format!("issuer-signed JWT: {e}"))
+                    .at("issuer-jwt"),
+            );
+            return out;
+        }
+    };
+    out.header = jws.header.clone();
+    out.payload = jws.payload.clone();
+
+    // §7.1 step 2: the algorithm must be an accepted asymmetric one.
+    if let Err(e) = jws.algorithm() {
+        out.violations
+            .push(alg_violation(&e, "issuer-jwt.header.alg"));
+        return out;
+    }
+    let key = match keys.resolve(&jws) {
+        Ok(k) => k,
+        Err(vs) => {
+            out.violations.extend(vs);
+            return out;
+        }
+    };
+    if let Err(e) = jws.verify(&key) {
+        out.violations.push(
+            Violation::new(&req::SDJWT_ISSUER_SIGNATURE, format!("issuer signature: {e}"))
+                .at("issuer-jwt.signature"),
+        );
+        return out;
+    }
+    out.signature_verified = true;
+
+    // §4.1.1: `_sd_alg` absent means sha-256.
+    let hash = match jws.payload.get("_sd_alg") {
+        None => HashAlg::Sha256,
+        Some(Value::String(name)) => match HashAlg::from_name(name) {
+            Some(h) => h,
+            None => {
+                out.violations.push(
+                    Violation::new(
+                        &req::SDJWT_SD_ALG,
+                        format!("`_sd_alg` `{name}` is not a supported hash algorithm"),
+                    )
+                    .at("issuer-jwt.payload._sd_alg"),
+                );
+                out.signature_verified = false;
+                return out;
+            }
+        },
+        Some(other) => {
+            out.violations.push(
+                Violation::new(&req::SDJWT_SD_ALG, format!("`_sd_alg` is {other}, not a string"))
+                    .at("issuer-jwt.payload._sd_alg"),
+            );
+            out.signature_verified = false;
+            return out;
+        }
+    };
+
+    // §7.1 step 3: decode each disclosure and index it by its digest over the received string.
+    let mut by_digest: HashMap<String, usize> = HashMap::new();
+    let mut decoded: Vec<Option<Disclosure>> = Vec::with_capacity(sd.disclosures.len());
+    for (i, encoded) in sd.disclosures.iter().enumerate() {
+        match Disclosure::parse(encoded) {
+            Ok(d) => {
+                let digest = d.digest(hash);
+                if by_digest.contains_key(&digest) {
+                    out.violations.push(
+                        Violation::new(
+                            &req::SDJWT_DUPLICATE_DISCLOSURE,
+                            "the same disclosure is included more than once",
+                        )
+                        .at(format!("disclosure[{i}]")),
+                    );
+                    decoded.push(None);
+                } else {
+                    by_digest.insert(digest, i);
+                    decoded.push(Some(d));
+                }
+            }
+            Err(e) => {
+                out.violations.push(
+                    Violation::new(&req::SDJWT_DISCLOSURE_FORMAT, e).at(format!("disclosure[{i}]")),
+                );
+                decoded.push(None);
+            }
+        }
+    }
+
+    let mut top = jws.payload.clone();
+    top.remove("_sd_alg");
+    let unpacked = unpack(&top, &decoded, &by_digest);
+    out.violations.extend(unpacked.violations);
+    // §7.1 step 5: every disclosure must have been referenced.
+    for (i, was_used) in unpacked.used.iter().enumerate() {
+        if !was_used && decoded[i].is_some() {
+            out.violations.push(
+                Violation::new(
+                    &req::SDJWT_UNREFERENCED_DISCLOSURE,
+                    "no digest in the issuer-signed JWT (or in another disclosure) references this disclosure",
+                )
+                .at(format!("disclosure[{i}]")),
+            );
+        }
+    }
+    let claims = unpacked.claims;
+    let disclosed = unpacked.disclosed.into_iter().map(|(p, _)| p).collect();
+    out.claims = claims;
+    out.disclosed = disclosed;
+
+    check_times(&out.claims, options, &mut out.violations);
+    let claims = std::mem::take(&mut out.claims);
+    check_key_binding(sd, hash, &claims, options, &mut out);
+    out.claims = claims;
+    out
+}
+
+/// The result of replacing digests by disclosed values.
+pub(crate) struct Unpacked {
+    pub claims: Map<String, Value>,
+    /// Each revealed claim and the index of the disclosure that revealed it.
+    pub disclosed: Vec<(ClaimPath, usize)>,
+    /// Which disclosures some digest referenced.
+    pub used: Vec<bool>,
+    pub violations: Vec<Violation>,
+}
+
+/// Walks `payload` (without `_sd_alg`), replacing digests by the disclosed values
+/// (RFC 9901 §7.1 step 3). `by_digest` maps a digest to its index in `decoded`.
+pub(crate) fn unpack(
+    payload: &Map<String, Value>,
+    decoded: &[Option<Disclosure>],
+    by_digest: &HashMap<String, usize>,
+) -> Unpacked {
+    let mut unpacker = Unpacker {
+        disclosures: decoded,
+        by_digest,
+        seen_digests: HashSet::new(),
+        used: vec![false; decoded.len()],
+        disclosed: Vec::new(),
+        violations: Vec::new(),
+    };
+    let claims = unpacker.object(payload, &ClaimPath::root(), "issuer-jwt.payload");
+    Unpacked {
+        claims,
+        disclosed: unpacker.disclosed,
+        used: unpacker.used,
+        violations: unpacker.violations,
+    }
+}
+
+struct Unpacker<'a> {
+    disclosures: &'a [Option<Disclosure>],
+    by_digest: &'a HashMap<String, usize>,
+    seen_digests: HashSet<String>,
+    used: Vec<bool>,
+    disclosed: Vec<(ClaimPath, usize)>,
+    violations: Vec<Violation>,
+}
+
+impl Unpacker<'_> {
+    fn value(&mut self, value: &Value, path: &ClaimPath, loc: &str) -> Value {
+        match value {
+            Value::Object(m) => Value::Object(self.object(m, path, loc)),
+            Value::Array(a) => Value::Array(self.array(a, path, loc)),
+            other => other.clone(),
+        }
+    }
+
+    /// Returns the disclosure index for `digest`, recording it and flagging repeats.
+    fn take(&mut self, digest: &str, loc: &str) -> Option<usize> {
+        if !self.seen_digests.insert(digest.to_owned()) {
+            self.violations.push(
+                Violation::new(
+                    &req::SDJWT_DUPLICATE_DIGEST,
+                    format!("digest {digest} appears more than once"),
+                )
+                .at(loc),
+            );
+            return None;
+        }
+        let i = *self.by_digest.get(digest)?;
+        self.disclosures[i].as_ref()?;
+        Some(i)
+    }
+
+    fn object(&mut self, map: &Map<String, Value>, path: &ClaimPath, loc: &str) -> Map<String, Value> {
+        let mut out = Map::new();
+        for (k, v) in map {
+            if k == "_sd" {
+                continue;
+            }
+            out.insert(k.clone(), self.value(v, &path.key(k), &format!("{loc}.{k}")));
+        }
+        let Some(sd) = map.get("_sd") else {
+            return out;
+        };
+        let sd_loc = format!("{loc}._sd");
+        let Value::Array(digests) = sd else {
+            self.violations
+                .push(Violation::new(&req::SDJWT_SD_ARRAY, "`_sd` is not an array").at(sd_loc));
+            return out;
+        };
+        for (j, digest) in digests.iter().enumerate() {
+            let here = format!("{sd_loc}[{j}]");
+            let Value::String(digest) = digest else {
+                self.violations
+                    .push(Violation::new(&req::SDJWT_SD_ARRAY, "a `_sd` entry is not a string").at(here));
+                continue;
+            };
+            let Some(i) = self.take(digest, &here) else {
+                continue; // A decoy, an undisclosed claim, or a repeat already reported.
+            };
+            self.used[i] = true;
+            let Some(d) = self.disclosures[i].clone() else {
+                continue;
+            };
+            let dloc = format!("disclosure[{i}]");
+            let Some(name) = &d.name else {
+                self.violations.push(
+                    Violation::new(
+                        &req::SDJWT_ARRAY_ELEMENT_FORM,
+                        "an array-element disclosure is referenced from an object's `_sd`",
+                    )
+                    .at(dloc),
+                );
+                continue;
+            };
+            if name == "_sd" || name == "..." {
+                self.violations.push(
+                    Violation::new(
+                        &req::SDJWT_CLAIM_NAME_RESERVED,
+                        format!("a disclosure may not name the claim `{name}`"),
+                    )
+                    .at(dloc),
+                );
+                continue;
+            }
+            if out.contains_key(name) {
+                self.violations.push(
+                    Violation::new(
+                        &req::SDJWT_CLAIM_NAME_COLLISION,
+                        format!("claim `{name}` already exists at {path}"),
+                    )
+                    .at(dloc),
+                );
+                continue;
+            }
+            let child = path.key(name);
+            let value = self.value(&d.value, &child, &dloc);
+            self.disclosed.push((child, i));
+            out.insert(name.clone(), value);
+        }
+        out
+    }
+
+    fn array(&mut self, items: &[Value], path: &ClaimPath, loc: &str) -> Vec<Value> {
+        let mut out = Vec::with_capacity(items.len());
+        for (j, item) in items.iter().enumerate() {
+            let here = format!("{loc}[{j}]");
+            let digest = match item {
+                Value::Object(m) if m.len() == 1 && m.contains_key("...") => &m["..."],
+                other => {
+                    let p = path.index(out.len());
+                    out.push(self.value(other, &p, &here));
+                    continue;
+                }
+            };
+            let Value::String(digest) = digest else {
+                self.violations.push(
+                    Violation::new(
+                        &req::SDJWT_ARRAY_ELEMENT_FORM,
+                        "the `...` value of an array element is not a string",
+                    )
+                    .at(here),
+                );
+                continue;
+            };
+            let Some(i) = self.take(digest, &here) else {
+                continue;
+            };
+            self.used[i] = true;
+            let Some(d) = self.disclosures[i].clone() else {
+                continue;
+            };
+            let dloc = format!("disclosure[{i}]");
+            if d.name.is_some() {
+                self.violations.push(
+                    Violation::new(
+                        &req::SDJWT_ARRAY_ELEMENT_FORM,
+                        "an object-property disclosure is referenced from an array element",
+                    )
+                    .at(dloc),
+                );
+                continue;
+            }
+            let child = path.index(out.len());
+            let value = self.value(&d.value, &child, &dloc);
+            self.disclosed.push((child, i));
+            out.push(value);
+        }
+        out
+    }
+}
+
+/// `exp`, `nbf` and `iat` against the injected clock (RFC 7519 §4.1.4, §4.1.5, §4.1.6).
+fn check_times(claims: &Map<String, Value>, o: &VerifyOptions, violations: &mut Vec<Violation>) {
+    let num = |k: &'static str| claims.get(k).map(|v| v.as_i64().ok_or(k));
+    match num("exp") {
+        Some(Ok(exp)) if o.now - o.skew >= exp => violations.push(
+            Violation::new(
+                &req::SDJWT_TIME_VALIDITY,
+                format!("expired: exp {exp} is before now {} (skew {}s)", o.now, o.skew),
+            )
+            .at("issuer-jwt.payload.exp"),
+        ),
+        Some(Err(k)) => violations.push(
+            Violation::new(&req::SDJWT_TIME_VALIDITY, format!("`{k}` is not an integer NumericDate"))
+                .at("issuer-jwt.payload.exp"),
+        ),
+        _ => {}
+    }
+    match num("nbf") {
+        Some(Ok(nbf)) if o.now + o.skew < nbf => violations.push(
+            Violation::new(
+                &req::SDJWT_TIME_VALIDITY,
+                format!("not yet valid: nbf {nbf} is after now {} (skew {}s)", o.now, o.skew),
+            )
+            .at("issuer-jwt.payload.nbf"),
+        ),
+        Some(Err(k)) => violations.push(
+            Violation::new(&req::SDJWT_TIME_VALIDITY, format!("`{k}` is not an integer NumericDate"))
+                .at("issuer-jwt.payload.nbf"),
+        ),
+        _ => {}
+    }
+    match num("iat") {
+        Some(Ok(iat)) if iat > o.now + o.skew => violations.push(
+            Violation::new(
+                &req::SDJWT_TIME_VALIDITY,
+                format!("issued in the future: iat {iat} is after now {} (skew {}s)", o.now, o.skew),
+            )
+            .at("issuer-jwt.payload.iat"),
+        ),
+        Some(Err(k)) => violations.push(
+            Violation::new(&req::SDJWT_TIME_VALIDITY, format!("`{k}` is not an integer NumericDate"))
+                .at("issuer-jwt.payload.iat"),
+        ),
+        _ => {}
+    }
+}
+
+/// RFC 9901 §7.3: the KB-JWT's form, signature, `sd_hash`, `nonce`, `aud` and `iat`.
+fn check_key_binding(
+    sd: &SdJwt,
+    hash: HashAlg,
+    claims: &Map<String, Value>,
+    o: &VerifyOptions,
+    out: &mut Verification,
+) {
+    let v = &mut out.violations;
+    let Some(kb) = &sd.kb_jwt else {
+        if o.key_binding.is_some() {
+            v.push(
+                Violation::new(
+                    &req::SDJWT_KB_REQUIRED,
+                    "key binding is required but the presentation has no KB-JWT",
+                )
+                .at("kb-jwt"),
+            );
+        }
+        return;
+    };
+    let jws = match CompactJws::parse(kb) {
+        Ok(j) => j,
+        Err(e) => {
+            v.push(Violation::new(&req::SDJWT_FORMAT, format!("KB-JWT: {e}")).at("kb-jwt"));
+            return;
+        }
+    };
+    if jws.typ() != Some("kb+jwt") {
+        v.push(
+            Violation::new(
+                &req::SDJWT_KB_TYP,
+                format!("KB-JWT `typ` is {:?}, expected \"kb+jwt\"", jws.typ()),
+            )
+            .at("kb-jwt.header.typ"),
+        );
+    }
+    if let Err(e) = jws.algorithm() {
+        v.push(alg_violation(&e, "kb-jwt.header.alg"));
+        return;
+    }
+    let holder = claims
+        .get("cnf")
+        .and_then(|c| c.get("jwk"))
+        .cloned()
+        .map(serde_json::from_value::<Jwk>);
+    let holder = match holder {
+        Some(Ok(jwk)) => VerifyingKey::from_jwk(&jwk).map_err(|e| e.to_string()),
+        Some(Err(e)) => Err(format!("`cnf.jwk` is not a JWK: {e}")),
+        None => Err("the credential has no `cnf.jwk` holder key to check the KB-JWT with".into()),
+    };
+    let holder = match holder {
+        Ok(k) => k,
+        Err(e) => {
+            v.push(Violation::new(&req::SDJWT_KB_SIGNATURE, e).at("issuer-jwt.payload.cnf"));
+            return;
+        }
+    };
+    if let Err(e) = jws.verify(&holder) {
+        v.push(
+            Violation::new(
+                &req::SDJWT_KB_SIGNATURE,
+                format!("KB-JWT signature with the `cnf.jwk` key: {e}"),
+            )
+            .at("kb-jwt.signature"),
+        );
+        return;
+    }
+    let p = &jws.payload;
+    let expected_hash = hash.digest_b64(&sd.without_kb());
+    match p.get("sd_hash") {
+        Some(Value::String(h)) if *h == expected_hash => {}
+        Some(Value::String(h)) => v.push(
+            Violation::new(
+                &req::SDJWT_KB_SD_HASH,
+                format!("`sd_hash` is {h}, but the presented SD-JWT hashes to {expected_hash}"),
+            )
+            .at("kb-jwt.payload.sd_hash"),
+        ),
+        _ => v.push(
+            Violation::new(&req::SDJWT_KB_SD_HASH, "the KB-JWT has no string `sd_hash`")
+                .at("kb-jwt.payload.sd_hash"),
+        ),
+    }
+    if let Some(expect) = &o.key_binding {
+        match p.get("nonce") {
+            Some(Value::String(n)) if *n == expect.nonce => {}
+            other => v.push(
+                Violation::new(
+                    &req::SDJWT_KB_NONCE,
+                    format!("`nonce` is {}, expected {:?}", show(other), expect.nonce),
+                )
+                .at("kb-jwt.payload.nonce"),
+            ),
+        }
+        match p.get("aud") {
+            Some(Value::String(a)) if *a == expect.aud => {}
+            other => v.push(
+                Violation::new(
+                    &req::SDJWT_KB_AUD,
+                    format!("`aud` is {}, expected {:?}", show(other), expect.aud),
+                )
+                .at("kb-jwt.payload.aud"),
+            ),
+        }
+    }
+    match p.get("iat").and_then(Value::as_i64) {
+        Some(iat) if iat > o.now + o.skew => v.push(
+            Violation::new(
+                &req::SDJWT_KB_IAT,
+                format!("KB-JWT issued in the future: iat {iat}, now {}", o.now),
+            )
+            .at("kb-jwt.payload.iat"),
+        ),
+        Some(iat) if iat < o.now - o.kb_max_age - o.skew => v.push(
+            Violation::new(
+                &req::SDJWT_KB_IAT,
+                format!(
+                    "KB-JWT too old: iat {iat}, now {}, at most {}s (+{}s skew) accepted",
+                    o.now, o.kb_max_age, o.skew
+                ),
+            )
+            .at("kb-jwt.payload.iat"),
+        ),
+        Some(_) => {}
+        None => v.push(
+            Violation::new(&req::SDJWT_KB_IAT, "the KB-JWT has no integer `iat`")
+                .at("kb-jwt.payload.iat"),
+        ),
+    }
+    out.kb = Some(jws.payload);
+}
+
+fn show(v: Option<&Value>) -> String {
+    v.map_or_else(|| "missing".to_owned(), Value::to_string)
+}
