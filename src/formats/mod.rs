@@ -2,3 +2,5 @@
 
 pub mod jose;
 pub mod sd_jwt;
+pub mod sd_jwt_vc;
+pub mod status_list;

@@ -34,7 +34,7 @@
 //!
 //! - **RFC 9901**: the text of `draft-ietf-oauth-selective-disclosure-jwt-22` (tag of that name
 //!   in oauth-wg/oauth-selective-disclosure-jwt, commit `3ef7f8e`), the draft RFC 9901 was
-//!   published from (November 2025). Sections 4 to 10 keep their draft numbers in the RFC.
+//!   published from (November 2025). Sections are cited with that draft's numbering.
 //! - **SD-JWT VC**: the editor's copy of `draft-ietf-oauth-sd-jwt-vc` at oauth-wg/oauth-sd-jwt-vc
 //!   commit `f50f0a4` (2026-08-21), whose Document History is headed `-19` (AD and HTTP
 //!   directorate review). The newest tag is `-18`; every section cited here has the same
@@ -347,15 +347,16 @@ pub static SDJWTVC_TYP: Requirement = Requirement {
     id: "SDJWTVC-2.2.1-typ",
     spec: Spec::SdJwtVc,
     section: "2.2.1",
-    level: Level::May,
+    level: Level::Must,
     summary: "The issuer-signed JWT header carries typ dc+sd-jwt",
 };
 
 /// Legacy `typ` value `vc+sd-jwt`. Draft `-18` §2.2.1 ended with a note saying both values
 /// "should" (lower case, not a BCP 14 keyword) be accepted for a reasonable transitional period;
 /// the `-19` editor's copy removed that note at AD review, leaving `dc+sd-jwt` as the only
-/// value. Hence level MAY: accepting it is tolerated in Accord's lenient mode and rejected in
-/// strict mode (domain check #1).
+/// value. Hence level MAY, which makes a violation non-fatal: in lenient mode a checker reports
+/// `vc+sd-jwt` against this entry as a finding; in strict mode it reports it against
+/// [`SDJWTVC_TYP`] (MUST), which rejects (domain check #1).
 pub static SDJWTVC_TYP_LEGACY: Requirement = Requirement {
     id: "SDJWTVC-2.2.1-typ-legacy",
     spec: Spec::SdJwtVc,
@@ -528,8 +529,9 @@ pub static TSL_INDEX_RANGE: Requirement = Requirement {
 
 /// TSL §8.3 closing paragraph: if any step fails (the list cannot be resolved, fails
 /// validation, cannot be decompressed, …) no statement about status can be made and the
-/// referenced token SHOULD be rejected. The draft words it SHOULD; Accord's verifier profile
-/// fails closed (domain check #19).
+/// referenced token SHOULD be rejected. The draft words it SHOULD, so a violation of this entry
+/// is not fatal by level alone: Accord's verifier profile fails closed (domain check #19), and a
+/// checker enforcing that must reject explicitly rather than rely on `Violation::is_fatal`.
 pub static TSL_FETCH_FAIL_CLOSED: Requirement = Requirement {
     id: "TSL-8.3-fetch-fail-closed",
     spec: Spec::TokenStatusList,

@@ -70,6 +70,9 @@ pub struct Violation {
     pub requirement: &'static Requirement,
     pub location: Option<String>,
     pub message: String,
+    /// Accord's profile treats this SHOULD (or MAY) as binding, e.g. failing closed when a
+    /// status list cannot be fetched. Reports say so, so nobody mistakes it for a spec MUST.
+    pub enforced: bool,
 }
 
 impl Violation {
@@ -78,7 +81,14 @@ impl Violation {
             requirement,
             location: None,
             message: message.into(),
+            enforced: false,
         }
+    }
+
+    /// Marks a SHOULD / MAY finding as one that Accord's profile enforces.
+    pub fn enforced(mut self) -> Self {
+        self.enforced = true;
+        self
     }
 
     pub fn at(mut self, location: impl Into<String>) -> Self {
@@ -90,10 +100,10 @@ impl Violation {
         self.requirement.level
     }
 
-    /// A violation of a MUST makes the artefact invalid; SHOULD and MAY findings are reported
-    /// but do not.
+    /// A violation of a MUST, or of a requirement the profile enforces, makes the artefact
+    /// invalid; other SHOULD and MAY findings are reported but do not.
     pub fn is_fatal(&self) -> bool {
-        self.requirement.level == Level::Must
+        self.requirement.level == Level::Must || self.enforced
     }
 }
 
@@ -106,6 +116,9 @@ impl Serialize for Violation {
         m.serialize_entry("message", &self.message)?;
         if let Some(loc) = &self.location {
             m.serialize_entry("location", loc)?;
+        }
+        if self.enforced {
+            m.serialize_entry("enforced_by_profile", &true)?;
         }
         m.serialize_entry("spec", &self.requirement.spec)?;
         m.serialize_entry("section", self.requirement.section)?;
