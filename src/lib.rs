@@ -4,3 +4,4 @@
 pub mod entropy;
 pub mod formats;
 pub mod requirements;
+pub mod trust;
