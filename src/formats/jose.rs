@@ -140,7 +140,10 @@ pub struct Jwk {
 impl Jwk {
     /// The public part of this key.
     pub fn public(&self) -> Jwk {
-        Jwk { d: None, ..self.clone() }
+        Jwk {
+            d: None,
+            ..self.clone()
+        }
     }
 
     fn algorithm(&self) -> Result<Algorithm, JoseError> {
@@ -397,15 +400,12 @@ impl SigningKey {
                     ),
                 };
                 // aws-lc-rs computes the public point through its ECDH key type.
-                let private =
-                    agreement::PrivateKey::from_private_key(ecdh, secret).map_err(|e| key_err(&e))?;
+                let private = agreement::PrivateKey::from_private_key(ecdh, secret)
+                    .map_err(|e| key_err(&e))?;
                 let public = private.compute_public_key().map_err(|e| key_err(&e))?;
-                let kp = EcdsaKeyPair::from_private_key_and_public_key(
-                    ecdsa,
-                    secret,
-                    public.as_ref(),
-                )
-                .map_err(|e| key_err(&e))?;
+                let kp =
+                    EcdsaKeyPair::from_private_key_and_public_key(ecdsa, secret, public.as_ref())
+                        .map_err(|e| key_err(&e))?;
                 let point = public.as_ref();
                 let n = alg.field_len();
                 let jwk = Jwk {

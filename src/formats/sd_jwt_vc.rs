@@ -71,30 +71,48 @@ pub fn check(v: &Verification, mode: TypMode, key_binding_used: bool) -> Vec<Vio
     match v.claims.get("vct") {
         Some(Value::String(s)) if !s.is_empty() => {}
         Some(_) => out.push(
-            Violation::new(&req::SDJWTVC_VCT, "`vct` is not a non-empty string").at("issuer-jwt.payload.vct"),
+            Violation::new(&req::SDJWTVC_VCT, "`vct` is not a non-empty string")
+                .at("issuer-jwt.payload.vct"),
         ),
-        None => out.push(Violation::new(&req::SDJWTVC_VCT, "no `vct` claim").at("issuer-jwt.payload")),
+        None => {
+            out.push(Violation::new(&req::SDJWTVC_VCT, "no `vct` claim").at("issuer-jwt.payload"))
+        }
     }
     if let Some(iss) = v.claims.get("iss")
         && !iss.as_str().is_some_and(|s| s.contains(':'))
     {
-        out.push(Violation::new(&req::SDJWTVC_ISS, format!("`iss` is {iss}, not a URI")).at("issuer-jwt.payload.iss"));
+        out.push(
+            Violation::new(&req::SDJWTVC_ISS, format!("`iss` is {iss}, not a URI"))
+                .at("issuer-jwt.payload.iss"),
+        );
     }
     if let Some(iat) = v.claims.get("iat")
         && !iat.is_i64()
     {
-        out.push(Violation::new(&req::SDJWTVC_IAT, format!("`iat` is {iat}, not a NumericDate")).at("issuer-jwt.payload.iat"));
+        out.push(
+            Violation::new(
+                &req::SDJWTVC_IAT,
+                format!("`iat` is {iat}, not a NumericDate"),
+            )
+            .at("issuer-jwt.payload.iat"),
+        );
     }
     if key_binding_used && v.claims.get("cnf").and_then(|c| c.get("jwk")).is_none() {
         out.push(
-            Violation::new(&req::SDJWTVC_CNF, "key binding is used but there is no `cnf.jwk`")
-                .at("issuer-jwt.payload.cnf"),
+            Violation::new(
+                &req::SDJWTVC_CNF,
+                "key binding is used but there is no `cnf.jwk`",
+            )
+            .at("issuer-jwt.payload.cnf"),
         );
     }
     if let Some(status) = v.claims.get("status")
         && !status.is_object()
     {
-        out.push(Violation::new(&req::SDJWTVC_STATUS, "`status` is not an object").at("issuer-jwt.payload.status"));
+        out.push(
+            Violation::new(&req::SDJWTVC_STATUS, "`status` is not an object")
+                .at("issuer-jwt.payload.status"),
+        );
     }
     out
 }

@@ -116,7 +116,12 @@ impl Arrangement {
 
     /// Decides whether a verifier in `verifier` accepts a credential of type `vct` that chains
     /// to `path`.
-    pub fn decide(&self, verifier: &str, path: &TrustPath, vct: &str) -> (AcceptanceDecision, Vec<Violation>) {
+    pub fn decide(
+        &self,
+        verifier: &str,
+        path: &TrustPath,
+        vct: &str,
+    ) -> (AcceptanceDecision, Vec<Violation>) {
         let mut v = Vec::new();
         if path.list_jurisdiction == "JP" && path.entry_type == EntryType::QeaaProvider {
             v.push(
@@ -131,7 +136,10 @@ impl Arrangement {
             v.push(
                 Violation::new(
                     &req::MRA_EUJP_TRUSTED_LIST,
-                    format!("`{}` is not registered in its trust list to issue `{vct}`", path.entity_name),
+                    format!(
+                        "`{}` is not registered in its trust list to issue `{vct}`",
+                        path.entity_name
+                    ),
                 )
                 .at("trust-list"),
             );
@@ -144,8 +152,16 @@ impl Arrangement {
         });
         match rule {
             Some(rule) => {
-                let qualified = rule.may_be_qualified && path.entry_type.is_qualified() && path.list_jurisdiction == "EU";
-                (AcceptanceDecision { accepted: v.is_empty(), qualified }, v)
+                let qualified = rule.may_be_qualified
+                    && path.entry_type.is_qualified()
+                    && path.list_jurisdiction == "EU";
+                (
+                    AcceptanceDecision {
+                        accepted: v.is_empty(),
+                        qualified,
+                    },
+                    v,
+                )
             }
             None => {
                 v.push(
@@ -158,7 +174,13 @@ impl Arrangement {
                     )
                     .at("mra"),
                 );
-                (AcceptanceDecision { accepted: false, qualified: false }, v)
+                (
+                    AcceptanceDecision {
+                        accepted: false,
+                        qualified: false,
+                    },
+                    v,
+                )
             }
         }
     }
@@ -185,7 +207,10 @@ mod tests {
         assert!(d.accepted && !d.qualified, "{v:?}");
         let (d, v) = a.decide("EU", &path("JP", EntryType::QeaaProvider, "jp"), "jp");
         assert!(!d.accepted && !d.qualified);
-        assert!(v.iter().any(|v| v.requirement.id == req::MRA_EUJP_JP_NOT_QEAA.id));
+        assert!(
+            v.iter()
+                .any(|v| v.requirement.id == req::MRA_EUJP_JP_NOT_QEAA.id)
+        );
         let (d, _) = a.decide("EU", &path("EU", EntryType::QeaaProvider, "eu"), "eu");
         assert!(d.accepted && d.qualified);
         // A JP verifier accepts the EU diploma, but qualification is an EU legal status.
@@ -196,7 +221,11 @@ mod tests {
     #[test]
     fn types_outside_the_arrangement_are_refused() {
         let a = Arrangement::eu_jp_academic("eu", "jp");
-        let (d, _) = a.decide("EU", &path("JP", EntryType::MicEsealProvider, "other"), "other");
+        let (d, _) = a.decide(
+            "EU",
+            &path("JP", EntryType::MicEsealProvider, "other"),
+            "other",
+        );
         assert!(!d.accepted);
     }
 

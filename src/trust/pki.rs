@@ -9,8 +9,8 @@
 use std::path::Path;
 
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
-    SanType, SerialNumber,
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair,
+    KeyUsagePurpose, SanType, SerialNumber,
 };
 use time::macros::datetime;
 
@@ -38,7 +38,10 @@ pub enum PkiError {
     #[error("certificate generation: {0}")]
     Cert(#[from] rcgen::Error),
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("output directory {0} exists and is not empty; choose another or remove it")]
     NotEmpty(String),
 }
@@ -67,16 +70,23 @@ pub struct JurisdictionPki {
 impl JurisdictionPki {
     /// The issuer's `x5c`: leaf then intermediate, never the anchor.
     pub fn issuer_chain(&self) -> Vec<Vec<u8>> {
-        vec![self.issuer.cert_der.clone(), self.intermediate.cert_der.clone()]
+        vec![
+            self.issuer.cert_der.clone(),
+            self.intermediate.cert_der.clone(),
+        ]
     }
 
     pub fn verifier_chain(&self) -> Vec<Vec<u8>> {
-        vec![self.verifier.cert_der.clone(), self.intermediate.cert_der.clone()]
+        vec![
+            self.verifier.cert_der.clone(),
+            self.intermediate.cert_der.clone(),
+        ]
     }
 
     /// The signed trust list.
     pub fn signed_trust_list(&self) -> Result<String, JoseError> {
-        self.trust_list.sign(&self.tl_operator.key, &self.tl_operator.cert_der)
+        self.trust_list
+            .sign(&self.tl_operator.key, &self.tl_operator.cert_der)
     }
 }
 
@@ -100,7 +110,12 @@ fn dn(cn: &str, org: &str, country: &str) -> DistinguishedName {
     d
 }
 
-fn params(subject: DistinguishedName, ca: Option<u8>, sans: Vec<SanType>, serial: u64) -> CertificateParams {
+fn params(
+    subject: DistinguishedName,
+    ca: Option<u8>,
+    sans: Vec<SanType>,
+    serial: u64,
+) -> CertificateParams {
     let mut p = CertificateParams::default();
     p.distinguished_name = subject;
     p.not_before = NOT_BEFORE;
@@ -172,22 +187,49 @@ fn jurisdiction(code: &'static str, entropy: &SeededEntropy) -> Result<Jurisdict
     let dns = |s: &str| -> Result<SanType, PkiError> { Ok(SanType::DnsName(s.try_into()?)) };
 
     let anchor = self_signed(
-        params(dn(&format!("Accord {} Test Trust Anchor", code.to_uppercase()), org, country), Some(1), vec![], serial_base + 1),
+        params(
+            dn(
+                &format!("Accord {} Test Trust Anchor", code.to_uppercase()),
+                org,
+                country,
+            ),
+            Some(1),
+            vec![],
+            serial_base + 1,
+        ),
         key()?,
     )?;
     let intermediate = signed_by(
-        params(dn(&format!("Accord {} Test Issuing CA", code.to_uppercase()), org, country), Some(0), vec![], serial_base + 2),
+        params(
+            dn(
+                &format!("Accord {} Test Issuing CA", code.to_uppercase()),
+                org,
+                country,
+            ),
+            Some(0),
+            vec![],
+            serial_base + 2,
+        ),
         key()?,
         &anchor,
     )?;
     let issuer = signed_by(
-        params(dn(univ, univ, country), None, vec![uri(&issuer_url)?, dns(&issuer_host)?], serial_base + 3),
+        params(
+            dn(univ, univ, country),
+            None,
+            vec![uri(&issuer_url)?, dns(&issuer_host)?],
+            serial_base + 3,
+        ),
         key()?,
         &intermediate,
     )?;
     let verifier = signed_by(
         params(
-            dn(&format!("Admissions office ({})", code.to_uppercase()), org, country),
+            dn(
+                &format!("Admissions office ({})", code.to_uppercase()),
+                org,
+                country,
+            ),
             None,
             vec![dns(&verifier_host)?],
             serial_base + 4,
@@ -197,7 +239,11 @@ fn jurisdiction(code: &'static str, entropy: &SeededEntropy) -> Result<Jurisdict
     )?;
     let tl_operator = self_signed(
         params(
-            dn(&format!("Accord {} Trust List Operator", code.to_uppercase()), org, country),
+            dn(
+                &format!("Accord {} Trust List Operator", code.to_uppercase()),
+                org,
+                country,
+            ),
             None,
             vec![],
             serial_base + 5,
@@ -261,9 +307,15 @@ impl TestPki {
                 return Err(PkiError::NotEmpty(dir.display().to_string()));
             }
         }
-        let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = dir
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent).map_err(io(parent))?;
-        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "pki".into());
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "pki".into());
         let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&tmp);
         let result = self.write_files(&tmp);
@@ -287,14 +339,24 @@ impl TestPki {
         let put = |written: &mut Vec<String>, rel: &str, content: &[u8]| -> Result<(), PkiError> {
             let path = root.join(rel);
             if let Some(p) = path.parent() {
-                std::fs::create_dir_all(p).map_err(|source| PkiError::Io { path: p.display().to_string(), source })?;
+                std::fs::create_dir_all(p).map_err(|source| PkiError::Io {
+                    path: p.display().to_string(),
+                    source,
+                })?;
             }
-            std::fs::write(&path, content).map_err(|source| PkiError::Io { path: path.display().to_string(), source })?;
+            std::fs::write(&path, content).map_err(|source| PkiError::Io {
+                path: path.display().to_string(),
+                source,
+            })?;
             written.push(rel.to_owned());
             Ok(())
         };
         let jwk = |k: &SigningKey, public: bool| -> Vec<u8> {
-            let j = if public { k.public_jwk() } else { k.private_jwk().clone() };
+            let j = if public {
+                k.public_jwk()
+            } else {
+                k.private_jwk().clone()
+            };
             let mut s = serde_json::to_string_pretty(&j).unwrap_or_default();
             s.push('\n');
             s.into_bytes()
@@ -308,20 +370,52 @@ impl TestPki {
                 ("verifier", &j.verifier),
                 ("tl-operator", &j.tl_operator),
             ] {
-                put(&mut written, &format!("{c}/{name}.jwk"), &jwk(&party.key, false))?;
-                put(&mut written, &format!("{c}/{name}.pub.jwk"), &jwk(&party.key, true))?;
-                put(&mut written, &format!("{c}/{name}.pem"), pem("CERTIFICATE", &party.cert_der).as_bytes())?;
+                put(
+                    &mut written,
+                    &format!("{c}/{name}.jwk"),
+                    &jwk(&party.key, false),
+                )?;
+                put(
+                    &mut written,
+                    &format!("{c}/{name}.pub.jwk"),
+                    &jwk(&party.key, true),
+                )?;
+                put(
+                    &mut written,
+                    &format!("{c}/{name}.pem"),
+                    pem("CERTIFICATE", &party.cert_der).as_bytes(),
+                )?;
             }
-            let chain: String = j.issuer_chain().iter().map(|d| pem("CERTIFICATE", d)).collect();
-            put(&mut written, &format!("{c}/issuer-chain.pem"), chain.as_bytes())?;
-            let chain: String = j.verifier_chain().iter().map(|d| pem("CERTIFICATE", d)).collect();
-            put(&mut written, &format!("{c}/verifier-chain.pem"), chain.as_bytes())?;
+            let chain: String = j
+                .issuer_chain()
+                .iter()
+                .map(|d| pem("CERTIFICATE", d))
+                .collect();
+            put(
+                &mut written,
+                &format!("{c}/issuer-chain.pem"),
+                chain.as_bytes(),
+            )?;
+            let chain: String = j
+                .verifier_chain()
+                .iter()
+                .map(|d| pem("CERTIFICATE", d))
+                .collect();
+            put(
+                &mut written,
+                &format!("{c}/verifier-chain.pem"),
+                chain.as_bytes(),
+            )?;
             let mut tl = j.signed_trust_list()?;
             tl.push('\n');
             put(&mut written, &format!("trust-lists/{c}.jwt"), tl.as_bytes())?;
             let mut tl_json = serde_json::to_string_pretty(&j.trust_list).unwrap_or_default();
             tl_json.push('\n');
-            put(&mut written, &format!("trust-lists/{c}.json"), tl_json.as_bytes())?;
+            put(
+                &mut written,
+                &format!("trust-lists/{c}.json"),
+                tl_json.as_bytes(),
+            )?;
         }
         put(&mut written, "holder.jwk", &jwk(&self.holder, false))?;
         put(&mut written, "holder.pub.jwk", &jwk(&self.holder, true))?;
@@ -363,7 +457,9 @@ pub fn parse_pem_certs(text: &str) -> Result<Vec<Vec<u8>>, String> {
         if line == "-----BEGIN CERTIFICATE-----" {
             body = Some(String::new());
         } else if line == "-----END CERTIFICATE-----" {
-            let b = body.take().ok_or(format!("line {}: END without BEGIN", n + 1))?;
+            let b = body
+                .take()
+                .ok_or(format!("line {}: END without BEGIN", n + 1))?;
             let der = base64::engine::general_purpose::STANDARD
                 .decode(b)
                 .map_err(|e| format!("line {}: certificate is not base64: {e}", n + 1))?;
@@ -402,18 +498,44 @@ mod tests {
         let pki = TestPki::generate(1).unwrap();
         let now = 1_800_000_000;
         for (j, other) in [(&pki.eu, &pki.jp), (&pki.jp, &pki.eu)] {
-            let chain: Vec<Cert> = j.issuer_chain().into_iter().map(|der| Cert { der }).collect();
-            let ok = validate(&chain, &[Anchor { der: &j.anchor.cert_der, tag: () }], now);
+            let chain: Vec<Cert> = j
+                .issuer_chain()
+                .into_iter()
+                .map(|der| Cert { der })
+                .collect();
+            let ok = validate(
+                &chain,
+                &[Anchor {
+                    der: &j.anchor.cert_der,
+                    tag: (),
+                }],
+                now,
+            );
             let ok = ok.unwrap_or_else(|v| panic!("{v:?}"));
             assert!(ok.leaf_uris.contains(&j.issuer_url));
-            assert!(validate(&chain, &[Anchor { der: &other.anchor.cert_der, tag: () }], now).is_err());
+            assert!(
+                validate(
+                    &chain,
+                    &[Anchor {
+                        der: &other.anchor.cert_der,
+                        tag: ()
+                    }],
+                    now
+                )
+                .is_err()
+            );
         }
     }
 
     #[test]
     fn pem_round_trip() {
         let pki = TestPki::generate(1).unwrap();
-        let text: String = pki.eu.issuer_chain().iter().map(|d| pem("CERTIFICATE", d)).collect();
+        let text: String = pki
+            .eu
+            .issuer_chain()
+            .iter()
+            .map(|d| pem("CERTIFICATE", d))
+            .collect();
         assert_eq!(parse_pem_certs(&text).unwrap(), pki.eu.issuer_chain());
         assert!(parse_pem_certs("junk").is_err());
     }

@@ -29,6 +29,7 @@ pub struct TrustOutcome {
 /// and arrangement failures are kept in `findings` so the claims can still be shown.
 pub struct ChainResolver<'a> {
     ctx: &'a TrustContext,
+    use_arrangement: bool,
     pub outcome: Option<TrustOutcome>,
     pub findings: Vec<Violation>,
 }
@@ -37,9 +38,18 @@ impl<'a> ChainResolver<'a> {
     pub fn new(ctx: &'a TrustContext) -> Self {
         Self {
             ctx,
+            use_arrangement: true,
             outcome: None,
             findings: Vec::new(),
         }
+    }
+}
+
+impl ChainResolver<'_> {
+    /// For tokens that are not credentials (status lists): chain and trust list only.
+    pub fn without_arrangement(mut self) -> Self {
+        self.use_arrangement = false;
+        self
     }
 }
 
@@ -90,7 +100,12 @@ impl IssuerKeyResolver for ChainResolver<'_> {
             entry_type: entry.entry_type,
             entry_credential_types: entry.credential_types.clone(),
         };
-        let decision = self.ctx.arrangement.as_ref().map(|(mra, verifier)| {
+        let arrangement = self
+            .ctx
+            .arrangement
+            .as_ref()
+            .filter(|_| self.use_arrangement);
+        let decision = arrangement.map(|(mra, verifier)| {
             let vct = jws.payload.get("vct").and_then(Value::as_str).unwrap_or("");
             let (d, v) = mra.decide(verifier, &path, vct);
             self.findings.extend(v);

@@ -89,12 +89,20 @@ pub struct TrustList {
 
 impl TrustList {
     /// Signs the list as a compact JWS with the operator's certificate in `x5c`.
-    pub fn sign(&self, operator_key: &SigningKey, operator_cert_der: &[u8]) -> Result<String, JoseError> {
+    pub fn sign(
+        &self,
+        operator_key: &SigningKey,
+        operator_cert_der: &[u8],
+    ) -> Result<String, JoseError> {
         let mut header = Map::new();
         header.insert("typ".into(), json!(TYP));
         header.insert("x5c".into(), json!([base64_std(operator_cert_der)]));
-        let Value::Object(payload) = serde_json::to_value(self).map_err(|e| JoseError::Key(e.to_string()))? else {
-            return Err(JoseError::Key("trust list did not serialise to an object".into()));
+        let Value::Object(payload) =
+            serde_json::to_value(self).map_err(|e| JoseError::Key(e.to_string()))?
+        else {
+            return Err(JoseError::Key(
+                "trust list did not serialise to an object".into(),
+            ));
         };
         sign_compact(header, &payload, operator_key)
     }
@@ -120,9 +128,14 @@ pub struct VerifiedTrustList {
 
 /// Verifies a signed trust list. `pinned_operator` is the operator certificate known out of
 /// band; without it, the list is checked against its own `x5c` only and says so.
-pub fn verify(token: &str, pinned_operator: Option<&[u8]>, now: i64) -> Result<VerifiedTrustList, Vec<Violation>> {
+pub fn verify(
+    token: &str,
+    pinned_operator: Option<&[u8]>,
+    now: i64,
+) -> Result<VerifiedTrustList, Vec<Violation>> {
     let fail = |m: String| vec![Violation::new(&req::TL_SIGNATURE, m).at("trust-list")];
-    let jws = CompactJws::parse(token.trim()).map_err(|e| fail(format!("not a signed trust list: {e}")))?;
+    let jws = CompactJws::parse(token.trim())
+        .map_err(|e| fail(format!("not a signed trust list: {e}")))?;
     if jws.typ() != Some(TYP) {
         return Err(fail(format!("`typ` is {:?}, expected {TYP:?}", jws.typ())));
     }
@@ -130,7 +143,9 @@ pub fn verify(token: &str, pinned_operator: Option<&[u8]>, now: i64) -> Result<V
     let signer_der = match pinned_operator {
         Some(p) => {
             if x5c[0].der != p {
-                return Err(fail("signed by a certificate other than the pinned operator certificate".into()));
+                return Err(fail(
+                    "signed by a certificate other than the pinned operator certificate".into(),
+                ));
             }
             p.to_vec()
         }
@@ -139,19 +154,31 @@ pub fn verify(token: &str, pinned_operator: Option<&[u8]>, now: i64) -> Result<V
     let cert = Cert { der: signer_der };
     let parsed = cert.parse().map_err(fail)?;
     let key = public_key(&parsed).map_err(fail)?;
-    jws.verify(&key).map_err(|e| fail(format!("trust list signature: {e}")))?;
+    jws.verify(&key)
+        .map_err(|e| fail(format!("trust list signature: {e}")))?;
     // A self-signed operator certificate must at least be internally consistent.
     if parsed.subject().as_raw() == parsed.issuer().as_raw() {
         check_signature(&parsed, &key).map_err(|e| fail(format!("operator certificate: {e}")))?;
     }
-    let list: TrustList = serde_json::from_value(Value::Object(jws.payload.clone()))
-        .map_err(|e| vec![Violation::new(&req::TL_ENTRY_SERVICE_TYPE, format!("trust list content: {e}")).at("trust-list.payload")])?;
+    let list: TrustList =
+        serde_json::from_value(Value::Object(jws.payload.clone())).map_err(|e| {
+            vec![
+                Violation::new(
+                    &req::TL_ENTRY_SERVICE_TYPE,
+                    format!("trust list content: {e}"),
+                )
+                .at("trust-list.payload"),
+            ]
+        })?;
     let mut findings = Vec::new();
     if list.next_update < now {
         findings.push(
             Violation::new(
                 &req::TL_FRESHNESS,
-                format!("the list's next update was due at {}, before now ({now}); it is stale", list.next_update),
+                format!(
+                    "the list's next update was due at {}, before now ({now}); it is stale",
+                    list.next_update
+                ),
             )
             .at("trust-list.payload.next_update"),
         );
@@ -161,7 +188,10 @@ pub fn verify(token: &str, pinned_operator: Option<&[u8]>, now: i64) -> Result<V
             findings.push(
                 Violation::new(
                     &req::TL_ENTRY_SERVICE_TYPE,
-                    format!("service type {} does not match entry type {:?}", e.service_type, e.entry_type),
+                    format!(
+                        "service type {} does not match entry type {:?}",
+                        e.service_type, e.entry_type
+                    ),
                 )
                 .at(format!("trust-list.payload.entries[{i}]")),
             );

@@ -49,15 +49,26 @@ pub fn public_key(cert: &X509Certificate<'_>) -> Result<VerifyingKey, String> {
 }
 
 /// Checks that `child` was signed by `issuer_key`.
-pub fn check_signature(child: &X509Certificate<'_>, issuer_key: &VerifyingKey) -> Result<(), String> {
+pub fn check_signature(
+    child: &X509Certificate<'_>,
+    issuer_key: &VerifyingKey,
+) -> Result<(), String> {
     let hash = match child.signature_algorithm.algorithm.to_id_string().as_str() {
         "1.2.840.10045.4.3.2" => X509Hash::Sha256,
         "1.2.840.10045.4.3.3" => X509Hash::Sha384,
         "1.3.101.112" => X509Hash::None,
-        other => return Err(format!("unsupported certificate signature algorithm {other}")),
+        other => {
+            return Err(format!(
+                "unsupported certificate signature algorithm {other}"
+            ));
+        }
     };
     issuer_key
-        .verify_x509(child.tbs_certificate.as_ref(), &child.signature_value.data, hash)
+        .verify_x509(
+            child.tbs_certificate.as_ref(),
+            &child.signature_value.data,
+            hash,
+        )
         .map_err(|e| e.to_string())
 }
 
@@ -88,7 +99,9 @@ pub fn decode_x5c(value: Option<&serde_json::Value>) -> Result<Vec<Cert>, Violat
         .at("issuer-jwt.header.x5c"));
     };
     if items.is_empty() {
-        return Err(Violation::new(&req::HAIP_X5C_REQUIRED, "`x5c` is empty").at("issuer-jwt.header.x5c"));
+        return Err(
+            Violation::new(&req::HAIP_X5C_REQUIRED, "`x5c` is empty").at("issuer-jwt.header.x5c")
+        );
     }
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
@@ -130,7 +143,9 @@ pub fn validate<T: Clone>(
         match c.parse() {
             Ok(p) => parsed.push(p),
             Err(e) => {
-                return Err(vec![Violation::new(&req::X509_CHAIN_ORDER, e).at(format!("x5c[{i}]"))]);
+                return Err(vec![
+                    Violation::new(&req::X509_CHAIN_ORDER, e).at(format!("x5c[{i}]")),
+                ]);
             }
         }
     }
@@ -138,13 +153,18 @@ pub fn validate<T: Clone>(
     for (i, p) in parsed.iter().enumerate() {
         match public_key(p) {
             Ok(k) => keys.push(k),
-            Err(e) => return Err(vec![Violation::new(&req::X509_SIGNATURE, e).at(format!("x5c[{i}]"))]),
+            Err(e) => {
+                return Err(vec![
+                    Violation::new(&req::X509_SIGNATURE, e).at(format!("x5c[{i}]")),
+                ]);
+            }
         }
     }
     // HAIP: the trust anchor must not be shipped in x5c. A self-signed certificate in the
     // chain, or one byte-identical to an anchor, is such a root.
     for (i, (p, c)) in parsed.iter().zip(chain).enumerate() {
-        let self_signed = p.subject().as_raw() == p.issuer().as_raw() && check_signature(p, &keys[i]).is_ok();
+        let self_signed =
+            p.subject().as_raw() == p.issuer().as_raw() && check_signature(p, &keys[i]).is_ok();
         if self_signed || anchors.iter().any(|a| a.der == c.der.as_slice()) {
             v.push(
                 Violation::new(
@@ -171,7 +191,13 @@ pub fn validate<T: Clone>(
                 .at(format!("x5c[{i}]")),
             );
         } else if let Err(e) = check_signature(&parsed[i], &keys[i + 1]) {
-            v.push(Violation::new(&req::X509_SIGNATURE, format!("x5c[{i}] signature by x5c[{}]: {e}", i + 1)).at(format!("x5c[{i}]")));
+            v.push(
+                Violation::new(
+                    &req::X509_SIGNATURE,
+                    format!("x5c[{i}] signature by x5c[{}]: {e}", i + 1),
+                )
+                .at(format!("x5c[{i}]")),
+            );
         }
     }
     // Validity and key usage.
@@ -183,7 +209,9 @@ pub fn validate<T: Clone>(
     let top = parsed.len() - 1;
     let mut found = None;
     for a in anchors {
-        let Ok((_, ac)) = X509Certificate::from_der(a.der) else { continue };
+        let Ok((_, ac)) = X509Certificate::from_der(a.der) else {
+            continue;
+        };
         if ac.subject().as_raw() != parsed[top].issuer().as_raw() {
             continue;
         }
@@ -227,7 +255,12 @@ fn check_validity(c: &X509Certificate<'_>, now: i64, at: &str, v: &mut Vec<Viola
         v.push(
             Violation::new(
                 &req::X509_VALIDITY,
-                format!("`{}` is valid from {} to {}, not at {now}", c.subject(), c.validity().not_before, c.validity().not_after),
+                format!(
+                    "`{}` is valid from {} to {}, not at {now}",
+                    c.subject(),
+                    c.validity().not_before,
+                    c.validity().not_after
+                ),
             )
             .at(at),
         );
@@ -236,17 +269,39 @@ fn check_validity(c: &X509Certificate<'_>, now: i64, at: &str, v: &mut Vec<Viola
 
 /// Leaf: digitalSignature when keyUsage is present, and not a CA. Issuers: a CA with
 /// keyCertSign, and a pathLenConstraint that allows the certificates beneath it.
-fn check_key_usage(c: &X509Certificate<'_>, leaf: bool, below: usize, at: &str, v: &mut Vec<Violation>) {
+fn check_key_usage(
+    c: &X509Certificate<'_>,
+    leaf: bool,
+    below: usize,
+    at: &str,
+    v: &mut Vec<Violation>,
+) {
     let ku = c.key_usage().ok().flatten().map(|k| *k.value);
-    let bc = c.basic_constraints().ok().flatten().map(|b| b.value.clone());
+    let bc = c
+        .basic_constraints()
+        .ok()
+        .flatten()
+        .map(|b| b.value.clone());
     if leaf {
         if let Some(ku) = ku
             && !ku.digital_signature()
         {
-            v.push(Violation::new(&req::X509_KEY_USAGE, "the signing certificate's keyUsage lacks digitalSignature").at(at));
+            v.push(
+                Violation::new(
+                    &req::X509_KEY_USAGE,
+                    "the signing certificate's keyUsage lacks digitalSignature",
+                )
+                .at(at),
+            );
         }
         if bc.as_ref().is_some_and(|b| b.ca) {
-            v.push(Violation::new(&req::X509_KEY_USAGE, "the signing certificate is a CA certificate").at(at));
+            v.push(
+                Violation::new(
+                    &req::X509_KEY_USAGE,
+                    "the signing certificate is a CA certificate",
+                )
+                .at(at),
+            );
         }
         return;
     }
@@ -264,12 +319,24 @@ fn check_key_usage(c: &X509Certificate<'_>, leaf: bool, below: usize, at: &str, 
                 );
             }
         }
-        _ => v.push(Violation::new(&req::X509_KEY_USAGE, "an issuing certificate is not a CA (basicConstraints cA)").at(at)),
+        _ => v.push(
+            Violation::new(
+                &req::X509_KEY_USAGE,
+                "an issuing certificate is not a CA (basicConstraints cA)",
+            )
+            .at(at),
+        ),
     }
     if let Some(ku) = ku
         && !ku.key_cert_sign()
     {
-        v.push(Violation::new(&req::X509_KEY_USAGE, "an issuing certificate's keyUsage lacks keyCertSign").at(at));
+        v.push(
+            Violation::new(
+                &req::X509_KEY_USAGE,
+                "an issuing certificate's keyUsage lacks keyCertSign",
+            )
+            .at(at),
+        );
     }
 }
 
@@ -302,6 +369,10 @@ mod tests {
         assert!(iss_matches("https://UNI.example:443", &uris, &dns));
         assert!(!iss_matches("https://evil.example", &uris, &dns));
         assert!(!iss_matches("http://uni.example", &uris, &dns));
-        assert!(!iss_matches("https://uni.example.evil.example", &uris, &dns));
+        assert!(!iss_matches(
+            "https://uni.example.evil.example",
+            &uris,
+            &dns
+        ));
     }
 }

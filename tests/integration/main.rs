@@ -1,1 +1,8 @@
+//! Accord's integration tests, one binary (see ARCHITECTURE.md): spec vectors, the
+//! independent OWF `sd-jwt` peer, the CLI contract, and properties.
 
+mod cli;
+mod peer_owf;
+mod properties;
+mod support;
+mod vectors;

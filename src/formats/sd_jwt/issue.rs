@@ -66,7 +66,10 @@ pub fn issue(
     let mut wanted = BTreeSet::new();
     for path in &request.disclosable {
         if path.is_empty() {
-            return Err(IssueError::NotDisclosable(path.clone(), "the root is not a claim"));
+            return Err(IssueError::NotDisclosable(
+                path.clone(),
+                "the root is not a claim",
+            ));
         }
         if path.lookup(&root).is_none() {
             return Err(IssueError::NoSuchClaim(path.clone()));
@@ -89,7 +92,10 @@ pub fn issue(
     // Holder binding (RFC 7800 `cnf`) and the hash algorithm are never selectively disclosable.
     if let Some(holder) = &request.holder_key {
         let mut cnf = Map::new();
-        cnf.insert("jwk".into(), serde_json::to_value(holder.public()).unwrap_or_default());
+        cnf.insert(
+            "jwk".into(),
+            serde_json::to_value(holder.public()).unwrap_or_default(),
+        );
         payload.insert("cnf".into(), Value::Object(cnf));
     }
     payload.insert("_sd_alg".into(), Value::String(request.hash.name().into()));

@@ -77,13 +77,19 @@ pub fn parse(value: &Value) -> Result<(SdJwt, JsonForm), FormatError> {
                 }
             }
             Some(_) => {
-                return Err(FormatError::Json(format!("`{at}.disclosures` is not an array")));
+                return Err(FormatError::Json(format!(
+                    "`{at}.disclosures` is not an array"
+                )));
             }
         }
         match h.get("kb_jwt") {
             None => {}
             Some(Value::String(s)) if s.split('.').count() == 3 => kb_jwt = Some(s.clone()),
-            Some(_) => return Err(FormatError::Json(format!("`{at}.kb_jwt` is not a compact JWT"))),
+            Some(_) => {
+                return Err(FormatError::Json(format!(
+                    "`{at}.kb_jwt` is not a compact JWT"
+                )));
+            }
         }
     }
     Ok((
@@ -100,7 +106,10 @@ pub fn parse(value: &Value) -> Result<(SdJwt, JsonForm), FormatError> {
 pub fn to_json(sd: &SdJwt, form: JsonForm) -> Result<Value, FormatError> {
     let parts: Vec<&str> = sd.issuer_jwt.split('.').collect();
     let [protected, payload, signature] = parts[..] else {
-        return Err(FormatError::IssuerJwt(format!("{} dot-separated parts", parts.len())));
+        return Err(FormatError::IssuerJwt(format!(
+            "{} dot-separated parts",
+            parts.len()
+        )));
     };
     let mut header = Map::new();
     header.insert("disclosures".into(), json!(sd.disclosures));
@@ -130,8 +139,9 @@ pub fn to_json(sd: &SdJwt, form: JsonForm) -> Result<Value, FormatError> {
 pub fn parse_any(text: &str) -> Result<(SdJwt, Option<JsonForm>), FormatError> {
     let trimmed = text.trim_start();
     if trimmed.starts_with('{') {
-        let value: Value = serde_json::from_str(text)
-            .map_err(|e| FormatError::Json(format!("line {} column {}: {e}", e.line(), e.column())))?;
+        let value: Value = serde_json::from_str(text).map_err(|e| {
+            FormatError::Json(format!("line {} column {}: {e}", e.line(), e.column()))
+        })?;
         let (sd, form) = parse(&value)?;
         Ok((sd, Some(form)))
     } else {

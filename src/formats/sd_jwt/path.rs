@@ -133,7 +133,10 @@ mod tests {
         let p = ClaimPath::parse_dotted("nationalities.0").unwrap();
         assert_eq!(
             p.0,
-            vec![PathSegment::Key("nationalities".into()), PathSegment::Index(0)]
+            vec![
+                PathSegment::Key("nationalities".into()),
+                PathSegment::Index(0)
+            ]
         );
         assert_eq!(p.to_string(), "nationalities.0");
         assert!(ClaimPath::parse_dotted("a..b").is_err());
@@ -144,8 +147,14 @@ mod tests {
     #[test]
     fn index_resolves_numeric_key() {
         let v = json!({"a": {"0": 1}, "b": [5]});
-        assert_eq!(ClaimPath::parse_dotted("a.0").unwrap().lookup(&v), Some(&json!(1)));
-        assert_eq!(ClaimPath::parse_dotted("b.0").unwrap().lookup(&v), Some(&json!(5)));
+        assert_eq!(
+            ClaimPath::parse_dotted("a.0").unwrap().lookup(&v),
+            Some(&json!(1))
+        );
+        assert_eq!(
+            ClaimPath::parse_dotted("b.0").unwrap().lookup(&v),
+            Some(&json!(5))
+        );
         assert_eq!(ClaimPath::parse_dotted("b.1").unwrap().lookup(&v), None);
     }
 

@@ -38,7 +38,8 @@ pub struct HolderView {
 /// Decodes an issued SD-JWT for its holder (no signature check: the holder looks at its own
 /// credential; verifiers use [`super::verify`]).
 pub fn holder_view(sd: &SdJwt) -> Result<HolderView, PresentError> {
-    let jws = CompactJws::parse(&sd.issuer_jwt).map_err(|e| PresentError::Malformed(e.to_string()))?;
+    let jws =
+        CompactJws::parse(&sd.issuer_jwt).map_err(|e| PresentError::Malformed(e.to_string()))?;
     let hash = match jws.payload.get("_sd_alg") {
         None => HashAlg::Sha256,
         Some(Value::String(n)) => HashAlg::from_name(n)
@@ -108,13 +109,20 @@ pub fn present(
 }
 
 /// Signs a KB-JWT over `sd` (RFC 9901 §4.3): `typ: kb+jwt`; `iat`, `aud`, `nonce`, `sd_hash`.
-pub fn key_binding_jwt(sd: &SdJwt, hash: HashAlg, kb: &KeyBinding<'_>) -> Result<String, JoseError> {
+pub fn key_binding_jwt(
+    sd: &SdJwt,
+    hash: HashAlg,
+    kb: &KeyBinding<'_>,
+) -> Result<String, JoseError> {
     let mut header = Map::new();
     header.insert("typ".into(), Value::String("kb+jwt".into()));
     let mut payload = Map::new();
     payload.insert("iat".into(), Value::from(kb.iat));
     payload.insert("aud".into(), Value::String(kb.aud.clone()));
     payload.insert("nonce".into(), Value::String(kb.nonce.clone()));
-    payload.insert("sd_hash".into(), Value::String(hash.digest_b64(&sd.without_kb())));
+    payload.insert(
+        "sd_hash".into(),
+        Value::String(hash.digest_b64(&sd.without_kb())),
+    );
     sign_compact(header, &payload, kb.holder_key)
 }

@@ -133,8 +133,11 @@ pub fn verify(
     };
     if let Err(e) = jws.verify(&key) {
         out.violations.push(
-            Violation::new(&req::SDJWT_ISSUER_SIGNATURE, format!("issuer signature: {e}"))
-                .at("issuer-jwt.signature"),
+            Violation::new(
+                &req::SDJWT_ISSUER_SIGNATURE,
+                format!("issuer signature: {e}"),
+            )
+            .at("issuer-jwt.signature"),
         );
         return out;
     }
@@ -159,8 +162,11 @@ pub fn verify(
         },
         Some(other) => {
             out.violations.push(
-                Violation::new(&req::SDJWT_SD_ALG, format!("`_sd_alg` is {other}, not a string"))
-                    .at("issuer-jwt.payload._sd_alg"),
+                Violation::new(
+                    &req::SDJWT_SD_ALG,
+                    format!("`_sd_alg` is {other}, not a string"),
+                )
+                .at("issuer-jwt.payload._sd_alg"),
             );
             out.signature_verified = false;
             return out;
@@ -294,13 +300,21 @@ impl Unpacker<'_> {
         Some(i)
     }
 
-    fn object(&mut self, map: &Map<String, Value>, path: &ClaimPath, loc: &str) -> Map<String, Value> {
+    fn object(
+        &mut self,
+        map: &Map<String, Value>,
+        path: &ClaimPath,
+        loc: &str,
+    ) -> Map<String, Value> {
         let mut out = Map::new();
         for (k, v) in map {
             if k == "_sd" {
                 continue;
             }
-            out.insert(k.clone(), self.value(v, &path.key(k), &format!("{loc}.{k}")));
+            out.insert(
+                k.clone(),
+                self.value(v, &path.key(k), &format!("{loc}.{k}")),
+            );
         }
         let Some(sd) = map.get("_sd") else {
             return out;
@@ -314,8 +328,9 @@ impl Unpacker<'_> {
         for (j, digest) in digests.iter().enumerate() {
             let here = format!("{sd_loc}[{j}]");
             let Value::String(digest) = digest else {
-                self.violations
-                    .push(Violation::new(&req::SDJWT_SD_ARRAY, "a `_sd` entry is not a string").at(here));
+                self.violations.push(
+                    Violation::new(&req::SDJWT_SD_ARRAY, "a `_sd` entry is not a string").at(here),
+                );
                 continue;
             };
             let Some(i) = self.take(digest, &here) else {
@@ -420,13 +435,19 @@ fn check_times(claims: &Map<String, Value>, o: &VerifyOptions, violations: &mut 
         Some(Ok(exp)) if o.now - o.skew >= exp => violations.push(
             Violation::new(
                 &req::SDJWT_TIME_VALIDITY,
-                format!("expired: exp {exp} is before now {} (skew {}s)", o.now, o.skew),
+                format!(
+                    "expired: exp {exp} is before now {} (skew {}s)",
+                    o.now, o.skew
+                ),
             )
             .at("issuer-jwt.payload.exp"),
         ),
         Some(Err(k)) => violations.push(
-            Violation::new(&req::SDJWT_TIME_VALIDITY, format!("`{k}` is not an integer NumericDate"))
-                .at("issuer-jwt.payload.exp"),
+            Violation::new(
+                &req::SDJWT_TIME_VALIDITY,
+                format!("`{k}` is not an integer NumericDate"),
+            )
+            .at("issuer-jwt.payload.exp"),
         ),
         _ => {}
     }
@@ -434,13 +455,19 @@ fn check_times(claims: &Map<String, Value>, o: &VerifyOptions, violations: &mut 
         Some(Ok(nbf)) if o.now + o.skew < nbf => violations.push(
             Violation::new(
                 &req::SDJWT_TIME_VALIDITY,
-                format!("not yet valid: nbf {nbf} is after now {} (skew {}s)", o.now, o.skew),
+                format!(
+                    "not yet valid: nbf {nbf} is after now {} (skew {}s)",
+                    o.now, o.skew
+                ),
             )
             .at("issuer-jwt.payload.nbf"),
         ),
         Some(Err(k)) => violations.push(
-            Violation::new(&req::SDJWT_TIME_VALIDITY, format!("`{k}` is not an integer NumericDate"))
-                .at("issuer-jwt.payload.nbf"),
+            Violation::new(
+                &req::SDJWT_TIME_VALIDITY,
+                format!("`{k}` is not an integer NumericDate"),
+            )
+            .at("issuer-jwt.payload.nbf"),
         ),
         _ => {}
     }
@@ -448,13 +475,19 @@ fn check_times(claims: &Map<String, Value>, o: &VerifyOptions, violations: &mut 
         Some(Ok(iat)) if iat > o.now + o.skew => violations.push(
             Violation::new(
                 &req::SDJWT_TIME_VALIDITY,
-                format!("issued in the future: iat {iat} is after now {} (skew {}s)", o.now, o.skew),
+                format!(
+                    "issued in the future: iat {iat} is after now {} (skew {}s)",
+                    o.now, o.skew
+                ),
             )
             .at("issuer-jwt.payload.iat"),
         ),
         Some(Err(k)) => violations.push(
-            Violation::new(&req::SDJWT_TIME_VALIDITY, format!("`{k}` is not an integer NumericDate"))
-                .at("issuer-jwt.payload.iat"),
+            Violation::new(
+                &req::SDJWT_TIME_VALIDITY,
+                format!("`{k}` is not an integer NumericDate"),
+            )
+            .at("issuer-jwt.payload.iat"),
         ),
         _ => {}
     }

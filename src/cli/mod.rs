@@ -1,0 +1,74 @@
+//! The `accord` command line: argument parsing and the commands people and scripts use.
+//!
+//! Exit codes (documented in `--help` and the README):
+//! - 0: success; for `credential verify`, the credential is valid.
+//! - 1: the input was read but does not conform (an invalid credential, claims that break
+//!   the profile).
+//! - 2: bad usage or unreadable / malformed input (clap's own usage errors exit 2 as well).
+//!
+//! Output goes to standard output in one write at the end, or with `--output FILE` to a
+//! temporary file renamed into place, so a failure never leaves a partial file.
+
+mod credential_cmd;
+mod demo_cmd;
+mod io;
+mod pki_cmd;
+mod status_cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use io::CliError;
+
+const AFTER_HELP: &str = "Exit codes: 0 success (verify: valid), 1 does not conform (verify: invalid), 2 bad usage or unreadable input.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "accord",
+    version,
+    about = "Conformance and interoperability harness for digital-identity issuers, wallets and verifiers (EU–JP academic credentials)",
+    after_help = AFTER_HELP
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate the seeded test PKI: EU and JP anchors, CAs, issuer, verifier and trust-list
+    /// operator keys and certificates, signed trust lists and the EU–JP arrangement.
+    #[command(subcommand)]
+    Pki(pki_cmd::PkiCommand),
+    /// Issue, present, verify and inspect SD-JWT VC credentials.
+    #[command(subcommand)]
+    Credential(credential_cmd::CredentialCommand),
+    /// Run the EU–JP credential round trip in process (seeded PKI, EU and JP issuers, a
+    /// holder, EU and JP verifiers under the arrangement) and print the verdicts as JSON.
+    Demo {
+        /// Seed for the PKI, salts and nonces.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Build and inspect Token Status Lists.
+    #[command(subcommand, name = "status-list")]
+    StatusList(status_cmd::StatusCommand),
+}
+
+/// Runs the parsed command and maps its outcome to the documented exit code.
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        Command::Pki(c) => pki_cmd::run(c),
+        Command::Credential(c) => credential_cmd::run(c),
+        Command::StatusList(c) => status_cmd::run(c),
+        Command::Demo { seed } => demo_cmd::run(seed),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("accord: {e}");
+            e.exit_code()
+        }
+    }
+}

@@ -1,0 +1,519 @@
+//! The CLI contract that users' scripts rely on (issue #2): `pki generate`, `credential
+//! issue | present | verify | inspect`, `status-list build | inspect`, their JSON output and
+//! their exit codes, run as a real process.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+
+fn accord(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_accord"))
+        .args(args)
+        .output()
+        .expect("accord runs")
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = accord(args);
+    assert!(
+        out.status.success(),
+        "accord {args:?} failed ({:?}):\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+fn json_of(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+const NOW: &str = "2027-01-15T08:00:00Z";
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().to_path_buf();
+        ok(&[
+            "pki",
+            "generate",
+            root.join("pki").to_str().expect("utf-8"),
+            "--seed",
+            "7",
+        ]);
+        Self { _dir: dir, root }
+    }
+
+    fn p(&self, rel: &str) -> String {
+        self.root.join(rel).to_str().expect("utf-8").to_owned()
+    }
+
+    fn write(&self, rel: &str, content: &str) -> String {
+        let path = self.root.join(rel);
+        std::fs::write(&path, content).expect("write");
+        path.to_str().expect("utf-8").to_owned()
+    }
+
+    fn claims(&self, profile: &str) -> String {
+        let claims = match profile {
+            "eu-diploma" => accord::profiles::eu_diploma::example_claims(),
+            _ => accord::profiles::jp_degree::example_claims(),
+        };
+        self.write(
+            &format!("{profile}.claims.json"),
+            &Value::Object(claims).to_string(),
+        )
+    }
+
+    /// Issues with the contract's options (plus `--now` for a fixed clock).
+    fn issue(&self, profile: &str, j: &str) -> String {
+        let claims = self.claims(profile);
+        let cred = ok(&[
+            "credential",
+            "issue",
+            "--profile",
+            profile,
+            "--claims",
+            &claims,
+            "--issuer-key",
+            &self.p(&format!("pki/{j}/issuer.jwk")),
+            "--issuer-cert",
+            &self.p(&format!("pki/{j}/issuer-chain.pem")),
+            "--holder-key",
+            &self.p("pki/holder.pub.jwk"),
+            "--now",
+            NOW,
+            "--seed",
+            "3",
+        ]);
+        self.write(&format!("{profile}.sdjwt"), &cred)
+    }
+
+    fn verify(&self, file: &str, extra: &[&str]) -> (Output, Value) {
+        let eu = self.p("pki/trust-lists/eu.jwt");
+        let jp = self.p("pki/trust-lists/jp.jwt");
+        let mut args = vec!["credential", "verify", file, "--trust-list", &eu, "--trust-list", &jp, "--now", NOW];
+        args.extend_from_slice(extra);
+        let out = accord(&args);
+        let v = json_of(&out);
+        (out, v)
+    }
+}
+
+fn ids(report: &Value) -> Vec<String> {
+    report["violations"]
+        .as_array()
+        .expect("violations")
+        .iter()
+        .map(|v| v["requirement"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+#[test]
+fn pki_generate_writes_keys_certificates_trust_lists_and_is_seeded() {
+    let f = Fixture::new();
+    for rel in [
+        "eu/issuer.jwk",
+        "eu/issuer.pub.jwk",
+        "eu/issuer-chain.pem",
+        "jp/anchor.pem",
+        "holder.jwk",
+        "trust-lists/eu.jwt",
+        "trust-lists/jp.jwt",
+        "mra.json",
+        "pki.json",
+    ] {
+        assert!(f.root.join("pki").join(rel).is_file(), "missing {rel}");
+    }
+    let again = tempfile::tempdir().expect("tempdir");
+    ok(&[
+        "pki",
+        "generate",
+        again.path().join("pki").to_str().expect("utf-8"),
+        "--seed",
+        "7",
+    ]);
+    let a = std::fs::read(f.root.join("pki/eu/issuer.jwk")).expect("read");
+    let b = std::fs::read(again.path().join("pki/eu/issuer.jwk")).expect("read");
+    assert_eq!(a, b, "same seed, same keys");
+    // A non-empty directory is refused (exit 2) and left untouched.
+    let out = accord(&["pki", "generate", &f.p("pki"), "--seed", "8"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read(f.root.join("pki/eu/issuer.jwk")).expect("read"),
+        a
+    );
+}
+
+#[test]
+fn issue_present_verify_round_trip_for_both_profiles() {
+    let f = Fixture::new();
+    for (profile, j, path) in [
+        ("eu-diploma", "eu", "qualification.eqf_level"),
+        ("jp-degree", "jp", "degree.type"),
+    ] {
+        let cred = f.issue(profile, j);
+        // The issued credential verifies against the trust lists, with every claim.
+        let (out, report) = f.verify(&cred, &[]);
+        assert_eq!(out.status.code(), Some(0), "{report:#}");
+        assert_eq!(report["valid"], json!(true));
+        assert!(report["claims"].get("_sd").is_none() && report["claims"].get("_sd_alg").is_none());
+        // A presentation for one claim, with key binding.
+        let presentation = ok(&[
+            "credential",
+            "present",
+            &cred,
+            "--holder-key",
+            &f.p("pki/holder.jwk"),
+            "--disclose",
+            path,
+            "--nonce",
+            "n-42",
+            "--aud",
+            "x509_hash:abc",
+            "--now",
+            NOW,
+        ]);
+        let pres = f.write(&format!("{profile}.presentation"), &presentation);
+        let (out, report) = f.verify(&pres, &["--nonce", "n-42", "--aud", "x509_hash:abc"]);
+        assert_eq!(out.status.code(), Some(0), "{report:#}");
+        let (parent, leaf) = path.split_once('.').expect("dotted");
+        assert!(
+            report["claims"][parent][leaf].is_number()
+                || report["claims"][parent][leaf].is_string(),
+            "{report:#}"
+        );
+        assert!(
+            report["claims"].get("given_name").is_none(),
+            "undisclosed claims stay hidden"
+        );
+        // Wrong nonce: exit 1 and the KB requirement named.
+        let (out, report) = f.verify(&pres, &["--nonce", "other", "--aud", "x509_hash:abc"]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            ids(&report).iter().any(|i| i.contains("kb-nonce")),
+            "{report:#}"
+        );
+        // With --issuer-key the chain is skipped and the output says so.
+        let out = accord(&[
+            "credential",
+            "verify",
+            &pres,
+            "--issuer-key",
+            &f.p(&format!("pki/{j}/issuer.pub.jwk")),
+            "--nonce",
+            "n-42",
+            "--aud",
+            "x509_hash:abc",
+            "--now",
+            NOW,
+        ]);
+        let report = json_of(&out);
+        assert_eq!(out.status.code(), Some(0), "{report:#}");
+        assert!(
+            report["trust"]["chain"]
+                .as_str()
+                .expect("chain")
+                .contains("skipped")
+        );
+    }
+}
+
+#[test]
+fn arrangement_decides_which_verifier_accepts_which_issuer() {
+    let f = Fixture::new();
+    let jp = f.issue("jp-degree", "jp");
+    let mra = f.p("pki/mra.json");
+    let (out, report) = f.verify(
+        &jp,
+        &[
+            "--mra",
+            &mra,
+            "--verifier-jurisdiction",
+            "eu",
+            "--recognise",
+            "eu",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{report:#}");
+    assert_eq!(
+        report["trust"]["path"]["decision"]["qualified"],
+        json!(false),
+        "a JP issuer is never a QEAA"
+    );
+    assert!(report["recognition"]["verdict"].is_string(), "{report:#}");
+    let eu = f.issue("eu-diploma", "eu");
+    let (out, report) = f.verify(&eu, &["--mra", &mra, "--verifier-jurisdiction", "eu"]);
+    assert_eq!(out.status.code(), Some(0), "{report:#}");
+    assert_eq!(
+        report["trust"]["path"]["decision"]["qualified"],
+        json!(true)
+    );
+    // Only the JP list: the EU diploma has no path to an anchor.
+    let out = accord(&[
+        "credential",
+        "verify",
+        &eu,
+        "--trust-list",
+        &f.p("pki/trust-lists/jp.jwt"),
+        "--now",
+        NOW,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        ids(&json_of(&out))
+            .iter()
+            .any(|i| i.contains("path-to-anchor"))
+    );
+}
+
+#[test]
+fn tampered_expired_and_revoked_credentials_are_rejected_with_their_requirement() {
+    let f = Fixture::new();
+    let cred = f.issue("eu-diploma", "eu");
+    let text = std::fs::read_to_string(&cred).expect("read");
+    // One changed character in the payload breaks the issuer signature.
+    let dot = text.find('.').expect("dot") + 5;
+    let mut bytes = text.into_bytes();
+    bytes[dot] = if bytes[dot] == b'A' { b'B' } else { b'A' };
+    let bad = f.write("tampered.sdjwt", &String::from_utf8(bytes).expect("utf-8"));
+    let (out, report) = f.verify(&bad, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(report["valid"], json!(false));
+    assert!(!ids(&report).is_empty());
+    // A status list that says INVALID at the credential's index.
+    let claims = f.claims("eu-diploma");
+    let cred = ok(&[
+        "credential",
+        "issue",
+        "--profile",
+        "eu-diploma",
+        "--claims",
+        &claims,
+        "--issuer-key",
+        &f.p("pki/eu/issuer.jwk"),
+        "--issuer-cert",
+        &f.p("pki/eu/issuer-chain.pem"),
+        "--holder-key",
+        &f.p("pki/holder.pub.jwk"),
+        "--now",
+        NOW,
+        "--status-uri",
+        "https://issuer.eu.accord.example/status/1",
+        "--status-index",
+        "5",
+    ]);
+    let cred = f.write("with-status.sdjwt", &cred);
+    let list = ok(&[
+        "status-list",
+        "build",
+        "--bits",
+        "2",
+        "--size",
+        "64",
+        "--set",
+        "5=invalid",
+        "--uri",
+        "https://issuer.eu.accord.example/status/1",
+        "--key",
+        &f.p("pki/eu/issuer.jwk"),
+        "--cert",
+        &f.p("pki/eu/issuer-chain.pem"),
+        "--now",
+        NOW,
+    ]);
+    let list = f.write("status.jwt", &list);
+    let (out, report) = f.verify(&cred, &["--status-list", &list]);
+    assert_eq!(out.status.code(), Some(1), "{report:#}");
+    assert_eq!(report["status"]["status"], json!("INVALID"));
+    // No status list at all: fail closed.
+    let (out, report) = f.verify(&cred, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        ids(&report)
+            .iter()
+            .any(|i| i.contains("fail-closed") || i.contains("fetch")),
+        "{report:#}"
+    );
+    // Explicitly skipped: valid, and the output says it was skipped.
+    let (out, report) = f.verify(&cred, &["--no-status-check"]);
+    assert_eq!(out.status.code(), Some(0), "{report:#}");
+    assert_eq!(report["status"]["checked"], json!(false));
+    let inspected: Value =
+        serde_json::from_str(&ok(&["status-list", "inspect", &list])).expect("json");
+    assert_eq!(inspected["statuses"]["5"], json!("INVALID"));
+}
+
+#[test]
+fn bad_input_names_what_and_where_and_writes_nothing() {
+    let f = Fixture::new();
+    let broken = f.write("broken.json", "{\"family_name\": \"Doe\",\n  oops }");
+    let out_file = f.root.join("out.sdjwt");
+    let out = accord(&[
+        "credential",
+        "issue",
+        "--profile",
+        "eu-diploma",
+        "--claims",
+        &broken,
+        "--issuer-key",
+        &f.p("pki/eu/issuer.jwk"),
+        "--holder-key",
+        &f.p("pki/holder.pub.jwk"),
+        "--output",
+        out_file.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("broken.json") && err.contains("line 2"),
+        "{err}"
+    );
+    assert!(!out_file.exists(), "no partial output file");
+    assert_no_partial_files(&f.root);
+
+    // Claims that break the profile: exit 1, the requirement named, nothing written.
+    let mut claims = accord::profiles::eu_diploma::example_claims();
+    claims["qualification"]["eqf_level"] = json!(9);
+    let bad = f.write("eqf9.json", &Value::Object(claims).to_string());
+    let out = accord(&[
+        "credential",
+        "issue",
+        "--profile",
+        "eu-diploma",
+        "--claims",
+        &bad,
+        "--issuer-key",
+        &f.p("pki/eu/issuer.jwk"),
+        "--holder-key",
+        &f.p("pki/holder.pub.jwk"),
+        "--output",
+        out_file.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("PROFILE-EUDIPLOMA"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out_file.exists());
+
+    // A file that is not a credential at all.
+    let junk = f.write("junk.txt", "hello");
+    let out = accord(&[
+        "credential",
+        "verify",
+        &junk,
+        "--issuer-key",
+        &f.p("pki/eu/issuer.pub.jwk"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("junk.txt"));
+    // A missing file, and a missing trust option (usage).
+    let out = accord(&[
+        "credential",
+        "verify",
+        &f.p("nope"),
+        "--issuer-key",
+        &f.p("pki/eu/issuer.pub.jwk"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = accord(&["credential", "verify", &junk]);
+    assert_eq!(out.status.code(), Some(2));
+    // A private key where a JWK is expected but broken.
+    let key = f.write(
+        "bad.jwk",
+        r#"{"kty":"EC","crv":"P-256","x":"AAAA","y":"AAAA"}"#,
+    );
+    let out = accord(&["credential", "verify", &junk, "--issuer-key", &key]);
+    assert_eq!(out.status.code(), Some(2));
+    // A disclosure path that names nothing.
+    let cred = f.issue("eu-diploma", "eu");
+    let out = accord(&[
+        "credential",
+        "present",
+        &cred,
+        "--holder-key",
+        &f.p("pki/holder.jwk"),
+        "--disclose",
+        "no.such.claim",
+        "--nonce",
+        "n",
+        "--aud",
+        "a",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no.such.claim"));
+}
+
+fn assert_no_partial_files(dir: &Path) {
+    for e in std::fs::read_dir(dir).expect("read dir") {
+        let name = e.expect("entry").file_name().to_string_lossy().into_owned();
+        assert!(!name.contains(".partial-"), "left a partial file {name}");
+    }
+}
+
+#[test]
+fn json_serialisations_and_lenient_typ() {
+    let f = Fixture::new();
+    let claims = f.claims("jp-degree");
+    for ser in ["json-flattened", "json-general"] {
+        let cred = ok(&[
+            "credential",
+            "issue",
+            "--profile",
+            "jp-degree",
+            "--claims",
+            &claims,
+            "--issuer-key",
+            &f.p("pki/jp/issuer.jwk"),
+            "--issuer-cert",
+            &f.p("pki/jp/issuer-chain.pem"),
+            "--holder-key",
+            &f.p("pki/holder.pub.jwk"),
+            "--now",
+            NOW,
+            "--serialization",
+            ser,
+        ]);
+        assert!(cred.trim_start().starts_with('{'));
+        let cred = f.write(&format!("{ser}.json"), &cred);
+        let pres = ok(&[
+            "credential",
+            "present",
+            &cred,
+            "--holder-key",
+            &f.p("pki/holder.jwk"),
+            "--disclose",
+            "family_name",
+            "--nonce",
+            "n",
+            "--aud",
+            "a",
+            "--now",
+            NOW,
+        ]);
+        let pres = f.write(&format!("{ser}.pres.json"), &pres);
+        let (out, report) = f.verify(&pres, &["--nonce", "n", "--aud", "a"]);
+        assert_eq!(out.status.code(), Some(0), "{report:#}");
+        assert_eq!(report["serialization"], json!(ser));
+    }
+    let inspected: Value =
+        serde_json::from_str(&ok(&["credential", "inspect", &f.issue("jp-degree", "jp")]))
+            .expect("json");
+    assert_eq!(inspected["header"]["typ"], json!("dc+sd-jwt"));
+    assert!(
+        inspected["disclosures"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .all(|d| d["digest"].is_string())
+    );
+}

@@ -1,0 +1,290 @@
+//! The specs' own examples (tests/vectors, see its README for provenance), decoded, verified
+//! and re-encoded exactly.
+
+use accord::formats::jose::b64;
+use accord::formats::jose::{Jwk, VerifyingKey};
+use accord::formats::sd_jwt::json::{JsonForm, parse, parse_any, to_json};
+use accord::formats::sd_jwt::present::holder_view;
+use accord::formats::sd_jwt::verify::{FixedIssuerKey, KbExpectation, VerifyOptions, verify};
+use accord::formats::sd_jwt::{Disclosure, HashAlg, SdJwt};
+use accord::formats::sd_jwt_vc::{self, TypMode};
+use accord::formats::status_list::{self, StatusList, StatusReference};
+use serde_json::{Value, json};
+
+use crate::support::{read_json, vector_files};
+
+fn key(v: &Value) -> VerifyingKey {
+    let jwk: Jwk = serde_json::from_value(v.clone()).expect("vector JWK");
+    VerifyingKey::from_jwk(&jwk).expect("vector key")
+}
+
+fn sd_jwt_of(v: &Value) -> (SdJwt, Option<JsonForm>) {
+    match &v["sd_jwt"] {
+        Value::String(s) => {
+            let (sd, form) = parse_any(s).expect("vector parses");
+            assert_eq!(sd.to_compact(), *s, "compact re-encoding is byte-identical");
+            (sd, form)
+        }
+        obj @ Value::Object(_) => {
+            let (sd, form) = parse(obj).expect("vector parses");
+            assert_eq!(
+                &to_json(&sd, form).expect("re-encode"),
+                obj,
+                "JSON re-encoding is identical"
+            );
+            (sd, Some(form))
+        }
+        other => panic!("unexpected sd_jwt {other}"),
+    }
+}
+
+fn check_disclosures(name: &str, v: &Value) {
+    for d in v["disclosures"].as_array().into_iter().flatten() {
+        let parsed = Disclosure::parse(d["disclosure"].as_str().expect("string"))
+            .expect("disclosure parses");
+        assert_eq!(
+            parsed.digest(HashAlg::Sha256),
+            d["digest"].as_str().expect("digest"),
+            "{name}"
+        );
+        assert_eq!(parsed.salt, d["salt"].as_str().expect("salt"), "{name}");
+        assert_eq!(parsed.name.as_deref(), d["claim_name"].as_str(), "{name}");
+        assert_eq!(parsed.value, d["claim_value"], "{name}");
+    }
+}
+
+#[test]
+fn every_sd_jwt_example_verifies_to_the_printed_claims() {
+    let mut checked = 0;
+    for dir in ["sd-jwt", "sd-jwt-vc"] {
+        for file in vector_files(dir) {
+            let name = file.display().to_string();
+            if name.ends_with("disclosures.json") {
+                continue;
+            }
+            let v = read_json(&file);
+            check_disclosures(&name, &v);
+            if v["sd_jwt"].is_null() {
+                continue;
+            }
+            let (sd, _) = sd_jwt_of(&v);
+            let mut options = VerifyOptions::at(v["now"].as_i64().expect("now"));
+            if let Value::Object(kb) = &v["kb"] {
+                options.key_binding = Some(KbExpectation {
+                    aud: kb["aud"].as_str().expect("aud").into(),
+                    nonce: kb["nonce"].as_str().expect("nonce").into(),
+                });
+            }
+            let result = verify(&sd, &mut FixedIssuerKey(key(&v["issuer_jwk"])), &options);
+            assert!(
+                result.violations.is_empty(),
+                "{name}: {:?}",
+                result.violations
+            );
+            assert!(result.is_valid(), "{name}");
+            let expected = if v["expected_claims"].is_object() {
+                &v["expected_claims"]
+            } else {
+                &v["processed_claims_computed"]
+            };
+            if expected.is_object() {
+                assert_eq!(Value::Object(result.claims.clone()), *expected, "{name}");
+            }
+            if let Value::Object(kb) = &v["kb"] {
+                let got = result.kb.as_ref().expect("kb payload");
+                assert_eq!(got["sd_hash"], kb["sd_hash"], "{name}");
+            }
+            if dir == "sd-jwt-vc" {
+                let vc = sd_jwt_vc::check(&result, TypMode::Strict, sd.kb_jwt.is_some());
+                assert!(vc.is_empty(), "{name}: {vc:?}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 12, "only {checked} vectors checked");
+}
+
+#[test]
+fn nested_examples_unpack_to_their_input_claims() {
+    for file in vector_files("sd-jwt") {
+        let v = read_json(&file);
+        if !v["sd_jwt"].is_null() || !v["issuer_signed_payload"].is_object() {
+            continue;
+        }
+        // The spec prints only the payload and disclosures here: wrap them in an unsigned JWS
+        // (holder_view checks no signature) and unpack with every disclosure.
+        let jwt = format!(
+            "{}.{}.AA",
+            b64(br#"{"alg":"ES256"}"#),
+            b64(v["issuer_signed_payload"].to_string())
+        );
+        let disclosures = v["disclosures"]
+            .as_array()
+            .expect("disclosures")
+            .iter()
+            .map(|d| d["disclosure"].as_str().expect("string").to_owned())
+            .collect();
+        let view = holder_view(&SdJwt {
+            issuer_jwt: jwt,
+            disclosures,
+            kb_jwt: None,
+        })
+        .expect("unpacks");
+        let input = v["input_claims"].as_object().expect("input_claims");
+        for (k, expected) in input {
+            assert_eq!(
+                view.claims.get(k),
+                Some(expected),
+                "{}: claim {k}",
+                file.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn disclosure_examples_hash_over_the_bytes_received() {
+    let v = read_json(&crate::support::repo().join("tests/vectors/sd-jwt/disclosures.json"));
+    let list = v["disclosures"].as_array().expect("disclosures");
+    assert!(list.len() >= 4);
+    for d in list {
+        let parsed = Disclosure::parse(d["disclosure"].as_str().expect("string")).expect("parses");
+        assert_eq!(
+            parsed.digest(HashAlg::Sha256),
+            d["digest"].as_str().expect("digest"),
+            "{d}"
+        );
+    }
+}
+
+fn statuses_of(v: &Value) -> Vec<(u64, u8)> {
+    if let Value::Array(all) = &v["statuses"] {
+        return all
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (i as u64, s.as_u64().expect("status") as u8))
+            .collect();
+    }
+    v["statuses_sparse"]
+        .as_array()
+        .expect("statuses_sparse")
+        .iter()
+        .map(|p| {
+            (
+                p[0].as_u64().expect("idx"),
+                p[1].as_u64().expect("status") as u8,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn status_list_examples_decode_lsb_first() {
+    for file in vector_files("status-list") {
+        let v = read_json(&file);
+        let Some(lst) = v["lst"].as_str() else {
+            continue;
+        };
+        let bits = v["bits"].as_i64().expect("bits");
+        let list =
+            StatusList::decode_lst(bits, lst).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        if let Some(size) = v["size"].as_u64() {
+            assert_eq!(list.len(), size, "{}", file.display());
+        }
+        let expected = statuses_of(&v);
+        for (idx, status) in &expected {
+            assert_eq!(
+                list.get(*idx).expect("in range"),
+                *status,
+                "{} index {idx}",
+                file.display()
+            );
+        }
+        if v["statuses_sparse"].is_array() {
+            let nonzero = (0..list.len())
+                .filter(|i| list.get(*i).expect("in range") != 0)
+                .count();
+            let listed = expected.iter().filter(|(_, s)| *s != 0).count();
+            assert_eq!(
+                nonzero,
+                listed,
+                "{}: no unlisted non-zero entry",
+                file.display()
+            );
+        }
+        if let Value::Array(bytes) = &v["byte_array"] {
+            let expected: Vec<u8> = bytes
+                .iter()
+                .map(|b| b.as_u64().expect("byte") as u8)
+                .collect();
+            assert_eq!(list.bytes(), expected.as_slice());
+        }
+    }
+}
+
+#[test]
+fn referenced_token_example_is_invalid_by_the_example_status_list() {
+    let dir = crate::support::repo().join("tests/vectors/status-list");
+    let list = read_json(&dir.join("bits1_example.json"));
+    let token = list["token"].as_str().expect("token");
+    let now = list["now"].as_i64().expect("now");
+    let referenced = read_json(&dir.join("referenced_token_sd_jwt.json"));
+    let (sd, _) = sd_jwt_of(&referenced);
+    let result = verify(
+        &sd,
+        &mut FixedIssuerKey(key(&referenced["issuer_jwk"])),
+        &VerifyOptions::at(now),
+    );
+    assert!(result.violations.is_empty(), "{:?}", result.violations);
+    let reference = StatusReference::from_claims(&result.claims)
+        .expect("well formed")
+        .expect("has status");
+    let check = status_list::check(
+        &reference,
+        Some(token),
+        &mut FixedIssuerKey(key(&list["token_jwk"])),
+        now,
+    );
+    assert_eq!(
+        check.status,
+        referenced["expected_status"].as_u64().map(|s| s as u8)
+    );
+    let ids: Vec<&str> = check.violations.iter().map(|v| v.requirement.id).collect();
+    assert_eq!(
+        ids,
+        vec![accord::requirements::catalogue::TSL_STATUS_VALUES.id]
+    );
+    // The same token is refused for a different list URI, and an index past the end fails.
+    let other = StatusReference {
+        idx: 0,
+        uri: "https://example.com/statuslists/2".into(),
+    };
+    let c = status_list::check(
+        &other,
+        Some(token),
+        &mut FixedIssuerKey(key(&list["token_jwk"])),
+        now,
+    );
+    assert!(
+        c.violations
+            .iter()
+            .any(|v| v.requirement.id == accord::requirements::catalogue::TSL_SUB_URI.id)
+    );
+    let past = StatusReference {
+        idx: 16,
+        uri: reference.uri.clone(),
+    };
+    let c = status_list::check(
+        &past,
+        Some(token),
+        &mut FixedIssuerKey(key(&list["token_jwk"])),
+        now,
+    );
+    assert_eq!(c.status, None);
+    assert!(
+        c.violations
+            .iter()
+            .any(|v| v.requirement.id == accord::requirements::catalogue::TSL_INDEX_RANGE.id)
+    );
+    let _ = json!(null);
+}
