@@ -23,7 +23,7 @@ pub struct Cert {
 impl Cert {
     pub fn parse(&self) -> Result<X509Certificate<'_>, String> {
         match X509Certificate::from_der(&self.der) {
-            Ok((rest, c)) if rest.is_empty() => Ok(c),
+            Ok(([], c)) => Ok(c),
             Ok(_) => Err("trailing bytes after the certificate".into()),
             Err(e) => Err(format!("not a DER X.509 certificate: {e}")),
         }

@@ -62,10 +62,12 @@ impl Fixture {
     }
 
     fn claims(&self, profile: &str) -> String {
-        let claims = match profile {
+        let mut claims = match profile {
             "eu-diploma" => accord::profiles::eu_diploma::example_claims(),
             _ => accord::profiles::jp_degree::example_claims(),
         };
+        // `iss` then comes from the issuer certificate's SAN URI, as the CLI documents.
+        claims.remove("iss");
         self.write(
             &format!("{profile}.claims.json"),
             &Value::Object(claims).to_string(),
@@ -99,7 +101,17 @@ impl Fixture {
     fn verify(&self, file: &str, extra: &[&str]) -> (Output, Value) {
         let eu = self.p("pki/trust-lists/eu.jwt");
         let jp = self.p("pki/trust-lists/jp.jwt");
-        let mut args = vec!["credential", "verify", file, "--trust-list", &eu, "--trust-list", &jp, "--now", NOW];
+        let mut args = vec![
+            "credential",
+            "verify",
+            file,
+            "--trust-list",
+            &eu,
+            "--trust-list",
+            &jp,
+            "--now",
+            NOW,
+        ];
         args.extend_from_slice(extra);
         let out = accord(&args);
         let v = json_of(&out);

@@ -24,4 +24,3 @@ pub fn vector_files(dir: &str) -> Vec<PathBuf> {
     files.sort();
     files
 }
-

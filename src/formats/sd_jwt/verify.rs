@@ -180,7 +180,10 @@ pub fn verify(
         match Disclosure::parse(encoded) {
             Ok(d) => {
                 let digest = d.digest(hash);
-                if by_digest.contains_key(&digest) {
+                if let std::collections::hash_map::Entry::Vacant(slot) = by_digest.entry(digest) {
+                    slot.insert(i);
+                    decoded.push(Some(d));
+                } else {
                     out.violations.push(
                         Violation::new(
                             &req::SDJWT_DUPLICATE_DISCLOSURE,
@@ -189,9 +192,6 @@ pub fn verify(
                         .at(format!("disclosure[{i}]")),
                     );
                     decoded.push(None);
-                } else {
-                    by_digest.insert(digest, i);
-                    decoded.push(Some(d));
                 }
             }
             Err(e) => {
