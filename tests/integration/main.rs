@@ -2,7 +2,9 @@
 //! independent OWF `sd-jwt` peer, the CLI contract, and properties.
 
 mod cli;
+mod negative;
 mod peer_owf;
 mod properties;
 mod support;
+mod trust;
 mod vectors;
