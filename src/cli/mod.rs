@@ -44,6 +44,12 @@ pub enum Command {
     /// Issue, present, verify and inspect SD-JWT VC credentials.
     #[command(subcommand)]
     Credential(credential_cmd::CredentialCommand),
+    /// List the requirement catalogue: every check's id, spec, section and level.
+    Requirements {
+        /// One JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the EU–JP credential round trip in process (seeded PKI, EU and JP issuers, a
     /// holder, EU and JP verifiers under the arrangement) and print the verdicts as JSON.
     Demo {
@@ -63,6 +69,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Credential(c) => credential_cmd::run(c),
         Command::StatusList(c) => status_cmd::run(c),
         Command::Demo { seed } => demo_cmd::run(seed),
+        Command::Requirements { json } => requirements(json),
     };
     match result {
         Ok(code) => code,
@@ -71,4 +78,29 @@ pub fn run(cli: Cli) -> ExitCode {
             e.exit_code()
         }
     }
+}
+
+fn requirements(json: bool) -> Result<ExitCode, CliError> {
+    use crate::requirements::catalogue::ALL;
+    let text = if json {
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(ALL).unwrap_or_default()
+        )
+    } else {
+        ALL.iter()
+            .map(|r| {
+                format!(
+                    "{:<52} {:<6} {:?} §{}  {}\n",
+                    r.id,
+                    r.level.as_str(),
+                    r.spec,
+                    r.section,
+                    r.summary
+                )
+            })
+            .collect()
+    };
+    io::emit(&text, None)?;
+    Ok(ExitCode::SUCCESS)
 }

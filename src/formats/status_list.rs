@@ -3,7 +3,7 @@
 //!
 //! Bit order: index 0 is the least-significant bits of byte 0 (§4.1); a list with `bits` = 2
 //! keeps four statuses per byte, index 0 in bits 0–1. The W3C Bitstring Status List counts from
-//! the other end, which is a known interop trap (domain.md pitfall 8).
+//! the other end, which is a known interop trap (docs/profiles.md pitfall 8).
 
 use std::io::{Read, Write};
 

@@ -6,11 +6,11 @@
 //! [`crate::formats`] and [`crate::trust`]. Everything here is a pure function over a JSON
 //! claim set: no I/O, no clock (dates are passed in).
 //!
-//! Both profiles are **Accord's proposal** (marked \[P\] in the domain brief,
-//! `/work/shared/domain.md`): no EUDI diploma rulebook and no Japanese degree schema exist yet.
+//! Both profiles are **Accord's proposal** (marked \[P\] in docs/profiles.md,
+//! docs/profiles.md): no EUDI diploma rulebook and no Japanese degree schema exist yet.
 //! They are the default, and the rules cite their source so they can be changed.
 //!
-//! | Module | Owns | Domain brief |
+//! | Module | Owns | docs/profiles.md |
 //! |---|---|---|
 //! | [`eu_diploma`] | EU diploma claim set (`urn:eudi:diploma:1`), ISCED-F 2013 table | (a) EU table |
 //! | [`jp_degree`] | Japanese degree (学位記) claim set | (a) JP table |

@@ -1,4 +1,4 @@
-//! EU↔JP recognition: the level, field, credit and grade mapping of domain brief (b), and a
+//! EU↔JP recognition: the level, field, credit and grade mapping of docs/profiles.md (b), and a
 //! verdict that never hides them (checks #28, #29, #31, #32).
 //!
 //! Under the Lisbon Recognition Convention (and the Tokyo and Global Conventions, the common

@@ -49,7 +49,7 @@
 //! - **ETSI TS 119 612** v2.x clause numbers (5.3.15 next update, 5.5.1 service type,
 //!   5.5.4 service status, 5.7 digital signature); Accord models TS 119 602 lists of trusted
 //!   entities with the same fields and cites the TS 119 612 clause.
-//! - **Accord's own rules**: the project's domain brief (`domain.md`), sections (a) claim sets,
+//! - **Accord's own rules**: `docs/profiles.md`, sections (a) claim sets,
 //!   (b) EU–JP mapping and (c) conformance checks; summaries quote its check numbers as `#n`.
 
 use super::{Level, Requirement, Spec};

@@ -2,7 +2,7 @@
 //! jurisdiction accepts, for which credential types and entry types, and the rule that a
 //! Japanese issuer is never a qualified (QEAA) provider in the EU (eIDAS Art. 14(1): a
 //! third-country service is qualified only under an Art. 218 TFEU agreement, and there is
-//! none). The document is Accord's proposal (domain.md [P]); its shape is configurable JSON.
+//! none). The document is Accord's proposal (docs/profiles.md [P]); its shape is configurable JSON.
 
 use serde::{Deserialize, Serialize};
 

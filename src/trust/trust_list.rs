@@ -4,7 +4,7 @@
 //! sequence number, issue date, next update, services with a type, a status and their
 //! certificates); the JP list follows ETSI TS 119 602 (List of Trusted Entities), with a
 //! separate entry type for MIC-accredited e-seal providers, since no Japanese provider can be
-//! a qualified (QEAA) provider in the EU (eIDAS Art. 14(1); domain.md pitfall 15). Both are
+//! a qualified (QEAA) provider in the EU (eIDAS Art. 14(1); docs/profiles.md pitfall 15). Both are
 //! JSON signed as a compact JWS with the operator's certificate in `x5c`, as JAdES does for
 //! the ETSI JSON bindings. The XML forms are not modelled.
 

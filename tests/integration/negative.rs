@@ -1,5 +1,5 @@
 //! Crafted credentials that break one rule each, and the requirement each must be reported
-//! against (domain.md check numbers in brackets).
+//! against (docs/profiles.md check numbers in brackets).
 
 use accord::entropy::SeededEntropy;
 use accord::formats::jose::{Algorithm, SigningKey, b64, sign_compact};

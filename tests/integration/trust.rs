@@ -1,5 +1,5 @@
 //! Trust: `x5c` chains against trust-list anchors, trust-list signatures, and the EU–JP
-//! arrangement (domain.md checks 12–16).
+//! arrangement (docs/profiles.md checks 12–16).
 
 use accord::credential::{
     IssueInput, IssuerTrust, StatusInput, VerifyConfig, issue_credential, verify_credential,
