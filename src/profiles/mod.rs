@@ -6,8 +6,7 @@
 //! [`crate::formats`] and [`crate::trust`]. Everything here is a pure function over a JSON
 //! claim set: no I/O, no clock (dates are passed in).
 //!
-//! Both profiles are **Accord's proposal** (marked \[P\] in docs/profiles.md,
-//! docs/profiles.md): no EUDI diploma rulebook and no Japanese degree schema exist yet.
+//! Both profiles are **Accord's proposal** (marked \[P\] in `docs/profiles.md`): no EUDI diploma rulebook and no Japanese degree schema exist yet.
 //! They are the default, and the rules cite their source so they can be changed.
 //!
 //! | Module | Owns | docs/profiles.md |

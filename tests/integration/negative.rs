@@ -435,3 +435,25 @@ fn es384_and_eddsa_issuers_and_holders_work_end_to_end() {
         assert_eq!(again, sd);
     }
 }
+
+#[test]
+fn a_hostile_chain_of_nested_disclosures_is_refused_without_overflowing_the_stack() {
+    // Each disclosure's value is an object whose `_sd` references the next: 10,000 levels.
+    let issuer = key(Algorithm::ES256, "i");
+    let mut chain = Vec::new();
+    let mut inner = json!({"leaf": true});
+    for i in 0..10_000u64 {
+        let d = disclosure(Some("n"), inner, i);
+        inner = json!({"_sd": [digest(&d)]});
+        chain.push(d);
+    }
+    let refs: Vec<&Disclosure> = chain.iter().collect();
+    let sd = forge(json!({}), inner, &refs, &issuer);
+    let v = check(&sd, &issuer, &VerifyOptions::at(NOW));
+    assert!(!v.is_valid());
+    assert!(
+        ids(&v).contains(&req::SDJWT_FORMAT.id),
+        "{:?}",
+        &v.violations[..1]
+    );
+}

@@ -50,32 +50,29 @@ impl Disclosure {
         let Value::Array(items) = json else {
             return Err("not a JSON array".into());
         };
-        let salt = match items.first() {
-            Some(Value::String(s)) => s.clone(),
-            _ => return Err("the first element (the salt) is not a string".into()),
-        };
-        match items.len() {
-            3 => {
-                let Value::String(name) = &items[1] else {
-                    return Err("the second element (the claim name) is not a string".into());
-                };
-                Ok(Self {
-                    encoded: encoded.to_owned(),
-                    salt,
-                    name: Some(name.clone()),
-                    value: items[2].clone(),
-                })
+        let n = items.len();
+        let mut items = items.into_iter();
+        let (salt, name, value) = match (n, items.next(), items.next(), items.next()) {
+            (3, Some(Value::String(salt)), Some(Value::String(name)), Some(value)) => {
+                (salt, Some(name), value)
             }
-            2 => Ok(Self {
-                encoded: encoded.to_owned(),
-                salt,
-                name: None,
-                value: items[1].clone(),
-            }),
-            n => Err(format!(
-                "a JSON array of {n} elements; a disclosure has 3 (object property) or 2 (array element)"
-            )),
-        }
+            (3, Some(Value::String(_)), Some(_), _) => {
+                return Err("the second element (the claim name) is not a string".into());
+            }
+            (2, Some(Value::String(salt)), Some(value), None) => (salt, None, value),
+            (2 | 3, _, _, _) => return Err("the first element (the salt) is not a string".into()),
+            (n, _, _, _) => {
+                return Err(format!(
+                    "a JSON array of {n} elements; a disclosure has 3 (object property) or 2 (array element)"
+                ));
+            }
+        };
+        Ok(Self {
+            encoded: encoded.to_owned(),
+            salt,
+            name,
+            value,
+        })
     }
 
     /// The digest that references this disclosure, over the string as received.

@@ -116,7 +116,6 @@ pub fn verify(
         }
     };
     out.header = jws.header.clone();
-    out.payload = jws.payload.clone();
 
     // §7.1 step 2: the algorithm must be an accepted asymmetric one.
     if let Err(e) = jws.algorithm() {
@@ -203,9 +202,13 @@ pub fn verify(
         }
     }
 
-    let mut top = jws.payload.clone();
-    top.remove("_sd_alg");
+    let mut top = jws.payload;
+    let sd_alg = top.shift_remove("_sd_alg");
     let unpacked = unpack(&top, &decoded, &by_digest);
+    if let Some(a) = sd_alg {
+        top.insert("_sd_alg".into(), a);
+    }
+    out.payload = top;
     out.violations.extend(unpacked.violations);
     // §7.1 step 5: every disclosure must have been referenced.
     for (i, was_used) in unpacked.used.iter().enumerate() {
@@ -255,8 +258,13 @@ pub(crate) fn unpack(
         used: vec![false; decoded.len()],
         disclosed: Vec::new(),
         violations: Vec::new(),
+        depth: 0,
     };
-    let claims = unpacker.object(payload, &ClaimPath::root(), "issuer-jwt.payload");
+    let claims = unpacker.object(
+        payload,
+        &Trail::Root(""),
+        &Trail::Root("issuer-jwt.payload"),
+    );
     Unpacked {
         claims,
         disclosed: unpacker.disclosed,
@@ -265,33 +273,105 @@ pub(crate) fn unpack(
     }
 }
 
+/// How deep objects, arrays and disclosures may nest before the verifier refuses: a hostile
+/// chain of disclosures each revealing the next would otherwise recurse without bound.
+pub const MAX_DEPTH: usize = 64;
+
+/// Where the walk is, as a linked list on the stack: the walk allocates nothing for positions
+/// and builds a location string or a [`ClaimPath`] only when one is needed.
+#[derive(Clone, Copy)]
+enum Trail<'a> {
+    /// A named place: `issuer-jwt.payload`, or the root claim path.
+    Root(&'static str),
+    /// Inside the value of a disclosure.
+    Disclosure(usize),
+    Key(&'a Trail<'a>, &'a str),
+    Index(&'a Trail<'a>, usize),
+}
+
+impl Trail<'_> {
+    fn to_path(self) -> ClaimPath {
+        let mut segs = Vec::new();
+        let mut at = self;
+        loop {
+            match at {
+                Trail::Key(p, k) => {
+                    segs.push(super::PathSegment::Key(k.to_owned()));
+                    at = *p;
+                }
+                Trail::Index(p, i) => {
+                    segs.push(super::PathSegment::Index(i));
+                    at = *p;
+                }
+                Trail::Root(_) | Trail::Disclosure(_) => break,
+            }
+        }
+        segs.reverse();
+        ClaimPath(segs)
+    }
+}
+
+impl std::fmt::Display for Trail<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Trail::Root(name) => f.write_str(name),
+            Trail::Disclosure(i) => write!(f, "disclosure[{i}]"),
+            Trail::Key(p, k) => write!(f, "{p}.{k}"),
+            Trail::Index(p, i) => write!(f, "{p}[{i}]"),
+        }
+    }
+}
+
 struct Unpacker<'a> {
     disclosures: &'a [Option<Disclosure>],
     by_digest: &'a HashMap<String, usize>,
-    seen_digests: HashSet<String>,
+    seen_digests: HashSet<&'a str>,
     used: Vec<bool>,
     disclosed: Vec<(ClaimPath, usize)>,
     violations: Vec<Violation>,
+    /// Nesting depth of the walk, across disclosures.
+    depth: usize,
 }
 
-impl Unpacker<'_> {
-    fn value(&mut self, value: &Value, path: &ClaimPath, loc: &str) -> Value {
+impl<'a> Unpacker<'a> {
+    /// `path` is the claim path (through disclosures); `loc` is where the value physically is.
+    fn value(&mut self, value: &'a Value, path: &Trail<'_>, loc: &Trail<'_>) -> Value {
         match value {
-            Value::Object(m) => Value::Object(self.object(m, path, loc)),
-            Value::Array(a) => Value::Array(self.array(a, path, loc)),
+            Value::Object(_) | Value::Array(_) if self.depth >= MAX_DEPTH => {
+                self.violations.push(
+                    Violation::new(
+                        &req::SDJWT_FORMAT,
+                        format!("claims nest more than {MAX_DEPTH} levels deep (through objects, arrays and disclosures)"),
+                    )
+                    .at(loc.to_string()),
+                );
+                Value::Null
+            }
+            Value::Object(m) => {
+                self.depth += 1;
+                let v = Value::Object(self.object(m, path, loc));
+                self.depth -= 1;
+                v
+            }
+            Value::Array(a) => {
+                self.depth += 1;
+                let v = Value::Array(self.array(a, path, loc));
+                self.depth -= 1;
+                v
+            }
             other => other.clone(),
         }
     }
 
     /// Returns the disclosure index for `digest`, recording it and flagging repeats.
-    fn take(&mut self, digest: &str, loc: &str) -> Option<usize> {
-        if !self.seen_digests.insert(digest.to_owned()) {
+    fn take(&mut self, digest: &'a str, loc: &Trail<'_>) -> Option<usize> {
+        if !self.seen_digests.insert(digest) {
             self.violations.push(
                 Violation::new(
                     &req::SDJWT_DUPLICATE_DIGEST,
                     format!("digest {digest} appears more than once"),
                 )
-                .at(loc),
+                .at(loc.to_string()),
             );
             return None;
         }
@@ -302,9 +382,9 @@ impl Unpacker<'_> {
 
     fn object(
         &mut self,
-        map: &Map<String, Value>,
-        path: &ClaimPath,
-        loc: &str,
+        map: &'a Map<String, Value>,
+        path: &Trail<'_>,
+        loc: &Trail<'_>,
     ) -> Map<String, Value> {
         let mut out = Map::new();
         for (k, v) in map {
@@ -313,23 +393,27 @@ impl Unpacker<'_> {
             }
             out.insert(
                 k.clone(),
-                self.value(v, &path.key(k), &format!("{loc}.{k}")),
+                self.value(v, &Trail::Key(path, k), &Trail::Key(loc, k)),
             );
         }
         let Some(sd) = map.get("_sd") else {
             return out;
         };
-        let sd_loc = format!("{loc}._sd");
+        let sd_loc = Trail::Key(loc, "_sd");
         let Value::Array(digests) = sd else {
-            self.violations
-                .push(Violation::new(&req::SDJWT_SD_ARRAY, "`_sd` is not an array").at(sd_loc));
+            self.violations.push(
+                Violation::new(&req::SDJWT_SD_ARRAY, "`_sd` is not an array")
+                    .at(sd_loc.to_string()),
+            );
             return out;
         };
+        let disclosures = self.disclosures;
         for (j, digest) in digests.iter().enumerate() {
-            let here = format!("{sd_loc}[{j}]");
+            let here = Trail::Index(&sd_loc, j);
             let Value::String(digest) = digest else {
                 self.violations.push(
-                    Violation::new(&req::SDJWT_SD_ARRAY, "a `_sd` entry is not a string").at(here),
+                    Violation::new(&req::SDJWT_SD_ARRAY, "a `_sd` entry is not a string")
+                        .at(here.to_string()),
                 );
                 continue;
             };
@@ -337,17 +421,17 @@ impl Unpacker<'_> {
                 continue; // A decoy, an undisclosed claim, or a repeat already reported.
             };
             self.used[i] = true;
-            let Some(d) = self.disclosures[i].clone() else {
+            let Some(d) = &disclosures[i] else {
                 continue;
             };
-            let dloc = format!("disclosure[{i}]");
+            let dloc = Trail::Disclosure(i);
             let Some(name) = &d.name else {
                 self.violations.push(
                     Violation::new(
                         &req::SDJWT_ARRAY_ELEMENT_FORM,
                         "an array-element disclosure is referenced from an object's `_sd`",
                     )
-                    .at(dloc),
+                    .at(dloc.to_string()),
                 );
                 continue;
             };
@@ -357,7 +441,7 @@ impl Unpacker<'_> {
                         &req::SDJWT_CLAIM_NAME_RESERVED,
                         format!("a disclosure may not name the claim `{name}`"),
                     )
-                    .at(dloc),
+                    .at(dloc.to_string()),
                 );
                 continue;
             }
@@ -365,28 +449,29 @@ impl Unpacker<'_> {
                 self.violations.push(
                     Violation::new(
                         &req::SDJWT_CLAIM_NAME_COLLISION,
-                        format!("claim `{name}` already exists at {path}"),
+                        format!("claim `{name}` already exists at {}", path.to_path()),
                     )
-                    .at(dloc),
+                    .at(dloc.to_string()),
                 );
                 continue;
             }
-            let child = path.key(name);
+            let child = Trail::Key(path, name);
             let value = self.value(&d.value, &child, &dloc);
-            self.disclosed.push((child, i));
+            self.disclosed.push((child.to_path(), i));
             out.insert(name.clone(), value);
         }
         out
     }
 
-    fn array(&mut self, items: &[Value], path: &ClaimPath, loc: &str) -> Vec<Value> {
+    fn array(&mut self, items: &'a [Value], path: &Trail<'_>, loc: &Trail<'_>) -> Vec<Value> {
         let mut out = Vec::with_capacity(items.len());
+        let disclosures = self.disclosures;
         for (j, item) in items.iter().enumerate() {
-            let here = format!("{loc}[{j}]");
+            let here = Trail::Index(loc, j);
             let digest = match item {
                 Value::Object(m) if m.len() == 1 && m.contains_key("...") => &m["..."],
                 other => {
-                    let p = path.index(out.len());
+                    let p = Trail::Index(path, out.len());
                     out.push(self.value(other, &p, &here));
                     continue;
                 }
@@ -397,7 +482,7 @@ impl Unpacker<'_> {
                         &req::SDJWT_ARRAY_ELEMENT_FORM,
                         "the `...` value of an array element is not a string",
                     )
-                    .at(here),
+                    .at(here.to_string()),
                 );
                 continue;
             };
@@ -405,23 +490,23 @@ impl Unpacker<'_> {
                 continue;
             };
             self.used[i] = true;
-            let Some(d) = self.disclosures[i].clone() else {
+            let Some(d) = &disclosures[i] else {
                 continue;
             };
-            let dloc = format!("disclosure[{i}]");
+            let dloc = Trail::Disclosure(i);
             if d.name.is_some() {
                 self.violations.push(
                     Violation::new(
                         &req::SDJWT_ARRAY_ELEMENT_FORM,
                         "an object-property disclosure is referenced from an array element",
                     )
-                    .at(dloc),
+                    .at(dloc.to_string()),
                 );
                 continue;
             }
-            let child = path.index(out.len());
+            let child = Trail::Index(path, out.len());
             let value = self.value(&d.value, &child, &dloc);
-            self.disclosed.push((child, i));
+            self.disclosed.push((child.to_path(), i));
             out.push(value);
         }
         out
