@@ -1,6 +1,11 @@
 //! Accord's integration tests, one binary (see ARCHITECTURE.md): spec vectors, the
 //! independent OWF `sd-jwt` peer, the CLI contract, and properties.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "a broken fixture should fail the test loudly"
+)]
+
 mod cli;
 mod negative;
 mod peer_owf;

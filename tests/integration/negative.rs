@@ -302,6 +302,9 @@ fn time_claims_respect_the_injected_clock_and_skew() {
     }
 }
 
+/// An edit of a KB-JWT's header and payload before it is re-signed.
+type KbEdit = dyn Fn(&mut Map<String, Value>, &mut Map<String, Value>);
+
 fn with_kb(
     holder: &SigningKey,
     issuer: &SigningKey,
@@ -341,10 +344,7 @@ fn key_binding_rules() {
     });
     let ok = with_kb(&holder, &issuer, |_, _| {});
     assert!(check(&ok, &issuer, &o).is_valid());
-    let cases: Vec<(
-        Box<dyn Fn(&mut Map<String, Value>, &mut Map<String, Value>)>,
-        &Requirement,
-    )> = vec![
+    let cases: Vec<(Box<KbEdit>, &Requirement)> = vec![
         (
             Box::new(|_, p| {
                 p.remove("sd_hash");
