@@ -196,7 +196,7 @@ pub fn verify_credential(
         key_binding: config.key_binding.clone(),
     };
     let mut extra = Vec::new();
-    let (verification, trust, outcome) = match &config.trust {
+    let (verification, trust, anchor) = match &config.trust {
         IssuerTrust::Key(k) => {
             let v = verify(sd, &mut FixedIssuerKey(k.clone()), &options);
             (
@@ -216,10 +216,9 @@ pub fn verify_credential(
                 .collect();
             let outcome: Option<TrustOutcome> = resolver.outcome;
             let t = json!({"mode": "trust-list", "lists": lists, "path": outcome});
-            (v, t, outcome)
+            (v, t, resolver.anchor)
         }
     };
-    let _ = outcome;
     let mut violations = verification.violations.clone();
     violations.extend(extra);
     let mut status = json!({"checked": false});
@@ -227,7 +226,7 @@ pub fn verify_credential(
     if verification.signature_verified {
         let kb_used = sd.kb_jwt.is_some() || config.key_binding.is_some();
         violations.extend(sd_jwt_vc::check(&verification, config.typ_mode, kb_used));
-        status = check_status(&verification.claims, config, &mut violations);
+        status = check_status(&verification.claims, config, anchor, &mut violations);
         if let Some(p) = verification
             .claims
             .get("vct")
@@ -271,9 +270,13 @@ pub fn verify_credential(
     }
 }
 
+/// Checks `status` (Token Status List §8.3). With trust lists, the status list token must be
+/// signed under the same trust-list entry as the credential (`anchor`) by a certificate that
+/// names the credential's issuer; with `--issuer-key`, by that key.
 fn check_status(
     claims: &Map<String, Value>,
     config: &VerifyConfig,
+    anchor: Option<(usize, usize)>,
     violations: &mut Vec<Violation>,
 ) -> Value {
     let reference = match StatusReference::from_claims(claims) {
@@ -299,14 +302,15 @@ fn check_status(
             &mut FixedIssuerKey(k.clone()),
             config.now,
         ),
-        IssuerTrust::Lists(ctx) => {
-            let mut r = ChainResolver::new(ctx).without_arrangement();
-            let c = status_list::check(&reference, token, &mut r, config.now);
-            violations.extend(r.findings.into_iter().filter(|v| {
-                v.requirement.id != crate::requirements::catalogue::SDJWTVC_X5C_ISS_SAN.id
-            }));
-            c
-        }
+        IssuerTrust::Lists(ctx) => match anchor {
+            Some(anchor) => {
+                let iss = claims.get("iss").and_then(Value::as_str).map(str::to_owned);
+                let mut r = ChainResolver::for_status_list(ctx, anchor, iss);
+                status_list::check(&reference, token, &mut r, config.now)
+            }
+            // Unreachable in practice: claims exist only once the chain validated.
+            None => status_list::check(&reference, None, &mut NoKey, config.now),
+        },
     };
     violations.extend(check.violations);
     json!({
@@ -315,4 +319,16 @@ fn check_status(
         "uri": reference.uri,
         "status": check.status.map(status_list::status_name),
     })
+}
+
+/// Refuses every key; used where no trusted key can exist.
+struct NoKey;
+
+impl crate::formats::sd_jwt::verify::IssuerKeyResolver for NoKey {
+    fn resolve(
+        &mut self,
+        _jws: &crate::formats::jose::CompactJws,
+    ) -> Result<VerifyingKey, Vec<Violation>> {
+        Err(Vec::new())
+    }
 }

@@ -166,7 +166,7 @@ pub struct VerifyArgs {
     now: Option<String>,
     /// Allowed clock skew in seconds for exp, nbf and iat.
     #[arg(long, default_value_t = 300)]
-    skew: i64,
+    skew: u32,
     /// Accept the legacy `typ: vc+sd-jwt`, reporting it.
     #[arg(long)]
     lenient: bool,
@@ -428,7 +428,7 @@ fn verify_cmd(a: VerifyArgs) -> Result<ExitCode, CliError> {
     };
     let config = VerifyConfig {
         now,
-        skew: a.skew,
+        skew: i64::from(a.skew),
         key_binding: match (&a.nonce, &a.aud) {
             (Some(n), Some(aud)) => Some(KbExpectation {
                 aud: aud.clone(),

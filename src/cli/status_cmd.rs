@@ -12,6 +12,11 @@ use crate::formats::status_list::{StatusList, TokenParams, sign_token, status_na
 use crate::trust::pki::parse_pem_certs;
 use crate::trust::trust_list::base64_std;
 
+/// `inspect` lists at most this many non-VALID entries (and counts them all).
+const INSPECT_LIMIT: usize = 10_000;
+/// `build` makes lists of at most this many entries (16 Mi: 2 MiB at one bit each).
+const MAX_SIZE: usize = 16 * 1024 * 1024;
+
 #[derive(Debug, Subcommand)]
 pub enum StatusCommand {
     /// Build and sign a status list token (typ statuslist+jwt).
@@ -69,6 +74,11 @@ pub fn run(cmd: StatusCommand) -> Result<ExitCode, CliError> {
             ttl,
             output,
         } => {
+            if size == 0 || size > MAX_SIZE {
+                return Err(CliError::Usage(format!(
+                    "--size {size}: must be between 1 and {MAX_SIZE}"
+                )));
+            }
             let mut list =
                 StatusList::new(bits, size).map_err(|e| CliError::Usage(format!("--bits: {e}")))?;
             for s in &set {
@@ -111,7 +121,12 @@ pub fn run(cmd: StatusCommand) -> Result<ExitCode, CliError> {
             let params = TokenParams {
                 uri: &uri,
                 iat,
-                exp: valid_for.map(|v| iat + v),
+                exp: match valid_for {
+                    None => None,
+                    Some(v) => Some(iat.checked_add(v).ok_or_else(|| {
+                        CliError::Usage(format!("--valid-for {v}: iat + valid-for overflows"))
+                    })?),
+                },
                 ttl,
                 x5c,
             };
@@ -131,16 +146,22 @@ pub fn run(cmd: StatusCommand) -> Result<ExitCode, CliError> {
             let lst = sl.get("lst").and_then(Value::as_str).unwrap_or("");
             let list = StatusList::decode_lst(bits, lst).map_err(|e| CliError::input(&file, e))?;
             let mut statuses = serde_json::Map::new();
+            let mut not_valid = 0u64;
             if index.is_empty() {
+                // Count every non-VALID entry but list at most INSPECT_LIMIT: a small token
+                // can inflate to millions of entries.
                 for i in 0..list.len() {
                     if let Ok(v) = list.get(i)
                         && v != 0
                     {
-                        statuses.insert(i.to_string(), json!(status_name(v)));
+                        not_valid += 1;
+                        if statuses.len() < INSPECT_LIMIT {
+                            statuses.insert(i.to_string(), json!(status_name(v)));
+                        }
                     }
                 }
             } else {
-                for i in index {
+                for &i in &index {
                     let v = match list.get(i) {
                         Ok(v) => json!(status_name(v)),
                         Err(e) => json!(format!("error: {e}")),
@@ -156,6 +177,7 @@ pub fn run(cmd: StatusCommand) -> Result<ExitCode, CliError> {
                 "exp": jws.payload.get("exp"),
                 "bits": list.bits(),
                 "size": list.len(),
+                "not_valid": if index.is_empty() { json!(not_valid) } else { Value::Null },
                 "statuses": statuses,
             });
             emit(

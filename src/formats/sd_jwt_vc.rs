@@ -87,7 +87,7 @@ pub fn check(v: &Verification, mode: TypMode, key_binding_used: bool) -> Vec<Vio
         );
     }
     if let Some(iat) = v.claims.get("iat")
-        && !iat.is_i64()
+        && !iat.is_number()
     {
         out.push(
             Violation::new(

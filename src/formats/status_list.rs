@@ -326,16 +326,31 @@ pub fn check(
             .at("status-list.payload.sub"),
         ),
     }
-    if let Some(exp) = p.get("exp").and_then(Value::as_i64)
-        && exp <= now
-    {
+    // §5.1 / §8.3: `iat` is required; an `exp` that is present must be a NumericDate and in
+    // the future. A malformed `exp` is not ignored (that would fail open).
+    if !p.get("iat").is_some_and(Value::is_number) {
         v.push(
+            Violation::new(
+                &req::TSL_EXP_TTL,
+                "the status list token has no NumericDate `iat`",
+            )
+            .at("status-list.payload.iat"),
+        );
+    }
+    match p.get("exp").map(Value::as_f64) {
+        None => {}
+        Some(Some(exp)) if exp <= now as f64 => v.push(
             Violation::new(
                 &req::TSL_EXP_TTL,
                 format!("status list token expired at {exp}, now {now}"),
             )
             .at("status-list.payload.exp"),
-        );
+        ),
+        Some(Some(_)) => {}
+        Some(None) => v.push(
+            Violation::new(&req::TSL_EXP_TTL, "`exp` is not a NumericDate")
+                .at("status-list.payload.exp"),
+        ),
     }
     let Some(sl) = p.get("status_list") else {
         v.push(

@@ -132,18 +132,6 @@ impl Arrangement {
                 .at("trust-list"),
             );
         }
-        if !path.entry_credential_types.iter().any(|t| t == vct) {
-            v.push(
-                Violation::new(
-                    &req::MRA_EUJP_TRUSTED_LIST,
-                    format!(
-                        "`{}` is not registered in its trust list to issue `{vct}`",
-                        path.entity_name
-                    ),
-                )
-                .at("trust-list"),
-            );
-        }
         let rule = self.acceptance.iter().find(|a| {
             a.verifier_jurisdiction == verifier
                 && a.list_jurisdiction == path.list_jurisdiction

@@ -62,6 +62,8 @@ pub struct JurisdictionPki {
     pub issuer: Party,
     pub verifier: Party,
     pub tl_operator: Party,
+    /// The CA of relying-party access certificates (a separate root, its own list entry).
+    pub rp_ca: Party,
     pub issuer_url: String,
     pub verifier_host: String,
     pub trust_list: TrustList,
@@ -76,11 +78,9 @@ impl JurisdictionPki {
         ]
     }
 
+    /// The verifier's `x5c`: its access certificate alone (the RP CA is the anchor).
     pub fn verifier_chain(&self) -> Vec<Vec<u8>> {
-        vec![
-            self.verifier.cert_der.clone(),
-            self.intermediate.cert_der.clone(),
-        ]
+        vec![self.verifier.cert_der.clone()]
     }
 
     /// The signed trust list.
@@ -223,20 +223,9 @@ fn jurisdiction(code: &'static str, entropy: &SeededEntropy) -> Result<Jurisdict
         key()?,
         &intermediate,
     )?;
-    let verifier = signed_by(
-        params(
-            dn(
-                &format!("Admissions office ({})", code.to_uppercase()),
-                org,
-                country,
-            ),
-            None,
-            vec![dns(&verifier_host)?],
-            serial_base + 4,
-        ),
-        key()?,
-        &intermediate,
-    )?;
+    // Keys are drawn in a fixed order (anchor, intermediate, issuer, verifier, operator,
+    // relying-party CA) so adding a party never changes the keys of the others.
+    let verifier_key = key()?;
     let tl_operator = self_signed(
         params(
             dn(
@@ -250,6 +239,35 @@ fn jurisdiction(code: &'static str, entropy: &SeededEntropy) -> Result<Jurisdict
         ),
         key()?,
     )?;
+    // Relying-party (access) certificates come from their own CA, listed under its own entry
+    // type: a verifier's key must never be able to sign credentials or status lists.
+    let rp_ca = self_signed(
+        params(
+            dn(
+                &format!("Accord {} Relying Party Access CA", code.to_uppercase()),
+                org,
+                country,
+            ),
+            Some(0),
+            vec![],
+            serial_base + 6,
+        ),
+        key()?,
+    )?;
+    let verifier = signed_by(
+        params(
+            dn(
+                &format!("Admissions office ({})", code.to_uppercase()),
+                org,
+                country,
+            ),
+            None,
+            vec![dns(&verifier_host)?],
+            serial_base + 4,
+        ),
+        verifier_key,
+        &rp_ca,
+    )?;
     let trust_list = TrustList {
         jurisdiction: code.to_uppercase(),
         format: list_format.into(),
@@ -257,14 +275,24 @@ fn jurisdiction(code: &'static str, entropy: &SeededEntropy) -> Result<Jurisdict
         sequence_number: 1,
         issue_date: TL_ISSUED,
         next_update: TL_NEXT_UPDATE,
-        entries: vec![TrustListEntry {
-            entity_name: univ.into(),
-            entry_type,
-            service_type: entry_type.service_type_uri().into(),
-            status: STATUS_GRANTED.into(),
-            credential_types: vec![vct.into()],
-            certificates: vec![base64_std(&anchor.cert_der)],
-        }],
+        entries: vec![
+            TrustListEntry {
+                entity_name: univ.into(),
+                entry_type,
+                service_type: entry_type.service_type_uri().into(),
+                status: STATUS_GRANTED.into(),
+                credential_types: vec![vct.into()],
+                certificates: vec![base64_std(&anchor.cert_der)],
+            },
+            TrustListEntry {
+                entity_name: format!("Accord {} Relying Party Access CA", code.to_uppercase()),
+                entry_type: EntryType::RelyingPartyCa,
+                service_type: EntryType::RelyingPartyCa.service_type_uri().into(),
+                status: STATUS_GRANTED.into(),
+                credential_types: vec![],
+                certificates: vec![base64_std(&rp_ca.cert_der)],
+            },
+        ],
     };
     Ok(JurisdictionPki {
         code,
@@ -273,6 +301,7 @@ fn jurisdiction(code: &'static str, entropy: &SeededEntropy) -> Result<Jurisdict
         issuer,
         verifier,
         tl_operator,
+        rp_ca,
         issuer_url,
         verifier_host,
         trust_list,
@@ -369,6 +398,7 @@ impl TestPki {
                 ("issuer", &j.issuer),
                 ("verifier", &j.verifier),
                 ("tl-operator", &j.tl_operator),
+                ("rp-ca", &j.rp_ca),
             ] {
                 put(
                     &mut written,

@@ -108,7 +108,8 @@ impl TrustList {
     }
 }
 
-pub(crate) fn base64_std(der: &[u8]) -> String {
+/// Standard (not URL-safe) base64, as `x5c` and PEM use.
+pub fn base64_std(der: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(der)
 }

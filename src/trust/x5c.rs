@@ -115,6 +115,11 @@ pub fn decode_x5c(value: Option<&serde_json::Value>) -> Result<Vec<Cert>, Violat
     Ok(out)
 }
 
+/// Extensions Accord processes and may therefore accept as critical: basicConstraints,
+/// keyUsage, subjectAltName, extendedKeyUsage. (Name constraints are not processed, so a
+/// critical nameConstraints fails the path rather than being ignored.)
+const KNOWN_CRITICAL: &[&str] = &["2.5.29.19", "2.5.29.15", "2.5.29.17", "2.5.29.37"];
+
 /// A trust anchor: a CA certificate from a trust list entry.
 pub struct Anchor<'a, T> {
     pub der: &'a [u8],
@@ -198,6 +203,21 @@ pub fn validate<T: Clone>(
                 )
                 .at(format!("x5c[{i}]")),
             );
+        }
+    }
+    // RFC 5280 §6.1.4(o): a critical extension the verifier does not process fails the path.
+    for (i, p) in parsed.iter().enumerate() {
+        for ext in p.extensions() {
+            let oid = ext.oid.to_id_string();
+            if ext.critical && !KNOWN_CRITICAL.contains(&oid.as_str()) {
+                v.push(
+                    Violation::new(
+                        &req::X509_KEY_USAGE,
+                        format!("unrecognised critical extension {oid}"),
+                    )
+                    .at(format!("x5c[{i}]")),
+                );
+            }
         }
     }
     // Validity and key usage.
@@ -346,14 +366,20 @@ pub fn iss_matches(iss: &str, uris: &[String], dns: &[String]) -> bool {
     if uris.iter().any(|u| u == iss) {
         return true;
     }
-    let host = iss
-        .strip_prefix("https://")
-        .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""))
-        .map(|h| h.split(':').next().unwrap_or(h));
-    match host {
-        Some(h) if !h.is_empty() => dns.iter().any(|d| d.eq_ignore_ascii_case(h)),
-        _ => false,
+    let Some(rest) = iss.strip_prefix("https://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    // `https://good.example:x@evil.example/` has the host evil.example: refuse userinfo
+    // outright rather than parse around it.
+    if authority.contains('@') {
+        return false;
     }
+    let host = match authority.rsplit_once(':') {
+        Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => authority,
+    };
+    !host.is_empty() && dns.iter().any(|d| d.eq_ignore_ascii_case(host))
 }
 
 #[cfg(test)]

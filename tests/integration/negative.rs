@@ -457,3 +457,38 @@ fn a_hostile_chain_of_nested_disclosures_is_refused_without_overflowing_the_stac
         &v.violations[..1]
     );
 }
+
+#[test]
+fn review_regressions_reserved_names_general_json_and_presentations_of_presentations() {
+    use accord::formats::sd_jwt::ClaimPath;
+    use accord::formats::sd_jwt::issue::{Decoys, IssueRequest, issue};
+    use accord::formats::sd_jwt::present::present;
+    let issuer = key(Algorithm::ES256, "i");
+    // Issuance refuses `_sd` and `...` as claim names at any depth.
+    for claims in [
+        json!({"a": {"_sd": ["x"]}}),
+        json!({"list": [{"...": "x"}]}),
+    ] {
+        let request = IssueRequest {
+            claims: obj(claims.clone()),
+            disclosable: vec![],
+            header: Map::new(),
+            hash: HashAlg::Sha256,
+            decoys: Decoys::None,
+            holder_key: None,
+        };
+        assert!(
+            issue(&request, &issuer, &mut SeededEntropy::new(1, "x")).is_err(),
+            "{claims}"
+        );
+    }
+    // General JSON: only the first signature's header may carry disclosures / kb_jwt.
+    let v = json!({"payload": "p", "signatures": [
+        {"protected": "h", "signature": "s", "header": {"disclosures": []}},
+        {"protected": "h", "signature": "s", "header": {"kb_jwt": "a.b.c"}}]});
+    assert!(accord::formats::sd_jwt::json::parse(&v).is_err());
+    // A holder refuses to present from a presentation (RFC 9901 §7.2).
+    let holder = key(Algorithm::ES256, "h");
+    let sd = with_kb(&holder, &issuer, |_, _| {});
+    assert!(present(&sd, &[ClaimPath::parse_dotted("a").unwrap()], None).is_err());
+}

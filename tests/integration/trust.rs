@@ -273,3 +273,108 @@ fn a_credential_type_outside_the_entry_or_arrangement_is_refused() {
         r.violations
     );
 }
+
+#[test]
+fn a_verifier_access_certificate_cannot_issue_credentials() {
+    // Review finding: a relying-party key under a trusted anchor must not sign credentials.
+    let j = &PKI.jp;
+    let input = IssueInput {
+        profile: Some(Profile::JpDegree),
+        claims: jp_degree::example_claims(),
+        issuer_key: &j.verifier.key,
+        issuer_chain: Some(j.verifier_chain()),
+        holder_key: None,
+        iat: NOW,
+        iss: Some(format!("https://{}", j.verifier_host)),
+        status: None,
+        disclosable: None,
+        decoys: Decoys::None,
+        enforce_profile: true,
+    };
+    let sd = issue_credential(input, &mut SeededEntropy::new(1, "t")).unwrap();
+    for verifier in [None, Some("EU")] {
+        let r = verify_with(&sd, lists(NOW), verifier, NOW);
+        assert!(!r.valid, "{verifier:?}");
+        assert!(
+            ids(&r).contains(&req::TL_ENTRY_SERVICE_TYPE.id),
+            "{:?}",
+            r.violations
+        );
+    }
+}
+
+#[test]
+fn only_the_credential_issuer_can_sign_its_status_list() {
+    use accord::formats::status_list::{StatusList, TokenParams, sign_token};
+    use accord::trust::trust_list::base64_std;
+    let j = &PKI.eu;
+    let uri = "https://issuer.eu.accord.example/status/1";
+    let input = IssueInput {
+        profile: Some(Profile::EuDiploma),
+        claims: eu_diploma::example_claims(),
+        issuer_key: &j.issuer.key,
+        issuer_chain: Some(j.issuer_chain()),
+        holder_key: None,
+        iat: NOW,
+        iss: Some(j.issuer_url.clone()),
+        status: Some(accord::formats::status_list::StatusReference {
+            idx: 3,
+            uri: uri.into(),
+        }),
+        disclosable: None,
+        decoys: Decoys::None,
+        enforce_profile: true,
+    };
+    let sd = issue_credential(input, &mut SeededEntropy::new(1, "t")).unwrap();
+    let mut revoked = StatusList::new(1, 16).unwrap();
+    revoked.set(3, 1).unwrap();
+    let valid = StatusList::new(1, 16).unwrap();
+    let token =
+        |list: &StatusList, key: &accord::formats::jose::SigningKey, chain: Vec<Vec<u8>>| {
+            let params = TokenParams {
+                uri,
+                iat: NOW,
+                exp: None,
+                ttl: None,
+                x5c: Some(chain.iter().map(|d| base64_std(d)).collect()),
+            };
+            sign_token(list, &params, key).unwrap()
+        };
+    let run = |t: String| {
+        let config = VerifyConfig {
+            now: NOW,
+            skew: 300,
+            key_binding: None,
+            typ_mode: TypMode::Strict,
+            trust: IssuerTrust::Lists(TrustContext {
+                lists: lists(NOW),
+                arrangement: None,
+                now: NOW,
+            }),
+            status: StatusInput::Token(Some(t)),
+            check_profile: true,
+        };
+        verify_credential(&sd, None, &config)
+    };
+    // The issuer itself: revoked is revoked, valid is valid.
+    let r = run(token(&revoked, &j.issuer.key, j.issuer_chain()));
+    assert!(
+        !r.valid && ids(&r).contains(&req::TSL_STATUS_VALUES.id),
+        "{:?}",
+        r.violations
+    );
+    assert!(run(token(&valid, &j.issuer.key, j.issuer_chain())).valid);
+    // A "valid" list from the EU verifier's key, or from the JP university, revives nothing.
+    for (key, chain) in [
+        (&j.verifier.key, j.verifier_chain()),
+        (&PKI.jp.issuer.key, PKI.jp.issuer_chain()),
+    ] {
+        let r = run(token(&valid, key, chain));
+        assert!(!r.valid, "{:?}", r.violations);
+        assert!(
+            ids(&r).contains(&req::TSL_SIGNATURE.id),
+            "{:?}",
+            r.violations
+        );
+    }
+}

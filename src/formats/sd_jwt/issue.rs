@@ -63,6 +63,7 @@ pub fn issue(
         return Err(IssueError::Reserved("cnf"));
     }
     let root = Value::Object(request.claims.clone());
+    check_reserved(&root, &ClaimPath::root())?;
     let mut wanted = BTreeSet::new();
     for path in &request.disclosable {
         if path.is_empty() {
@@ -106,6 +107,31 @@ pub fn issue(
         disclosures,
         kb_jwt: None,
     })
+}
+
+/// `_sd` and `...` are never claim names, and a one-key `{"...": x}` is never an array
+/// element, at any depth: a verifier would read them as digests (RFC 9901 §4.1).
+fn check_reserved(value: &Value, path: &ClaimPath) -> Result<(), IssueError> {
+    match value {
+        Value::Object(m) => {
+            for (k, v) in m {
+                if k == "_sd" || k == "..." {
+                    return Err(IssueError::NotDisclosable(
+                        path.key(k),
+                        "`_sd` and `...` are reserved by SD-JWT",
+                    ));
+                }
+                check_reserved(v, &path.key(k))?;
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                check_reserved(v, &path.index(i))?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// Rewrites numeric segments that address object keys as keys, so a path compares equal to

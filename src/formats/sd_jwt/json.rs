@@ -32,6 +32,14 @@ pub fn parse(value: &Value) -> Result<(SdJwt, JsonForm), FormatError> {
     let payload = str_field(top, "payload", "")?;
     let (form, protected, signature, header, at) = match top.get("signatures") {
         Some(Value::Array(sigs)) => {
+            for (i, later) in sigs.iter().enumerate().skip(1) {
+                let h = later.get("header");
+                if h.is_some_and(|h| h.get("disclosures").is_some() || h.get("kb_jwt").is_some()) {
+                    return Err(FormatError::Json(format!(
+                        "`signatures[{i}].header` carries disclosures or kb_jwt; only the first signature's header may (RFC 9901 §8.3)"
+                    )));
+                }
+            }
             let Some(Value::Object(first)) = sigs.first() else {
                 return Err(FormatError::Json(
                     "`signatures` is empty or its first entry is not an object".into(),

@@ -78,6 +78,12 @@ pub fn present(
     reveal: &[ClaimPath],
     kb: Option<KeyBinding<'_>>,
 ) -> Result<SdJwt, PresentError> {
+    // RFC 9901 §7.2: a holder receiving an SD-JWT+KB (a presentation) must reject it.
+    if sd.kb_jwt.is_some() {
+        return Err(PresentError::Malformed(
+            "this is already a presentation (it carries a KB-JWT); present from the issued credential".into(),
+        ));
+    }
     let view = holder_view(sd)?;
     let root = Value::Object(view.claims.clone());
     for path in reveal {

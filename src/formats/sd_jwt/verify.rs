@@ -515,66 +515,45 @@ impl<'a> Unpacker<'a> {
 
 /// `exp`, `nbf` and `iat` against the injected clock (RFC 7519 §4.1.4, §4.1.5, §4.1.6).
 fn check_times(claims: &Map<String, Value>, o: &VerifyOptions, violations: &mut Vec<Violation>) {
-    let num = |k: &'static str| claims.get(k).map(|v| v.as_i64().ok_or(k));
-    match num("exp") {
-        Some(Ok(exp)) if o.now - o.skew >= exp => violations.push(
-            Violation::new(
-                &req::SDJWT_TIME_VALIDITY,
-                format!(
-                    "expired: exp {exp} is before now {} (skew {}s)",
-                    o.now, o.skew
-                ),
-            )
-            .at("issuer-jwt.payload.exp"),
-        ),
-        Some(Err(k)) => violations.push(
-            Violation::new(
-                &req::SDJWT_TIME_VALIDITY,
-                format!("`{k}` is not an integer NumericDate"),
-            )
-            .at("issuer-jwt.payload.exp"),
-        ),
-        _ => {}
-    }
-    match num("nbf") {
-        Some(Ok(nbf)) if o.now + o.skew < nbf => violations.push(
-            Violation::new(
-                &req::SDJWT_TIME_VALIDITY,
-                format!(
-                    "not yet valid: nbf {nbf} is after now {} (skew {}s)",
-                    o.now, o.skew
-                ),
-            )
-            .at("issuer-jwt.payload.nbf"),
-        ),
-        Some(Err(k)) => violations.push(
-            Violation::new(
-                &req::SDJWT_TIME_VALIDITY,
-                format!("`{k}` is not an integer NumericDate"),
-            )
-            .at("issuer-jwt.payload.nbf"),
-        ),
-        _ => {}
-    }
-    match num("iat") {
-        Some(Ok(iat)) if iat > o.now + o.skew => violations.push(
-            Violation::new(
-                &req::SDJWT_TIME_VALIDITY,
-                format!(
-                    "issued in the future: iat {iat} is after now {} (skew {}s)",
-                    o.now, o.skew
-                ),
-            )
-            .at("issuer-jwt.payload.iat"),
-        ),
-        Some(Err(k)) => violations.push(
-            Violation::new(
-                &req::SDJWT_TIME_VALIDITY,
-                format!("`{k}` is not an integer NumericDate"),
-            )
-            .at("issuer-jwt.payload.iat"),
-        ),
-        _ => {}
+    // NumericDate may be fractional (RFC 7519 §2); compare as f64.
+    let now = o.now as f64;
+    let skew = o.skew as f64;
+    for (name, late, what) in [
+        ("exp", true, "expired"),
+        ("nbf", false, "not yet valid"),
+        ("iat", false, "issued in the future"),
+    ] {
+        let Some(value) = claims.get(name) else {
+            continue;
+        };
+        let at = format!("issuer-jwt.payload.{name}");
+        let Some(t) = value.as_f64() else {
+            violations.push(
+                Violation::new(
+                    &req::SDJWT_TIME_VALIDITY,
+                    format!("`{name}` is {value}, not a NumericDate"),
+                )
+                .at(at),
+            );
+            continue;
+        };
+        let broken = if late {
+            now - skew >= t
+        } else {
+            t > now + skew
+        };
+        if broken {
+            violations.push(
+                Violation::new(
+                    &req::SDJWT_TIME_VALIDITY,
+                    format!(
+                        "{what}: {name} {t} against now {} (skew {}s)",
+                        o.now, o.skew
+                    ),
+                )
+                .at(at),
+            );
+        }
     }
 }
 
@@ -684,15 +663,16 @@ fn check_key_binding(
             ),
         }
     }
-    match p.get("iat").and_then(Value::as_i64) {
-        Some(iat) if iat > o.now + o.skew => v.push(
+    let (now, skew, max_age) = (o.now as f64, o.skew as f64, o.kb_max_age as f64);
+    match p.get("iat").and_then(Value::as_f64) {
+        Some(iat) if iat > now + skew => v.push(
             Violation::new(
                 &req::SDJWT_KB_IAT,
                 format!("KB-JWT issued in the future: iat {iat}, now {}", o.now),
             )
             .at("kb-jwt.payload.iat"),
         ),
-        Some(iat) if iat < o.now - o.kb_max_age - o.skew => v.push(
+        Some(iat) if iat < now - max_age - skew => v.push(
             Violation::new(
                 &req::SDJWT_KB_IAT,
                 format!(
@@ -704,7 +684,7 @@ fn check_key_binding(
         ),
         Some(_) => {}
         None => v.push(
-            Violation::new(&req::SDJWT_KB_IAT, "the KB-JWT has no integer `iat`")
+            Violation::new(&req::SDJWT_KB_IAT, "the KB-JWT has no NumericDate `iat`")
                 .at("kb-jwt.payload.iat"),
         ),
     }
