@@ -56,7 +56,6 @@ pub fn issue_credential(
     entropy: &mut dyn Entropy,
 ) -> Result<SdJwt, IssueCredentialError> {
     let mut claims = Map::new();
-    // Registered claims first, in a fixed order, so payloads read the same way every time.
     let iss = input.iss.clone().or_else(|| {
         input
             .claims
@@ -219,7 +218,8 @@ pub fn verify_credential(
             (v, t, resolver.anchor)
         }
     };
-    let mut violations = verification.violations.clone();
+    let mut verification = verification;
+    let mut violations = std::mem::take(&mut verification.violations);
     violations.extend(extra);
     let mut status = json!({"checked": false});
     let mut profile_name = None;
@@ -242,22 +242,22 @@ pub fn verify_credential(
     let key_binding = match (&sd.kb_jwt, &verification.kb) {
         (None, _) => json!({"present": false, "required": config.key_binding.is_some()}),
         (Some(_), Some(kb)) => {
-            json!({"present": true, "required": config.key_binding.is_some(), "verified": true, "payload": kb})
+            json!({"present": true, "required": config.key_binding.is_some(), "signature_verified": true, "payload": kb})
         }
         (Some(_), None) => {
-            json!({"present": true, "required": config.key_binding.is_some(), "verified": false})
+            json!({"present": true, "required": config.key_binding.is_some(), "signature_verified": false})
         }
     };
     CredentialReport {
         valid: verification.signature_verified && all_pass(&violations),
         claims: if verification.signature_verified {
-            verification.claims.clone()
+            verification.claims
         } else {
             Map::new()
         },
         violations,
         serialization: serialization_name(form),
-        header: verification.header.clone(),
+        header: verification.header,
         disclosed: verification
             .disclosed
             .iter()

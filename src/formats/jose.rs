@@ -597,14 +597,10 @@ pub fn sign_compact(
     payload: &Map<String, Value>,
     key: &SigningKey,
 ) -> Result<String, JoseError> {
+    // JSON objects serialise with sorted keys (serde_json without `preserve_order`), so the
+    // same header and payload always give the same bytes.
     header.insert("alg".into(), Value::String(key.algorithm().name().into()));
-    // Keep `alg` first so headers read naturally; serde_json preserves insertion order.
-    let mut ordered = Map::new();
-    if let Some(alg) = header.remove("alg") {
-        ordered.insert("alg".into(), alg);
-    }
-    ordered.extend(header);
-    let h = b64(serde_json::to_vec(&ordered).map_err(|e| JoseError::Key(e.to_string()))?);
+    let h = b64(serde_json::to_vec(&header).map_err(|e| JoseError::Key(e.to_string()))?);
     let p = b64(serde_json::to_vec(payload).map_err(|e| JoseError::Key(e.to_string()))?);
     let input = format!("{h}.{p}");
     let sig = key.sign(input.as_bytes())?;

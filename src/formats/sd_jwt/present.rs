@@ -1,7 +1,7 @@
 //! Presentation: the holder chooses disclosures by claim path and adds a key-binding JWT
 //! (RFC 9901 §4.3, §6).
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
@@ -47,7 +47,7 @@ pub fn holder_view(sd: &SdJwt) -> Result<HolderView, PresentError> {
         Some(_) => return Err(PresentError::Malformed("`_sd_alg` is not a string".into())),
     };
     let mut decoded = Vec::with_capacity(sd.disclosures.len());
-    let mut by_digest = HashMap::new();
+    let mut by_digest = BTreeMap::new();
     for (i, d) in sd.disclosures.iter().enumerate() {
         let d = Disclosure::parse(d)
             .map_err(|e| PresentError::Malformed(format!("disclosure[{i}]: {e}")))?;

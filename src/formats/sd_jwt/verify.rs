@@ -5,7 +5,7 @@
 //! It stops only where going on would mean trusting unverified data (an unparseable or
 //! badly signed issuer JWT).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
@@ -173,13 +173,13 @@ pub fn verify(
     };
 
     // §7.1 step 3: decode each disclosure and index it by its digest over the received string.
-    let mut by_digest: HashMap<String, usize> = HashMap::new();
+    let mut by_digest: BTreeMap<String, usize> = BTreeMap::new();
     let mut decoded: Vec<Option<Disclosure>> = Vec::with_capacity(sd.disclosures.len());
     for (i, encoded) in sd.disclosures.iter().enumerate() {
         match Disclosure::parse(encoded) {
             Ok(d) => {
                 let digest = d.digest(hash);
-                if let std::collections::hash_map::Entry::Vacant(slot) = by_digest.entry(digest) {
+                if let std::collections::btree_map::Entry::Vacant(slot) = by_digest.entry(digest) {
                     slot.insert(i);
                     decoded.push(Some(d));
                 } else {
@@ -203,7 +203,7 @@ pub fn verify(
     }
 
     let mut top = jws.payload;
-    let sd_alg = top.shift_remove("_sd_alg");
+    let sd_alg = top.remove("_sd_alg");
     let unpacked = unpack(&top, &decoded, &by_digest);
     if let Some(a) = sd_alg {
         top.insert("_sd_alg".into(), a);
@@ -249,12 +249,12 @@ pub(crate) struct Unpacked {
 pub(crate) fn unpack(
     payload: &Map<String, Value>,
     decoded: &[Option<Disclosure>],
-    by_digest: &HashMap<String, usize>,
+    by_digest: &BTreeMap<String, usize>,
 ) -> Unpacked {
     let mut unpacker = Unpacker {
         disclosures: decoded,
         by_digest,
-        seen_digests: HashSet::new(),
+        seen_digests: BTreeSet::new(),
         used: vec![false; decoded.len()],
         disclosed: Vec::new(),
         violations: Vec::new(),
@@ -324,8 +324,8 @@ impl std::fmt::Display for Trail<'_> {
 
 struct Unpacker<'a> {
     disclosures: &'a [Option<Disclosure>],
-    by_digest: &'a HashMap<String, usize>,
-    seen_digests: HashSet<&'a str>,
+    by_digest: &'a BTreeMap<String, usize>,
+    seen_digests: BTreeSet<&'a str>,
     used: Vec<bool>,
     disclosed: Vec<(ClaimPath, usize)>,
     violations: Vec<Violation>,
