@@ -212,7 +212,10 @@ impl Jwk {
 
 /// A public key ready to verify signatures.
 #[derive(Clone)]
-pub struct VerifyingKey {
+pub struct VerifyingKey(std::sync::Arc<VerifyingKeyInner>);
+
+/// Shared so that handing the issuer's key to every verification is a reference-count bump.
+struct VerifyingKeyInner {
     alg: Algorithm,
     parsed: ParsedPublicKey,
     jwk: Jwk,
@@ -220,7 +223,7 @@ pub struct VerifyingKey {
 
 impl fmt::Debug for VerifyingKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "VerifyingKey({} {})", self.alg, self.jwk.x)
+        write!(f, "VerifyingKey({} {})", self.0.alg, self.0.jwk.x)
     }
 }
 
@@ -229,11 +232,11 @@ impl VerifyingKey {
         let (alg, bytes) = jwk.public_bytes()?;
         let parsed = ParsedPublicKey::new(alg.verification(), &bytes)
             .map_err(|e| JoseError::Jwk(format!("not a valid {} public key: {e}", alg.curve())))?;
-        Ok(Self {
+        Ok(Self(std::sync::Arc::new(VerifyingKeyInner {
             alg,
             parsed,
             jwk: jwk.public(),
-        })
+        })))
     }
 
     /// From a SubjectPublicKeyInfo's algorithm OID and key bits (as found in a certificate).
@@ -285,23 +288,24 @@ impl VerifyingKey {
     }
 
     pub fn algorithm(&self) -> Algorithm {
-        self.alg
+        self.0.alg
     }
 
     pub fn jwk(&self) -> &Jwk {
-        &self.jwk
+        &self.0.jwk
     }
 
     /// Verifies a raw JWS signature (`r || s` for ECDSA) over `message`.
     pub fn verify(&self, message: &[u8], sig: &[u8]) -> Result<(), JoseError> {
-        self.parsed
+        self.0
+            .parsed
             .verify_sig(message, sig)
             .map_err(|_| JoseError::BadSignature)
     }
 
     /// Verifies an X.509 signature (ASN.1 DER ECDSA) over `message` with the given hash.
     pub fn verify_x509(&self, message: &[u8], sig: &[u8], hash: X509Hash) -> Result<(), JoseError> {
-        let alg: &'static dyn signature::VerificationAlgorithm = match (self.alg, hash) {
+        let alg: &'static dyn signature::VerificationAlgorithm = match (self.0.alg, hash) {
             (Algorithm::ES256, X509Hash::Sha256) => &signature::ECDSA_P256_SHA256_ASN1,
             (Algorithm::ES256, X509Hash::Sha384) => &signature::ECDSA_P256_SHA384_ASN1,
             (Algorithm::ES384, X509Hash::Sha384) => &signature::ECDSA_P384_SHA384_ASN1,
@@ -313,7 +317,7 @@ impl VerifyingKey {
                 )));
             }
         };
-        let (_, bytes) = self.jwk.public_bytes()?;
+        let (_, bytes) = self.0.jwk.public_bytes()?;
         signature::UnparsedPublicKey::new(alg, bytes)
             .verify(message, sig)
             .map_err(|_| JoseError::BadSignature)

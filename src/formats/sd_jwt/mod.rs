@@ -106,6 +106,19 @@ impl SdJwt {
         s
     }
 
+    /// The KB-JWT's `sd_hash` for this SD-JWT: the digest of [`Self::without_kb`], computed
+    /// piecewise so that no copy of the presentation is made.
+    pub fn sd_hash(&self, alg: HashAlg) -> String {
+        let mut ctx = digest::Context::new(alg.algorithm());
+        ctx.update(self.issuer_jwt.as_bytes());
+        ctx.update(b"~");
+        for d in &self.disclosures {
+            ctx.update(d.as_bytes());
+            ctx.update(b"~");
+        }
+        b64(ctx.finish())
+    }
+
     /// The compact serialisation.
     pub fn to_compact(&self) -> String {
         let mut s = self.without_kb();
@@ -142,14 +155,17 @@ impl HashAlg {
         }
     }
 
-    /// base64url(hash(ascii bytes)), the form of every SD-JWT digest and of `sd_hash`.
-    pub fn digest_b64(self, input: &str) -> String {
-        let alg = match self {
+    fn algorithm(self) -> &'static digest::Algorithm {
+        match self {
             HashAlg::Sha256 => &digest::SHA256,
             HashAlg::Sha384 => &digest::SHA384,
             HashAlg::Sha512 => &digest::SHA512,
-        };
-        b64(digest::digest(alg, input.as_bytes()))
+        }
+    }
+
+    /// base64url(hash(ascii bytes)), the form of every SD-JWT digest and of `sd_hash`.
+    pub fn digest_b64(self, input: &str) -> String {
+        b64(digest::digest(self.algorithm(), input.as_bytes()))
     }
 }
 
@@ -169,6 +185,10 @@ mod tests {
         assert_eq!(p.kb_jwt.as_deref(), Some("x.y.z"));
         assert_eq!(p.to_compact(), s);
         assert_eq!(p.without_kb(), "a.b.c~d1~");
+        assert_eq!(
+            p.sd_hash(HashAlg::Sha256),
+            HashAlg::Sha256.digest_b64("a.b.c~d1~")
+        );
     }
 
     #[test]

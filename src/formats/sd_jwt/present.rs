@@ -56,11 +56,11 @@ pub fn holder_view(sd: &SdJwt) -> Result<HolderView, PresentError> {
     }
     let mut payload = jws.payload;
     payload.remove("_sd_alg");
-    let unpacked = unpack(&payload, &decoded, &by_digest);
+    let unpacked = unpack(payload, decoded, &by_digest);
     if let Some(v) = unpacked.violations.first() {
         return Err(PresentError::Malformed(v.to_string()));
     }
-    let mut paths = vec![None; decoded.len()];
+    let mut paths = vec![None; sd.disclosures.len()];
     for (p, i) in unpacked.disclosed {
         paths[i] = Some(p);
     }

@@ -52,8 +52,6 @@ impl VerifyOptions {
 pub struct Verification {
     /// The issuer JWT header, once decoded.
     pub header: Map<String, Value>,
-    /// The issuer JWT payload as signed (digests included).
-    pub payload: Map<String, Value>,
     /// The claims after processing the disclosures, without `_sd`, `...` and `_sd_alg`.
     /// Empty unless the issuer signature verified.
     pub claims: Map<String, Value>,
@@ -203,16 +201,13 @@ pub fn verify(
     }
 
     let mut top = jws.payload;
-    let sd_alg = top.remove("_sd_alg");
-    let unpacked = unpack(&top, &decoded, &by_digest);
-    if let Some(a) = sd_alg {
-        top.insert("_sd_alg".into(), a);
-    }
-    out.payload = top;
+    top.remove("_sd_alg");
+    let parsed: Vec<bool> = decoded.iter().map(Option::is_some).collect();
+    let unpacked = unpack(top, decoded, &by_digest);
     out.violations.extend(unpacked.violations);
     // §7.1 step 5: every disclosure must have been referenced.
     for (i, was_used) in unpacked.used.iter().enumerate() {
-        if !was_used && decoded[i].is_some() {
+        if !was_used && parsed[i] {
             out.violations.push(
                 Violation::new(
                     &req::SDJWT_UNREFERENCED_DISCLOSURE,
@@ -245,17 +240,19 @@ pub(crate) struct Unpacked {
 }
 
 /// Walks `payload` (without `_sd_alg`), replacing digests by the disclosed values
-/// (RFC 9901 §7.1 step 3). `by_digest` maps a digest to its index in `decoded`.
+/// (RFC 9901 §7.1 step 3). `by_digest` maps a digest to its index in `decoded`. Values are
+/// moved, never copied: the payload and the disclosures are consumed.
 pub(crate) fn unpack(
-    payload: &Map<String, Value>,
-    decoded: &[Option<Disclosure>],
+    payload: Map<String, Value>,
+    decoded: Vec<Option<Disclosure>>,
     by_digest: &BTreeMap<String, usize>,
 ) -> Unpacked {
+    let n = decoded.len();
     let mut unpacker = Unpacker {
         disclosures: decoded,
         by_digest,
         seen_digests: BTreeSet::new(),
-        used: vec![false; decoded.len()],
+        used: vec![false; n],
         disclosed: Vec::new(),
         violations: Vec::new(),
         depth: 0,
@@ -323,9 +320,10 @@ impl std::fmt::Display for Trail<'_> {
 }
 
 struct Unpacker<'a> {
-    disclosures: &'a [Option<Disclosure>],
+    /// Taken (set to `None`) as each is revealed; a digest can reveal a disclosure only once.
+    disclosures: Vec<Option<Disclosure>>,
     by_digest: &'a BTreeMap<String, usize>,
-    seen_digests: BTreeSet<&'a str>,
+    seen_digests: BTreeSet<String>,
     used: Vec<bool>,
     disclosed: Vec<(ClaimPath, usize)>,
     violations: Vec<Violation>,
@@ -333,9 +331,9 @@ struct Unpacker<'a> {
     depth: usize,
 }
 
-impl<'a> Unpacker<'a> {
+impl Unpacker<'_> {
     /// `path` is the claim path (through disclosures); `loc` is where the value physically is.
-    fn value(&mut self, value: &'a Value, path: &Trail<'_>, loc: &Trail<'_>) -> Value {
+    fn value(&mut self, value: Value, path: &Trail<'_>, loc: &Trail<'_>) -> Value {
         match value {
             Value::Object(_) | Value::Array(_) if self.depth >= MAX_DEPTH => {
                 self.violations.push(
@@ -359,13 +357,13 @@ impl<'a> Unpacker<'a> {
                 self.depth -= 1;
                 v
             }
-            other => other.clone(),
+            other => other,
         }
     }
 
-    /// Returns the disclosure index for `digest`, recording it and flagging repeats.
-    fn take(&mut self, digest: &'a str, loc: &Trail<'_>) -> Option<usize> {
-        if !self.seen_digests.insert(digest) {
+    /// Returns the disclosure for `digest`, recording the digest and flagging repeats.
+    fn take(&mut self, digest: String, loc: &Trail<'_>) -> Option<(usize, Disclosure)> {
+        if self.seen_digests.contains(&digest) {
             self.violations.push(
                 Violation::new(
                     &req::SDJWT_DUPLICATE_DIGEST,
@@ -375,28 +373,27 @@ impl<'a> Unpacker<'a> {
             );
             return None;
         }
-        let i = *self.by_digest.get(digest)?;
-        self.disclosures[i].as_ref()?;
-        Some(i)
+        let found = self.by_digest.get(&digest).copied();
+        self.seen_digests.insert(digest);
+        let i = found?;
+        self.used[i] = true;
+        let d = self.disclosures[i].take()?;
+        Some((i, d))
     }
 
     fn object(
         &mut self,
-        map: &'a Map<String, Value>,
+        mut map: Map<String, Value>,
         path: &Trail<'_>,
         loc: &Trail<'_>,
     ) -> Map<String, Value> {
+        let sd = map.remove("_sd");
         let mut out = Map::new();
         for (k, v) in map {
-            if k == "_sd" {
-                continue;
-            }
-            out.insert(
-                k.clone(),
-                self.value(v, &Trail::Key(path, k), &Trail::Key(loc, k)),
-            );
+            let v = self.value(v, &Trail::Key(path, &k), &Trail::Key(loc, &k));
+            out.insert(k, v);
         }
-        let Some(sd) = map.get("_sd") else {
+        let Some(sd) = sd else {
             return out;
         };
         let sd_loc = Trail::Key(loc, "_sd");
@@ -407,8 +404,7 @@ impl<'a> Unpacker<'a> {
             );
             return out;
         };
-        let disclosures = self.disclosures;
-        for (j, digest) in digests.iter().enumerate() {
+        for (j, digest) in digests.into_iter().enumerate() {
             let here = Trail::Index(&sd_loc, j);
             let Value::String(digest) = digest else {
                 self.violations.push(
@@ -417,15 +413,11 @@ impl<'a> Unpacker<'a> {
                 );
                 continue;
             };
-            let Some(i) = self.take(digest, &here) else {
+            let Some((i, d)) = self.take(digest, &here) else {
                 continue; // A decoy, an undisclosed claim, or a repeat already reported.
             };
-            self.used[i] = true;
-            let Some(d) = &disclosures[i] else {
-                continue;
-            };
             let dloc = Trail::Disclosure(i);
-            let Some(name) = &d.name else {
+            let Some(name) = d.name else {
                 self.violations.push(
                     Violation::new(
                         &req::SDJWT_ARRAY_ELEMENT_FORM,
@@ -445,7 +437,7 @@ impl<'a> Unpacker<'a> {
                 );
                 continue;
             }
-            if out.contains_key(name) {
+            if out.contains_key(&name) {
                 self.violations.push(
                     Violation::new(
                         &req::SDJWT_CLAIM_NAME_COLLISION,
@@ -455,21 +447,22 @@ impl<'a> Unpacker<'a> {
                 );
                 continue;
             }
-            let child = Trail::Key(path, name);
-            let value = self.value(&d.value, &child, &dloc);
+            let child = Trail::Key(path, &name);
+            let value = self.value(d.value, &child, &dloc);
             self.disclosed.push((child.to_path(), i));
-            out.insert(name.clone(), value);
+            out.insert(name, value);
         }
         out
     }
 
-    fn array(&mut self, items: &'a [Value], path: &Trail<'_>, loc: &Trail<'_>) -> Vec<Value> {
+    fn array(&mut self, items: Vec<Value>, path: &Trail<'_>, loc: &Trail<'_>) -> Vec<Value> {
         let mut out = Vec::with_capacity(items.len());
-        let disclosures = self.disclosures;
-        for (j, item) in items.iter().enumerate() {
+        for (j, item) in items.into_iter().enumerate() {
             let here = Trail::Index(loc, j);
             let digest = match item {
-                Value::Object(m) if m.len() == 1 && m.contains_key("...") => &m["..."],
+                Value::Object(mut m) if m.len() == 1 && m.contains_key("...") => {
+                    m.remove("...").unwrap_or_default()
+                }
                 other => {
                     let p = Trail::Index(path, out.len());
                     out.push(self.value(other, &p, &here));
@@ -486,11 +479,7 @@ impl<'a> Unpacker<'a> {
                 );
                 continue;
             };
-            let Some(i) = self.take(digest, &here) else {
-                continue;
-            };
-            self.used[i] = true;
-            let Some(d) = &disclosures[i] else {
+            let Some((i, d)) = self.take(digest, &here) else {
                 continue;
             };
             let dloc = Trail::Disclosure(i);
@@ -505,7 +494,7 @@ impl<'a> Unpacker<'a> {
                 continue;
             }
             let child = Trail::Index(path, out.len());
-            let value = self.value(&d.value, &child, &dloc);
+            let value = self.value(d.value, &child, &dloc);
             self.disclosed.push((child.to_path(), i));
             out.push(value);
         }
@@ -626,7 +615,7 @@ fn check_key_binding(
         return;
     }
     let p = &jws.payload;
-    let expected_hash = hash.digest_b64(&sd.without_kb());
+    let expected_hash = sd.sd_hash(hash);
     match p.get("sd_hash") {
         Some(Value::String(h)) if *h == expected_hash => {}
         Some(Value::String(h)) => v.push(
