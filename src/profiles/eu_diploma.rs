@@ -23,7 +23,6 @@ use serde_json::{Map, Value, json};
 
 use super::{
     ClaimSet, EU_DIPLOMA_VCT, date_problem, describe, is_https_url, lang_map_problem, lookup,
-    nfc_message, non_nfc_strings,
 };
 use crate::requirements::{Violation, catalogue};
 
@@ -518,7 +517,8 @@ pub fn validate_as(claims: &Map<String, Value>, set: ClaimSet) -> Vec<Violation>
     check_credits(claims, &mut out);
     check_dates(claims, &mut out);
     check_grade(claims, &mut out);
-    check_nfc(claims, &mut out);
+    // Names, titles and every other string are NFC.
+    super::check_nfc(claims, &catalogue::PROFILE_EUDIPLOMA_NAMES_NFC, &mut out);
     out
 }
 
@@ -877,19 +877,6 @@ fn check_grade(claims: &Map<String, Value>, out: &mut Vec<Violation>) {
                 );
             }
         }
-    }
-}
-
-/// Names, titles and every other string are NFC: [`catalogue::PROFILE_EUDIPLOMA_NAMES_NFC`].
-fn check_nfc(claims: &Map<String, Value>, out: &mut Vec<Violation>) {
-    for (path, text) in non_nfc_strings(claims) {
-        out.push(
-            Violation::new(
-                &catalogue::PROFILE_EUDIPLOMA_NAMES_NFC,
-                format!("`{path}`: {}", nfc_message(&text)),
-            )
-            .at(path),
-        );
     }
 }
 

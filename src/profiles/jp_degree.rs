@@ -34,7 +34,7 @@ use super::eu_diploma::{isced_f_problem, mandatory_claim_problems};
 use super::names::has_japanese_script;
 use super::{
     ClaimSet, EU_DIPLOMA_VCT, JP_DEGREE_VCT, date_problem, describe, is_https_url,
-    lang_map_problem, lookup, nfc_message, non_nfc_strings,
+    lang_map_problem, lookup,
 };
 use crate::requirements::{Violation, catalogue};
 
@@ -275,7 +275,8 @@ pub fn validate_as(claims: &Map<String, Value>, set: ClaimSet) -> Vec<Violation>
     check_dates(claims, &mut out);
     check_kana(claims, &mut out);
     check_gpa(claims, &mut out);
-    check_nfc(claims, &mut out);
+    // Names, titles and every other string are NFC.
+    super::check_nfc(claims, &catalogue::PROFILE_JPDEGREE_NAMES_NFC, &mut out);
     out
 }
 
@@ -822,19 +823,6 @@ fn check_gpa(claims: &Map<String, Value>, out: &mut Vec<Violation>) {
             )
             .at("gpa.scheme_uri"),
         ),
-    }
-}
-
-/// Kanji, kana, Latin and every other string are NFC: [`catalogue::PROFILE_JPDEGREE_NAMES_NFC`].
-fn check_nfc(claims: &Map<String, Value>, out: &mut Vec<Violation>) {
-    for (path, text) in non_nfc_strings(claims) {
-        out.push(
-            Violation::new(
-                &catalogue::PROFILE_JPDEGREE_NAMES_NFC,
-                format!("`{path}`: {}", nfc_message(&text)),
-            )
-            .at(path),
-        );
     }
 }
 

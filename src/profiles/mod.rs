@@ -45,6 +45,8 @@ pub const JP_DEGREE_VCT: &str = "https://trust.accord-jp.example/vct/degree/1";
 /// Claims that are never selectively disclosable in either profile: the SD-JWT VC registered
 /// claims (SD-JWT VC §2.2.2.3, domain check #2) plus `iat` (domain (a) common envelope).
 pub const ALWAYS_DISCLOSED: &[&str] = &[
+    // SD-JWT VC §2.2.2.3, as in crate::formats::sd_jwt_vc::NEVER_DISCLOSABLE (a test keeps
+    // the two in step), plus `iat`.
     "iss",
     "iat",
     "nbf",
@@ -231,6 +233,18 @@ pub(crate) fn describe(value: &Value) -> String {
     format!("{kind} {shown}")
 }
 
+/// Reports every string of `claims` that is not NFC against `requirement` (each profile has
+/// its own NFC requirement).
+pub(crate) fn check_nfc(
+    claims: &Map<String, Value>,
+    requirement: &'static crate::requirements::Requirement,
+    out: &mut Vec<Violation>,
+) {
+    for (path, text) in non_nfc_strings(claims) {
+        out.push(Violation::new(requirement, format!("`{path}`: {}", nfc_message(&text))).at(path));
+    }
+}
+
 /// Parses a `full-date` (RFC 3339 §5.6: `YYYY-MM-DD`, Gregorian, exactly ten characters).
 pub fn parse_full_date(text: &str) -> Option<Date> {
     let b = text.as_bytes();
@@ -412,6 +426,19 @@ mod tests {
             .iter()
             .map(ToString::to_string)
             .collect()
+    }
+
+    #[test]
+    fn always_disclosed_is_the_sd_jwt_vc_list_plus_iat() {
+        let mut ours: Vec<&str> = ALWAYS_DISCLOSED
+            .iter()
+            .copied()
+            .filter(|n| *n != "iat")
+            .collect();
+        let mut vc: Vec<&str> = crate::formats::sd_jwt_vc::NEVER_DISCLOSABLE.to_vec();
+        ours.sort_unstable();
+        vc.sort_unstable();
+        assert_eq!(ours, vc);
     }
 
     #[test]

@@ -19,10 +19,7 @@ use super::trust_list::{EntryType, STATUS_GRANTED, TrustList, TrustListEntry, ba
 use crate::entropy::SeededEntropy;
 use crate::formats::jose::{Algorithm, JoseError, SigningKey};
 
-/// The EU and JP credential types (kept here so the PKI and the arrangement agree with the
-/// profiles).
-pub const EU_DIPLOMA_VCT: &str = "urn:eudi:diploma:1";
-pub const JP_DEGREE_VCT: &str = "https://trust.accord-jp.example/vct/degree/1";
+pub use crate::profiles::{EU_DIPLOMA_VCT, JP_DEGREE_VCT};
 
 /// Certificates are valid over a fixed window so a seed gives the same certificates' content.
 const NOT_BEFORE: time::OffsetDateTime = datetime!(2025-01-01 00:00 UTC);
