@@ -139,6 +139,13 @@ pub fn verify(
         return out;
     }
     out.signature_verified = true;
+    // Check the KB-JWT signature now, right after the issuer's, while aws-lc's P-256 code and
+    // tables are still in cache: it makes the whole verification measurably faster. Its other
+    // checks come after unpacking, in `check_key_binding`.
+    let early_kb = sd
+        .kb_jwt
+        .as_deref()
+        .and_then(|kb| early_kb_signature(kb, &jws.payload));
 
     // §4.1.1: `_sd_alg` absent means sha-256.
     let hash = match jws.payload.get("_sd_alg") {
@@ -224,7 +231,7 @@ pub fn verify(
 
     check_times(&out.claims, options, &mut out.violations);
     let claims = std::mem::take(&mut out.claims);
-    check_key_binding(sd, hash, &claims, options, &mut out);
+    check_key_binding(sd, hash, &claims, options, early_kb, &mut out);
     out.claims = claims;
     out
 }
@@ -547,11 +554,28 @@ fn check_times(claims: &Map<String, Value>, o: &VerifyOptions, violations: &mut 
 }
 
 /// RFC 9901 §7.3: the KB-JWT's form, signature, `sd_hash`, `nonce`, `aud` and `iat`.
+/// A KB-JWT already parsed, and its signature already checked against the `cnf.jwk` of the
+/// signed payload.
+type EarlyKb = (CompactJws, Result<(), JoseError>);
+
+/// Parses the KB-JWT and checks its signature with the signed payload's top-level `cnf.jwk`.
+/// `None` when that is not possible yet (no such key, unparseable KB-JWT, refused `alg`):
+/// `check_key_binding` then does it all, and reports why.
+fn early_kb_signature(kb: &str, payload: &Map<String, Value>) -> Option<EarlyKb> {
+    let jwk: Jwk = serde_json::from_value(payload.get("cnf")?.get("jwk")?.clone()).ok()?;
+    let holder = VerifyingKey::from_jwk(&jwk).ok()?;
+    let jws = CompactJws::parse(kb).ok()?;
+    jws.algorithm().ok()?;
+    let result = jws.verify(&holder);
+    Some((jws, result))
+}
+
 fn check_key_binding(
     sd: &SdJwt,
     hash: HashAlg,
     claims: &Map<String, Value>,
     o: &VerifyOptions,
+    early: Option<EarlyKb>,
     out: &mut Verification,
 ) {
     let v = &mut out.violations;
@@ -567,12 +591,15 @@ fn check_key_binding(
         }
         return;
     };
-    let jws = match CompactJws::parse(kb) {
-        Ok(j) => j,
-        Err(e) => {
-            v.push(Violation::new(&req::SDJWT_FORMAT, format!("KB-JWT: {e}")).at("kb-jwt"));
-            return;
-        }
+    let (jws, signature) = match early {
+        Some((jws, result)) => (jws, Some(result)),
+        None => match CompactJws::parse(kb) {
+            Ok(j) => (j, None),
+            Err(e) => {
+                v.push(Violation::new(&req::SDJWT_FORMAT, format!("KB-JWT: {e}")).at("kb-jwt"));
+                return;
+            }
+        },
     };
     if jws.typ() != Some("kb+jwt") {
         v.push(
@@ -583,28 +610,37 @@ fn check_key_binding(
             .at("kb-jwt.header.typ"),
         );
     }
-    if let Err(e) = jws.algorithm() {
-        v.push(alg_violation(&e, "kb-jwt.header.alg"));
-        return;
-    }
-    let holder = claims
-        .get("cnf")
-        .and_then(|c| c.get("jwk"))
-        .cloned()
-        .map(serde_json::from_value::<Jwk>);
-    let holder = match holder {
-        Some(Ok(jwk)) => VerifyingKey::from_jwk(&jwk).map_err(|e| e.to_string()),
-        Some(Err(e)) => Err(format!("`cnf.jwk` is not a JWK: {e}")),
-        None => Err("the credential has no `cnf.jwk` holder key to check the KB-JWT with".into()),
-    };
-    let holder = match holder {
-        Ok(k) => k,
-        Err(e) => {
-            v.push(Violation::new(&req::SDJWT_KB_SIGNATURE, e).at("issuer-jwt.payload.cnf"));
-            return;
+    let signature = match signature {
+        Some(checked) => checked,
+        None => {
+            if let Err(e) = jws.algorithm() {
+                v.push(alg_violation(&e, "kb-jwt.header.alg"));
+                return;
+            }
+            let holder = claims
+                .get("cnf")
+                .and_then(|c| c.get("jwk"))
+                .cloned()
+                .map(serde_json::from_value::<Jwk>);
+            let holder = match holder {
+                Some(Ok(jwk)) => VerifyingKey::from_jwk(&jwk).map_err(|e| e.to_string()),
+                Some(Err(e)) => Err(format!("`cnf.jwk` is not a JWK: {e}")),
+                None => Err(
+                    "the credential has no `cnf.jwk` holder key to check the KB-JWT with".into(),
+                ),
+            };
+            match holder {
+                Ok(k) => jws.verify(&k),
+                Err(e) => {
+                    v.push(
+                        Violation::new(&req::SDJWT_KB_SIGNATURE, e).at("issuer-jwt.payload.cnf"),
+                    );
+                    return;
+                }
+            }
         }
     };
-    if let Err(e) = jws.verify(&holder) {
+    if let Err(e) = signature {
         v.push(
             Violation::new(
                 &req::SDJWT_KB_SIGNATURE,
