@@ -12,6 +12,11 @@ use aws_lc_rs::rand::SecureRandom;
 /// A source of the current time, in seconds since the Unix epoch.
 pub trait Clock: Send + Sync {
     fn now(&self) -> i64;
+
+    /// Milliseconds since the Unix epoch (event timestamps).
+    fn now_ms(&self) -> i64 {
+        self.now().saturating_mul(1000)
+    }
 }
 
 /// The operating system's clock.
@@ -21,6 +26,10 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now(&self) -> i64 {
         time::OffsetDateTime::now_utc().unix_timestamp()
+    }
+
+    fn now_ms(&self) -> i64 {
+        (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
     }
 }
 

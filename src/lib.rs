@@ -5,7 +5,9 @@
 pub mod cli;
 pub mod credential;
 pub mod entropy;
+pub mod events;
 pub mod formats;
 pub mod profiles;
 pub mod requirements;
+pub mod store;
 pub mod trust;

@@ -1,0 +1,344 @@
+//! Accord's events: the serialisable, versioned, past-tense facts a run is made of, and the
+//! hash-chained envelope each is stored in.
+//!
+//! Everything a person reads about a run (verdicts, reports, snapshots) is a projection of
+//! these events. Framework types (cucumber's events, HTTP client types) are translated into
+//! them at the boundary and never stored.
+//!
+//! **Architecture invariant:** changing the shape of [`Event`] or [`Envelope`] requires a
+//! bump of [`FORMAT_VERSION`] and a line in its history.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use aws_lc_rs::digest::{SHA256, digest};
+
+/// The event log format.
+///
+/// History:
+/// - 1: envelope `{run_id, seq, at, kind, payload, prev_hash, hash}`, `seq` from 0,
+///   `prev_hash` of the first event is [`GENESIS`], `hash` = hex SHA-256 of the RFC 8785
+///   canonical JSON of the envelope without `hash`; `at` is RFC 3339 UTC with milliseconds.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// `prev_hash` of the first event of a run.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The outcome of a check, a scenario or a run. Kept apart because they mean different
+/// things to a vendor: a failure is the implementation's, an inconclusive result is the
+/// harness's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    Passed,
+    /// A requirement was not met.
+    Failed,
+    /// The implementation declared or answered that it does not support the feature.
+    NotImplemented,
+    /// The harness could not decide (a harness fault, a lost log).
+    Inconclusive,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Passed => "passed",
+            Verdict::Failed => "failed",
+            Verdict::NotImplemented => "not-implemented",
+            Verdict::Inconclusive => "inconclusive",
+        }
+    }
+
+    /// The verdict of a whole made of parts: inconclusive beats failed beats not
+    /// implemented beats passed.
+    pub fn combine(self, other: Verdict) -> Verdict {
+        let rank = |v: Verdict| match v {
+            Verdict::Passed => 0,
+            Verdict::NotImplemented => 1,
+            Verdict::Failed => 2,
+            Verdict::Inconclusive => 3,
+        };
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+/// How a step ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepOutcome {
+    Passed,
+    Failed,
+    Skipped,
+}
+
+/// One fact of a run. Serialised adjacently tagged: `{"kind": "...", "payload": {...}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "payload", rename_all = "kebab-case")]
+pub enum Event {
+    /// The first event of every run: what is needed to reproduce it.
+    RunStarted {
+        format: u32,
+        harness_version: String,
+        seed: u64,
+        features: String,
+        tags: Option<String>,
+    },
+    FeatureStarted {
+        feature: String,
+        path: String,
+    },
+    ScenarioStarted {
+        feature: String,
+        scenario: String,
+        line: u64,
+        tags: Vec<String>,
+    },
+    StepFinished {
+        scenario: String,
+        step: String,
+        line: u64,
+        outcome: StepOutcome,
+        message: Option<String>,
+    },
+    /// A requirement was checked.
+    CheckEvaluated {
+        scenario: String,
+        requirement: String,
+        level: String,
+        section: String,
+        expected: String,
+        actual: String,
+        verdict: Verdict,
+    },
+    ScenarioFinished {
+        feature: String,
+        scenario: String,
+        verdict: Verdict,
+    },
+    /// The harness itself failed; the run cannot be trusted to be complete.
+    HarnessFaulted {
+        message: String,
+    },
+    RunFinished {
+        verdict: Verdict,
+    },
+}
+
+impl Event {
+    /// The `kind` string this event is stored under.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::RunStarted { .. } => "run-started",
+            Event::FeatureStarted { .. } => "feature-started",
+            Event::ScenarioStarted { .. } => "scenario-started",
+            Event::StepFinished { .. } => "step-finished",
+            Event::CheckEvaluated { .. } => "check-evaluated",
+            Event::ScenarioFinished { .. } => "scenario-finished",
+            Event::HarnessFaulted { .. } => "harness-faulted",
+            Event::RunFinished { .. } => "run-finished",
+        }
+    }
+}
+
+/// An event as stored: its place in the run and in the hash chain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Envelope {
+    pub run_id: String,
+    pub seq: u64,
+    /// Harness clock, RFC 3339 UTC with milliseconds.
+    pub at: String,
+    pub kind: String,
+    pub payload: Value,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The envelope without its hash: what the hash covers.
+#[derive(Serialize)]
+struct Unsealed<'a> {
+    run_id: &'a str,
+    seq: u64,
+    at: &'a str,
+    kind: &'a str,
+    payload: &'a Value,
+    prev_hash: &'a str,
+}
+
+impl Envelope {
+    /// Wraps `event` as event `seq` of `run_id`, chained to `prev_hash`.
+    pub fn seal(run_id: &str, seq: u64, at_ms: i64, event: &Event, prev_hash: &str) -> Self {
+        let (kind, payload) = match serde_json::to_value(event) {
+            Ok(Value::Object(mut m)) => (
+                m.remove("kind")
+                    .and_then(|k| k.as_str().map(str::to_owned))
+                    .unwrap_or_else(|| event.kind().to_owned()),
+                m.remove("payload").unwrap_or(Value::Null),
+            ),
+            // Events are plain data; serialisation cannot fail or yield a non-object.
+            _ => (event.kind().to_owned(), Value::Null),
+        };
+        let mut e = Self {
+            run_id: run_id.to_owned(),
+            seq,
+            at: format_at(at_ms),
+            kind,
+            payload,
+            prev_hash: prev_hash.to_owned(),
+            hash: String::new(),
+        };
+        e.hash = e.compute_hash();
+        e
+    }
+
+    /// Hex SHA-256 over the RFC 8785 canonical JSON of the envelope without `hash`.
+    pub fn compute_hash(&self) -> String {
+        let unsealed = Unsealed {
+            run_id: &self.run_id,
+            seq: self.seq,
+            at: &self.at,
+            kind: &self.kind,
+            payload: &self.payload,
+            prev_hash: &self.prev_hash,
+        };
+        let bytes = serde_json_canonicalizer::to_vec(&unsealed).unwrap_or_default();
+        hex(digest(&SHA256, &bytes).as_ref())
+    }
+
+    /// The typed event, when this build knows its kind.
+    pub fn event(&self) -> Result<Event, serde_json::Error> {
+        serde_json::from_value(serde_json::json!({"kind": self.kind, "payload": self.payload}))
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 0xf)] as char);
+    }
+    s
+}
+
+/// RFC 3339 UTC with milliseconds, e.g. `2026-11-27T00:30:00.123Z`.
+pub fn format_at(ms: i64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.millisecond()
+    )
+}
+
+/// Where a hash chain breaks.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("event {seq}: {reason}")]
+pub struct ChainBreak {
+    /// The position of the first event that does not verify (its index in the log).
+    pub seq: u64,
+    pub reason: String,
+}
+
+/// Checks a run's log: sequence numbers from 0 without gaps, one run id, each `prev_hash` the
+/// previous `hash`, each `hash` recomputed.
+pub fn verify_chain(events: &[Envelope]) -> Result<(), ChainBreak> {
+    let mut prev = GENESIS;
+    let run_id = events.first().map(|e| e.run_id.as_str()).unwrap_or("");
+    for (i, e) in events.iter().enumerate() {
+        let i = i as u64;
+        let broken = |reason: String| Err(ChainBreak { seq: i, reason });
+        if e.seq != i {
+            return broken(format!("sequence number is {}, expected {i}", e.seq));
+        }
+        if e.run_id != run_id {
+            return broken(format!(
+                "run id {} differs from the log's {run_id}",
+                e.run_id
+            ));
+        }
+        if e.prev_hash != prev {
+            return broken(format!(
+                "prev_hash {} is not the previous event's hash {prev}",
+                e.prev_hash
+            ));
+        }
+        let computed = e.compute_hash();
+        if e.hash != computed {
+            return broken(format!(
+                "hash {} does not match its content (recomputed {computed})",
+                e.hash
+            ));
+        }
+        prev = &e.hash;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(n: u64) -> Vec<Envelope> {
+        let mut out: Vec<Envelope> = Vec::new();
+        for i in 0..n {
+            let prev = out.last().map_or(GENESIS.to_owned(), |e| e.hash.clone());
+            let ev = Event::HarnessFaulted {
+                message: format!("m{i}"),
+            };
+            out.push(Envelope::seal(
+                "r",
+                i,
+                1_700_000_000_000 + i as i64,
+                &ev,
+                &prev,
+            ));
+        }
+        out
+    }
+
+    #[test]
+    fn sealed_chains_verify_and_round_trip() {
+        let c = chain(5);
+        verify_chain(&c).unwrap();
+        for e in &c {
+            let line = serde_json::to_string(e).unwrap();
+            let back: Envelope = serde_json::from_str(&line).unwrap();
+            assert_eq!(&back, e);
+            assert!(matches!(
+                back.event().unwrap(),
+                Event::HarnessFaulted { .. }
+            ));
+        }
+        assert_eq!(c[0].at, "2023-11-14T22:13:20.000Z");
+    }
+
+    #[test]
+    fn breaks_are_named() {
+        let mut c = chain(4);
+        c[2].payload = serde_json::json!({"message": "edited"});
+        assert_eq!(verify_chain(&c).unwrap_err().seq, 2);
+        let mut c = chain(4);
+        c.remove(1);
+        assert_eq!(verify_chain(&c).unwrap_err().seq, 1);
+    }
+
+    #[test]
+    fn verdicts_combine_worst_first() {
+        use Verdict::*;
+        assert_eq!(Passed.combine(Failed), Failed);
+        assert_eq!(Failed.combine(NotImplemented), Failed);
+        assert_eq!(NotImplemented.combine(Passed), NotImplemented);
+        assert_eq!(Failed.combine(Inconclusive), Inconclusive);
+    }
+}

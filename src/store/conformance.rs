@@ -1,0 +1,103 @@
+//! The behaviour every [`EventStore`] backend must show; run by each backend's tests.
+
+use super::{EventStore, RunRecorder, StoreError};
+use crate::entropy::FixedClock;
+use crate::events::{Event, verify_chain};
+
+/// Runs every check against a fresh, empty store.
+pub fn check_all(store: &dyn EventStore) {
+    round_trip(store);
+    conflicts(store);
+    unknown_runs(store);
+}
+
+fn event(i: u64) -> Event {
+    Event::HarnessFaulted {
+        message: format!("event {i}"),
+    }
+}
+
+fn round_trip(store: &dyn EventStore) {
+    let clock = FixedClock(1_800_000_000);
+    let mut r = RunRecorder::create(store, &clock, "run-a").expect("create");
+    for i in 0..10 {
+        r.record(&event(i)).expect("append");
+    }
+    r.sync().expect("sync");
+    let log = store.read("run-a").expect("read");
+    assert_eq!(log.events.len(), 10);
+    assert_eq!(log.tail, super::Tail::Clean);
+    verify_chain(&log.events).expect("chain");
+    assert_eq!(log.events[3].event().expect("typed"), event(3));
+    assert_eq!(store.list().expect("list"), vec!["run-a".to_owned()]);
+    assert!(matches!(
+        store.create_run("run-a"),
+        Err(StoreError::RunExists(_))
+    ));
+}
+
+fn conflicts(store: &dyn EventStore) {
+    let clock = FixedClock(1_800_000_000);
+    let mut r = RunRecorder::create(store, &clock, "run-b").expect("create");
+    let first = r.record(&event(0)).expect("append");
+    // A second writer that believes it is at 0 is refused: no duplicate sequence number.
+    let err = store
+        .append("run-b", 0, std::slice::from_ref(&first))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Conflict {
+                expected: 0,
+                actual: 1,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    // And one that skips ahead is refused: no gap.
+    let err = store
+        .append("run-b", 5, std::slice::from_ref(&first))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Conflict {
+                expected: 5,
+                actual: 1,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(store.read("run-b").expect("read").events.len(), 1);
+}
+
+fn unknown_runs(store: &dyn EventStore) {
+    assert!(matches!(
+        store.read("no-such-run"),
+        Err(StoreError::UnknownRun(_))
+    ));
+    assert!(matches!(
+        store.append("no-such-run", 0, &[]),
+        Err(StoreError::UnknownRun(_))
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_store_conforms() {
+        check_all(&super::super::memory::MemoryStore::new());
+    }
+
+    #[test]
+    fn embedded_store_conforms() {
+        let dir = std::env::temp_dir().join(format!("accord-store-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        check_all(&super::super::embedded::EmbeddedStore::new(&dir));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,127 @@
+//! The event store: one append-only stream per run.
+//!
+//! [`EventStore`] is the trait every backend implements and [`conformance`] is the test suite
+//! they must all pass: [`embedded::EmbeddedStore`] (JSON Lines files, the default, no server)
+//! and [`memory::MemoryStore`]; a shared backend (PostgreSQL) can follow behind the same trait.
+//!
+//! Appends carry the sequence number the writer expects to be next (optimistic concurrency):
+//! a writer that is behind gets [`StoreError::Conflict`] instead of a gap or a duplicate. Each
+//! run is its own fault domain: a torn or corrupt log affects that run only.
+
+#[doc(hidden)]
+pub mod conformance;
+pub mod embedded;
+pub mod memory;
+
+use crate::entropy::Clock;
+use crate::events::{Envelope, Event, GENESIS};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no run `{0}` in the store")]
+    UnknownRun(String),
+    #[error("run `{0}` already exists")]
+    RunExists(String),
+    #[error(
+        "append to run `{run}` expected event {expected} to be next, but the log has {actual} events"
+    )]
+    Conflict {
+        run: String,
+        expected: u64,
+        actual: u64,
+    },
+    #[error("{path}:{line}: {message}")]
+    Corrupt {
+        path: String,
+        line: usize,
+        message: String,
+    },
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// How a run's log ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tail {
+    /// Every line is a complete event.
+    Clean,
+    /// The last line is incomplete (the writer was killed mid-write): the events before it
+    /// are intact and returned; the torn bytes are reported, never silently dropped.
+    Torn { line: usize, bytes: usize },
+}
+
+/// A run's events as read back.
+#[derive(Debug, Clone)]
+pub struct ReadLog {
+    pub events: Vec<Envelope>,
+    pub tail: Tail,
+}
+
+/// A backend that stores runs' event streams.
+pub trait EventStore: Send + Sync {
+    /// Starts a new, empty run.
+    fn create_run(&self, run_id: &str) -> Result<(), StoreError>;
+    /// Appends `events`, which must start at sequence number `expected_next`.
+    fn append(
+        &self,
+        run_id: &str,
+        expected_next: u64,
+        events: &[Envelope],
+    ) -> Result<(), StoreError>;
+    /// Reads a run's log.
+    fn read(&self, run_id: &str) -> Result<ReadLog, StoreError>;
+    /// Every run id, oldest first.
+    fn list(&self) -> Result<Vec<String>, StoreError>;
+    /// Makes what was appended durable (fsync for files).
+    fn sync(&self, run_id: &str) -> Result<(), StoreError>;
+}
+
+/// The single writer of one run: assigns sequence numbers, chains hashes, stamps the time.
+pub struct RunRecorder<'a> {
+    store: &'a dyn EventStore,
+    clock: &'a dyn Clock,
+    run_id: String,
+    next_seq: u64,
+    last_hash: String,
+}
+
+impl<'a> RunRecorder<'a> {
+    /// Starts recording a new run.
+    pub fn create(
+        store: &'a dyn EventStore,
+        clock: &'a dyn Clock,
+        run_id: &str,
+    ) -> Result<Self, StoreError> {
+        store.create_run(run_id)?;
+        Ok(Self {
+            store,
+            clock,
+            run_id: run_id.to_owned(),
+            next_seq: 0,
+            last_hash: GENESIS.to_owned(),
+        })
+    }
+
+    pub fn run_id(&self) -> &str {
+        &self.run_id
+    }
+
+    /// Seals and appends one event. A failure here makes the run inconclusive: without its
+    /// log a run proves nothing.
+    pub fn record(&mut self, event: &Event) -> Result<Envelope, StoreError> {
+        let at_ms = self.clock.now_ms();
+        let envelope = Envelope::seal(&self.run_id, self.next_seq, at_ms, event, &self.last_hash);
+        self.store
+            .append(&self.run_id, self.next_seq, std::slice::from_ref(&envelope))?;
+        self.next_seq += 1;
+        self.last_hash.clone_from(&envelope.hash);
+        Ok(envelope)
+    }
+
+    pub fn sync(&self) -> Result<(), StoreError> {
+        self.store.sync(&self.run_id)
+    }
+}
