@@ -6,10 +6,12 @@ use std::sync::Mutex;
 use super::{EventStore, ReadLog, StoreError, Tail};
 use crate::events::Envelope;
 
+/// Run ids in creation order, and run id → events.
+type Runs = (Vec<String>, BTreeMap<String, Vec<Envelope>>);
+
 #[derive(Default)]
 pub struct MemoryStore {
-    /// Run id → events; insertion order of runs is kept separately.
-    runs: Mutex<(Vec<String>, BTreeMap<String, Vec<Envelope>>)>,
+    runs: Mutex<Runs>,
 }
 
 impl MemoryStore {
@@ -17,7 +19,7 @@ impl MemoryStore {
         Self::default()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, (Vec<String>, BTreeMap<String, Vec<Envelope>>)> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Runs> {
         // A panic while holding the lock cannot leave the map half-updated (each update is
         // one push or insert), so a poisoned lock is still consistent.
         self.runs
