@@ -4,10 +4,13 @@
 
 pub mod cli;
 pub mod credential;
+pub mod engine;
 pub mod entropy;
 pub mod events;
 pub mod formats;
 pub mod profiles;
+pub mod projections;
 pub mod requirements;
+pub mod steps;
 pub mod store;
 pub mod trust;

@@ -17,12 +17,16 @@ pub enum CliError {
     NonConformant(String),
     #[error("{path}: {message}")]
     Output { path: String, message: String },
+    /// The harness could not do its job (a store it cannot write, a runtime it cannot start).
+    #[error("{0}")]
+    Harness(String),
 }
 
 impl CliError {
     pub fn exit_code(&self) -> ExitCode {
         match self {
             CliError::NonConformant(_) => ExitCode::from(1),
+            CliError::Harness(_) => ExitCode::from(3),
             _ => ExitCode::from(2),
         }
     }

@@ -13,6 +13,7 @@ mod credential_cmd;
 mod demo_cmd;
 mod io;
 mod pki_cmd;
+mod run_cmd;
 mod status_cmd;
 
 use std::process::ExitCode;
@@ -21,7 +22,7 @@ use clap::{Parser, Subcommand};
 
 pub use io::CliError;
 
-const AFTER_HELP: &str = "Exit codes: 0 success (verify: valid), 1 does not conform (verify: invalid), 2 bad usage or unreadable input.";
+const AFTER_HELP: &str = "Exit codes: 0 success (verify: valid; run: every required check passed), 1 does not conform, 2 bad usage or unreadable input, 3 inconclusive (harness fault, interrupted run).";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -44,6 +45,28 @@ pub enum Command {
     /// Issue, present, verify and inspect SD-JWT VC credentials.
     #[command(subcommand)]
     Credential(credential_cmd::CredentialCommand),
+    /// Run the Gherkin features (default: features/) and record the run in the event store.
+    /// Exit 0 every required check passed, 1 conformance failures, 2 usage, 3 inconclusive.
+    Run(run_cmd::RunArgs),
+    /// List recorded runs with their status.
+    Runs {
+        /// An array of {id, status, started_at, passed, failed, ...}.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        store: run_cmd::StoreArg,
+    },
+    /// Regenerate a report from a run's stored log (byte-identical every time).
+    Report {
+        run: String,
+        #[arg(long, value_enum, default_value = "console")]
+        format: run_cmd::Format,
+        #[command(flatten)]
+        store: run_cmd::StoreArg,
+    },
+    /// Show or verify a run's event log.
+    #[command(subcommand)]
+    Log(run_cmd::LogCommand),
     /// List the requirement catalogue: every check's id, spec, section and level.
     Requirements {
         /// One JSON array instead of a table.
@@ -70,6 +93,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::StatusList(c) => status_cmd::run(c),
         Command::Demo { seed } => demo_cmd::run(seed),
         Command::Requirements { json } => requirements(json),
+        Command::Run(a) => run_cmd::run(a),
+        Command::Runs { json, store } => run_cmd::runs(json, store.path()),
+        Command::Report { run, format, store } => run_cmd::report(&run, format, store.path()),
+        Command::Log(c) => run_cmd::log(c),
     };
     match result {
         Ok(code) => code,

@@ -1,14 +1,16 @@
 //! The behaviour every [`EventStore`] backend must show; run by each backend's tests.
 
+use std::sync::Arc;
+
 use super::{EventStore, RunRecorder, StoreError};
 use crate::entropy::FixedClock;
 use crate::events::{Event, verify_chain};
 
 /// Runs every check against a fresh, empty store.
-pub fn check_all(store: &dyn EventStore) {
-    round_trip(store);
-    conflicts(store);
-    unknown_runs(store);
+pub fn check_all(store: Arc<dyn EventStore>) {
+    round_trip(&store);
+    conflicts(&store);
+    unknown_runs(store.as_ref());
 }
 
 fn event(i: u64) -> Event {
@@ -17,9 +19,9 @@ fn event(i: u64) -> Event {
     }
 }
 
-fn round_trip(store: &dyn EventStore) {
-    let clock = FixedClock(1_800_000_000);
-    let mut r = RunRecorder::create(store, &clock, "run-a").expect("create");
+fn round_trip(store: &Arc<dyn EventStore>) {
+    let clock = Arc::new(FixedClock(1_800_000_000));
+    let mut r = RunRecorder::create(store.clone(), clock, "run-a").expect("create");
     for i in 0..10 {
         r.record(&event(i)).expect("append");
     }
@@ -36,9 +38,9 @@ fn round_trip(store: &dyn EventStore) {
     ));
 }
 
-fn conflicts(store: &dyn EventStore) {
-    let clock = FixedClock(1_800_000_000);
-    let mut r = RunRecorder::create(store, &clock, "run-b").expect("create");
+fn conflicts(store: &Arc<dyn EventStore>) {
+    let clock = Arc::new(FixedClock(1_800_000_000));
+    let mut r = RunRecorder::create(store.clone(), clock, "run-b").expect("create");
     let first = r.record(&event(0)).expect("append");
     // A second writer that believes it is at 0 is refused: no duplicate sequence number.
     let Err(err) = store.append("run-b", 0, std::slice::from_ref(&first)) else {
@@ -90,14 +92,14 @@ mod tests {
 
     #[test]
     fn memory_store_conforms() {
-        check_all(&super::super::memory::MemoryStore::new());
+        check_all(Arc::new(super::super::memory::MemoryStore::new()));
     }
 
     #[test]
     fn embedded_store_conforms() {
         let dir = std::env::temp_dir().join(format!("accord-store-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        check_all(&super::super::embedded::EmbeddedStore::new(&dir));
+        check_all(Arc::new(super::super::embedded::EmbeddedStore::new(&dir)));
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

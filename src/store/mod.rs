@@ -13,6 +13,8 @@ pub mod conformance;
 pub mod embedded;
 pub mod memory;
 
+use std::sync::Arc;
+
 use crate::entropy::Clock;
 use crate::events::{Envelope, Event, GENESIS};
 
@@ -80,19 +82,19 @@ pub trait EventStore: Send + Sync {
 }
 
 /// The single writer of one run: assigns sequence numbers, chains hashes, stamps the time.
-pub struct RunRecorder<'a> {
-    store: &'a dyn EventStore,
-    clock: &'a dyn Clock,
+pub struct RunRecorder {
+    store: Arc<dyn EventStore>,
+    clock: Arc<dyn Clock>,
     run_id: String,
     next_seq: u64,
     last_hash: String,
 }
 
-impl<'a> RunRecorder<'a> {
+impl RunRecorder {
     /// Starts recording a new run.
     pub fn create(
-        store: &'a dyn EventStore,
-        clock: &'a dyn Clock,
+        store: Arc<dyn EventStore>,
+        clock: Arc<dyn Clock>,
         run_id: &str,
     ) -> Result<Self, StoreError> {
         store.create_run(run_id)?;

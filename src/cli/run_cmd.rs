@@ -1,0 +1,244 @@
+//! `accord run | runs | report | log`: the run engine and what reads its event logs.
+//!
+//! Exit codes: `run` and `report` exit 0 when every required (MUST) check passed, 1 on a
+//! conformance failure, 2 on bad usage or configuration, 3 when the run is inconclusive (a
+//! harness fault, an interrupted run). `log verify` exits 0 for an intact log, 1 for a broken
+//! one.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Subcommand, ValueEnum};
+use serde_json::json;
+
+use super::io::{CliError, emit, write_atomic};
+use crate::engine::{self, EngineError, RunConfig};
+use crate::entropy::{Entropy, SystemClock, SystemEntropy};
+use crate::events::{Verdict, verify_chain};
+use crate::projections::{self, RunStatus, RunView};
+use crate::store::embedded::EmbeddedStore;
+use crate::store::{EventStore, StoreError, Tail};
+
+/// `--store DIR`, shared by every command that reads or writes runs.
+#[derive(Debug, Args)]
+pub struct StoreArg {
+    /// Where runs are recorded.
+    #[arg(long, default_value = ".accord", env = "ACCORD_STORE")]
+    store: PathBuf,
+}
+
+impl StoreArg {
+    pub fn path(&self) -> &Path {
+        &self.store
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The Gherkin features to run.
+    #[arg(long, default_value = "features")]
+    features: PathBuf,
+    /// Run only scenarios matching this tag expression (e.g. `@jp-degree and not @slow`).
+    #[arg(long)]
+    tags: Option<String>,
+    /// Seed for the PKI, salts, nonces and the run id; random (and recorded) when omitted.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Also write the JUnit XML report here.
+    #[arg(long)]
+    junit: Option<PathBuf>,
+    #[command(flatten)]
+    store: StoreArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    Console,
+    Junit,
+    Json,
+    Md,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// Print a run's events as JSON Lines.
+    Show {
+        run: String,
+        /// Only events of these kinds (repeatable), e.g. `check-evaluated`.
+        #[arg(long)]
+        kind: Vec<String>,
+        #[command(flatten)]
+        store: StoreArg,
+    },
+    /// Check a run's hash chain; names the first broken event. Exit 0 intact, 1 broken.
+    Verify {
+        run: String,
+        #[command(flatten)]
+        store: StoreArg,
+    },
+}
+
+fn store_error(e: StoreError) -> CliError {
+    match e {
+        StoreError::UnknownRun(id) => {
+            CliError::Usage(format!("no run `{id}` in the store (see `accord runs`)"))
+        }
+        other => CliError::Harness(other.to_string()),
+    }
+}
+
+fn exit_for(view: &RunView) -> ExitCode {
+    match (view.status, view.verdict) {
+        (RunStatus::Interrupted, _) | (_, Verdict::Inconclusive) => ExitCode::from(3),
+        (_, Verdict::Failed) => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+fn load(store: &dyn EventStore, run: &str) -> Result<RunView, CliError> {
+    let log = store.read(run).map_err(store_error)?;
+    Ok(projections::project(&log.events, &log.tail))
+}
+
+pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
+    let seed = a.seed.unwrap_or_else(|| SystemEntropy.below(u64::MAX));
+    let store: Arc<dyn EventStore> = Arc::new(EmbeddedStore::new(&a.store.store));
+    let config = RunConfig {
+        features: a.features.clone(),
+        tags: a.tags.clone(),
+        seed,
+    };
+    let outcome =
+        engine::run(&config, store.clone(), Arc::new(SystemClock)).map_err(|e| match e {
+            EngineError::NoFeatures(_) | EngineError::Tags { .. } => CliError::Usage(e.to_string()),
+            other => CliError::Harness(other.to_string()),
+        })?;
+    let view = load(store.as_ref(), &outcome.run_id)?;
+    if let Some(path) = &a.junit {
+        write_atomic(path, projections::junit(&view).as_bytes())?;
+    }
+    emit(&projections::console(&view), None)?;
+    eprintln!(
+        "accord: run {} recorded in {} (seed {seed})",
+        outcome.run_id,
+        a.store.store.display()
+    );
+    Ok(exit_for(&view))
+}
+
+pub fn runs(json_out: bool, store: &Path) -> Result<ExitCode, CliError> {
+    let s = EmbeddedStore::new(store);
+    let mut rows = Vec::new();
+    for id in s.list().map_err(store_error)? {
+        let row = match s.read(&id) {
+            Ok(log) => {
+                let v = projections::project(&log.events, &log.tail);
+                let status = match v.status {
+                    RunStatus::Interrupted => "interrupted",
+                    RunStatus::Finished => v.verdict.as_str(),
+                };
+                json!({
+                    "id": id, "status": status, "started_at": v.started_at, "finished_at": v.finished_at,
+                    "passed": v.counts.passed, "failed": v.counts.failed,
+                    "not_implemented": v.counts.not_implemented, "inconclusive": v.counts.inconclusive,
+                    "events": v.events, "torn": matches!(log.tail, Tail::Torn { .. }),
+                })
+            }
+            Err(e) => {
+                json!({"id": id, "status": "corrupt", "started_at": null, "passed": 0, "failed": 0, "error": e.to_string()})
+            }
+        };
+        rows.push(row);
+    }
+    let text = if json_out {
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&rows).unwrap_or_default()
+        )
+    } else {
+        rows.iter()
+            .map(|r| {
+                format!(
+                    "{}  {:<13} {}  {} passed, {} failed\n",
+                    r["id"].as_str().unwrap_or(""),
+                    r["status"].as_str().unwrap_or(""),
+                    r["started_at"].as_str().unwrap_or("-"),
+                    r["passed"],
+                    r["failed"]
+                )
+            })
+            .collect()
+    };
+    emit(&text, None)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn report(run: &str, format: Format, store: &Path) -> Result<ExitCode, CliError> {
+    let view = load(&EmbeddedStore::new(store), run)?;
+    let text = match format {
+        Format::Console => projections::console(&view),
+        Format::Json => projections::json(&view),
+        Format::Junit => projections::junit(&view),
+        Format::Md => projections::markdown(&view),
+    };
+    emit(&text, None)?;
+    Ok(exit_for(&view))
+}
+
+pub fn log(cmd: LogCommand) -> Result<ExitCode, CliError> {
+    match cmd {
+        LogCommand::Show { run, kind, store } => {
+            let log = EmbeddedStore::new(&store.store)
+                .read(&run)
+                .map_err(store_error)?;
+            let mut text = String::new();
+            for e in log
+                .events
+                .iter()
+                .filter(|e| kind.is_empty() || kind.contains(&e.kind))
+            {
+                text.push_str(&serde_json::to_string(e).unwrap_or_default());
+                text.push('\n');
+            }
+            emit(&text, None)?;
+            if let Tail::Torn { line, bytes } = log.tail {
+                eprintln!(
+                    "accord: the log ends with a torn line {line} ({bytes} bytes): the run was interrupted"
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        LogCommand::Verify { run, store } => {
+            let s = EmbeddedStore::new(&store.store);
+            let log = match s.read(&run) {
+                Ok(l) => l,
+                Err(StoreError::Corrupt {
+                    path,
+                    line,
+                    message,
+                }) => {
+                    println!("broken: {path}:{line}: {message}");
+                    return Ok(ExitCode::from(1));
+                }
+                Err(e) => return Err(store_error(e)),
+            };
+            match verify_chain(&log.events) {
+                Ok(()) => {
+                    let torn = match log.tail {
+                        Tail::Clean => String::new(),
+                        Tail::Torn { line, bytes } => format!(
+                            "; a torn last line {line} ({bytes} bytes) follows: the run was interrupted"
+                        ),
+                    };
+                    println!("intact: {} events{torn}", log.events.len());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(b) => {
+                    println!("broken at event {}: {}", b.seq, b.reason);
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+    }
+}

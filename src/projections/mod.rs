@@ -1,0 +1,199 @@
+//! Projections: pure functions from a run's events to what people and CI read.
+//!
+//! Nothing here does I/O or reads a clock: the same events always give the same bytes, so
+//! `accord report` regenerates any report, byte-identical, from a stored log at any later time.
+
+mod render;
+
+pub use render::{console, json, junit, markdown};
+
+use serde::Serialize;
+
+use crate::events::{Envelope, Event, StepOutcome, Verdict};
+use crate::store::Tail;
+
+/// One check as a report shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckView {
+    pub requirement: String,
+    pub level: String,
+    pub section: String,
+    pub expected: String,
+    pub actual: String,
+    pub verdict: Verdict,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepView {
+    pub step: String,
+    pub line: u64,
+    pub outcome: StepOutcome,
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScenarioView {
+    pub feature: String,
+    pub scenario: String,
+    pub line: u64,
+    /// `None` while the scenario has not finished (an interrupted run).
+    pub verdict: Option<Verdict>,
+    pub steps: Vec<StepView>,
+    pub checks: Vec<CheckView>,
+}
+
+/// Whether the run ran to its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RunStatus {
+    /// `run-finished` is in the log.
+    Finished,
+    /// No `run-finished`: the run was killed, crashed, or is still going.
+    Interrupted,
+}
+
+/// Scenario counts by verdict.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub passed: usize,
+    pub failed: usize,
+    pub not_implemented: usize,
+    pub inconclusive: usize,
+}
+
+/// Everything a report needs, folded from the events.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunView {
+    pub id: String,
+    pub status: RunStatus,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub seed: Option<u64>,
+    pub features: Option<String>,
+    pub tags: Option<String>,
+    /// The recorded run verdict; `inconclusive` for an interrupted run.
+    pub verdict: Verdict,
+    pub counts: Counts,
+    pub scenarios: Vec<ScenarioView>,
+    /// Harness faults and events this build could not read.
+    pub faults: Vec<String>,
+    pub events: usize,
+    /// The log ends with a torn line (bytes of it).
+    pub torn_bytes: Option<usize>,
+}
+
+/// Folds a run's events into a [`RunView`].
+pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
+    let mut v = RunView {
+        id: events.first().map(|e| e.run_id.clone()).unwrap_or_default(),
+        status: RunStatus::Interrupted,
+        started_at: events.first().map(|e| e.at.clone()).unwrap_or_default(),
+        finished_at: None,
+        seed: None,
+        features: None,
+        tags: None,
+        verdict: Verdict::Inconclusive,
+        counts: Counts::default(),
+        scenarios: Vec::new(),
+        faults: Vec::new(),
+        events: events.len(),
+        torn_bytes: match tail {
+            Tail::Clean => None,
+            Tail::Torn { bytes, .. } => Some(*bytes),
+        },
+    };
+    for e in events {
+        let event = match e.event() {
+            Ok(ev) => ev,
+            Err(err) => {
+                v.faults.push(format!(
+                    "event {} of kind {} is unreadable: {err}",
+                    e.seq, e.kind
+                ));
+                continue;
+            }
+        };
+        match event {
+            Event::RunStarted {
+                seed,
+                features,
+                tags,
+                ..
+            } => {
+                v.seed = Some(seed);
+                v.features = Some(features);
+                v.tags = tags;
+            }
+            Event::FeatureStarted { .. } => {}
+            Event::ScenarioStarted {
+                feature,
+                scenario,
+                line,
+                ..
+            } => v.scenarios.push(ScenarioView {
+                feature,
+                scenario,
+                line,
+                verdict: None,
+                steps: Vec::new(),
+                checks: Vec::new(),
+            }),
+            Event::StepFinished {
+                step,
+                line,
+                outcome,
+                message,
+                ..
+            } => {
+                if let Some(s) = v.scenarios.last_mut() {
+                    s.steps.push(StepView {
+                        step,
+                        line,
+                        outcome,
+                        message,
+                    });
+                }
+            }
+            Event::CheckEvaluated {
+                requirement,
+                level,
+                section,
+                expected,
+                actual,
+                verdict,
+                ..
+            } => {
+                if let Some(s) = v.scenarios.last_mut() {
+                    s.checks.push(CheckView {
+                        requirement,
+                        level,
+                        section,
+                        expected,
+                        actual,
+                        verdict,
+                    });
+                }
+            }
+            Event::ScenarioFinished { verdict, .. } => {
+                if let Some(s) = v.scenarios.last_mut() {
+                    s.verdict = Some(verdict);
+                }
+            }
+            Event::HarnessFaulted { message } => v.faults.push(message),
+            Event::RunFinished { verdict } => {
+                v.status = RunStatus::Finished;
+                v.verdict = verdict;
+                v.finished_at = Some(e.at.clone());
+            }
+        }
+    }
+    for s in &v.scenarios {
+        match s.verdict.unwrap_or(Verdict::Inconclusive) {
+            Verdict::Passed => v.counts.passed += 1,
+            Verdict::Failed => v.counts.failed += 1,
+            Verdict::NotImplemented => v.counts.not_implemented += 1,
+            Verdict::Inconclusive => v.counts.inconclusive += 1,
+        }
+    }
+    v
+}

@@ -1,0 +1,201 @@
+//! The cucumber writer that turns cucumber's events into Accord's. cucumber's own event
+//! types (which carry `Arc<World>` and panic payloads) are translated here and never stored.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use cucumber::event::{self, Cucumber, Feature, Hook, Rule};
+use cucumber::{Event, Writer, parser};
+
+use super::{AcademicWorld, drain_checks};
+use crate::events::{Event as AccordEvent, StepOutcome, Verdict};
+use crate::requirements::Level;
+use crate::store::{RunRecorder, StoreError};
+
+/// What the bridge learned, read by the engine after the run.
+#[derive(Default)]
+pub struct Tally {
+    pub scenarios: Vec<Verdict>,
+    /// The first append that failed: the run is then inconclusive.
+    pub record_error: Option<StoreError>,
+    /// Feature files that could not be parsed (file and line in the message).
+    pub parse_errors: Vec<String>,
+}
+
+pub struct Bridge {
+    recorder: Rc<RefCell<RunRecorder>>,
+    tally: Rc<RefCell<Tally>>,
+    current: Option<(String, String, Verdict)>,
+}
+
+impl Bridge {
+    pub fn new(recorder: Rc<RefCell<RunRecorder>>, tally: Rc<RefCell<Tally>>) -> Self {
+        Self {
+            recorder,
+            tally,
+            current: None,
+        }
+    }
+
+    fn record(&self, e: &AccordEvent) {
+        let result = self.recorder.borrow_mut().record(e);
+        if let Err(err) = result {
+            let mut t = self.tally.borrow_mut();
+            if t.record_error.is_none() {
+                t.record_error = Some(err);
+            }
+        }
+    }
+
+    fn fold(&mut self, v: Verdict) {
+        if let Some((_, _, verdict)) = &mut self.current {
+            *verdict = verdict.combine(v);
+        }
+    }
+
+    fn step(&mut self, scenario: &str, step: &gherkin::Step, ev: event::Step<AcademicWorld>) {
+        let text = format!("{}{}", step.keyword, step.value);
+        let line = step.position.line as u64;
+        let (outcome, message) = match ev {
+            event::Step::Started => return,
+            event::Step::Skipped => (
+                StepOutcome::Skipped,
+                Some("no step definition matches".to_owned()),
+            ),
+            event::Step::Passed(..) => (StepOutcome::Passed, None),
+            event::Step::Failed(_, _, _, err) => (StepOutcome::Failed, Some(err.to_string())),
+        };
+        for c in drain_checks() {
+            // Only a failed MUST fails the scenario; SHOULD and MAY failures are recorded.
+            let counts = if c.verdict == Verdict::Failed && c.requirement.level != Level::Must {
+                Verdict::Passed
+            } else {
+                c.verdict
+            };
+            self.fold(counts);
+            self.record(&AccordEvent::CheckEvaluated {
+                scenario: scenario.to_owned(),
+                requirement: c.requirement.id.to_owned(),
+                level: c.requirement.level.as_str().to_owned(),
+                section: c.requirement.section.to_owned(),
+                expected: c.expected,
+                actual: c.actual,
+                verdict: c.verdict,
+            });
+        }
+        if outcome != StepOutcome::Passed {
+            // A step that did not run to its end is the harness's or the feature's fault.
+            self.fold(Verdict::Inconclusive);
+        }
+        self.record(&AccordEvent::StepFinished {
+            scenario: scenario.to_owned(),
+            step: text,
+            line,
+            outcome,
+            message,
+        });
+    }
+
+    fn scenario(
+        &mut self,
+        feature: &gherkin::Feature,
+        scenario: &gherkin::Scenario,
+        ev: event::Scenario<AcademicWorld>,
+    ) {
+        match ev {
+            event::Scenario::Started => {
+                self.current = Some((feature.name.clone(), scenario.name.clone(), Verdict::Passed));
+                self.record(&AccordEvent::ScenarioStarted {
+                    feature: feature.name.clone(),
+                    scenario: scenario.name.clone(),
+                    line: scenario.position.line as u64,
+                    tags: scenario.tags.clone(),
+                });
+            }
+            event::Scenario::Step(step, ev) | event::Scenario::Background(step, ev) => {
+                self.step(&scenario.name, &step, ev);
+            }
+            event::Scenario::Hook(_, Hook::Failed(_, info)) => {
+                self.fold(Verdict::Inconclusive);
+                let message = info
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| info.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                    .unwrap_or_else(|| "a hook panicked".into());
+                self.record(&AccordEvent::HarnessFaulted { message });
+            }
+            event::Scenario::Hook(..) | event::Scenario::Log(_) => {}
+            event::Scenario::Finished => {
+                let (feature, scenario, verdict) = self.current.take().unwrap_or_else(|| {
+                    (
+                        feature.name.clone(),
+                        scenario.name.clone(),
+                        Verdict::Inconclusive,
+                    )
+                });
+                self.tally.borrow_mut().scenarios.push(verdict);
+                self.record(&AccordEvent::ScenarioFinished {
+                    feature,
+                    scenario,
+                    verdict,
+                });
+                // Durability point: a crash loses at most the scenario in progress.
+                let synced = self.recorder.borrow().sync();
+                if let Err(e) = synced {
+                    let mut t = self.tally.borrow_mut();
+                    if t.record_error.is_none() {
+                        t.record_error = Some(e);
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Writer<AcademicWorld> for Bridge {
+    type Cli = cucumber::cli::Empty;
+
+    async fn handle_event(
+        &mut self,
+        event: parser::Result<Event<event::Cucumber<AcademicWorld>>>,
+        _cli: &Self::Cli,
+    ) {
+        let event = match event {
+            Ok(e) => e.value,
+            Err(e) => {
+                let message = parse_error_message(&e);
+                self.tally.borrow_mut().parse_errors.push(message.clone());
+                self.record(&AccordEvent::HarnessFaulted { message });
+                return;
+            }
+        };
+        let Cucumber::Feature(feature, ev) = event else {
+            return;
+        };
+        match ev {
+            Feature::Started => self.record(&AccordEvent::FeatureStarted {
+                feature: feature.name.clone(),
+                path: feature
+                    .path
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+            }),
+            Feature::Scenario(s, ev) | Feature::Rule(_, Rule::Scenario(s, ev)) => {
+                self.scenario(&feature, &s, ev.event);
+            }
+            Feature::Rule(..) | Feature::Finished => {}
+        }
+    }
+}
+
+/// A feature-file error with its file, line and column.
+fn parse_error_message(e: &parser::Error) -> String {
+    if let parser::Error::Parsing(pfe) = e
+        && let gherkin::ParseFileError::Parsing { path, source, .. } = pfe.as_ref()
+    {
+        // gherkin's own message reads "Error at LINE:COL: {expected tokens}".
+        return format!("{}: malformed feature file: {source}", path.display());
+    }
+    e.to_string()
+}

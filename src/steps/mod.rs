@@ -1,0 +1,471 @@
+//! Gherkin step definitions: the cucumber `World` of the EU–JP academic scenarios, and the
+//! steps that drive the credential core (issue, present, verify, recognise).
+//!
+//! Steps never panic on a conformance failure: they record checks (requirement, expected,
+//! actual, verdict) with [`record_check`], which the [`bridge`] turns into `check-evaluated`
+//! events. A step that panics or returns early is a harness fault, and its scenario is
+//! inconclusive. Steps are registered explicitly ([`collection`]) rather than through
+//! cucumber's inventory macros, which can silently lose steps defined in a library crate.
+
+pub mod bridge;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use cucumber::step::{Collection, Context};
+use futures::FutureExt as _;
+use futures::future::LocalBoxFuture;
+use regex::Regex;
+use serde_json::Value;
+
+use crate::credential::{
+    CredentialReport, IssueCredentialError, IssueInput, IssuerTrust, StatusInput, VerifyConfig,
+    issue_credential, verify_credential,
+};
+use crate::entropy::{Entropy, SeededEntropy};
+use crate::events::Verdict;
+use crate::formats::jose::b64;
+use crate::formats::sd_jwt::issue::Decoys;
+use crate::formats::sd_jwt::present::{KeyBinding, present};
+use crate::formats::sd_jwt::verify::KbExpectation;
+use crate::formats::sd_jwt::{ClaimPath, SdJwt};
+use crate::formats::sd_jwt_vc::TypMode;
+use crate::profiles::recognition::{self, Recognition};
+use crate::profiles::{Profile, eu_diploma, jp_degree};
+use crate::requirements::{Level, Requirement, catalogue};
+use crate::trust::pki::{JurisdictionPki, TestPki};
+use crate::trust::resolver::TrustContext;
+use crate::trust::trust_list::{self, VerifiedTrustList};
+
+/// What every scenario of a run shares: the seeded PKI, verified trust lists, the run's clock.
+pub struct RunContext {
+    pub seed: u64,
+    /// The run's fixed "now" (from the injected clock at run start), seconds.
+    pub now: i64,
+    pub pki: TestPki,
+    pub lists: Vec<VerifiedTrustList>,
+}
+
+impl RunContext {
+    pub fn new(seed: u64, now: i64) -> Result<Self, String> {
+        let pki = TestPki::generate(seed).map_err(|e| e.to_string())?;
+        let mut lists = Vec::new();
+        for j in [&pki.eu, &pki.jp] {
+            let token = j.signed_trust_list().map_err(|e| e.to_string())?;
+            let verified = trust_list::verify(&token, Some(&j.tl_operator.cert_der), now)
+                .map_err(|v| format!("{v:?}"))?;
+            lists.push(verified);
+        }
+        Ok(Self {
+            seed,
+            now,
+            pki,
+            lists,
+        })
+    }
+}
+
+/// One check a step made, before it becomes an event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckRecord {
+    pub requirement: &'static Requirement,
+    pub expected: String,
+    pub actual: String,
+    pub verdict: Verdict,
+}
+
+thread_local! {
+    /// The run context of the run in progress on this thread (cucumber runs every scenario
+    /// on the calling task).
+    static CONTEXT: RefCell<Option<Rc<RunContext>>> = const { RefCell::new(None) };
+    /// Checks recorded by the step in progress; the bridge drains them when the step ends.
+    /// Scenarios run one at a time, so the buffer belongs to one step.
+    static CHECKS: RefCell<Vec<CheckRecord>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Installs the context for the run about to start on this thread.
+pub fn install(ctx: Rc<RunContext>) {
+    CONTEXT.with(|c| *c.borrow_mut() = Some(ctx));
+    CHECKS.with(|c| c.borrow_mut().clear());
+}
+
+pub fn uninstall() {
+    CONTEXT.with(|c| *c.borrow_mut() = None);
+}
+
+fn context() -> Option<Rc<RunContext>> {
+    CONTEXT.with(|c| c.borrow().clone())
+}
+
+pub fn record_check(
+    requirement: &'static Requirement,
+    expected: impl Into<String>,
+    actual: impl Into<String>,
+    passed: bool,
+) {
+    let record = CheckRecord {
+        requirement,
+        expected: expected.into(),
+        actual: actual.into(),
+        verdict: if passed {
+            Verdict::Passed
+        } else {
+            Verdict::Failed
+        },
+    };
+    CHECKS.with(|c| c.borrow_mut().push(record));
+}
+
+/// Takes the checks recorded since the last call.
+pub fn drain_checks() -> Vec<CheckRecord> {
+    CHECKS.with(|c| std::mem::take(&mut *c.borrow_mut()))
+}
+
+/// The scenario's state.
+#[derive(Debug, Default)]
+pub struct AcademicWorld {
+    issued: Option<(Profile, SdJwt)>,
+    refused: Option<IssueCredentialError>,
+    report: Option<CredentialReport>,
+    recognition: Option<Recognition>,
+    /// How many nonces this scenario has drawn (nonces come from the run's seed).
+    draws: u64,
+}
+
+impl cucumber::World for AcademicWorld {
+    type Error = std::convert::Infallible;
+
+    async fn new() -> Result<Self, Self::Error> {
+        Ok(Self::default())
+    }
+}
+
+fn jurisdiction<'a>(ctx: &'a RunContext, code: &str) -> &'a JurisdictionPki {
+    if code == "EU" {
+        &ctx.pki.eu
+    } else {
+        &ctx.pki.jp
+    }
+}
+
+fn arg(c: &Context, i: usize) -> &str {
+    c.matches.get(i).map_or("", |(_, v)| v.as_str())
+}
+
+/// `Given the (EU|JP) university issues its example (diploma|degree)[ with "PATH" set to JSON]`
+fn issue_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_, ()> {
+    async move {
+        let Some(ctx) = context() else {
+            panic!("no run context installed")
+        };
+        let j = jurisdiction(&ctx, arg(&c, 1));
+        let (profile, mut claims) = if arg(&c, 1) == "EU" {
+            (Profile::EuDiploma, eu_diploma::example_claims())
+        } else {
+            (Profile::JpDegree, jp_degree::example_claims())
+        };
+        let path = arg(&c, 2);
+        if !path.is_empty() {
+            let value: Value = serde_json::from_str(arg(&c, 3))
+                .unwrap_or_else(|e| panic!("step value {:?} is not JSON: {e}", arg(&c, 3)));
+            let p = ClaimPath::parse_dotted(path).unwrap_or_else(|e| panic!("{e}"));
+            set_claim(&mut claims, &p, value);
+        }
+        let input = IssueInput {
+            profile: Some(profile),
+            claims,
+            issuer_key: &j.issuer.key,
+            issuer_chain: Some(j.issuer_chain()),
+            holder_key: Some(ctx.pki.holder.public_jwk()),
+            iat: ctx.now,
+            iss: Some(j.issuer_url.clone()),
+            status: None,
+            disclosable: None,
+            decoys: Decoys::UpTo(2),
+            enforce_profile: true,
+        };
+        let mut entropy = SeededEntropy::new(ctx.seed, &format!("issue/{}/{path}", profile.name()));
+        match issue_credential(input, &mut entropy) {
+            Ok(sd) => w.issued = Some((profile, sd)),
+            Err(e) => w.refused = Some(e),
+        }
+    }
+    .boxed_local()
+}
+
+fn set_claim(claims: &mut serde_json::Map<String, Value>, path: &ClaimPath, value: Value) {
+    use crate::formats::sd_jwt::PathSegment;
+    let mut target = claims;
+    let (last, parents) = path
+        .0
+        .split_last()
+        .unwrap_or_else(|| panic!("empty claim path"));
+    for seg in parents {
+        let PathSegment::Key(k) = seg else {
+            panic!("only object paths can be set")
+        };
+        target = target
+            .entry(k.clone())
+            .or_insert_with(|| Value::Object(serde_json::Map::new()))
+            .as_object_mut()
+            .unwrap_or_else(|| panic!("`{k}` is not an object"));
+    }
+    let PathSegment::Key(k) = last else {
+        panic!("only object paths can be set")
+    };
+    target.insert(k.clone(), value);
+}
+
+/// How a presentation is spoiled before the verifier sees it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Spoil {
+    None,
+    StaleNonce,
+    OtherAudience,
+    TamperedDisclosure,
+}
+
+/// `When the holder presents "PATHS" to the (EU|JP) verifier[ SPOIL]`
+fn present_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_, ()> {
+    async move {
+        let Some(ctx) = context() else {
+            panic!("no run context installed")
+        };
+        let Some((_, issued)) = &w.issued else {
+            panic!("nothing was issued in this scenario")
+        };
+        let verifier = arg(&c, 2).to_owned();
+        let spoil = match arg(&c, 3) {
+            "" => Spoil::None,
+            " with a stale nonce" => Spoil::StaleNonce,
+            " bound to another verifier" => Spoil::OtherAudience,
+            " after tampering with a disclosure" => Spoil::TamperedDisclosure,
+            other => panic!("unknown presentation variant {other:?}"),
+        };
+        let paths: Vec<ClaimPath> = arg(&c, 1)
+            .split(',')
+            .map(|p| ClaimPath::parse_dotted(p.trim()).unwrap_or_else(|e| panic!("{e}")))
+            .collect();
+        let verifier_pki = jurisdiction(&ctx, &verifier);
+        let client_id = format!("x509_san_dns:{}", verifier_pki.verifier_host);
+        w.draws += 1;
+        let mut entropy = SeededEntropy::new(ctx.seed, &format!("nonce/{}", w.draws));
+        let nonce = b64(entropy.bytes(16));
+        let aud = if spoil == Spoil::OtherAudience {
+            let other = if verifier == "EU" {
+                &ctx.pki.jp
+            } else {
+                &ctx.pki.eu
+            };
+            format!("x509_san_dns:{}", other.verifier_host)
+        } else {
+            client_id.clone()
+        };
+        let kb = KeyBinding {
+            holder_key: &ctx.pki.holder,
+            aud,
+            nonce: nonce.clone(),
+            iat: ctx.now,
+        };
+        let mut presentation = present(issued, &paths, Some(kb)).unwrap_or_else(|e| panic!("{e}"));
+        if spoil == Spoil::TamperedDisclosure
+            && let Some(d) = presentation.disclosures.first_mut()
+        {
+            // Re-encode the first disclosure with a changed value: same salt, same name.
+            let parsed =
+                crate::formats::sd_jwt::Disclosure::parse(d).unwrap_or_else(|e| panic!("{e}"));
+            let forged = serde_json::json!([parsed.salt, parsed.name, "forged"]);
+            *d = b64(forged.to_string());
+        }
+        let expected_nonce = if spoil == Spoil::StaleNonce {
+            "stale".to_owned()
+        } else {
+            nonce
+        };
+        let config = VerifyConfig {
+            now: ctx.now,
+            skew: 300,
+            key_binding: Some(KbExpectation {
+                aud: client_id,
+                nonce: expected_nonce,
+            }),
+            typ_mode: TypMode::Strict,
+            trust: IssuerTrust::Lists(TrustContext {
+                lists: ctx.lists.clone(),
+                arrangement: Some((ctx.pki.arrangement.clone(), verifier.clone())),
+                now: ctx.now,
+            }),
+            status: StatusInput::Skip,
+            check_profile: true,
+        };
+        let report = verify_credential(&presentation, None, &config);
+        w.recognition = report.valid.then(|| {
+            if verifier == "EU" {
+                recognition::recognise_jp_in_eu(&report.claims)
+            } else {
+                recognition::recognise_eu_in_jp(&report.claims)
+            }
+        });
+        w.report = Some(report);
+    }
+    .boxed_local()
+}
+
+/// Requirements a successful verification exercises; each becomes a check.
+const ACCEPTANCE: &[&Requirement] = &[
+    &catalogue::SDJWT_ISSUER_SIGNATURE,
+    &catalogue::SDJWT_KB_SD_HASH,
+    &catalogue::SDJWT_KB_NONCE,
+    &catalogue::SDJWT_KB_AUD,
+    &catalogue::X509_PATH_TO_ANCHOR,
+    &catalogue::SDJWTVC_X5C_ISS_SAN,
+    &catalogue::MRA_EUJP_TRUSTED_LIST,
+];
+
+/// `Then the (EU|JP) verifier accepts the presentation`
+fn accepts_step(w: &mut AcademicWorld, _c: Context) -> LocalBoxFuture<'_, ()> {
+    async move {
+        let Some(report) = &w.report else {
+            panic!("nothing was presented in this scenario")
+        };
+        for r in ACCEPTANCE {
+            let broken: Vec<String> = report
+                .violations
+                .iter()
+                .filter(|v| v.requirement.id == r.id)
+                .map(|v| v.message.clone())
+                .collect();
+            let actual = if broken.is_empty() {
+                "met".to_owned()
+            } else {
+                broken.join("; ")
+            };
+            record_check(r, "met", actual, broken.is_empty());
+        }
+        for v in report
+            .violations
+            .iter()
+            .filter(|v| !ACCEPTANCE.iter().any(|r| r.id == v.requirement.id))
+        {
+            record_check(v.requirement, "met", v.message.clone(), !v.is_fatal());
+        }
+    }
+    .boxed_local()
+}
+
+fn find(id: &str) -> &'static Requirement {
+    catalogue::ALL
+        .iter()
+        .copied()
+        .find(|r| r.id == id)
+        .unwrap_or_else(|| panic!("no requirement {id:?} in the catalogue"))
+}
+
+/// `Then the (EU|JP) verifier rejects it citing "ID"`
+fn rejects_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_, ()> {
+    async move {
+        let Some(report) = &w.report else {
+            panic!("nothing was presented in this scenario")
+        };
+        let r = find(arg(&c, 2));
+        let cited = report.violations.iter().any(|v| v.requirement.id == r.id);
+        let actual = if report.valid {
+            "accepted".to_owned()
+        } else {
+            let ids: Vec<&str> = report.violations.iter().map(|v| v.requirement.id).collect();
+            format!("rejected citing {}", ids.join(", "))
+        };
+        record_check(
+            r,
+            format!("rejected citing {}", r.id),
+            actual,
+            !report.valid && cited,
+        );
+    }
+    .boxed_local()
+}
+
+/// `Then the issuer refuses it citing "ID"`
+fn refused_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_, ()> {
+    async move {
+        let r = find(arg(&c, 1));
+        let (actual, ok) = match &w.refused {
+            Some(IssueCredentialError::Profile { violations, .. }) => {
+                let ids: Vec<&str> = violations.iter().map(|v| v.requirement.id).collect();
+                (
+                    format!("refused citing {}", ids.join(", ")),
+                    ids.contains(&r.id),
+                )
+            }
+            Some(other) => (format!("refused: {other}"), false),
+            None => ("issued".to_owned(), false),
+        };
+        record_check(r, format!("refused citing {}", r.id), actual, ok);
+    }
+    .boxed_local()
+}
+
+/// `Then the recognition verdict is "VERDICT"`
+fn recognition_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_, ()> {
+    async move {
+        let expected = arg(&c, 1).to_owned();
+        let actual = w
+            .recognition
+            .as_ref()
+            .and_then(|r| serde_json::to_value(r).ok())
+            .and_then(|v| v["verdict"].as_str().map(str::to_owned))
+            .unwrap_or_else(|| "no recognition (the presentation was not accepted)".into());
+        record_check(
+            &catalogue::MRA_EUJP_LEVEL,
+            expected.clone(),
+            actual.clone(),
+            expected == actual,
+        );
+    }
+    .boxed_local()
+}
+
+/// `Then the credential is (not )?treated as qualified`
+fn qualified_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_, ()> {
+    async move {
+        let Some(report) = &w.report else {
+            panic!("nothing was presented in this scenario")
+        };
+        let expected = arg(&c, 1).is_empty();
+        let actual = report.trust["path"]["decision"]["qualified"].as_bool();
+        record_check(
+            &catalogue::MRA_EUJP_JP_NOT_QEAA,
+            format!("qualified = {expected}"),
+            format!("qualified = {actual:?}"),
+            actual == Some(expected),
+        );
+    }
+    .boxed_local()
+}
+
+fn re(pattern: &str) -> Regex {
+    // The patterns are literals in this file; a bad one is a programming error caught by the
+    // conformance test on first use.
+    Regex::new(pattern).unwrap_or_else(|e| panic!("step pattern {pattern:?}: {e}"))
+}
+
+/// Every step, registered explicitly.
+pub fn collection() -> Collection<AcademicWorld> {
+    Collection::new()
+        .given(None, re(r#"^the (EU|JP) university issues its example (?:diploma|degree)(?: with "([^"]+)" set to (.+))?$"#), issue_step)
+        .when(
+            None,
+            re(r#"^the holder presents "([^"]+)" to the (EU|JP) verifier( with a stale nonce| bound to another verifier| after tampering with a disclosure)?$"#),
+            present_step,
+        )
+        .then(None, re(r"^the (EU|JP) verifier accepts the presentation$"), accepts_step)
+        .then(None, re(r#"^the (EU|JP) verifier rejects it citing "([^"]+)"$"#), rejects_step)
+        .then(None, re(r#"^the issuer refuses it citing "([^"]+)"$"#), refused_step)
+        .then(None, re(r#"^the recognition verdict is "([^"]+)"$"#), recognition_step)
+        .then(None, re(r"^the credential is (not )?treated as qualified$"), qualified_step)
+}
+
+/// A check's level as stored in events.
+pub fn level_name(level: Level) -> &'static str {
+    level.as_str()
+}
