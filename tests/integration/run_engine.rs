@@ -1,0 +1,345 @@
+//! The run engine and its event log (issue #3): golden reports, the store's properties,
+//! interrupted runs and bad input.
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+
+use accord::engine::{RunConfig, run};
+use accord::entropy::FixedClock;
+use accord::events::{Envelope, Event, GENESIS, Verdict, verify_chain};
+use accord::projections::{console, json, junit, markdown, project};
+use accord::store::embedded::EmbeddedStore;
+use accord::store::memory::MemoryStore;
+use accord::store::{EventStore, RunRecorder, StoreError, Tail};
+use proptest::prelude::*;
+
+const NOW: i64 = 1_800_000_000;
+
+fn features() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("features")
+}
+
+fn fixed_run(store: Arc<dyn EventStore>) -> String {
+    let config = RunConfig {
+        features: features(),
+        tags: None,
+        seed: 1,
+    };
+    let outcome = run(&config, store, Arc::new(FixedClock(NOW))).unwrap();
+    assert_eq!(outcome.verdict, Verdict::Passed);
+    outcome.run_id
+}
+
+#[test]
+fn reports_are_golden_and_regenerate_byte_identical() {
+    let store: Arc<dyn EventStore> = Arc::new(MemoryStore::new());
+    let id = fixed_run(store.clone());
+    let log = store.read(&id).unwrap();
+    verify_chain(&log.events).unwrap();
+    let view = project(&log.events, &log.tail);
+    insta::with_settings!({snapshot_path => "../../snapshots", prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!("report_console", console(&view));
+        // The features path is the checkout's; everything else is fixed by seed and clock.
+        let features_dir = features().display().to_string();
+        insta::assert_snapshot!("report_json", json(&view).replace(&features_dir, "[features]"));
+        insta::assert_snapshot!("report_junit", junit(&view));
+        insta::assert_snapshot!("report_markdown", markdown(&view));
+    });
+    // Same seed, same clock, same features: the same log, byte for byte.
+    let again: Arc<dyn EventStore> = Arc::new(MemoryStore::new());
+    let id2 = fixed_run(again.clone());
+    assert_eq!(id, id2);
+    assert_eq!(again.read(&id2).unwrap().events, log.events);
+}
+
+fn event_strategy() -> impl Strategy<Value = Event> {
+    prop_oneof![
+        ".{0,40}".prop_map(|message| Event::HarnessFaulted { message }),
+        (
+            ".{0,20}",
+            ".{0,20}",
+            any::<u64>(),
+            prop::collection::vec("@[a-z]{1,8}", 0..3)
+        )
+            .prop_map(|(feature, scenario, line, tags)| Event::ScenarioStarted {
+                feature,
+                scenario,
+                line,
+                tags
+            }),
+        (".{0,20}", "[A-Z0-9.-]{1,30}", ".{0,30}").prop_map(|(scenario, requirement, actual)| {
+            Event::CheckEvaluated {
+                scenario,
+                requirement,
+                level: "MUST".into(),
+                section: "7.1".into(),
+                expected: "met".into(),
+                actual,
+                verdict: Verdict::Failed,
+            }
+        }),
+    ]
+}
+
+fn temp_store() -> (tempfile::TempDir, Arc<EmbeddedStore>) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(EmbeddedStore::new(dir.path()));
+    (dir, store)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_event_sequence_round_trips_through_the_store(events in prop::collection::vec(event_strategy(), 0..30)) {
+        let (_dir, store) = temp_store();
+        let mut r = RunRecorder::create(store.clone(), Arc::new(FixedClock(NOW)), "run").unwrap();
+        for e in &events {
+            r.record(e).unwrap();
+        }
+        let log = store.read("run").unwrap();
+        prop_assert_eq!(&log.tail, &Tail::Clean);
+        verify_chain(&log.events).unwrap();
+        let back: Vec<Event> = log.events.iter().map(|e| e.event().unwrap()).collect();
+        prop_assert_eq!(back, events);
+    }
+
+    #[test]
+    fn flipping_any_byte_of_a_stored_log_is_detected(position in any::<prop::sample::Index>(), flip in 1u8..=255) {
+        let (_dir, store) = temp_store();
+        let mut r = RunRecorder::create(store.clone(), Arc::new(FixedClock(NOW)), "run").unwrap();
+        for i in 0..12 {
+            r.record(&Event::HarnessFaulted { message: format!("fault {i}") }).unwrap();
+        }
+        let path = store.log_path("run");
+        let mut bytes = std::fs::read(&path).unwrap();
+        let i = position.index(bytes.len());
+        bytes[i] ^= flip;
+        std::fs::write(&path, &bytes).unwrap();
+        let detected = match store.read("run") {
+            Err(_) => true,
+            Ok(log) => log.tail != Tail::Clean || log.events.len() != 12 || verify_chain(&log.events).is_err(),
+        };
+        prop_assert!(detected, "flip of byte {} went unnoticed", i);
+    }
+}
+
+#[test]
+fn concurrent_appenders_never_leave_a_gap_or_a_duplicate() {
+    let (_dir, shared) = temp_store();
+    shared.create_run("run").unwrap();
+    let root = shared.root().to_path_buf();
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            // Half the writers share the store instance, half open their own (as separate
+            // processes would), so both the in-process cache and the file lock are exercised.
+            let store: Arc<dyn EventStore> = if t % 2 == 0 {
+                shared.clone()
+            } else {
+                Arc::new(EmbeddedStore::new(&root))
+            };
+            std::thread::spawn(move || {
+                let mut conflicts = 0;
+                for i in 0..40 {
+                    loop {
+                        let log = store.read("run").unwrap();
+                        let next = log.events.len() as u64;
+                        let prev = log
+                            .events
+                            .last()
+                            .map_or(GENESIS.to_owned(), |e| e.hash.clone());
+                        let e = Envelope::seal(
+                            "run",
+                            next,
+                            NOW * 1000,
+                            &Event::HarnessFaulted {
+                                message: format!("{t}/{i}"),
+                            },
+                            &prev,
+                        );
+                        match store.append("run", next, &[e]) {
+                            Ok(()) => break,
+                            Err(StoreError::Conflict { .. }) => conflicts += 1,
+                            Err(other) => panic!("{other}"),
+                        }
+                    }
+                }
+                conflicts
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let log = shared.read("run").unwrap();
+    assert_eq!(log.events.len(), 160);
+    verify_chain(&log.events).unwrap();
+}
+
+fn accord(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_accord"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn an_interrupted_run_keeps_what_it_recorded_and_is_listed_as_interrupted() {
+    let (dir, store) = temp_store();
+    let id = fixed_run(store.clone());
+    let path = store.log_path(&id);
+    let bytes = std::fs::read(&path).unwrap();
+    // Cut the log in the middle of its 40th line, as a kill during a write would.
+    let cut = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .nth(39)
+        .map(|(i, _)| i)
+        .unwrap()
+        + 20;
+    std::fs::write(&path, &bytes[..cut]).unwrap();
+    let d = dir.path().to_str().unwrap();
+    let verify = accord(&["log", "verify", &id, "--store", d]);
+    assert_eq!(verify.status.code(), Some(0), "{}", stdout(&verify));
+    assert!(
+        stdout(&verify).contains("intact: 40 events") && stdout(&verify).contains("torn"),
+        "{}",
+        stdout(&verify)
+    );
+    let runs: serde_json::Value =
+        serde_json::from_slice(&accord(&["runs", "--json", "--store", d]).stdout).unwrap();
+    assert_eq!(runs[0]["id"], serde_json::json!(id));
+    assert_eq!(runs[0]["status"], "interrupted");
+    assert_eq!(runs[0]["torn"], true);
+    for key in ["started_at", "passed", "failed"] {
+        assert!(runs[0].get(key).is_some(), "{key}");
+    }
+    let report = accord(&["report", &id, "--store", d]);
+    assert_eq!(report.status.code(), Some(3));
+    // Nothing more can be appended after a torn line: the writer is told, nothing is mangled.
+    let e = Envelope::seal(
+        &id,
+        40,
+        NOW * 1000,
+        &Event::HarnessFaulted {
+            message: "late".into(),
+        },
+        GENESIS,
+    );
+    assert!(matches!(
+        store.append(&id, 40, &[e]),
+        Err(StoreError::Corrupt { .. })
+    ));
+}
+
+#[test]
+fn cli_run_report_log_and_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("store");
+    let d = d.to_str().unwrap();
+    let f = features();
+    let f = f.to_str().unwrap();
+    let junit_path = dir.path().join("junit.xml");
+    let out = accord(&[
+        "run",
+        "--features",
+        f,
+        "--store",
+        d,
+        "--seed",
+        "4",
+        "--junit",
+        junit_path.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        std::fs::read_to_string(&junit_path)
+            .unwrap()
+            .contains("<testsuites")
+    );
+    let runs: serde_json::Value =
+        serde_json::from_slice(&accord(&["runs", "--json", "--store", d]).stdout).unwrap();
+    let id = runs[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(runs[0]["status"], "passed");
+    for format in ["console", "json", "junit", "md"] {
+        let a = accord(&["report", &id, "--format", format, "--store", d]);
+        let b = accord(&["report", &id, "--format", format, "--store", d]);
+        assert_eq!(a.status.code(), Some(0));
+        assert_eq!(a.stdout, b.stdout, "{format} is regenerated byte-identical");
+    }
+    let shown = accord(&["log", "show", &id, "--kind", "run-finished", "--store", d]);
+    assert_eq!(stdout(&shown).lines().count(), 1);
+    // Tags select scenarios; a bad tag expression is a usage error.
+    let out = accord(&[
+        "run",
+        "--features",
+        f,
+        "--store",
+        d,
+        "--seed",
+        "4",
+        "--tags",
+        "@jp-degree",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("4 scenarios"), "{}", stdout(&out));
+    assert_eq!(
+        accord(&["run", "--features", f, "--store", d, "--tags", "@eu and"])
+            .status
+            .code(),
+        Some(2)
+    );
+    // An unknown run id.
+    let out = accord(&["report", "no-such-run", "--store", d]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-run"));
+    // A corrupted log: `log verify` exits 1 and names the event.
+    let log = Path::new(d).join("runs").join(&id).join("events.jsonl");
+    let text = std::fs::read_to_string(&log).unwrap();
+    std::fs::write(&log, text.replacen("\"passed\"", "\"failed\"", 1)).unwrap();
+    let out = accord(&["log", "verify", &id, "--store", d]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("broken at event"), "{}", stdout(&out));
+    // A malformed feature file makes the run inconclusive and names the file and line.
+    let bad = dir.path().join("bad");
+    std::fs::create_dir(&bad).unwrap();
+    std::fs::write(
+        bad.join("broken.feature"),
+        "Feature: x\n  Scenario: y\n    Given a step\n    Whenn oops\n",
+    )
+    .unwrap();
+    let out = accord(&[
+        "run",
+        "--features",
+        bad.to_str().unwrap(),
+        "--store",
+        d,
+        "--seed",
+        "1",
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stdout(&out).contains("broken.feature") && stdout(&out).contains("Error at"),
+        "{}",
+        stdout(&out)
+    );
+    // A missing features directory is a usage error.
+    assert_eq!(
+        accord(&["run", "--features", "/no/such/dir", "--store", d])
+            .status
+            .code(),
+        Some(2)
+    );
+}
