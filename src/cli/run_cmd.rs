@@ -15,7 +15,7 @@ use serde_json::json;
 use super::io::{CliError, emit, write_atomic};
 use crate::engine::{self, EngineError, RunConfig};
 use crate::entropy::{Entropy, SystemClock, SystemEntropy};
-use crate::events::{Verdict, verify_chain};
+use crate::events::Verdict;
 use crate::projections::{self, RunStatus, RunView};
 use crate::store::embedded::EmbeddedStore;
 use crate::store::{EventStore, StoreError, Tail};
@@ -210,31 +210,23 @@ pub fn log(cmd: LogCommand) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         LogCommand::Verify { run, store } => {
-            let s = EmbeddedStore::new(&store.store);
-            let log = match s.read(&run) {
-                Ok(l) => l,
-                Err(StoreError::Corrupt {
-                    path,
-                    line,
-                    message,
-                }) => {
-                    println!("broken: {path}:{line}: {message}");
-                    return Ok(ExitCode::from(1));
+            let verified = EmbeddedStore::new(&store.store)
+                .verify(&run)
+                .map_err(store_error)?;
+            let torn = match verified.tail {
+                Tail::Clean => String::new(),
+                Tail::Torn { line, bytes } => {
+                    format!(
+                        "; a torn last line {line} ({bytes} bytes) follows: the run was interrupted"
+                    )
                 }
-                Err(e) => return Err(store_error(e)),
             };
-            match verify_chain(&log.events) {
-                Ok(()) => {
-                    let torn = match log.tail {
-                        Tail::Clean => String::new(),
-                        Tail::Torn { line, bytes } => format!(
-                            "; a torn last line {line} ({bytes} bytes) follows: the run was interrupted"
-                        ),
-                    };
-                    println!("intact: {} events{torn}", log.events.len());
+            match verified.broken {
+                None => {
+                    println!("intact: {} events{torn}", verified.events);
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(b) => {
+                Some(b) => {
                     println!("broken at event {}: {}", b.seq, b.reason);
                     Ok(ExitCode::from(1))
                 }

@@ -13,14 +13,24 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use super::{EventStore, ReadLog, StoreError, Tail};
+use super::{EventStore, ReadLog, StoreError, Tail, Verified};
+
+/// Lines verified per block by [`EmbeddedStore::verify`].
+const BLOCK: usize = 16 * 1024;
 use crate::events::Envelope;
 
 pub struct EmbeddedStore {
     root: PathBuf,
-    /// Per run: (log length in bytes, next sequence number) as of this process's last append,
-    /// so an append needs no read while nobody else wrote in between.
-    tails: Mutex<HashMap<String, (u64, u64)>>,
+    /// Per run this instance appends to: the open log, and its length in bytes and next
+    /// sequence number as of this instance's last append, so an append needs neither an open
+    /// nor a read while nobody else wrote in between.
+    tails: Mutex<HashMap<String, Appender>>,
+}
+
+struct Appender {
+    file: File,
+    len: u64,
+    next: u64,
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
@@ -64,7 +74,7 @@ impl EmbeddedStore {
         }
     }
 
-    fn tails(&self) -> std::sync::MutexGuard<'_, HashMap<String, (u64, u64)>> {
+    fn tails(&self) -> std::sync::MutexGuard<'_, HashMap<String, Appender>> {
         self.tails
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -110,6 +120,75 @@ fn parse_seq(line: &[u8], path: &Path) -> Result<u64, StoreError> {
     Ok(e.seq + 1)
 }
 
+/// Parses log lines into envelopes, on every core for long logs; the first bad line (by line
+/// number) is the error.
+fn parse_lines(lines: &[&[u8]], path: &Path) -> Result<Vec<Envelope>, StoreError> {
+    let parse = |offset: usize, part: &[&[u8]]| -> Result<Vec<Envelope>, StoreError> {
+        part.iter()
+            .enumerate()
+            .map(|(i, line)| {
+                serde_json::from_slice(line).map_err(|e| StoreError::Corrupt {
+                    path: path.display().to_string(),
+                    line: offset + i + 1,
+                    message: format!("not a valid event envelope: {e}"),
+                })
+            })
+            .collect()
+    };
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    if threads < 2 || lines.len() < 4096 {
+        return parse(0, lines);
+    }
+    let chunk = lines.len().div_ceil(threads);
+    let parts: Vec<Result<Vec<Envelope>, StoreError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = lines
+            .chunks(chunk)
+            .enumerate()
+            .map(|(k, part)| scope.spawn(move || parse(k * chunk, part)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Ok(Vec::new())))
+            .collect()
+    });
+    let mut events = Vec::with_capacity(lines.len());
+    for part in parts {
+        events.extend(part?);
+    }
+    Ok(events)
+}
+
+fn append_locked(
+    a: &mut Appender,
+    run_id: &str,
+    expected_next: u64,
+    events: &[Envelope],
+    path: &Path,
+) -> Result<(), StoreError> {
+    let len = a.file.metadata().map_err(io(path))?.len();
+    let actual = if len == a.len {
+        a.next
+    } else {
+        next_seq_from_tail(&mut a.file, len, path)?
+    };
+    if actual != expected_next {
+        return Err(StoreError::Conflict {
+            run: run_id.to_owned(),
+            expected: expected_next,
+            actual,
+        });
+    }
+    let mut buf = Vec::with_capacity(events.len() * 512);
+    for e in events {
+        serde_json::to_writer(&mut buf, e).map_err(|e| io(path)(e.into()))?;
+        buf.push(b'\n');
+    }
+    a.file.write_all(&buf).map_err(io(path))?;
+    a.len = len + buf.len() as u64;
+    a.next = actual + events.len() as u64;
+    Ok(())
+}
+
 impl EventStore for EmbeddedStore {
     fn create_run(&self, run_id: &str) -> Result<(), StoreError> {
         Self::check_id(run_id)?;
@@ -144,39 +223,34 @@ impl EventStore for EmbeddedStore {
     ) -> Result<(), StoreError> {
         Self::check_id(run_id)?;
         let path = self.log_path(run_id);
-        let mut f = match OpenOptions::new().read(true).append(true).open(&path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(StoreError::UnknownRun(run_id.to_owned()));
-            }
-            Err(e) => return Err(io(&path)(e)),
-        };
-        // Held until `f` is dropped at the end of this function.
-        f.lock().map_err(io(&path))?;
-        let len = f.metadata().map_err(io(&path))?.len();
-        let cached = self.tails().get(run_id).copied();
-        let actual = match cached {
-            Some((cached_len, next)) if cached_len == len => next,
-            _ => next_seq_from_tail(&mut f, len, &path)?,
-        };
-        if actual != expected_next {
-            return Err(StoreError::Conflict {
-                run: run_id.to_owned(),
-                expected: expected_next,
-                actual,
-            });
+        let mut tails = self.tails();
+        if !tails.contains_key(run_id) {
+            let file = match OpenOptions::new().read(true).append(true).open(&path) {
+                Ok(f) => f,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(StoreError::UnknownRun(run_id.to_owned()));
+                }
+                Err(e) => return Err(io(&path)(e)),
+            };
+            // u64::MAX: no known length yet, so the first append reads the tail.
+            tails.insert(
+                run_id.to_owned(),
+                Appender {
+                    file,
+                    len: u64::MAX,
+                    next: 0,
+                },
+            );
         }
-        let mut buf = Vec::with_capacity(events.len() * 512);
-        for e in events {
-            serde_json::to_writer(&mut buf, e).map_err(|e| io(&path)(e.into()))?;
-            buf.push(b'\n');
-        }
-        f.write_all(&buf).map_err(io(&path))?;
-        self.tails().insert(
-            run_id.to_owned(),
-            (len + buf.len() as u64, actual + events.len() as u64),
-        );
-        Ok(())
+        let Some(a) = tails.get_mut(run_id) else {
+            return Err(StoreError::UnknownRun(run_id.to_owned()));
+        };
+        // The exclusive lock keeps other processes (and other store instances) out between
+        // the check and the write.
+        a.file.lock().map_err(io(&path))?;
+        let result = append_locked(a, run_id, expected_next, events, &path);
+        let unlocked = a.file.unlock().map_err(io(&path));
+        result.and(unlocked)
     }
 
     fn read(&self, run_id: &str) -> Result<ReadLog, StoreError> {
@@ -189,28 +263,21 @@ impl EventStore for EmbeddedStore {
             }
             Err(e) => return Err(io(&path)(e)),
         };
-        let mut events = Vec::new();
+        let mut lines = Vec::new();
         let mut tail = Tail::Clean;
         let mut rest = bytes.as_slice();
-        let mut line_no = 0;
         while !rest.is_empty() {
-            line_no += 1;
             let Some(end) = rest.iter().position(|&b| b == b'\n') else {
                 tail = Tail::Torn {
-                    line: line_no,
+                    line: lines.len() + 1,
                     bytes: rest.len(),
                 };
                 break;
             };
-            let line = &rest[..end];
+            lines.push(&rest[..end]);
             rest = &rest[end + 1..];
-            let e: Envelope = serde_json::from_slice(line).map_err(|e| StoreError::Corrupt {
-                path: path.display().to_string(),
-                line: line_no,
-                message: format!("not a valid event envelope: {e}"),
-            })?;
-            events.push(e);
         }
+        let events = parse_lines(&lines, &path)?;
         Ok(ReadLog { events, tail })
     }
 
@@ -228,6 +295,76 @@ impl EventStore for EmbeddedStore {
             .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
             .filter_map(|v| v["id"].as_str().map(str::to_owned))
             .collect())
+    }
+
+    /// Streams the log in blocks of lines: constant memory, parsing and hashing on every core.
+    fn verify(&self, run_id: &str) -> Result<Verified, StoreError> {
+        use std::io::BufRead;
+        Self::check_id(run_id)?;
+        let path = self.log_path(run_id);
+        let file = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(StoreError::UnknownRun(run_id.to_owned()));
+            }
+            Err(e) => return Err(io(&path)(e)),
+        };
+        let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+        let mut chain = crate::events::ChainVerifier::default();
+        let mut tail = Tail::Clean;
+        let mut block: Vec<Vec<u8>> = Vec::with_capacity(BLOCK);
+        let mut lines_read = 0usize;
+        loop {
+            let mut line = Vec::new();
+            let n = reader.read_until(b'\n', &mut line).map_err(io(&path))?;
+            let at_end = n == 0;
+            if !at_end {
+                if line.last() == Some(&b'\n') {
+                    line.pop();
+                    block.push(line);
+                } else {
+                    tail = Tail::Torn {
+                        line: lines_read + block.len() + 1,
+                        bytes: line.len(),
+                    };
+                }
+            }
+            if block.len() == BLOCK || at_end || tail != Tail::Clean {
+                let refs: Vec<&[u8]> = block.iter().map(Vec::as_slice).collect();
+                let mut events = match parse_lines(&refs, &path) {
+                    Ok(e) => e,
+                    Err(StoreError::Corrupt { line, message, .. }) => {
+                        let seq = (lines_read + line - 1) as u64;
+                        return Ok(Verified {
+                            events: chain.verified(),
+                            tail,
+                            broken: Some(crate::events::ChainBreak {
+                                seq,
+                                reason: format!("line {}: {message}", lines_read + line),
+                            }),
+                        });
+                    }
+                    Err(e) => return Err(e),
+                };
+                lines_read += block.len();
+                block.clear();
+                if let Err(b) = chain.feed(&events) {
+                    return Ok(Verified {
+                        events: chain.verified(),
+                        tail,
+                        broken: Some(b),
+                    });
+                }
+                events.clear();
+            }
+            if at_end || tail != Tail::Clean {
+                return Ok(Verified {
+                    events: chain.verified(),
+                    tail,
+                    broken: None,
+                });
+            }
+        }
     }
 
     fn sync(&self, run_id: &str) -> Result<(), StoreError> {

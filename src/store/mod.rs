@@ -79,6 +79,26 @@ pub trait EventStore: Send + Sync {
     fn list(&self) -> Result<Vec<String>, StoreError>;
     /// Makes what was appended durable (fsync for files).
     fn sync(&self, run_id: &str) -> Result<(), StoreError>;
+
+    /// Verifies a run's hash chain. Backends may stream instead of reading the log whole.
+    fn verify(&self, run_id: &str) -> Result<Verified, StoreError> {
+        let log = self.read(run_id)?;
+        let result = crate::events::verify_chain(&log.events);
+        Ok(Verified {
+            events: log.events.len() as u64,
+            tail: log.tail,
+            broken: result.err(),
+        })
+    }
+}
+
+/// The outcome of verifying a run's log.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    /// Events read (all of them when intact; up to and including the break otherwise).
+    pub events: u64,
+    pub tail: Tail,
+    pub broken: Option<crate::events::ChainBreak>,
 }
 
 /// The single writer of one run: assigns sequence numbers, chains hashes, stamps the time.
