@@ -14,7 +14,7 @@ use cucumber::WriterExt as _;
 
 use crate::entropy::{Clock, Entropy, SeededEntropy};
 use crate::events::{Event, FORMAT_VERSION, Verdict};
-use crate::steps::bridge::{Bridge, Tally};
+use crate::steps::bridge::{Bridge, Progress, Tally};
 use crate::steps::{RunContext, collection, install, uninstall};
 use crate::store::{EventStore, RunRecorder, StoreError};
 
@@ -25,6 +25,8 @@ pub struct RunConfig {
     /// A cucumber tag expression (`@eu and not @slow`).
     pub tags: Option<String>,
     pub seed: u64,
+    /// Show progress on standard error (`accord run`); tests run quietly.
+    pub progress: bool,
 }
 
 /// How a run ended.
@@ -96,7 +98,12 @@ pub fn run(
         .build()
         .map_err(EngineError::Runtime)?;
     install(Rc::new(context));
-    let bridge = Bridge::new(recorder.clone(), tally.clone());
+    let progress = Rc::new(if config.progress {
+        Progress::for_stderr()
+    } else {
+        Progress::Quiet
+    });
+    let bridge = Bridge::new(recorder.clone(), tally.clone(), progress.clone());
     let opts = cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty> {
         tags_filter: tags,
         ..Default::default()
@@ -113,6 +120,7 @@ pub fn run(
         .run(config.features.clone()),
     );
     uninstall();
+    progress.finish();
     let tally = tally.borrow();
     let mut verdict = tally
         .scenarios

@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         features: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("features"),
         tags: None,
         seed,
+        progress: false,
     };
     let outcome = match run(&config, store.clone(), Arc::new(FixedClock(1_800_000_000))) {
         Ok(o) => o,

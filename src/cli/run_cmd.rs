@@ -108,6 +108,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
         features: a.features.clone(),
         tags: a.tags.clone(),
         seed,
+        progress: true,
     };
     let outcome =
         engine::run(&config, store.clone(), Arc::new(SystemClock)).map_err(|e| match e {

@@ -22,18 +22,65 @@ pub struct Tally {
     pub parse_errors: Vec<String>,
 }
 
+/// Where progress goes while a run is going: a spinner on a terminal, plain lines otherwise
+/// (a pipe, a file, CI), nothing when quiet. Progress is for people; the log is the record.
+pub enum Progress {
+    Bar(indicatif::ProgressBar),
+    Lines,
+    Quiet,
+}
+
+impl Progress {
+    /// A spinner when standard error is a terminal and `CI` is not set; plain lines otherwise.
+    pub fn for_stderr() -> Self {
+        use std::io::IsTerminal as _;
+        if std::io::stderr().is_terminal() && std::env::var_os("CI").is_none() {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            Progress::Bar(bar)
+        } else {
+            Progress::Lines
+        }
+    }
+
+    fn scenario_finished(&self, n: usize, verdict: Verdict, feature: &str, scenario: &str) {
+        match self {
+            Progress::Bar(bar) => {
+                bar.set_message(format!(
+                    "{n} scenarios · last: {} {scenario}",
+                    verdict.as_str()
+                ));
+            }
+            Progress::Lines => eprintln!("[{n}] {:<15} {feature} › {scenario}", verdict.as_str()),
+            Progress::Quiet => {}
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Progress::Bar(bar) = self {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 pub struct Bridge {
     recorder: Rc<RefCell<RunRecorder>>,
     tally: Rc<RefCell<Tally>>,
     current: Option<(String, String, Verdict)>,
+    progress: Rc<Progress>,
 }
 
 impl Bridge {
-    pub fn new(recorder: Rc<RefCell<RunRecorder>>, tally: Rc<RefCell<Tally>>) -> Self {
+    pub fn new(
+        recorder: Rc<RefCell<RunRecorder>>,
+        tally: Rc<RefCell<Tally>>,
+        progress: Rc<Progress>,
+    ) -> Self {
         Self {
             recorder,
             tally,
             current: None,
+            progress,
         }
     }
 
@@ -133,7 +180,13 @@ impl Bridge {
                         Verdict::Inconclusive,
                     )
                 });
-                self.tally.borrow_mut().scenarios.push(verdict);
+                let n = {
+                    let mut t = self.tally.borrow_mut();
+                    t.scenarios.push(verdict);
+                    t.scenarios.len()
+                };
+                self.progress
+                    .scenario_finished(n, verdict, &feature, &scenario);
                 self.record(&AccordEvent::ScenarioFinished {
                     feature,
                     scenario,

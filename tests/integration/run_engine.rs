@@ -25,6 +25,7 @@ fn fixed_run(store: Arc<dyn EventStore>) -> String {
         features: features(),
         tags: None,
         seed: 1,
+        progress: false,
     };
     let outcome = run(&config, store, Arc::new(FixedClock(NOW))).unwrap();
     assert_eq!(outcome.verdict, Verdict::Passed);
