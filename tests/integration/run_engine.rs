@@ -350,3 +350,77 @@ fn cli_run_report_log_and_bad_input() {
         Some(2)
     );
 }
+
+#[test]
+fn killing_a_run_part_way_loses_nothing_already_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let feats = dir.path().join("features");
+    std::fs::create_dir(&feats).unwrap();
+    let mut text = String::from("Feature: many presentations\n");
+    for i in 0..2000 {
+        text.push_str(&format!(
+            "  Scenario: presentation {i}\n    Given the EU university issues its example diploma\n    When the holder presents \"family_name\" to the JP verifier\n    Then the JP verifier accepts the presentation\n"
+        ));
+    }
+    std::fs::write(feats.join("many.feature"), text).unwrap();
+    let store = dir.path().join("store");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_accord"))
+        .args([
+            "run",
+            "--features",
+            feats.to_str().unwrap(),
+            "--store",
+            store.to_str().unwrap(),
+            "--seed",
+            "9",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the run has recorded a few scenarios, then kill it without warning.
+    let runs = store.join("runs");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let log = loop {
+        let found = std::fs::read_dir(&runs).ok().and_then(|mut d| {
+            d.find_map(|e| {
+                e.ok()
+                    .map(|e| e.path().join("events.jsonl"))
+                    .filter(|p| p.is_file())
+            })
+        });
+        if let Some(log) = found
+            && std::fs::read(&log)
+                .map(|b| b.iter().filter(|c| **c == b'\n').count())
+                .unwrap_or(0)
+                > 50
+        {
+            break log;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run never started recording"
+        );
+        std::thread::yield_now();
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let id = log
+        .parent()
+        .unwrap()
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let s = store.to_str().unwrap();
+    let verify = accord(&["log", "verify", &id, "--store", s]);
+    assert_eq!(verify.status.code(), Some(0), "{}", stdout(&verify));
+    let runs: serde_json::Value =
+        serde_json::from_slice(&accord(&["runs", "--json", "--store", s]).stdout).unwrap();
+    assert_eq!(runs[0]["status"], "interrupted", "{runs}");
+    // Every complete line that was on disk when the run was killed is still there and verifies.
+    let events = EmbeddedStore::new(&store).read(&id).unwrap().events;
+    assert!(events.len() > 50);
+    verify_chain(&events).unwrap();
+}
