@@ -88,7 +88,7 @@ pub fn run(
     recorder.record(&Event::RunStarted {
         format: FORMAT_VERSION,
         harness_version: env!("CARGO_PKG_VERSION").to_owned(),
-        seed: config.seed,
+        seed: config.seed.to_string(),
         features: config.features.display().to_string(),
         tags: config.tags.clone(),
     })?;

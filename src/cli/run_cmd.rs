@@ -96,8 +96,22 @@ fn exit_for(view: &RunView) -> ExitCode {
     }
 }
 
+/// Reads and projects a run, refusing a log whose hash chain is broken: a report must never
+/// show what the log cannot vouch for.
 fn load(store: &dyn EventStore, run: &str) -> Result<RunView, CliError> {
     let log = store.read(run).map_err(store_error)?;
+    if let Err(b) = crate::events::verify_chain(&log.events) {
+        return Err(CliError::Harness(format!(
+            "run `{run}`: the log is broken at event {}: {}",
+            b.seq, b.reason
+        )));
+    }
+    if log.events.first().is_some_and(|e| e.run_id != run) {
+        return Err(CliError::Harness(format!(
+            "run `{run}`: the log belongs to run `{}`",
+            log.events[0].run_id
+        )));
+    }
     Ok(projections::project(&log.events, &log.tail))
 }
 

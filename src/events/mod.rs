@@ -19,7 +19,8 @@ use aws_lc_rs::digest::{SHA256, digest};
 /// - 1: envelope `{run_id, seq, at, kind, payload, prev_hash, hash}`, `seq` from 0,
 ///   `prev_hash` of the first event is [`GENESIS`], `hash` = hex SHA-256 of the RFC 8785
 ///   canonical JSON of the envelope without `hash`; `at` is RFC 3339 UTC with milliseconds.
-pub const FORMAT_VERSION: u32 = 1;
+/// - 2: `run-started.seed` is a decimal string (a u64 above 2^53 has no exact RFC 8785 form).
+pub const FORMAT_VERSION: u32 = 2;
 
 /// `prev_hash` of the first event of a run.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -83,7 +84,8 @@ pub enum Event {
     RunStarted {
         format: u32,
         harness_version: String,
-        seed: u64,
+        /// Decimal: RFC 8785 writes numbers as IEEE doubles, which cannot hold every u64.
+        seed: String,
         features: String,
         tags: Option<String>,
     },
@@ -173,7 +175,11 @@ struct Unsealed<'a> {
 /// True when serde_json's compact output of `v` is its RFC 8785 form: no floats, ASCII keys.
 fn jcs_safe(v: &Value) -> bool {
     match v {
-        Value::Number(n) => n.is_i64() || n.is_u64(),
+        // RFC 8785 writes numbers as doubles: integers beyond 2^53 would be rounded.
+        Value::Number(n) => {
+            n.as_i64().is_some_and(|i| i.unsigned_abs() <= 1 << 53)
+                || n.as_u64().is_some_and(|u| u <= 1 << 53)
+        }
         Value::Array(a) => a.iter().all(jcs_safe),
         Value::Object(m) => m.iter().all(|(k, v)| k.is_ascii() && jcs_safe(v)),
         Value::Null | Value::Bool(_) | Value::String(_) => true,
@@ -349,7 +355,9 @@ fn recompute_hashes(events: &[Envelope]) -> Vec<String> {
         handles
             .into_iter()
             // A hashing thread cannot panic (hashing is total); join errors are impossible.
-            .flat_map(|h| h.join().unwrap_or_default())
+            // A failed join leaves an empty hash, which never matches: the event is reported
+            // broken rather than skipped.
+            .flat_map(|h| h.join().unwrap_or_else(|_| vec![String::new(); chunk]))
             .collect()
     })
 }
@@ -431,6 +439,9 @@ mod tests {
             assert_eq!(e.canonical_unsealed(), general);
         }
         assert!(!jcs_safe(&serde_json::json!({"f": 1.5})));
+        // Beyond 2^53 a u64 has no exact RFC 8785 form: the general path takes it.
+        assert!(!jcs_safe(&serde_json::json!({"seed": u64::MAX})));
+        assert!(jcs_safe(&serde_json::json!({"seed": 1u64 << 53})));
         assert!(!jcs_safe(&serde_json::json!({"ключ": 1})));
     }
 

@@ -120,7 +120,7 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
                 tags,
                 ..
             } => {
-                v.seed = Some(seed);
+                v.seed = seed.parse().ok();
                 v.features = Some(features);
                 v.tags = tags;
             }

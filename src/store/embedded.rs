@@ -117,7 +117,11 @@ fn parse_seq(line: &[u8], path: &Path) -> Result<u64, StoreError> {
         line: 0,
         message: format!("the last event is not a valid envelope: {e}"),
     })?;
-    Ok(e.seq + 1)
+    e.seq.checked_add(1).ok_or_else(|| StoreError::Corrupt {
+        path: path.display().to_string(),
+        line: 0,
+        message: "the last event's sequence number is at its maximum".into(),
+    })
 }
 
 /// Parses log lines into envelopes, on every core for long logs; the first bad line (by line
@@ -148,7 +152,15 @@ fn parse_lines(lines: &[&[u8]], path: &Path) -> Result<Vec<Envelope>, StoreError
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Ok(Vec::new())))
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(StoreError::Corrupt {
+                        path: path.display().to_string(),
+                        line: 0,
+                        message: "a parsing thread failed".into(),
+                    })
+                })
+            })
             .collect()
     });
     let mut events = Vec::with_capacity(lines.len());
