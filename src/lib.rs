@@ -9,6 +9,7 @@ pub mod entropy;
 pub mod events;
 pub mod formats;
 pub mod profiles;
+pub mod protocol;
 pub mod projections;
 pub mod requirements;
 pub mod steps;

@@ -20,6 +20,9 @@
 //! | `X509-RFC5280-` | RFC 5280 path validation | `X509` |
 //! | `TL-` | ETSI TS 119 612 / TS 119 602, as modelled by Accord | `TrustList` |
 //! | `PROFILE-EUDIPLOMA-`, `PROFILE-JPDEGREE-`, `MRA-EUJP-` | Accord's own EU–JP profile | `EuJpAcademic` |
+//! | `OID4VCI-` | OpenID4VCI 1.0 | `Oid4vci` |
+//! | `OID4VP-` | OpenID4VP 1.0 (appendix sections by letter, e.g. `B.3.6`) | `Oid4vp` |
+//! | `OAUTH-RFC7636-`, `OAUTH-RFC9101-` | PKCE, JAR | `OAuth` |
 //!
 //! # Levels
 //!
@@ -947,6 +950,316 @@ pub static MRA_EUJP_SUBSTANTIAL_DIFFERENCE: Requirement = Requirement {
 // The whole catalogue
 // ---------------------------------------------------------------------------------------------
 
+// ---------------------------------------------------------------------------------------------
+// OpenID4VCI 1.0, OpenID4VP 1.0, and the OAuth RFCs they build on
+// ---------------------------------------------------------------------------------------------
+
+/// OpenID4VCI 1.0 §4.1.1: the parameters of a credential offer.
+pub static OID4VCI_OFFER: Requirement = Requirement {
+    id: "OID4VCI-4.1.1-offer",
+    spec: Spec::Oid4vci,
+    section: "4.1.1",
+    level: Level::Must,
+    summary: "A credential offer names the credential_issuer, a non-empty credential_configuration_ids array known to the issuer, and its grants",
+};
+
+/// OpenID4VCI 1.0 §4.1.3: an offer by reference (`credential_offer_uri`).
+pub static OID4VCI_OFFER_URI: Requirement = Requirement {
+    id: "OID4VCI-4.1.3-offer-uri",
+    spec: Spec::Oid4vci,
+    section: "4.1.3",
+    level: Level::Must,
+    summary: "An offer passed by reference is fetched with GET from credential_offer_uri and answered as application/json",
+};
+
+/// OpenID4VCI 1.0 §6.1 and §6.3: a transaction code missing or unexpected is `invalid_request`.
+pub static OID4VCI_TX_CODE: Requirement = Requirement {
+    id: "OID4VCI-6.1-tx-code",
+    spec: Spec::Oid4vci,
+    section: "6.1",
+    level: Level::Must,
+    summary: "tx_code is sent exactly when the offer carried a tx_code object; otherwise the token request fails with invalid_request",
+};
+
+/// OpenID4VCI 1.0 §6.3 with RFC 6749 §5.2: errors of the token endpoint. A pre-authorized code is single use (§13.6.1, replay prevention).
+pub static OID4VCI_INVALID_GRANT: Requirement = Requirement {
+    id: "OID4VCI-6.3-invalid-grant",
+    spec: Spec::Oid4vci,
+    section: "6.3",
+    level: Level::Must,
+    summary: "A wrong, expired or reused pre-authorized code, a wrong tx_code, or a bad authorization code or PKCE verifier is refused with invalid_grant",
+};
+
+/// OpenID4VCI 1.0 §7.2: the nonce response is uncacheable.
+pub static OID4VCI_NONCE_NO_STORE: Requirement = Requirement {
+    id: "OID4VCI-7.2-no-store",
+    spec: Spec::Oid4vci,
+    section: "7.2",
+    level: Level::Must,
+    summary: "The nonce response carries Cache-Control: no-store and a c_nonce string",
+};
+
+/// OpenID4VCI 1.0 §8.3.1.1 with RFC 6750 §3: authorization errors at the credential endpoint.
+pub static OID4VCI_ACCESS_TOKEN: Requirement = Requirement {
+    id: "OID4VCI-8.3.1.1-access-token",
+    spec: Spec::Oid4vci,
+    section: "8.3.1.1",
+    level: Level::Must,
+    summary: "A credential request without a valid access token is refused as RFC 6750 prescribes (401, invalid_token)",
+};
+
+/// OpenID4VCI 1.0 §8.2: the credential request; failures use the error codes of §8.3.1.2.
+pub static OID4VCI_CREDENTIAL_REQUEST: Requirement = Requirement {
+    id: "OID4VCI-8.2-credential-request",
+    spec: Spec::Oid4vci,
+    section: "8.2",
+    level: Level::Must,
+    summary: "A credential request names exactly one of credential_configuration_id or credential_identifier, a known one, and carries proofs when the configuration lists proof types",
+};
+
+/// OpenID4VCI 1.0 §8.3.1.2.
+pub static OID4VCI_ERROR_CODES: Requirement = Requirement {
+    id: "OID4VCI-8.3.1.2-error-codes",
+    spec: Spec::Oid4vci,
+    section: "8.3.1.2",
+    level: Level::Must,
+    summary: "Credential request errors use the specific error codes of §8.3.1.2 with HTTP 400, not the generic invalid_request",
+};
+
+/// OpenID4VCI 1.0 §8.3.
+pub static OID4VCI_CREDENTIAL_RESPONSE: Requirement = Requirement {
+    id: "OID4VCI-8.3-credential-response",
+    spec: Spec::Oid4vci,
+    section: "8.3",
+    level: Level::Must,
+    summary: "An immediate credential response is HTTP 200, application/json, with a credentials array of objects each holding a credential",
+};
+
+/// OpenID4VCI 1.0 Appendix F.1: the `jwt` proof type header.
+pub static OID4VCI_PROOF_TYP: Requirement = Requirement {
+    id: "OID4VCI-F.1-proof-typ",
+    spec: Spec::Oid4vci,
+    section: "F.1",
+    level: Level::Must,
+    summary: "A jwt key proof has typ openid4vci-proof+jwt",
+};
+
+/// OpenID4VCI 1.0 Appendix F.1.
+pub static OID4VCI_PROOF_ALG: Requirement = Requirement {
+    id: "OID4VCI-F.1-proof-alg",
+    spec: Spec::Oid4vci,
+    section: "F.1",
+    level: Level::Must,
+    summary: "A key proof's alg is an asymmetric signature algorithm listed in proof_signing_alg_values_supported, never none or a MAC",
+};
+
+/// OpenID4VCI 1.0 Appendix F.1: the issuer validates the proof's signature with the key its header identifies.
+pub static OID4VCI_PROOF_KEY: Requirement = Requirement {
+    id: "OID4VCI-F.1-proof-key",
+    spec: Spec::Oid4vci,
+    section: "F.1",
+    level: Level::Must,
+    summary: "A key proof names its key by exactly one of kid, jwk or x5c, and is signed by that key",
+};
+
+/// OpenID4VCI 1.0 Appendix F.1.
+pub static OID4VCI_PROOF_AUD: Requirement = Requirement {
+    id: "OID4VCI-F.1-proof-aud",
+    spec: Spec::Oid4vci,
+    section: "F.1",
+    level: Level::Must,
+    summary: "A key proof's aud is the Credential Issuer Identifier",
+};
+
+/// OpenID4VCI 1.0 Appendix F.1 (iat REQUIRED) and §13.8 (proof replay): the issuer bounds the proof's age.
+pub static OID4VCI_PROOF_IAT: Requirement = Requirement {
+    id: "OID4VCI-F.1-proof-iat",
+    spec: Spec::Oid4vci,
+    section: "F.1",
+    level: Level::Must,
+    summary: "A key proof carries iat, and the issuer refuses one issued too long ago or in the future",
+};
+
+/// OpenID4VCI 1.0 Appendix F.1 and §8.3.1.2.
+pub static OID4VCI_PROOF_NONCE: Requirement = Requirement {
+    id: "OID4VCI-F.1-proof-nonce",
+    spec: Spec::Oid4vci,
+    section: "F.1",
+    level: Level::Must,
+    summary: "A key proof carries a fresh, unused c_nonce from the issuer's nonce endpoint; a missing one is invalid_proof, a wrong or reused one invalid_nonce",
+};
+
+/// OpenID4VCI 1.0 §12.2.2 and §12.2.4.
+pub static OID4VCI_METADATA: Requirement = Requirement {
+    id: "OID4VCI-12.2.2-metadata",
+    spec: Spec::Oid4vci,
+    section: "12.2.2",
+    level: Level::Must,
+    summary: "Credential issuer metadata is served at /.well-known/openid-credential-issuer and its credential_issuer equals the issuer identifier it was fetched for",
+};
+
+/// RFC 7636 §4.6; OpenID4VCI §5.1 and HAIP 1.0 require PKCE with S256 in the authorization code flow.
+pub static OAUTH_PKCE: Requirement = Requirement {
+    id: "OAUTH-RFC7636-4.6-pkce",
+    spec: Spec::OAuth,
+    section: "4.6",
+    level: Level::Must,
+    summary: "The authorization server checks code_verifier against the S256 code_challenge bound to the authorization code",
+};
+
+/// OpenID4VP 1.0 §5 (with RFC 9101).
+pub static JAR_TYP: Requirement = Requirement {
+    id: "OID4VP-5-request-object-typ",
+    spec: Spec::Oid4vp,
+    section: "5",
+    level: Level::Must,
+    summary: "A request object has typ oauth-authz-req+jwt; wallets do not process one without it",
+};
+
+/// RFC 9101 §5 (JAR): the outer `client_id` must match the request object's; OpenID4VP 1.0 §5.9 (always use the full client identifier).
+pub static JAR_CLIENT_ID: Requirement = Requirement {
+    id: "OAUTH-RFC9101-5-client-id",
+    spec: Spec::OAuth,
+    section: "5",
+    level: Level::Must,
+    summary: "The client_id inside a request object equals the client_id of the authorization request that referred to it",
+};
+
+/// RFC 9101 §6.3 with RFC 7519 §4.1.4: an expired request object is refused with invalid_request_object.
+pub static JAR_EXP: Requirement = Requirement {
+    id: "OAUTH-RFC9101-6.3-request-object-exp",
+    spec: Spec::OAuth,
+    section: "6.3",
+    level: Level::Must,
+    summary: "A request object is signed, valid and not expired when the wallet processes it",
+};
+
+/// OpenID4VP 1.0 §5.9.3; an unsupported prefix or a broken prefix rule is invalid_request (§8.5).
+pub static OID4VP_CLIENT_ID_PREFIX: Requirement = Requirement {
+    id: "OID4VP-5.9.3-client-id-prefix",
+    spec: Spec::Oid4vp,
+    section: "5.9.3",
+    level: Level::Must,
+    summary: "The client identifier belongs to its prefix: x509_san_dns names a dNSName SAN of the signing leaf, x509_hash is the SHA-256 of the leaf, redirect_uri requests are unsigned and answer to that URI",
+};
+
+/// OpenID4VP 1.0 §5.9.3.
+pub static OID4VP_REQUEST_TRUST: Requirement = Requirement {
+    id: "OID4VP-5.9.3-x509-trust",
+    spec: Spec::Oid4vp,
+    section: "5.9.3",
+    level: Level::Must,
+    summary: "For x509_san_dns and x509_hash the wallet validates the request signature and the leaf certificate's chain to a trusted anchor",
+};
+
+/// OpenID4VP 1.0 §5.1 and §8.5 (invalid_request).
+pub static OID4VP_QUERY_PRESENT: Requirement = Requirement {
+    id: "OID4VP-5.1-dcql-query",
+    spec: Spec::Oid4vp,
+    section: "5.1",
+    level: Level::Must,
+    summary: "An authorization request carries exactly one of dcql_query and scope",
+};
+
+/// OpenID4VP 1.0 §6 and §7.
+pub static OID4VP_DCQL_VALID: Requirement = Requirement {
+    id: "OID4VP-6-dcql-valid",
+    spec: Spec::Oid4vp,
+    section: "6",
+    level: Level::Must,
+    summary: "A DCQL query is well formed: unique valid ids, non-empty arrays, claim sets only with claim ids, credential sets naming existing queries",
+};
+
+/// OpenID4VP 1.0 §6.4 and §8.6 step 2.2 and 3.
+pub static OID4VP_DCQL_SATISFIED: Requirement = Requirement {
+    id: "OID4VP-6.4-dcql-satisfied",
+    spec: Spec::Oid4vp,
+    section: "6.4",
+    level: Level::Must,
+    summary: "The presentations satisfy the DCQL query: each required credential query (and credential set) answered, with the requested claims, values and vct",
+};
+
+/// OpenID4VP 1.0 §5.2 (nonce REQUIRED, fresh per request) and §14.2 (replay).
+pub static OID4VP_NONCE: Requirement = Requirement {
+    id: "OID4VP-5.2-nonce",
+    spec: Spec::Oid4vp,
+    section: "5.2",
+    level: Level::Must,
+    summary: "Every authorization request carries a fresh nonce, and presentations are bound to it",
+};
+
+/// OpenID4VP 1.0 §5.2 (state syntax), §8.2 and §13.3.
+pub static OID4VP_STATE: Requirement = Requirement {
+    id: "OID4VP-8.2-state",
+    spec: Spec::Oid4vp,
+    section: "8.2",
+    level: Level::Must,
+    summary: "The response to the response URI is matched to its request by state (URL-safe ASCII), and a response for an unknown or finished transaction is refused",
+};
+
+/// OpenID4VP 1.0 §8.2.
+pub static OID4VP_DIRECT_POST: Requirement = Requirement {
+    id: "OID4VP-8.2-direct-post",
+    spec: Spec::Oid4vp,
+    section: "8.2",
+    level: Level::Must,
+    summary: "With direct_post the response is form-encoded UTF-8 sent by POST to response_uri, and the verifier answers 200 application/json",
+};
+
+/// OpenID4VP 1.0 §8.3.
+pub static OID4VP_ENCRYPTED_RESPONSE: Requirement = Requirement {
+    id: "OID4VP-8.3-encrypted-response",
+    spec: Spec::Oid4vp,
+    section: "8.3",
+    level: Level::Must,
+    summary: "An encrypted response is a JWE whose alg equals the chosen JWK's alg, whose kid names that key, and whose enc is one the verifier advertised (A128GCM by default)",
+};
+
+/// OpenID4VP 1.0 §8.3.1.
+pub static OID4VP_DIRECT_POST_JWT: Requirement = Requirement {
+    id: "OID4VP-8.3.1-direct-post-jwt",
+    spec: Spec::Oid4vp,
+    section: "8.3.1",
+    level: Level::Must,
+    summary: "With direct_post.jwt the wallet posts one response parameter holding the encrypted JWT; an unencrypted vp_token is not accepted for such a request",
+};
+
+/// OpenID4VP 1.0 §8.1.
+pub static OID4VP_VP_TOKEN: Requirement = Requirement {
+    id: "OID4VP-8.1-vp-token",
+    spec: Spec::Oid4vp,
+    section: "8.1",
+    level: Level::Must,
+    summary: "vp_token is a JSON object keyed by credential query id, each value a non-empty array of presentations, one unless multiple is true",
+};
+
+/// OpenID4VP 1.0 §8.6.
+pub static OID4VP_VALIDATION: Requirement = Requirement {
+    id: "OID4VP-8.6-vp-validation",
+    spec: Spec::Oid4vp,
+    section: "8.6",
+    level: Level::Must,
+    summary: "The verifier validates each presentation (integrity, holder binding, policy such as revocation) and rejects the VP token when a check fails",
+};
+
+/// OpenID4VP 1.0 Appendix B.3.6.
+pub static OID4VP_KB_CLIENT_ID: Requirement = Requirement {
+    id: "OID4VP-B.3.6-kb-aud-nonce",
+    spec: Spec::Oid4vp,
+    section: "B.3.6",
+    level: Level::Must,
+    summary: "An SD-JWT VC presentation's KB-JWT has aud equal to the full client identifier (with its prefix) and nonce equal to the request's nonce",
+};
+
+/// OpenID4VP 1.0 §5 and §5.1.
+pub static OID4VP_TRANSACTION_DATA: Requirement = Requirement {
+    id: "OID4VP-5.1-transaction-data",
+    spec: Spec::Oid4vp,
+    section: "5.1",
+    level: Level::Must,
+    summary: "A wallet that does not support transaction_data refuses a request carrying it",
+};
+
 /// Every requirement, in catalogue order.
 pub static ALL: &[&Requirement] = &[
     // SD-JWT
@@ -1039,6 +1352,41 @@ pub static ALL: &[&Requirement] = &[
     &MRA_EUJP_FIELD,
     &MRA_EUJP_NAMES,
     &MRA_EUJP_SUBSTANTIAL_DIFFERENCE,
+    // OpenID4VCI, OpenID4VP, OAuth
+    &OID4VCI_OFFER,
+    &OID4VCI_OFFER_URI,
+    &OID4VCI_TX_CODE,
+    &OID4VCI_INVALID_GRANT,
+    &OID4VCI_NONCE_NO_STORE,
+    &OID4VCI_ACCESS_TOKEN,
+    &OID4VCI_CREDENTIAL_REQUEST,
+    &OID4VCI_ERROR_CODES,
+    &OID4VCI_CREDENTIAL_RESPONSE,
+    &OID4VCI_PROOF_TYP,
+    &OID4VCI_PROOF_ALG,
+    &OID4VCI_PROOF_KEY,
+    &OID4VCI_PROOF_AUD,
+    &OID4VCI_PROOF_IAT,
+    &OID4VCI_PROOF_NONCE,
+    &OID4VCI_METADATA,
+    &OAUTH_PKCE,
+    &JAR_TYP,
+    &JAR_CLIENT_ID,
+    &JAR_EXP,
+    &OID4VP_CLIENT_ID_PREFIX,
+    &OID4VP_REQUEST_TRUST,
+    &OID4VP_QUERY_PRESENT,
+    &OID4VP_DCQL_VALID,
+    &OID4VP_DCQL_SATISFIED,
+    &OID4VP_NONCE,
+    &OID4VP_STATE,
+    &OID4VP_DIRECT_POST,
+    &OID4VP_ENCRYPTED_RESPONSE,
+    &OID4VP_DIRECT_POST_JWT,
+    &OID4VP_VP_TOKEN,
+    &OID4VP_VALIDATION,
+    &OID4VP_KB_CLIENT_ID,
+    &OID4VP_TRANSACTION_DATA,
 ];
 
 #[cfg(test)]
@@ -1057,6 +1405,9 @@ mod tests {
             Spec::X509 => &["X509-RFC5280-"],
             Spec::TrustList => &["TL-"],
             Spec::EuJpAcademic => &["PROFILE-EUDIPLOMA-", "PROFILE-JPDEGREE-", "MRA-EUJP-"],
+            Spec::Oid4vci => &["OID4VCI-"],
+            Spec::Oid4vp => &["OID4VP-"],
+            Spec::OAuth => &["OAUTH-RFC7636-", "OAUTH-RFC9101-"],
         }
     }
 

@@ -46,6 +46,12 @@ pub enum Spec {
     TrustList,
     /// Accord's EU–JP academic profile and mutual-recognition rules (proposal, see docs).
     EuJpAcademic,
+    /// OpenID for Verifiable Credential Issuance 1.0.
+    Oid4vci,
+    /// OpenID for Verifiable Presentations 1.0.
+    Oid4vp,
+    /// The OAuth RFCs the protocols build on: RFC 7636 (PKCE), RFC 9101 (JAR).
+    OAuth,
 }
 
 /// One requirement of one spec.

@@ -1,0 +1,782 @@
+//! OpenID4VCI 1.0, sans I/O: the credential issuer's state machine ([`Issuer`]) and the
+//! wallet's side of the exchange ([`parse_offer`], [`proof_jwt`], [`pkce_challenge`]).
+//!
+//! The issuer implements the pre-authorized code flow (with and without `tx_code`) and the
+//! authorization code flow with PKCE (S256), a nonce endpoint, and a credential endpoint
+//! that takes `jwt` key proofs and issues SD-JWT VCs (`dc+sd-jwt`) through the credential
+//! core. Codes, tokens and nonces are single use and expire; every refusal carries the error
+//! code of OpenID4VCI §6.3 / §8.3.1 and the requirement it enforces.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::{Map, Value, json};
+
+use super::{ProtocolError, random_token};
+use crate::credential::{IssueInput, issue_credential};
+use crate::entropy::{Entropy, SeededEntropy};
+use crate::formats::jose::{Algorithm, CompactJws, Jwk, SigningKey, VerifyingKey, sign_compact};
+use crate::formats::sd_jwt::issue::Decoys;
+use crate::formats::status_list::StatusReference;
+use crate::profiles::Profile;
+use crate::requirements::catalogue as req;
+
+pub const PRE_AUTHORIZED_GRANT: &str = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
+pub const PROOF_TYP: &str = "openid4vci-proof+jwt";
+pub const OFFER_SCHEME: &str = "openid-credential-offer://";
+/// The credential format of SD-JWT VCs (OpenID4VCI Appendix A.3.1).
+pub const FORMAT_SD_JWT_VC: &str = "dc+sd-jwt";
+
+/// How long codes, tokens and nonces live, seconds.
+const CODE_LIFETIME: i64 = 600;
+const TOKEN_LIFETIME: i64 = 3600;
+const NONCE_LIFETIME: i64 = 300;
+/// A key proof older than this (or further in the future than the skew) is refused.
+const PROOF_MAX_AGE: i64 = 300;
+const SKEW: i64 = 60;
+
+/// What an issuer issues and signs with.
+pub struct IssuerConfig {
+    /// The Credential Issuer Identifier: the URL the metadata is served under.
+    pub credential_issuer: String,
+    pub profile: Profile,
+    /// `iss` of the credentials (the name in the issuer certificate's SAN).
+    pub iss: String,
+    pub signing_key: SigningKey,
+    /// `x5c`, leaf first, without the anchor.
+    pub chain: Vec<Vec<u8>>,
+    /// The status list the credentials point at, if any.
+    pub status_list_uri: Option<String>,
+    pub display_name: String,
+}
+
+impl IssuerConfig {
+    /// The one credential configuration this issuer offers.
+    pub fn configuration_id(&self) -> &'static str {
+        match self.profile {
+            Profile::EuDiploma => "eu_diploma_sd_jwt",
+            Profile::JpDegree => "jp_degree_sd_jwt",
+        }
+    }
+}
+
+/// How the wallet is to obtain authorization for an offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flow {
+    PreAuthorizedCode,
+    AuthorizationCode,
+}
+
+/// Options of [`Issuer::create_offer`].
+#[derive(Debug, Clone)]
+pub struct OfferOptions {
+    pub flow: Flow,
+    /// Require a transaction code (pre-authorized flow only).
+    pub tx_code: bool,
+    /// Pass the offer by reference (`credential_offer_uri`) rather than by value.
+    pub by_reference: bool,
+}
+
+/// A created offer, as the control API returns it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CreatedOffer {
+    pub offer: Value,
+    /// `openid-credential-offer://?credential_offer=…` or `…?credential_offer_uri=…`.
+    pub uri: String,
+    /// The transaction code, sent to the holder out of band.
+    pub tx_code: Option<String>,
+}
+
+struct PendingOffer {
+    subject: Map<String, Value>,
+    tx_code: Option<String>,
+    expires: i64,
+}
+
+struct AuthCode {
+    subject: Map<String, Value>,
+    challenge: String,
+    redirect_uri: String,
+    client_id: String,
+    expires: i64,
+}
+
+struct Grant {
+    subject: Map<String, Value>,
+    expires: i64,
+}
+
+/// A credential issuer: configuration plus the state of every offer, code, token and nonce.
+pub struct Issuer {
+    pub config: IssuerConfig,
+    entropy: SeededEntropy,
+    offers: HashMap<String, PendingOffer>,
+    offers_by_reference: HashMap<String, Value>,
+    issuer_states: HashMap<String, Map<String, Value>>,
+    codes: HashMap<String, AuthCode>,
+    tokens: HashMap<String, Grant>,
+    nonces: HashMap<String, i64>,
+    next_status_index: u64,
+}
+
+impl Issuer {
+    pub fn new(config: IssuerConfig, entropy: SeededEntropy) -> Self {
+        Self {
+            config,
+            entropy,
+            offers: HashMap::new(),
+            offers_by_reference: HashMap::new(),
+            issuer_states: HashMap::new(),
+            codes: HashMap::new(),
+            tokens: HashMap::new(),
+            nonces: HashMap::new(),
+            next_status_index: 0,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.config.credential_issuer.trim_end_matches('/'))
+    }
+
+    /// Credential issuer metadata (§12.2.4), served at `/.well-known/openid-credential-issuer`.
+    pub fn metadata(&self) -> Value {
+        let c = &self.config;
+        let claims: Vec<Value> = c
+            .profile
+            .metadata_claim_paths()
+            .into_iter()
+            .map(|p| json!({"path": p}))
+            .collect();
+        json!({
+            "credential_issuer": c.credential_issuer,
+            "credential_endpoint": self.url("/credential"),
+            "nonce_endpoint": self.url("/nonce"),
+            "display": [{"name": c.display_name, "locale": "en"}],
+            "credential_configurations_supported": {
+                c.configuration_id(): {
+                    "format": FORMAT_SD_JWT_VC,
+                    "scope": c.configuration_id(),
+                    "vct": c.profile.vct(),
+                    "cryptographic_binding_methods_supported": ["jwk"],
+                    "credential_signing_alg_values_supported": ["ES256"],
+                    "proof_types_supported": {"jwt": {"proof_signing_alg_values_supported": ["ES256"]}},
+                    "credential_metadata": {
+                        "display": [{"name": c.profile.name(), "locale": "en"}],
+                        "claims": claims,
+                    },
+                }
+            }
+        })
+    }
+
+    /// OAuth authorization server metadata (RFC 8414), at `/.well-known/oauth-authorization-server`.
+    /// The issuer is its own authorization server.
+    pub fn authorization_server_metadata(&self) -> Value {
+        json!({
+            "issuer": self.config.credential_issuer,
+            "token_endpoint": self.url("/token"),
+            "authorization_endpoint": self.url("/authorize"),
+            "response_types_supported": ["code"],
+            "grant_types_supported": ["authorization_code", PRE_AUTHORIZED_GRANT],
+            "code_challenge_methods_supported": ["S256"],
+            "pre-authorized_grant_anonymous_access_supported": true,
+            "token_endpoint_auth_methods_supported": ["none"],
+        })
+    }
+
+    /// Creates an offer of this issuer's credential for `subject` (§4.1).
+    pub fn create_offer(
+        &mut self,
+        subject: Map<String, Value>,
+        options: &OfferOptions,
+        now: i64,
+    ) -> CreatedOffer {
+        let mut grants = Map::new();
+        let mut tx_code = None;
+        match options.flow {
+            Flow::PreAuthorizedCode => {
+                let code = random_token(&mut self.entropy, 24);
+                let mut grant = json!({"pre-authorized_code": code});
+                if options.tx_code {
+                    let digits = format!("{:06}", self.entropy.below(1_000_000));
+                    grant["tx_code"] = json!({
+                        "input_mode": "numeric",
+                        "length": 6,
+                        "description": "The six digits sent to you by the university",
+                    });
+                    tx_code = Some(digits);
+                }
+                self.offers.insert(
+                    code,
+                    PendingOffer {
+                        subject,
+                        tx_code: tx_code.clone(),
+                        expires: now + CODE_LIFETIME,
+                    },
+                );
+                grants.insert(PRE_AUTHORIZED_GRANT.into(), grant);
+            }
+            Flow::AuthorizationCode => {
+                let state = random_token(&mut self.entropy, 24);
+                self.issuer_states.insert(state.clone(), subject);
+                grants.insert("authorization_code".into(), json!({"issuer_state": state}));
+            }
+        }
+        let offer = json!({
+            "credential_issuer": self.config.credential_issuer,
+            "credential_configuration_ids": [self.config.configuration_id()],
+            "grants": grants,
+        });
+        let uri = if options.by_reference {
+            let id = random_token(&mut self.entropy, 16);
+            let reference = self.url(&format!("/offers/{id}"));
+            self.offers_by_reference.insert(id, offer.clone());
+            format!("{OFFER_SCHEME}?{}", form(&[("credential_offer_uri", &reference)]))
+        } else {
+            format!("{OFFER_SCHEME}?{}", form(&[("credential_offer", &offer.to_string())]))
+        };
+        CreatedOffer { offer, uri, tx_code }
+    }
+
+    /// The offer behind a `credential_offer_uri` (§4.1.3). Each reference is served once.
+    pub fn offer_by_reference(&mut self, id: &str) -> Option<Value> {
+        self.offers_by_reference.remove(id)
+    }
+
+    /// The authorization endpoint (§5.1). The reference issuer has no login: the holder was
+    /// identified when the offer was made, so `issuer_state` stands for the authenticated
+    /// End-User and the request is approved at once. Returns the redirect location.
+    pub fn authorize(
+        &mut self,
+        params: &BTreeMap<String, String>,
+        now: i64,
+    ) -> Result<String, ProtocolError> {
+        let get = |k: &str| params.get(k).map(String::as_str).filter(|v| !v.is_empty());
+        let redirect_uri = get("redirect_uri").ok_or_else(|| {
+            ProtocolError::bad_request(
+                "invalid_request",
+                &req::OAUTH_PKCE,
+                "redirect_uri is required",
+            )
+        })?;
+        if get("response_type") != Some("code") {
+            return Err(ProtocolError::bad_request(
+                "unsupported_response_type",
+                &req::OAUTH_PKCE,
+                "response_type must be code",
+            ));
+        }
+        let (Some(challenge), Some("S256")) = (get("code_challenge"), get("code_challenge_method"))
+        else {
+            return Err(ProtocolError::bad_request(
+                "invalid_request",
+                &req::OAUTH_PKCE,
+                "PKCE is required: code_challenge with code_challenge_method S256",
+            ));
+        };
+        let Some(subject) = get("issuer_state").and_then(|s| self.issuer_states.remove(s)) else {
+            return Err(ProtocolError::bad_request(
+                "access_denied",
+                &req::OID4VCI_OFFER,
+                "unknown or used issuer_state; the reference issuer only authorizes holders it made an offer to",
+            ));
+        };
+        let code = random_token(&mut self.entropy, 24);
+        self.codes.insert(
+            code.clone(),
+            AuthCode {
+                subject,
+                challenge: challenge.to_owned(),
+                redirect_uri: redirect_uri.to_owned(),
+                client_id: get("client_id").unwrap_or_default().to_owned(),
+                expires: now + CODE_LIFETIME,
+            },
+        );
+        let mut pairs = vec![("code", code.as_str())];
+        if let Some(state) = get("state") {
+            pairs.push(("state", state));
+        }
+        let sep = if redirect_uri.contains('?') { '&' } else { '?' };
+        Ok(format!("{redirect_uri}{sep}{}", form(&pairs)))
+    }
+
+    /// The token endpoint (§6).
+    pub fn token(
+        &mut self,
+        params: &BTreeMap<String, String>,
+        now: i64,
+    ) -> Result<Value, ProtocolError> {
+        let get = |k: &str| params.get(k).map(String::as_str);
+        let subject = match get("grant_type") {
+            Some(PRE_AUTHORIZED_GRANT) => {
+                let Some(code) = get("pre-authorized_code") else {
+                    return Err(ProtocolError::bad_request(
+                        "invalid_request",
+                        &req::OID4VCI_INVALID_GRANT,
+                        "pre-authorized_code is required for this grant type",
+                    ));
+                };
+                let Some(offer) = self.offers.get(code) else {
+                    return Err(ProtocolError::bad_request(
+                        "invalid_grant",
+                        &req::OID4VCI_INVALID_GRANT,
+                        "unknown or already used pre-authorized_code",
+                    ));
+                };
+                match (&offer.tx_code, get("tx_code")) {
+                    (Some(_), None) => {
+                        return Err(ProtocolError::bad_request(
+                            "invalid_request",
+                            &req::OID4VCI_TX_CODE,
+                            "the offer required a tx_code and none was sent",
+                        ));
+                    }
+                    (None, Some(_)) => {
+                        return Err(ProtocolError::bad_request(
+                            "invalid_request",
+                            &req::OID4VCI_TX_CODE,
+                            "a tx_code was sent but the offer did not ask for one",
+                        ));
+                    }
+                    (Some(expected), Some(sent)) if expected != sent => {
+                        return Err(ProtocolError::bad_request(
+                            "invalid_grant",
+                            &req::OID4VCI_INVALID_GRANT,
+                            "wrong tx_code",
+                        ));
+                    }
+                    _ => {}
+                }
+                // Single use: removed whether or not it has expired.
+                let offer = self.offers.remove(code).ok_or_else(|| {
+                    ProtocolError::bad_request(
+                        "invalid_grant",
+                        &req::OID4VCI_INVALID_GRANT,
+                        "unknown pre-authorized_code",
+                    )
+                })?;
+                if now > offer.expires {
+                    return Err(ProtocolError::bad_request(
+                        "invalid_grant",
+                        &req::OID4VCI_INVALID_GRANT,
+                        "the pre-authorized_code has expired",
+                    ));
+                }
+                offer.subject
+            }
+            Some("authorization_code") => {
+                let Some(code) = get("code").and_then(|c| self.codes.remove(c)) else {
+                    return Err(ProtocolError::bad_request(
+                        "invalid_grant",
+                        &req::OID4VCI_INVALID_GRANT,
+                        "unknown or already used authorization code",
+                    ));
+                };
+                if now > code.expires {
+                    return Err(ProtocolError::bad_request(
+                        "invalid_grant",
+                        &req::OID4VCI_INVALID_GRANT,
+                        "the authorization code has expired",
+                    ));
+                }
+                if get("redirect_uri") != Some(code.redirect_uri.as_str()) {
+                    return Err(ProtocolError::bad_request(
+                        "invalid_grant",
+                        &req::OID4VCI_INVALID_GRANT,
+                        "redirect_uri differs from the authorization request's (RFC 6749 §4.1.3)",
+                    ));
+                }
+                if !code.client_id.is_empty() && get("client_id") != Some(code.client_id.as_str())
+                {
+                    return Err(ProtocolError::bad_request(
+                        "invalid_grant",
+                        &req::OID4VCI_INVALID_GRANT,
+                        "client_id differs from the authorization request's",
+                    ));
+                }
+                let Some(verifier) = get("code_verifier") else {
+                    return Err(ProtocolError::bad_request(
+                        "invalid_grant",
+                        &req::OAUTH_PKCE,
+                        "code_verifier is required (PKCE)",
+                    ));
+                };
+                if pkce_challenge(verifier) != code.challenge {
+                    return Err(ProtocolError::bad_request(
+                        "invalid_grant",
+                        &req::OAUTH_PKCE,
+                        "code_verifier does not match the code_challenge",
+                    ));
+                }
+                code.subject
+            }
+            other => {
+                return Err(ProtocolError::bad_request(
+                    "unsupported_grant_type",
+                    &req::OID4VCI_INVALID_GRANT,
+                    format!("unsupported grant_type {other:?}"),
+                ));
+            }
+        };
+        let token = random_token(&mut self.entropy, 32);
+        self.tokens.insert(
+            token.clone(),
+            Grant {
+                subject,
+                expires: now + TOKEN_LIFETIME,
+            },
+        );
+        Ok(json!({
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": TOKEN_LIFETIME,
+        }))
+    }
+
+    /// The nonce endpoint (§7): a fresh, single-use `c_nonce`.
+    pub fn nonce(&mut self, now: i64) -> Value {
+        // Forget expired nonces so a long campaign does not grow the map without bound.
+        self.nonces.retain(|_, exp| *exp >= now);
+        let nonce = random_token(&mut self.entropy, 24);
+        self.nonces.insert(nonce.clone(), now + NONCE_LIFETIME);
+        json!({"c_nonce": nonce})
+    }
+
+    /// The credential endpoint (§8). `authorization` is the `Authorization` header value.
+    pub fn credential(
+        &mut self,
+        authorization: Option<&str>,
+        body: &Value,
+        now: i64,
+    ) -> Result<Value, ProtocolError> {
+        let unauthorized = |d: &str| {
+            ProtocolError::new(401, "invalid_token", &req::OID4VCI_ACCESS_TOKEN, d.to_owned())
+        };
+        let token = authorization
+            .and_then(|h| {
+                h.split_once(' ')
+                    .filter(|(s, _)| s.eq_ignore_ascii_case("bearer"))
+            })
+            .map(|(_, t)| t.trim())
+            .ok_or_else(|| unauthorized("a Bearer access token is required"))?;
+        let grant = self
+            .tokens
+            .get(token)
+            .ok_or_else(|| unauthorized("unknown access token"))?;
+        if now > grant.expires {
+            return Err(unauthorized("the access token has expired"));
+        }
+        let Some(request) = body.as_object() else {
+            return Err(ProtocolError::bad_request(
+                "invalid_credential_request",
+                &req::OID4VCI_CREDENTIAL_REQUEST,
+                "the credential request must be a JSON object",
+            ));
+        };
+        match (
+            request.get("credential_configuration_id"),
+            request.get("credential_identifier"),
+        ) {
+            (Some(_), Some(_)) => {
+                return Err(ProtocolError::bad_request(
+                    "invalid_credential_request",
+                    &req::OID4VCI_CREDENTIAL_REQUEST,
+                    "credential_configuration_id and credential_identifier are mutually exclusive",
+                ));
+            }
+            (None, Some(_)) => {
+                // No authorization_details were returned by the token endpoint, so
+                // credential_identifier must not be used (§8.2).
+                return Err(ProtocolError::bad_request(
+                    "invalid_credential_request",
+                    &req::OID4VCI_CREDENTIAL_REQUEST,
+                    "credential_identifier is only valid after a token response with authorization_details",
+                ));
+            }
+            (None, None) => {
+                return Err(ProtocolError::bad_request(
+                    "invalid_credential_request",
+                    &req::OID4VCI_CREDENTIAL_REQUEST,
+                    "credential_configuration_id is required",
+                ));
+            }
+            (Some(Value::String(id)), None) if id == self.config.configuration_id() => {}
+            (Some(other), None) => {
+                return Err(ProtocolError::bad_request(
+                    "unknown_credential_configuration",
+                    &req::OID4VCI_CREDENTIAL_REQUEST,
+                    format!("unknown credential_configuration_id {other}"),
+                ));
+            }
+        }
+        if request.contains_key("proof") {
+            return Err(ProtocolError::bad_request(
+                "invalid_credential_request",
+                &req::OID4VCI_CREDENTIAL_REQUEST,
+                "`proof` is not a parameter of OpenID4VCI 1.0; send `proofs`",
+            ));
+        }
+        let proofs = match request.get("proofs") {
+            None => {
+                return Err(ProtocolError::bad_request(
+                    "invalid_proof",
+                    &req::OID4VCI_PROOF_NONCE,
+                    "proofs is required: this configuration lists proof_types_supported",
+                ));
+            }
+            Some(Value::Object(p)) if p.len() == 1 => match p.get("jwt") {
+                Some(Value::Array(a)) if !a.is_empty() => a.clone(),
+                _ => {
+                    return Err(ProtocolError::bad_request(
+                        "invalid_proof",
+                        &req::OID4VCI_CREDENTIAL_REQUEST,
+                        "proofs must hold one non-empty `jwt` array (the only supported proof type)",
+                    ));
+                }
+            },
+            Some(_) => {
+                return Err(ProtocolError::bad_request(
+                    "invalid_proof",
+                    &req::OID4VCI_CREDENTIAL_REQUEST,
+                    "proofs must contain exactly one proof type",
+                ));
+            }
+        };
+        let mut holder_keys = Vec::with_capacity(proofs.len());
+        for (i, p) in proofs.iter().enumerate() {
+            let Some(jwt) = p.as_str() else {
+                return Err(ProtocolError::bad_request(
+                    "invalid_proof",
+                    &req::OID4VCI_PROOF_KEY,
+                    format!("proofs.jwt[{i}] is not a string"),
+                ));
+            };
+            holder_keys.push(self.verify_proof(jwt, now).map_err(|mut e| {
+                e.description = format!("proofs.jwt[{i}]: {}", e.description);
+                e
+            })?);
+        }
+        let subject = self
+            .tokens
+            .get(token)
+            .map(|g| g.subject.clone())
+            .unwrap_or_default();
+        let mut credentials = Vec::with_capacity(holder_keys.len());
+        for holder_key in holder_keys {
+            let status = self.config.status_list_uri.clone().map(|uri| {
+                let idx = self.next_status_index;
+                self.next_status_index += 1;
+                StatusReference { idx, uri }
+            });
+            let input = IssueInput {
+                profile: Some(self.config.profile),
+                claims: subject.clone(),
+                issuer_key: &self.config.signing_key,
+                issuer_chain: Some(self.config.chain.clone()),
+                holder_key: Some(holder_key),
+                iat: now,
+                iss: Some(self.config.iss.clone()),
+                status,
+                disclosable: None,
+                decoys: Decoys::UpTo(2),
+                enforce_profile: true,
+            };
+            let sd = issue_credential(input, &mut self.entropy).map_err(|e| {
+                ProtocolError::bad_request(
+                    "credential_request_denied",
+                    &req::OID4VCI_ERROR_CODES,
+                    format!("the subject's claims cannot be issued: {e}"),
+                )
+            })?;
+            credentials.push(json!({"credential": sd.to_compact()}));
+        }
+        Ok(json!({"credentials": credentials}))
+    }
+
+    /// Checks one `jwt` key proof (Appendix F.1) and returns the key to bind.
+    fn verify_proof(&mut self, jwt: &str, now: i64) -> Result<Jwk, ProtocolError> {
+        let invalid =
+            |r, d: String| ProtocolError::bad_request("invalid_proof", r, d);
+        let jws = CompactJws::parse(jwt)
+            .map_err(|e| invalid(&req::OID4VCI_PROOF_KEY, format!("not a JWS: {e}")))?;
+        if jws.typ() != Some(PROOF_TYP) {
+            return Err(invalid(
+                &req::OID4VCI_PROOF_TYP,
+                format!("typ is {:?}, not {PROOF_TYP}", jws.typ()),
+            ));
+        }
+        match jws.algorithm() {
+            Ok(Algorithm::ES256) => {}
+            Ok(other) => {
+                return Err(invalid(
+                    &req::OID4VCI_PROOF_ALG,
+                    format!("alg {other} is not in proof_signing_alg_values_supported (ES256)"),
+                ));
+            }
+            Err(e) => return Err(invalid(&req::OID4VCI_PROOF_ALG, e.to_string())),
+        }
+        let header = &jws.header;
+        let named = ["kid", "jwk", "x5c"]
+            .iter()
+            .filter(|k| header.contains_key(**k))
+            .count();
+        if named != 1 || !header.contains_key("jwk") {
+            return Err(invalid(
+                &req::OID4VCI_PROOF_KEY,
+                "the proof must name its key by exactly one of kid, jwk or x5c; this issuer binds to jwk".into(),
+            ));
+        }
+        let jwk: Jwk = serde_json::from_value(header["jwk"].clone())
+            .map_err(|e| invalid(&req::OID4VCI_PROOF_KEY, format!("jwk: {e}")))?;
+        if jwk.d.is_some() {
+            return Err(invalid(
+                &req::OID4VCI_PROOF_KEY,
+                "the jwk header contains a private key".into(),
+            ));
+        }
+        let key = VerifyingKey::from_jwk(&jwk)
+            .map_err(|e| invalid(&req::OID4VCI_PROOF_KEY, format!("jwk: {e}")))?;
+        jws.verify(&key).map_err(|e| {
+            invalid(
+                &req::OID4VCI_PROOF_KEY,
+                format!("signature does not verify with the jwk header's key: {e}"),
+            )
+        })?;
+        let claims = &jws.payload;
+        if claims.get("aud").and_then(Value::as_str) != Some(self.config.credential_issuer.as_str())
+        {
+            return Err(invalid(
+                &req::OID4VCI_PROOF_AUD,
+                format!(
+                    "aud is {}, not the Credential Issuer Identifier {}",
+                    claims.get("aud").unwrap_or(&Value::Null),
+                    self.config.credential_issuer
+                ),
+            ));
+        }
+        let Some(iat) = claims.get("iat").and_then(Value::as_i64) else {
+            return Err(invalid(&req::OID4VCI_PROOF_IAT, "iat is missing".into()));
+        };
+        if iat > now + SKEW || iat < now - PROOF_MAX_AGE {
+            return Err(invalid(
+                &req::OID4VCI_PROOF_IAT,
+                format!("iat {iat} is outside [{}, {}]", now - PROOF_MAX_AGE, now + SKEW),
+            ));
+        }
+        let Some(nonce) = claims.get("nonce").and_then(Value::as_str) else {
+            return Err(invalid(
+                &req::OID4VCI_PROOF_NONCE,
+                "nonce is missing; this issuer has a nonce endpoint".into(),
+            ));
+        };
+        match self.nonces.remove(nonce) {
+            Some(exp) if exp >= now => Ok(jwk),
+            _ => Err(ProtocolError::bad_request(
+                "invalid_nonce",
+                &req::OID4VCI_PROOF_NONCE,
+                "c_nonce is unknown, expired or already used; fetch a new one",
+            )),
+        }
+    }
+}
+
+/// `application/x-www-form-urlencoded` of `pairs`.
+pub fn form(pairs: &[(&str, &str)]) -> String {
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
+
+/// The PKCE S256 challenge of `verifier` (RFC 7636 §4.2).
+pub fn pkce_challenge(verifier: &str) -> String {
+    crate::formats::jose::b64(aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
+        verifier.as_bytes(),
+    ))
+}
+
+/// Where a credential offer is: inline, or behind a URL to fetch.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OfferLocation {
+    Value(Value),
+    Reference(String),
+}
+
+/// Parses `openid-credential-offer://?credential_offer=…` (or any URL with the same query),
+/// or a bare offer JSON object.
+pub fn parse_offer(uri: &str) -> Result<OfferLocation, String> {
+    let trimmed = uri.trim();
+    if trimmed.starts_with('{') {
+        return serde_json::from_str(trimmed)
+            .map(OfferLocation::Value)
+            .map_err(|e| format!("the offer is not JSON: {e}"));
+    }
+    let query = trimmed
+        .split_once('?')
+        .map(|(_, q)| q)
+        .ok_or_else(|| "the offer URI has no query".to_owned())?;
+    let params: BTreeMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    match (params.get("credential_offer"), params.get("credential_offer_uri")) {
+        (Some(v), None) => serde_json::from_str(v)
+            .map(OfferLocation::Value)
+            .map_err(|e| format!("credential_offer is not JSON: {e}")),
+        (None, Some(u)) => Ok(OfferLocation::Reference(u.clone())),
+        (Some(_), Some(_)) => {
+            Err("credential_offer and credential_offer_uri are mutually exclusive (§4.1)".into())
+        }
+        (None, None) => Err("neither credential_offer nor credential_offer_uri is present".into()),
+    }
+}
+
+/// Checks an offer's shape (§4.1.1) and returns its issuer, configuration ids and grants.
+pub fn check_offer(offer: &Value) -> Result<(String, Vec<String>, Map<String, Value>), String> {
+    let issuer = offer
+        .get("credential_issuer")
+        .and_then(Value::as_str)
+        .ok_or("credential_issuer is missing")?;
+    let ids: Vec<String> = offer
+        .get("credential_configuration_ids")
+        .and_then(Value::as_array)
+        .filter(|a| !a.is_empty())
+        .ok_or("credential_configuration_ids must be a non-empty array")?
+        .iter()
+        .map(|v| v.as_str().map(str::to_owned).ok_or("a configuration id is not a string"))
+        .collect::<Result<_, _>>()?;
+    let grants = match offer.get("grants") {
+        None => Map::new(),
+        Some(Value::Object(g)) => g.clone(),
+        Some(_) => return Err("grants must be an object".into()),
+    };
+    Ok((issuer.to_owned(), ids, grants))
+}
+
+/// A `jwt` key proof (Appendix F.1) for `holder`, bound to the issuer and its nonce.
+pub fn proof_jwt(
+    holder: &SigningKey,
+    credential_issuer: &str,
+    nonce: Option<&str>,
+    iat: i64,
+) -> Result<String, crate::formats::jose::JoseError> {
+    let mut header = Map::new();
+    header.insert("typ".into(), json!(PROOF_TYP));
+    header.insert(
+        "jwk".into(),
+        serde_json::to_value(holder.public_jwk()).unwrap_or(Value::Null),
+    );
+    let mut claims = Map::new();
+    claims.insert("aud".into(), json!(credential_issuer));
+    claims.insert("iat".into(), json!(iat));
+    if let Some(n) = nonce {
+        claims.insert("nonce".into(), json!(n));
+    }
+    sign_compact(header, &claims, holder)
+}
+
+/// Draws a PKCE code verifier (RFC 7636 §4.1: 43–128 unreserved characters).
+pub fn pkce_verifier(entropy: &mut dyn Entropy) -> String {
+    random_token(entropy, 32)
+}
