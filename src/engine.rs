@@ -95,6 +95,7 @@ pub fn run(
     let recorder = Rc::new(RefCell::new(recorder));
     let tally = Rc::new(RefCell::new(Tally::default()));
     let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
         .build()
         .map_err(EngineError::Runtime)?;
     install(Rc::new(context));

@@ -135,7 +135,10 @@ impl Issuer {
     }
 
     fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.config.credential_issuer.trim_end_matches('/'))
+        format!(
+            "{}{path}",
+            self.config.credential_issuer.trim_end_matches('/')
+        )
     }
 
     /// Credential issuer metadata (§12.2.4), served at `/.well-known/openid-credential-issuer`.
@@ -231,11 +234,21 @@ impl Issuer {
             let id = random_token(&mut self.entropy, 16);
             let reference = self.url(&format!("/offers/{id}"));
             self.offers_by_reference.insert(id, offer.clone());
-            format!("{OFFER_SCHEME}?{}", form(&[("credential_offer_uri", &reference)]))
+            format!(
+                "{OFFER_SCHEME}?{}",
+                form(&[("credential_offer_uri", &reference)])
+            )
         } else {
-            format!("{OFFER_SCHEME}?{}", form(&[("credential_offer", &offer.to_string())]))
+            format!(
+                "{OFFER_SCHEME}?{}",
+                form(&[("credential_offer", &offer.to_string())])
+            )
         };
-        CreatedOffer { offer, uri, tx_code }
+        CreatedOffer {
+            offer,
+            uri,
+            tx_code,
+        }
     }
 
     /// The offer behind a `credential_offer_uri` (§4.1.3). Each reference is served once.
@@ -386,8 +399,7 @@ impl Issuer {
                         "redirect_uri differs from the authorization request's (RFC 6749 §4.1.3)",
                     ));
                 }
-                if !code.client_id.is_empty() && get("client_id") != Some(code.client_id.as_str())
-                {
+                if !code.client_id.is_empty() && get("client_id") != Some(code.client_id.as_str()) {
                     return Err(ProtocolError::bad_request(
                         "invalid_grant",
                         &req::OID4VCI_INVALID_GRANT,
@@ -450,7 +462,12 @@ impl Issuer {
         now: i64,
     ) -> Result<Value, ProtocolError> {
         let unauthorized = |d: &str| {
-            ProtocolError::new(401, "invalid_token", &req::OID4VCI_ACCESS_TOKEN, d.to_owned())
+            ProtocolError::new(
+                401,
+                "invalid_token",
+                &req::OID4VCI_ACCESS_TOKEN,
+                d.to_owned(),
+            )
         };
         let token = authorization
             .and_then(|h| {
@@ -595,8 +612,7 @@ impl Issuer {
 
     /// Checks one `jwt` key proof (Appendix F.1) and returns the key to bind.
     fn verify_proof(&mut self, jwt: &str, now: i64) -> Result<Jwk, ProtocolError> {
-        let invalid =
-            |r, d: String| ProtocolError::bad_request("invalid_proof", r, d);
+        let invalid = |r, d: String| ProtocolError::bad_request("invalid_proof", r, d);
         let jws = CompactJws::parse(jwt)
             .map_err(|e| invalid(&req::OID4VCI_PROOF_KEY, format!("not a JWS: {e}")))?;
         if jws.typ() != Some(PROOF_TYP) {
@@ -660,7 +676,11 @@ impl Issuer {
         if iat > now + SKEW || iat < now - PROOF_MAX_AGE {
             return Err(invalid(
                 &req::OID4VCI_PROOF_IAT,
-                format!("iat {iat} is outside [{}, {}]", now - PROOF_MAX_AGE, now + SKEW),
+                format!(
+                    "iat {iat} is outside [{}, {}]",
+                    now - PROOF_MAX_AGE,
+                    now + SKEW
+                ),
             ));
         }
         let Some(nonce) = claims.get("nonce").and_then(Value::as_str) else {
@@ -720,7 +740,10 @@ pub fn parse_offer(uri: &str) -> Result<OfferLocation, String> {
     let params: BTreeMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
         .into_owned()
         .collect();
-    match (params.get("credential_offer"), params.get("credential_offer_uri")) {
+    match (
+        params.get("credential_offer"),
+        params.get("credential_offer_uri"),
+    ) {
         (Some(v), None) => serde_json::from_str(v)
             .map(OfferLocation::Value)
             .map_err(|e| format!("credential_offer is not JSON: {e}")),
@@ -744,7 +767,11 @@ pub fn check_offer(offer: &Value) -> Result<(String, Vec<String>, Map<String, Va
         .filter(|a| !a.is_empty())
         .ok_or("credential_configuration_ids must be a non-empty array")?
         .iter()
-        .map(|v| v.as_str().map(str::to_owned).ok_or("a configuration id is not a string"))
+        .map(|v| {
+            v.as_str()
+                .map(str::to_owned)
+                .ok_or("a configuration id is not a string")
+        })
         .collect::<Result<_, _>>()?;
     let grants = match offer.get("grants") {
         None => Map::new(),

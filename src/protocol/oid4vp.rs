@@ -1,0 +1,1355 @@
+//! OpenID4VP 1.0, sans I/O: the verifier's transactions ([`Verifier`]) and the wallet's side
+//! ([`parse_authorization_request`], [`verify_request_object`], [`build_response`]).
+//!
+//! The verifier signs request objects (`oauth-authz-req+jwt`, `x5c`) for the client
+//! identifier prefixes `x509_san_dns` and `x509_hash`, or sends an unsigned request by value
+//! under `redirect_uri`; asks with DCQL; takes `direct_post` and `direct_post.jwt`
+//! (ECDH-ES P-256 with A128GCM / A256GCM) answers; binds each to its nonce and state; and
+//! validates the VP token as §8.6 orders, through the credential core. Its results (claims,
+//! violations, recognition) are what the control API reports.
+//!
+//! Checking a status list needs I/O, so a response is taken in two steps: [`Verifier::receive`]
+//! decrypts and matches it, the caller fetches the status lists named by
+//! [`status_list_uris`], and [`Verifier::finish`] validates.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use super::dcql::{self, Candidate, ClaimsPathPointer, DcqlQuery, PathElement};
+use super::jwe::{self, ContentEncryption, EcdhKey};
+use super::{ProtocolError, random_token};
+use crate::credential::{IssuerTrust, StatusInput, VerifyConfig, verify_credential};
+use crate::entropy::{Entropy, SeededEntropy};
+use crate::formats::jose::{CompactJws, SigningKey, b64, b64_decode, sign_compact};
+use crate::formats::sd_jwt::present::{KeyBinding, holder_view, present};
+use crate::formats::sd_jwt::verify::KbExpectation;
+use crate::formats::sd_jwt::{ClaimPath, Disclosure, SdJwt};
+use crate::formats::sd_jwt_vc::TypMode;
+use crate::profiles::Profile;
+use crate::profiles::recognition;
+use crate::requirements::{Requirement, Violation, catalogue as req};
+use crate::trust::resolver::TrustContext;
+use crate::trust::trust_list::base64_std;
+use crate::trust::x5c::{Anchor, decode_x5c, validate};
+
+pub const REQUEST_TYP: &str = "oauth-authz-req+jwt";
+/// `aud` of a request object under static discovery (§5.8).
+pub const STATIC_AUDIENCE: &str = "https://self-issued.me/v2";
+pub const SCHEME: &str = "openid4vp://";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientIdPrefix {
+    X509SanDns,
+    X509Hash,
+    RedirectUri,
+}
+
+impl ClientIdPrefix {
+    pub fn name(self) -> &'static str {
+        match self {
+            ClientIdPrefix::X509SanDns => "x509_san_dns",
+            ClientIdPrefix::X509Hash => "x509_hash",
+            ClientIdPrefix::RedirectUri => "redirect_uri",
+        }
+    }
+
+    pub fn from_client_id(client_id: &str) -> Option<Self> {
+        match client_id.split_once(':')?.0 {
+            "x509_san_dns" => Some(ClientIdPrefix::X509SanDns),
+            "x509_hash" => Some(ClientIdPrefix::X509Hash),
+            "redirect_uri" => Some(ClientIdPrefix::RedirectUri),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ResponseMode {
+    #[serde(rename = "direct_post")]
+    DirectPost,
+    #[serde(rename = "direct_post.jwt")]
+    DirectPostJwt,
+}
+
+impl ResponseMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            ResponseMode::DirectPost => "direct_post",
+            ResponseMode::DirectPostJwt => "direct_post.jwt",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<Self> {
+        match s {
+            "direct_post" => Some(ResponseMode::DirectPost),
+            "direct_post.jwt" => Some(ResponseMode::DirectPostJwt),
+            _ => None,
+        }
+    }
+}
+
+/// Ways the reference verifier can be told to misbehave, to test wallets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VerifierFault {
+    /// The request object's `exp` is already in the past.
+    ExpiredRequestObject,
+    /// The request object names a different `client_id` than the authorization request.
+    MismatchedClientId,
+    /// The request object's `typ` is plain `JWT`.
+    UntypedRequestObject,
+    /// The request carries `transaction_data` (which the reference wallet does not support).
+    TransactionData,
+}
+
+/// A verifier's identity and policy.
+pub struct VerifierConfig {
+    /// Where the verifier's HTTP endpoints are, e.g. `http://127.0.0.1:8080`.
+    pub base_url: String,
+    /// `EU` or `JP`: whose arrangement rules apply, and which way recognition goes.
+    pub jurisdiction: String,
+    pub prefix: ClientIdPrefix,
+    /// The dNSName in the access certificate.
+    pub dns_name: String,
+    pub signing_key: SigningKey,
+    /// The access certificate chain, leaf first.
+    pub chain: Vec<Vec<u8>>,
+    pub response_modes: Vec<ResponseMode>,
+    /// `enc` values advertised for encrypted responses, in order of preference.
+    pub enc_values: Vec<ContentEncryption>,
+    /// Lifetime of request objects and transactions, seconds.
+    pub request_lifetime: i64,
+    pub display_name: String,
+}
+
+impl VerifierConfig {
+    pub fn response_uri(&self) -> String {
+        format!("{}/response", self.base_url.trim_end_matches('/'))
+    }
+
+    /// The full client identifier, prefix included (§5.9).
+    pub fn client_id(&self) -> String {
+        match self.prefix {
+            ClientIdPrefix::X509SanDns => format!("x509_san_dns:{}", self.dns_name),
+            ClientIdPrefix::X509Hash => format!(
+                "x509_hash:{}",
+                b64(aws_lc_rs::digest::digest(
+                    &aws_lc_rs::digest::SHA256,
+                    self.chain.first().map_or(&[][..], Vec::as_slice)
+                ))
+            ),
+            ClientIdPrefix::RedirectUri => format!("redirect_uri:{}", self.response_uri()),
+        }
+    }
+
+    /// `vp_formats_supported` (§11.1, Appendix B.3.4).
+    pub fn vp_formats(&self) -> Value {
+        json!({"dc+sd-jwt": {"sd-jwt_alg_values": ["ES256"], "kb-jwt_alg_values": ["ES256"]}})
+    }
+}
+
+/// What the control API asks for.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CreateRequest {
+    pub dcql_query: Value,
+    #[serde(default)]
+    pub response_mode: Option<ResponseMode>,
+    #[serde(default)]
+    pub misbehave: Vec<VerifierFault>,
+}
+
+/// A created authorization request.
+#[derive(Debug, Clone, Serialize)]
+pub struct CreatedRequest {
+    pub id: String,
+    /// What a QR code or link would carry: `openid4vp://?client_id=…&request_uri=…`.
+    pub authorization_request: String,
+    pub client_id: String,
+    pub response_mode: ResponseMode,
+    pub nonce: String,
+    pub state: String,
+}
+
+/// Where a transaction stands.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum Outcome {
+    Pending,
+    Verified {
+        result: Value,
+    },
+    Rejected {
+        result: Value,
+    },
+    /// The wallet answered with an error response (§8.5).
+    WalletError {
+        error: String,
+        description: Option<String>,
+    },
+}
+
+struct Transaction {
+    nonce: String,
+    state: String,
+    query: DcqlQuery,
+    query_json: Value,
+    mode: ResponseMode,
+    enc_key: Option<EcdhKey>,
+    expires: i64,
+    faults: Vec<VerifierFault>,
+    outcome: Outcome,
+}
+
+/// A response matched to its transaction, waiting for status lists.
+pub struct Received {
+    pub transaction: String,
+    pub vp_token: Value,
+}
+
+/// A verifier: configuration plus its open transactions.
+pub struct Verifier {
+    pub config: VerifierConfig,
+    entropy: SeededEntropy,
+    transactions: HashMap<String, Transaction>,
+    by_state: HashMap<String, String>,
+}
+
+fn invalid_request(r: &'static Requirement, d: impl Into<String>) -> ProtocolError {
+    ProtocolError::bad_request("invalid_request", r, d)
+}
+
+impl Verifier {
+    pub fn new(config: VerifierConfig, entropy: SeededEntropy) -> Self {
+        Self {
+            config,
+            entropy,
+            transactions: HashMap::new(),
+            by_state: HashMap::new(),
+        }
+    }
+
+    /// Starts a transaction: checks the DCQL query (§6) and mints nonce, state and, for
+    /// `direct_post.jwt`, an ephemeral response-encryption key.
+    pub fn create_request(
+        &mut self,
+        request: &CreateRequest,
+        now: i64,
+    ) -> Result<CreatedRequest, ProtocolError> {
+        let query = DcqlQuery::parse(&request.dcql_query)
+            .map_err(|v| invalid_request(&req::OID4VP_DCQL_VALID, v.to_string()))?;
+        let problems = query.validate();
+        if !problems.is_empty() {
+            return Err(ProtocolError {
+                status: 400,
+                error: "invalid_request",
+                description: problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                violations: problems
+                    .iter()
+                    .map(|p| Violation::new(&req::OID4VP_DCQL_VALID, p.to_string()))
+                    .collect(),
+            });
+        }
+        let mode = request
+            .response_mode
+            .or_else(|| self.config.response_modes.first().copied())
+            .unwrap_or(ResponseMode::DirectPost);
+        if !self.config.response_modes.contains(&mode) {
+            return Err(invalid_request(
+                &req::OID4VP_DIRECT_POST,
+                format!("this verifier does not use response mode {}", mode.name()),
+            ));
+        }
+        let id = random_token(&mut self.entropy, 16);
+        let nonce = random_token(&mut self.entropy, 24);
+        let state = random_token(&mut self.entropy, 24);
+        let enc_key = match mode {
+            ResponseMode::DirectPostJwt => {
+                Some(EcdhKey::generate(&mut self.entropy).map_err(|e| {
+                    ProtocolError::new(
+                        500,
+                        "server_error",
+                        &req::OID4VP_ENCRYPTED_RESPONSE,
+                        e.to_string(),
+                    )
+                })?)
+            }
+            ResponseMode::DirectPost => None,
+        };
+        let client_id = self.config.client_id();
+        let authorization_request = if self.config.prefix == ClientIdPrefix::RedirectUri {
+            // Unsigned, by value (§5.9.3: redirect_uri requests cannot be signed).
+            let params = self.request_claims(
+                &id,
+                &nonce,
+                &state,
+                &request.dcql_query,
+                mode,
+                enc_key.as_ref(),
+                now,
+                &request.misbehave,
+            );
+            let pairs: Vec<(String, String)> = params
+                .into_iter()
+                .map(|(k, v)| match v {
+                    Value::String(s) => (k, s),
+                    other => (k, other.to_string()),
+                })
+                .collect();
+            let refs: Vec<(&str, &str)> = pairs
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            format!("{SCHEME}?{}", super::oid4vci::form(&refs))
+        } else {
+            let request_uri = format!(
+                "{}/request/{id}",
+                self.config.base_url.trim_end_matches('/')
+            );
+            format!(
+                "{SCHEME}?{}",
+                super::oid4vci::form(&[
+                    ("client_id", &client_id),
+                    ("request_uri", &request_uri),
+                    ("request_uri_method", "get"),
+                ])
+            )
+        };
+        self.by_state.insert(state.clone(), id.clone());
+        self.transactions.insert(
+            id.clone(),
+            Transaction {
+                nonce: nonce.clone(),
+                state: state.clone(),
+                query,
+                query_json: request.dcql_query.clone(),
+                mode,
+                enc_key,
+                expires: now + self.config.request_lifetime,
+                faults: request.misbehave.clone(),
+                outcome: Outcome::Pending,
+            },
+        );
+        Ok(CreatedRequest {
+            id,
+            authorization_request,
+            client_id,
+            response_mode: mode,
+            nonce,
+            state,
+        })
+    }
+
+    #[expect(clippy::too_many_arguments)]
+    fn request_claims(
+        &self,
+        id: &str,
+        nonce: &str,
+        state: &str,
+        query: &Value,
+        mode: ResponseMode,
+        enc_key: Option<&EcdhKey>,
+        now: i64,
+        faults: &[VerifierFault],
+    ) -> Map<String, Value> {
+        let mut metadata = Map::new();
+        metadata.insert("vp_formats_supported".into(), self.config.vp_formats());
+        if let Some(key) = enc_key {
+            let mut jwk = key.public_jwk();
+            jwk.insert("use".into(), json!("enc"));
+            jwk.insert("alg".into(), json!("ECDH-ES"));
+            jwk.insert("kid".into(), json!(id));
+            metadata.insert("jwks".into(), json!({"keys": [jwk]}));
+            metadata.insert(
+                "encrypted_response_enc_values_supported".into(),
+                json!(
+                    self.config
+                        .enc_values
+                        .iter()
+                        .map(|e| e.name())
+                        .collect::<Vec<_>>()
+                ),
+            );
+        }
+        let mut client_id = self.config.client_id();
+        if faults.contains(&VerifierFault::MismatchedClientId) {
+            client_id = format!("x509_san_dns:impostor.{}", self.config.dns_name);
+        }
+        let mut c = Map::new();
+        c.insert("client_id".into(), json!(client_id));
+        c.insert("response_type".into(), json!("vp_token"));
+        c.insert("response_mode".into(), json!(mode.name()));
+        c.insert("response_uri".into(), json!(self.config.response_uri()));
+        c.insert("nonce".into(), json!(nonce));
+        c.insert("state".into(), json!(state));
+        c.insert("dcql_query".into(), query.clone());
+        c.insert("client_metadata".into(), Value::Object(metadata));
+        if faults.contains(&VerifierFault::TransactionData) {
+            c.insert(
+                "transaction_data".into(),
+                json!([b64(
+                    json!({"type": "accord-example", "credential_ids": ["x"]}).to_string()
+                )]),
+            );
+        }
+        if self.config.prefix != ClientIdPrefix::RedirectUri {
+            c.insert("aud".into(), json!(STATIC_AUDIENCE));
+            c.insert("iat".into(), json!(now));
+            let exp = if faults.contains(&VerifierFault::ExpiredRequestObject) {
+                now - 60
+            } else {
+                now + self.config.request_lifetime
+            };
+            c.insert("exp".into(), json!(exp));
+        }
+        c
+    }
+
+    /// The signed request object behind `request_uri` (§5, RFC 9101).
+    pub fn request_object(&self, id: &str, now: i64) -> Result<String, ProtocolError> {
+        let tx = self
+            .transactions
+            .get(id)
+            .filter(|t| matches!(t.outcome, Outcome::Pending))
+            .ok_or_else(|| {
+                ProtocolError::new(
+                    404,
+                    "invalid_request_uri",
+                    &req::OID4VP_STATE,
+                    "unknown or finished request",
+                )
+            })?;
+        let claims = self.request_claims(
+            id,
+            &tx.nonce,
+            &tx.state,
+            &tx.query_json,
+            tx.mode,
+            tx.enc_key.as_ref(),
+            now,
+            &tx.faults,
+        );
+        let mut header = Map::new();
+        let typ = if tx.faults.contains(&VerifierFault::UntypedRequestObject) {
+            "JWT"
+        } else {
+            REQUEST_TYP
+        };
+        header.insert("typ".into(), json!(typ));
+        header.insert(
+            "x5c".into(),
+            json!(
+                self.config
+                    .chain
+                    .iter()
+                    .map(|d| base64_std(d))
+                    .collect::<Vec<_>>()
+            ),
+        );
+        sign_compact(header, &claims, &self.config.signing_key)
+            .map_err(|e| ProtocolError::new(500, "server_error", &req::JAR_TYP, e.to_string()))
+    }
+
+    /// Step one of taking a response at the response URI (§8.2, §8.3.1): decrypt it if
+    /// encrypted, match it to its transaction by `state`, parse `vp_token`. A wallet's error
+    /// response ends the transaction and is answered `Ok(None)`.
+    pub fn receive(
+        &mut self,
+        form: &BTreeMap<String, String>,
+        now: i64,
+    ) -> Result<Option<Received>, ProtocolError> {
+        let (params, encrypted): (Map<String, Value>, bool) = match form.get("response") {
+            Some(jwe_text) => (self.decrypt(jwe_text)?, true),
+            None => (
+                form.iter()
+                    .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                    .collect(),
+                false,
+            ),
+        };
+        let state = params.get("state").and_then(Value::as_str).ok_or_else(|| {
+            invalid_request(
+                &req::OID4VP_STATE,
+                "state is missing; this verifier always sends one",
+            )
+        })?;
+        let id = self.by_state.get(state).cloned().ok_or_else(|| {
+            invalid_request(
+                &req::OID4VP_STATE,
+                "unknown state: no open transaction has it",
+            )
+        })?;
+        let Some(tx) = self.transactions.get_mut(&id) else {
+            return Err(invalid_request(&req::OID4VP_STATE, "unknown transaction"));
+        };
+        if !matches!(tx.outcome, Outcome::Pending) {
+            return Err(invalid_request(
+                &req::OID4VP_STATE,
+                "this transaction already has a response; a second one is refused (replay)",
+            ));
+        }
+        if now > tx.expires {
+            return Err(invalid_request(
+                &req::OID4VP_STATE,
+                "the transaction has expired",
+            ));
+        }
+        if let Some(error) = params.get("error").and_then(Value::as_str) {
+            tx.outcome = Outcome::WalletError {
+                error: error.to_owned(),
+                description: params
+                    .get("error_description")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+            };
+            return Ok(None);
+        }
+        if tx.mode == ResponseMode::DirectPostJwt && !encrypted {
+            let e = invalid_request(
+                &req::OID4VP_DIRECT_POST_JWT,
+                "the request asked for direct_post.jwt but the response is not encrypted",
+            );
+            tx.outcome = Outcome::Rejected {
+                result: rejection(&e),
+            };
+            return Err(e);
+        }
+        let vp_token = match params.get("vp_token") {
+            Some(Value::String(s)) => serde_json::from_str(s).map_err(|e| {
+                invalid_request(&req::OID4VP_VP_TOKEN, format!("vp_token is not JSON: {e}"))
+            }),
+            Some(v @ Value::Object(_)) => Ok(v.clone()),
+            _ => Err(invalid_request(
+                &req::OID4VP_VP_TOKEN,
+                "vp_token is missing",
+            )),
+        };
+        match vp_token {
+            Ok(vp_token) => Ok(Some(Received {
+                transaction: id,
+                vp_token,
+            })),
+            Err(e) => {
+                tx.outcome = Outcome::Rejected {
+                    result: rejection(&e),
+                };
+                Err(e)
+            }
+        }
+    }
+
+    fn decrypt(&self, text: &str) -> Result<Map<String, Value>, ProtocolError> {
+        let bad = |d: String| invalid_request(&req::OID4VP_ENCRYPTED_RESPONSE, d);
+        let header_b64 = text.split('.').next().unwrap_or_default();
+        let header: Map<String, Value> = b64_decode(header_b64)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .ok_or_else(|| bad("the response is not a compact JWE".into()))?;
+        let kid = header.get("kid").and_then(Value::as_str).ok_or_else(|| {
+            bad(
+                "the JWE has no kid; it must name the client_metadata key it was encrypted to"
+                    .into(),
+            )
+        })?;
+        let tx = self
+            .transactions
+            .get(kid)
+            .ok_or_else(|| bad(format!("kid {kid:?} names no key of this verifier")))?;
+        let key = tx
+            .enc_key
+            .as_ref()
+            .ok_or_else(|| bad("that transaction has no encryption key".into()))?;
+        let decrypted =
+            jwe::decrypt(text, key, &self.config.enc_values).map_err(|e| bad(e.to_string()))?;
+        serde_json::from_slice(&decrypted.plaintext)
+            .map_err(|e| bad(format!("the decrypted payload is not a JSON object: {e}")))
+    }
+
+    /// Step two: validates the VP token (§8.6) and records the outcome. `status_tokens`
+    /// holds what was fetched for each status list URI (`None`: could not be fetched).
+    pub fn finish(
+        &mut self,
+        received: Received,
+        trust: &TrustContext,
+        status_tokens: &HashMap<String, Option<String>>,
+        now: i64,
+    ) -> Result<Value, ProtocolError> {
+        let client_id = self.config.client_id();
+        let jurisdiction = self.config.jurisdiction.clone();
+        let Some(tx) = self.transactions.get_mut(&received.transaction) else {
+            return Err(invalid_request(&req::OID4VP_STATE, "unknown transaction"));
+        };
+        let mut violations: Vec<Violation> = Vec::new();
+        for p in dcql::check_vp_token_shape(&tx.query, &received.vp_token) {
+            let r = if p.section.starts_with("8.") {
+                &req::OID4VP_VP_TOKEN
+            } else {
+                &req::OID4VP_DCQL_SATISFIED
+            };
+            violations.push(Violation::new(r, p.to_string()).at("vp_token"));
+        }
+        let mut presentations = Vec::new();
+        let mut recognitions = Vec::new();
+        if let Some(entries) = received.vp_token.as_object() {
+            for (query_id, list) in entries {
+                let Some(cq) = tx.query.credentials.iter().find(|c| &c.id == query_id) else {
+                    continue;
+                };
+                for (i, item) in list.as_array().into_iter().flatten().enumerate() {
+                    let at = format!("vp_token.{query_id}[{i}]");
+                    let Some(text) = item.as_str() else {
+                        violations.push(
+                            Violation::new(
+                                &req::OID4VP_VP_TOKEN,
+                                "an SD-JWT VC presentation is a string",
+                            )
+                            .at(at),
+                        );
+                        continue;
+                    };
+                    let sd = match SdJwt::parse_compact(text) {
+                        Ok(sd) => sd,
+                        Err(e) => {
+                            violations
+                                .push(Violation::new(&req::SDJWT_FORMAT, e.to_string()).at(at));
+                            continue;
+                        }
+                    };
+                    let uri = status_uri_of(&sd);
+                    let config = VerifyConfig {
+                        now,
+                        skew: 60,
+                        key_binding: Some(KbExpectation {
+                            aud: client_id.clone(),
+                            nonce: tx.nonce.clone(),
+                        }),
+                        typ_mode: TypMode::Strict,
+                        trust: IssuerTrust::Lists(TrustContext {
+                            lists: trust.lists.clone(),
+                            arrangement: trust.arrangement.clone(),
+                            now,
+                        }),
+                        status: StatusInput::Token(
+                            uri.and_then(|u| status_tokens.get(&u).cloned().flatten()),
+                        ),
+                        check_profile: true,
+                    };
+                    let report = verify_credential(&sd, None, &config);
+                    let mut own: Vec<Violation> = report
+                        .violations
+                        .iter()
+                        .cloned()
+                        .map(|v| v.at_if_unset(&at))
+                        .collect();
+                    if report.valid {
+                        let vct = report.claims.get("vct").and_then(Value::as_str);
+                        for p in
+                            dcql::check_disclosed(cq, vct, &Value::Object(report.claims.clone()))
+                        {
+                            let v = Violation::new(&req::OID4VP_DCQL_SATISFIED, p.to_string())
+                                .at(at.clone());
+                            own.push(if p.message.starts_with("SHOULD") {
+                                v
+                            } else {
+                                v.enforced()
+                            });
+                        }
+                        if let Some(r) = recognise(&jurisdiction, &report.claims) {
+                            recognitions
+                                .push(json!({"credential_query": query_id, "recognition": r}));
+                        }
+                    }
+                    let valid = report.valid && crate::requirements::all_pass(&own);
+                    presentations.push(json!({
+                        "credential_query": query_id,
+                        "valid": valid,
+                        "claims": report.claims,
+                        "disclosed": report.disclosed,
+                        "profile": report.profile,
+                        "trust": report.trust,
+                        "status": report.status,
+                        "violations": own,
+                    }));
+                    violations.extend(own);
+                }
+            }
+        }
+        let valid = crate::requirements::all_pass(&violations)
+            && presentations.iter().all(|p| p["valid"] == json!(true));
+        let result = json!({
+            "client_id": client_id,
+            "response_mode": tx.mode.name(),
+            "presentations": presentations,
+            "recognition": recognitions,
+            "violations": violations,
+        });
+        if valid {
+            tx.outcome = Outcome::Verified { result };
+            Ok(json!({}))
+        } else {
+            tx.outcome = Outcome::Rejected { result };
+            Err(ProtocolError {
+                status: 400,
+                error: "invalid_request",
+                description: "the VP token was rejected (OpenID4VP 1.0 §8.6); the verifier's result lists why".into(),
+                violations: violations.into_iter().filter(Violation::is_fatal).collect(),
+            })
+        }
+    }
+
+    /// The outcome of a transaction, for the control API.
+    pub fn outcome(&self, id: &str) -> Option<&Outcome> {
+        self.transactions.get(id).map(|t| &t.outcome)
+    }
+}
+
+fn rejection(e: &ProtocolError) -> Value {
+    json!({"error": e.error, "error_description": e.description, "violations": e.violations})
+}
+
+/// The recognition verdict a verifier in `jurisdiction` reaches for these claims, when the
+/// credential comes from the other side.
+fn recognise(jurisdiction: &str, claims: &Map<String, Value>) -> Option<Value> {
+    let profile = claims
+        .get("vct")
+        .and_then(Value::as_str)
+        .and_then(Profile::from_vct)?;
+    let r = match (jurisdiction, profile) {
+        ("JP", Profile::EuDiploma) => recognition::recognise_eu_in_jp(claims),
+        ("EU", Profile::JpDegree) => recognition::recognise_jp_in_eu(claims),
+        _ => return None,
+    };
+    serde_json::to_value(r).ok()
+}
+
+/// The status list URI a credential points at, read without verification (the caller
+/// fetches it; verification happens afterwards).
+pub fn status_uri_of(sd: &SdJwt) -> Option<String> {
+    let jws = CompactJws::parse(&sd.issuer_jwt).ok()?;
+    jws.payload
+        .get("status")?
+        .get("status_list")?
+        .get("uri")?
+        .as_str()
+        .map(str::to_owned)
+}
+
+/// Every status list URI the presentations in `vp_token` point at.
+pub fn status_list_uris(vp_token: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for list in vp_token.as_object().into_iter().flat_map(|m| m.values()) {
+        for item in list.as_array().into_iter().flatten() {
+            if let Some(uri) = item
+                .as_str()
+                .and_then(|t| SdJwt::parse_compact(t).ok())
+                .and_then(|sd| status_uri_of(&sd))
+                && !out.contains(&uri)
+            {
+                out.push(uri);
+            }
+        }
+    }
+    out
+}
+
+// -------------------------------------------------------------------------------------------
+// Wallet side
+// -------------------------------------------------------------------------------------------
+
+/// An authorization request as the wallet first sees it (§5, §5.7).
+#[derive(Debug, Clone)]
+pub enum RequestLocation {
+    /// `request_uri` to fetch (with the outer `client_id`).
+    Reference {
+        client_id: String,
+        request_uri: String,
+        method: String,
+    },
+    /// Parameters by value (unsigned).
+    Value(Map<String, Value>),
+}
+
+/// Parses `openid4vp://?…` (or any URL with the same query).
+pub fn parse_authorization_request(uri: &str) -> Result<RequestLocation, ProtocolError> {
+    let query = uri.split_once('?').map(|(_, q)| q).ok_or_else(|| {
+        invalid_request(
+            &req::OID4VP_QUERY_PRESENT,
+            "the authorization request URI has no query",
+        )
+    })?;
+    let params: BTreeMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let client_id = params.get("client_id").cloned().ok_or_else(|| {
+        invalid_request(
+            &req::OID4VP_CLIENT_ID_PREFIX,
+            "client_id is required (§5.2)",
+        )
+    })?;
+    if let Some(request_uri) = params.get("request_uri") {
+        let method = params
+            .get("request_uri_method")
+            .cloned()
+            .unwrap_or_else(|| "get".into());
+        if method != "get" && method != "post" {
+            return Err(ProtocolError::bad_request(
+                "invalid_request_uri_method",
+                &req::OID4VP_QUERY_PRESENT,
+                format!("request_uri_method {method:?} is neither get nor post"),
+            ));
+        }
+        return Ok(RequestLocation::Reference {
+            client_id,
+            request_uri: request_uri.clone(),
+            method,
+        });
+    }
+    let mut map = Map::new();
+    for (k, v) in params {
+        // Objects travel as JSON strings (§5.1).
+        let value = match k.as_str() {
+            "dcql_query" | "client_metadata" | "transaction_data" => serde_json::from_str(&v)
+                .map_err(|e| {
+                    invalid_request(&req::OID4VP_QUERY_PRESENT, format!("{k} is not JSON: {e}"))
+                })?,
+            _ => Value::String(v),
+        };
+        map.insert(k, value);
+    }
+    Ok(RequestLocation::Value(map))
+}
+
+/// An authorization request the wallet has checked and will answer.
+#[derive(Debug, Clone)]
+pub struct AuthorizationRequest {
+    pub client_id: String,
+    pub response_mode: ResponseMode,
+    pub response_uri: String,
+    pub nonce: String,
+    pub state: Option<String>,
+    pub dcql_query: DcqlQuery,
+    pub client_metadata: Map<String, Value>,
+}
+
+/// Verifies a signed request object for `outer_client_id` (§5, §5.9.3, RFC 9101) against
+/// the relying-party trust anchors, and checks its parameters.
+pub fn verify_request_object(
+    jwt: &str,
+    outer_client_id: &str,
+    rp_anchors: &[Vec<u8>],
+    now: i64,
+) -> Result<AuthorizationRequest, ProtocolError> {
+    let bad_object = |r: &'static Requirement, d: String| {
+        ProtocolError::bad_request("invalid_request_object", r, d)
+    };
+    let jws =
+        CompactJws::parse(jwt).map_err(|e| bad_object(&req::JAR_TYP, format!("not a JWS: {e}")))?;
+    if jws.typ() != Some(REQUEST_TYP) {
+        return Err(bad_object(
+            &req::JAR_TYP,
+            format!("typ is {:?}, not {REQUEST_TYP}", jws.typ()),
+        ));
+    }
+    let prefix = ClientIdPrefix::from_client_id(outer_client_id).ok_or_else(|| {
+        invalid_request(
+            &req::OID4VP_CLIENT_ID_PREFIX,
+            format!("unsupported client identifier prefix in {outer_client_id:?}"),
+        )
+    })?;
+    if prefix == ClientIdPrefix::RedirectUri {
+        return Err(invalid_request(
+            &req::OID4VP_CLIENT_ID_PREFIX,
+            "redirect_uri requests cannot be signed (§5.9.3)",
+        ));
+    }
+    let chain = decode_x5c(jws.header.get("x5c")).map_err(|v| {
+        let mut e = bad_object(&req::OID4VP_REQUEST_TRUST, v.message.clone());
+        e.violations.push(v);
+        e
+    })?;
+    let anchors: Vec<Anchor<'_, usize>> = rp_anchors
+        .iter()
+        .enumerate()
+        .map(|(i, der)| Anchor { der, tag: i })
+        .collect();
+    let validated = validate(&chain, &anchors, now).map_err(|vs| {
+        let d = vs
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut e = invalid_request(
+            &req::OID4VP_REQUEST_TRUST,
+            format!("the request's certificate chain does not validate: {d}"),
+        );
+        e.violations.extend(vs);
+        e
+    })?;
+    jws.verify(&validated.leaf_key).map_err(|e| {
+        invalid_request(
+            &req::OID4VP_REQUEST_TRUST,
+            format!("request object signature: {e}"),
+        )
+    })?;
+    let original = &outer_client_id[prefix.name().len() + 1..];
+    match prefix {
+        ClientIdPrefix::X509SanDns => {
+            if !validated
+                .leaf_dns
+                .iter()
+                .any(|d| d.eq_ignore_ascii_case(original))
+            {
+                return Err(invalid_request(
+                    &req::OID4VP_CLIENT_ID_PREFIX,
+                    format!(
+                        "{original:?} is not a dNSName SAN of the leaf certificate ({:?})",
+                        validated.leaf_dns
+                    ),
+                ));
+            }
+        }
+        ClientIdPrefix::X509Hash => {
+            let hash = b64(aws_lc_rs::digest::digest(
+                &aws_lc_rs::digest::SHA256,
+                &chain[0].der,
+            ));
+            if hash != original {
+                return Err(invalid_request(
+                    &req::OID4VP_CLIENT_ID_PREFIX,
+                    "x509_hash does not match the SHA-256 of the leaf certificate",
+                ));
+            }
+        }
+        ClientIdPrefix::RedirectUri => {}
+    }
+    let claims = &jws.payload;
+    if claims.get("client_id").and_then(Value::as_str) != Some(outer_client_id) {
+        return Err(bad_object(
+            &req::JAR_CLIENT_ID,
+            format!(
+                "the request object's client_id {} differs from the request's {outer_client_id:?}",
+                claims.get("client_id").unwrap_or(&Value::Null)
+            ),
+        ));
+    }
+    if let Some(exp) = claims.get("exp").and_then(Value::as_i64)
+        && exp < now
+    {
+        return Err(bad_object(
+            &req::JAR_EXP,
+            format!("the request object expired at {exp} (now {now})"),
+        ));
+    }
+    // The chain is anchored in a relying-party CA the wallet trusts, so the client identifier
+    // is trusted and may choose its response URI freely (§5.9.3, x509_san_dns).
+    check_parameters(claims)
+}
+
+/// Checks an unsigned request by value (only for `redirect_uri`).
+pub fn check_unsigned_request(
+    params: &Map<String, Value>,
+) -> Result<AuthorizationRequest, ProtocolError> {
+    let client_id = params
+        .get("client_id")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if ClientIdPrefix::from_client_id(client_id) != Some(ClientIdPrefix::RedirectUri) {
+        return Err(invalid_request(
+            &req::OID4VP_CLIENT_ID_PREFIX,
+            format!(
+                "an unsigned request must use the redirect_uri prefix; {client_id:?} requires a signed request object"
+            ),
+        ));
+    }
+    let request = check_parameters(params)?;
+    if client_id["redirect_uri:".len()..] != request.response_uri {
+        return Err(invalid_request(
+            &req::OID4VP_CLIENT_ID_PREFIX,
+            "under redirect_uri the response_uri must equal the client identifier",
+        ));
+    }
+    Ok(request)
+}
+
+fn check_parameters(c: &Map<String, Value>) -> Result<AuthorizationRequest, ProtocolError> {
+    let s = |k: &str| c.get(k).and_then(Value::as_str);
+    if c.contains_key("transaction_data") {
+        return Err(invalid_request(
+            &req::OID4VP_TRANSACTION_DATA,
+            "transaction_data is not supported by this wallet",
+        ));
+    }
+    if s("response_type") != Some("vp_token") {
+        return Err(ProtocolError::bad_request(
+            "unsupported_response_type",
+            &req::OID4VP_QUERY_PRESENT,
+            "response_type must be vp_token",
+        ));
+    }
+    let dcql_json = match (c.get("dcql_query"), c.get("scope")) {
+        (Some(q), None) => q,
+        (Some(_), Some(_)) => {
+            return Err(invalid_request(
+                &req::OID4VP_QUERY_PRESENT,
+                "dcql_query and scope are mutually exclusive",
+            ));
+        }
+        (None, _) => {
+            return Err(invalid_request(
+                &req::OID4VP_QUERY_PRESENT,
+                "dcql_query is missing (no scope is predefined by this wallet)",
+            ));
+        }
+    };
+    let dcql_query = DcqlQuery::parse(dcql_json)
+        .map_err(|v| invalid_request(&req::OID4VP_DCQL_VALID, v.to_string()))?;
+    if let Some(v) = dcql_query.validate().first() {
+        return Err(invalid_request(&req::OID4VP_DCQL_VALID, v.to_string()));
+    }
+    let response_mode = s("response_mode")
+        .and_then(ResponseMode::from_name)
+        .ok_or_else(|| {
+            invalid_request(
+                &req::OID4VP_DIRECT_POST,
+                format!("unsupported response_mode {:?}", c.get("response_mode")),
+            )
+        })?;
+    let response_uri = s("response_uri").ok_or_else(|| {
+        invalid_request(
+            &req::OID4VP_DIRECT_POST,
+            "response_uri is required with direct_post",
+        )
+    })?;
+    if c.contains_key("redirect_uri") {
+        return Err(invalid_request(
+            &req::OID4VP_DIRECT_POST,
+            "redirect_uri must not be present with response_uri",
+        ));
+    }
+    let nonce = s("nonce")
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| invalid_request(&req::OID4VP_NONCE, "nonce is required"))?;
+    let state = s("state").map(str::to_owned);
+    if let Some(st) = &state
+        && !st
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+    {
+        return Err(invalid_request(
+            &req::OID4VP_STATE,
+            "state contains characters outside the URL-safe ASCII set",
+        ));
+    }
+    Ok(AuthorizationRequest {
+        client_id: s("client_id").unwrap_or_default().to_owned(),
+        response_mode,
+        response_uri: response_uri.to_owned(),
+        nonce: nonce.to_owned(),
+        state,
+        dcql_query,
+        client_metadata: c
+            .get("client_metadata")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default(),
+    })
+}
+
+/// A credential in the wallet.
+#[derive(Debug, Clone, Serialize)]
+pub struct HeldCredential {
+    pub id: String,
+    pub format: String,
+    pub vct: String,
+    /// The issued SD-JWT VC, compact.
+    pub credential: String,
+    /// Every claim, as the holder sees it.
+    pub claims: Value,
+}
+
+impl HeldCredential {
+    pub fn from_issued(id: String, compact: &str) -> Result<Self, String> {
+        let sd = SdJwt::parse_compact(compact).map_err(|e| e.to_string())?;
+        let view = holder_view(&sd).map_err(|e| e.to_string())?;
+        let vct = view
+            .claims
+            .get("vct")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        Ok(Self {
+            id,
+            format: super::oid4vci::FORMAT_SD_JWT_VC.into(),
+            vct,
+            credential: compact.to_owned(),
+            claims: Value::Object(view.claims),
+        })
+    }
+}
+
+/// The holder's decision.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Consent {
+    /// Refuse to share anything (the wallet answers `access_denied`).
+    #[serde(default)]
+    pub deny: bool,
+    /// Claims (dotted paths) the holder refuses to disclose even when asked.
+    #[serde(default)]
+    pub withhold: Vec<String>,
+}
+
+/// Ways the reference wallet can be told to misbehave, to test verifiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WalletFault {
+    /// KB-JWT `aud` names another verifier.
+    WrongAudience,
+    /// KB-JWT `nonce` is not the request's.
+    WrongNonce,
+    /// A disclosure is altered after the KB-JWT was computed.
+    TamperedDisclosure,
+    /// The KB-JWT has no `sd_hash`.
+    MissingSdHash,
+    /// Encrypt with A256GCM whatever the verifier advertised.
+    UnadvertisedEnc,
+    /// Send the response unencrypted although `direct_post.jwt` was asked for.
+    PlaintextResponse,
+}
+
+/// The response the wallet posts to `response_uri`.
+#[derive(Debug, Clone, Serialize)]
+pub struct WalletResponse {
+    /// The form fields of the POST.
+    pub form: Vec<(String, String)>,
+    /// The VP token in the clear (for the wallet's own report).
+    pub vp_token: Value,
+    /// What was disclosed, per credential query.
+    pub disclosed: BTreeMap<String, Vec<String>>,
+}
+
+/// DCQL claims path pointers to the credential core's claim paths; `null` (all elements)
+/// expands over the array it meets.
+fn to_claim_paths(pointer: &ClaimsPathPointer, claims: &Value) -> Vec<ClaimPath> {
+    let mut out = vec![(ClaimPath::root(), claims)];
+    for element in &pointer.0 {
+        let mut next = Vec::new();
+        for (path, value) in out {
+            match (element, value) {
+                (PathElement::Key(k), Value::Object(m)) => {
+                    if let Some(v) = m.get(k) {
+                        next.push((path.key(k), v));
+                    }
+                }
+                (PathElement::Index(i), Value::Array(a)) => {
+                    if let Some(v) = a.get(*i) {
+                        next.push((path.index(*i), v));
+                    }
+                }
+                (PathElement::All, Value::Array(a)) => {
+                    next.extend(a.iter().enumerate().map(|(i, v)| (path.index(i), v)));
+                }
+                _ => {}
+            }
+        }
+        out = next;
+    }
+    out.into_iter().map(|(p, _)| p).collect()
+}
+
+/// Builds the wallet's answer (§8): selects credentials by DCQL, discloses what is asked and
+/// consented to, binds each presentation to the client identifier and nonce (Appendix
+/// B.3.6), and encrypts for `direct_post.jwt` (§8.3).
+pub fn build_response(
+    request: &AuthorizationRequest,
+    held: &[HeldCredential],
+    holder: &SigningKey,
+    consent: &Consent,
+    faults: &[WalletFault],
+    now: i64,
+    entropy: &mut dyn Entropy,
+) -> Result<WalletResponse, ProtocolError> {
+    let denied = |d: &str| {
+        ProtocolError::bad_request("access_denied", &req::OID4VP_DCQL_SATISFIED, d.to_owned())
+    };
+    if consent.deny {
+        return Err(denied("the holder declined to share"));
+    }
+    let candidates: Vec<Candidate<'_>> = held
+        .iter()
+        .map(|h| Candidate {
+            format: &h.format,
+            vct: Some(&h.vct),
+            claims: &h.claims,
+            cryptographic_holder_binding: true,
+        })
+        .collect();
+    let selection =
+        dcql::select(&request.dcql_query, &candidates).map_err(|e| denied(&e.to_string()))?;
+    let mut vp_token = Map::new();
+    let mut disclosed = BTreeMap::new();
+    for (query_id, chosen) in &selection.chosen {
+        let mut items = Vec::new();
+        for (index, matched) in chosen {
+            let h = &held[*index];
+            let sd = SdJwt::parse_compact(&h.credential).map_err(|e| denied(&e.to_string()))?;
+            let mut reveal: Vec<ClaimPath> = matched
+                .paths
+                .iter()
+                .flat_map(|p| to_claim_paths(p, &h.claims))
+                .collect();
+            reveal.retain(|p| {
+                !consent
+                    .withhold
+                    .iter()
+                    .any(|w| p.to_string() == *w || p.to_string().starts_with(&format!("{w}.")))
+            });
+            // Claims that are never selectively disclosable (iss, vct, status, …) are always
+            // present; asking for them needs no disclosure.
+            let view = holder_view(&sd).map_err(|e| denied(&e.to_string()))?;
+            reveal.retain(|p| {
+                view.paths
+                    .iter()
+                    .flatten()
+                    .any(|d| d.is_prefix_of(p) || p.is_prefix_of(d))
+            });
+            let aud = if faults.contains(&WalletFault::WrongAudience) {
+                "x509_san_dns:another-verifier.example".to_owned()
+            } else {
+                request.client_id.clone()
+            };
+            let nonce = if faults.contains(&WalletFault::WrongNonce) {
+                format!("{}-stale", request.nonce)
+            } else {
+                request.nonce.clone()
+            };
+            let mut p = present(
+                &sd,
+                &reveal,
+                Some(KeyBinding {
+                    holder_key: holder,
+                    aud: aud.clone(),
+                    nonce: nonce.clone(),
+                    iat: now,
+                }),
+            )
+            .map_err(|e| denied(&e.to_string()))?;
+            if faults.contains(&WalletFault::MissingSdHash) {
+                let mut header = Map::new();
+                header.insert("typ".into(), json!("kb+jwt"));
+                let mut payload = Map::new();
+                payload.insert("iat".into(), json!(now));
+                payload.insert("aud".into(), json!(aud));
+                payload.insert("nonce".into(), json!(nonce));
+                p.kb_jwt = Some(
+                    sign_compact(header, &payload, holder).map_err(|e| denied(&e.to_string()))?,
+                );
+            }
+            if faults.contains(&WalletFault::TamperedDisclosure)
+                && let Some(d) = p.disclosures.first_mut()
+                && let Ok(parsed) = Disclosure::parse(d)
+            {
+                *d = b64(json!([parsed.salt, parsed.name, "forged"]).to_string());
+            }
+            disclosed.insert(
+                query_id.clone(),
+                reveal.iter().map(ToString::to_string).collect(),
+            );
+            items.push(Value::String(p.to_compact()));
+        }
+        vp_token.insert(query_id.clone(), Value::Array(items));
+    }
+    let vp_token = Value::Object(vp_token);
+    let mut payload = Map::new();
+    payload.insert("vp_token".into(), vp_token.clone());
+    if let Some(s) = &request.state {
+        payload.insert("state".into(), json!(s));
+    }
+    let form = if request.response_mode == ResponseMode::DirectPostJwt
+        && !faults.contains(&WalletFault::PlaintextResponse)
+    {
+        vec![(
+            "response".to_owned(),
+            encrypt_response(request, &payload, faults, entropy)?,
+        )]
+    } else {
+        let mut f = vec![("vp_token".to_owned(), vp_token.to_string())];
+        if let Some(s) = &request.state {
+            f.push(("state".to_owned(), s.clone()));
+        }
+        f
+    };
+    Ok(WalletResponse {
+        form,
+        vp_token,
+        disclosed,
+    })
+}
+
+fn encrypt_response(
+    request: &AuthorizationRequest,
+    payload: &Map<String, Value>,
+    faults: &[WalletFault],
+    entropy: &mut dyn Entropy,
+) -> Result<String, ProtocolError> {
+    let bad = |d: String| invalid_request(&req::OID4VP_ENCRYPTED_RESPONSE, d);
+    let keys = request
+        .client_metadata
+        .get("jwks")
+        .and_then(|j| j.get("keys"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let key = keys
+        .iter()
+        .filter_map(Value::as_object)
+        .find(|k| {
+            let use_ok = k.get("use").is_none_or(|u| u == "enc");
+            use_ok
+                && k.get("alg") == Some(&json!("ECDH-ES"))
+                && k.get("crv") == Some(&json!("P-256"))
+        })
+        .ok_or_else(|| {
+            bad("client_metadata.jwks has no P-256 ECDH-ES key for encryption".into())
+        })?;
+    let advertised: Vec<ContentEncryption> = match request
+        .client_metadata
+        .get("encrypted_response_enc_values_supported")
+    {
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .filter_map(ContentEncryption::from_name)
+            .collect(),
+        _ => vec![ContentEncryption::A128Gcm],
+    };
+    let enc = if faults.contains(&WalletFault::UnadvertisedEnc) {
+        [ContentEncryption::A256Gcm, ContentEncryption::A128Gcm]
+            .into_iter()
+            .find(|e| !advertised.contains(e))
+            .unwrap_or(ContentEncryption::A256Gcm)
+    } else {
+        *advertised
+            .first()
+            .ok_or_else(|| bad("no supported enc value is advertised".into()))?
+    };
+    let mut header = Map::new();
+    if let Some(kid) = key.get("kid") {
+        header.insert("kid".into(), kid.clone());
+    }
+    let mut public = key.clone();
+    public.retain(|k, _| matches!(k.as_str(), "kty" | "crv" | "x" | "y"));
+    jwe::encrypt(
+        Value::Object(payload.clone()).to_string().as_bytes(),
+        &public,
+        enc,
+        header,
+        entropy,
+    )
+    .map_err(|e| bad(e.to_string()))
+}

@@ -102,6 +102,14 @@ impl Violation {
         self
     }
 
+    /// Sets the location unless the check that found this already did.
+    pub fn at_if_unset(mut self, location: &str) -> Self {
+        if self.location.is_none() {
+            self.location = Some(location.to_owned());
+        }
+        self
+    }
+
     pub fn level(&self) -> Level {
         self.requirement.level
     }

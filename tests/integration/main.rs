@@ -10,6 +10,7 @@ mod cli;
 mod negative;
 mod peer_owf;
 mod properties;
+mod protocol;
 mod run_engine;
 mod support;
 mod trust;

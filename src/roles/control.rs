@@ -1,0 +1,151 @@
+//! The harness's side of the control API: how Accord asks any implementation (its own
+//! reference roles or a vendor's adapter) to act. Every call goes through the recording
+//! transport, as `harness` → role.
+
+use serde_json::{Value, json};
+
+use crate::transport::{Request, Transport, TransportError};
+
+/// An answer from a control endpoint: HTTP status and JSON body.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Answer {
+    pub fn ok(&self) -> bool {
+        self.status == 200
+    }
+
+    /// The role said it does not support the operation (HTTP 501).
+    pub fn not_implemented(&self) -> bool {
+        self.status == 501
+    }
+}
+
+/// Calls control APIs.
+#[derive(Debug, Clone)]
+pub struct ControlClient {
+    transport: Transport,
+}
+
+impl ControlClient {
+    pub fn new(transport: Transport) -> Self {
+        Self { transport }
+    }
+
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    async fn call(&self, to: &str, request: Request) -> Result<Answer, TransportError> {
+        let r = self.transport.send("harness", to, request).await?;
+        let body = serde_json::from_slice(&r.body).unwrap_or_else(|_| Value::String(r.text()));
+        Ok(Answer {
+            status: r.status,
+            body,
+        })
+    }
+
+    fn url(base: &str, path: &str) -> String {
+        format!("{}{path}", base.trim_end_matches('/'))
+    }
+
+    pub async fn health(&self, role: &str, base: &str) -> Result<Answer, TransportError> {
+        self.call(role, Request::get(Self::url(base, "/control/health")))
+            .await
+    }
+
+    pub async fn capabilities(&self, role: &str, base: &str) -> Result<Answer, TransportError> {
+        self.call(role, Request::get(Self::url(base, "/control/capabilities")))
+            .await
+    }
+
+    /// Issuer: `POST /control/offers`.
+    pub async fn create_offer(
+        &self,
+        issuer: &str,
+        options: &Value,
+    ) -> Result<Answer, TransportError> {
+        self.call(
+            "issuer",
+            Request::post_json(Self::url(issuer, "/control/offers"), options),
+        )
+        .await
+    }
+
+    /// Wallet: `POST /control/offers/accept`.
+    pub async fn accept_offer(
+        &self,
+        wallet: &str,
+        offer: &str,
+        tx_code: Option<&str>,
+    ) -> Result<Answer, TransportError> {
+        let mut body = json!({"offer": offer});
+        if let Some(tx) = tx_code {
+            body["tx_code"] = json!(tx);
+        }
+        self.call(
+            "wallet",
+            Request::post_json(Self::url(wallet, "/control/offers/accept"), &body),
+        )
+        .await
+    }
+
+    /// Wallet: `POST /control/presentations`.
+    pub async fn present(&self, wallet: &str, request: &Value) -> Result<Answer, TransportError> {
+        self.call(
+            "wallet",
+            Request::post_json(Self::url(wallet, "/control/presentations"), request),
+        )
+        .await
+    }
+
+    /// Wallet: `GET /control/credentials`.
+    pub async fn credentials(&self, wallet: &str) -> Result<Answer, TransportError> {
+        self.call(
+            "wallet",
+            Request::get(Self::url(wallet, "/control/credentials")),
+        )
+        .await
+    }
+
+    /// Verifier: `POST /control/requests`.
+    pub async fn create_request(
+        &self,
+        verifier: &str,
+        request: &Value,
+    ) -> Result<Answer, TransportError> {
+        self.call(
+            "verifier",
+            Request::post_json(Self::url(verifier, "/control/requests"), request),
+        )
+        .await
+    }
+
+    /// Verifier: `GET /control/requests/{id}`.
+    pub async fn result(&self, verifier: &str, id: &str) -> Result<Answer, TransportError> {
+        self.call(
+            "verifier",
+            Request::get(Self::url(verifier, &format!("/control/requests/{id}"))),
+        )
+        .await
+    }
+
+    /// Status-list host: `POST /control/status`.
+    pub async fn set_status(
+        &self,
+        host: &str,
+        list: &str,
+        idx: u64,
+        status: &str,
+    ) -> Result<Answer, TransportError> {
+        let body = json!({"list": list, "idx": idx, "status": status});
+        self.call(
+            "status-list",
+            Request::post_json(Self::url(host, "/control/status"), &body),
+        )
+        .await
+    }
+}

@@ -1,0 +1,169 @@
+//! Accord's reference roles as HTTP services: issuers, a wallet, verifiers, a status-list
+//! host and a trust-list host. Each is an axum [`Router`] built by a `router(state)`
+//! function over the sans-I/O protocol code in [`crate::protocol`], so tests can drive it
+//! in-process and `accord serve` can run it standalone.
+//!
+//! Every role answers the control API under `/control/` (see `docs/control-api.openapi.json`):
+//! `GET /control/health`, `GET /control/capabilities`, and its role's operations. An
+//! operation a role does not support answers `501` with `error: not_implemented`, which the
+//! harness reports as "not implemented", never as a pass or a failure.
+
+pub mod control;
+pub mod issuer;
+pub mod status_list;
+pub mod topology;
+pub mod trust_list;
+pub mod verifier;
+pub mod wallet;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+use crate::formats::jose::{JoseError, SigningKey};
+use crate::protocol::ProtocolError;
+
+/// Largest request body a reference role accepts (a presentation with many disclosures fits
+/// easily; anything larger is refused with 413 before it is read).
+pub const MAX_REQUEST_BODY: usize = 256 * 1024;
+
+/// A role listening on a socket, shut down when dropped.
+pub struct Running {
+    pub name: String,
+    pub base_url: String,
+    pub addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            // The server may already have stopped; nothing to do then.
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Binds `bind` (port 0 picks a free port), builds the router for the resulting base URL,
+/// and serves it on the current runtime until the returned handle is dropped.
+pub async fn serve(
+    name: &str,
+    bind: SocketAddr,
+    build: impl FnOnce(String) -> Router,
+) -> std::io::Result<Running> {
+    let listener = tokio::net::TcpListener::bind(bind).await?;
+    let addr = listener.local_addr()?;
+    let base_url = format!("http://{addr}");
+    let router = build(base_url.clone()).layer(DefaultBodyLimit::max(MAX_REQUEST_BODY));
+    let (tx, rx) = oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+            let _ = rx.await;
+        });
+        if let Err(e) = server.await {
+            eprintln!("accord: server stopped: {e}");
+        }
+    });
+    Ok(Running {
+        name: name.to_owned(),
+        base_url,
+        addr,
+        shutdown: Some(tx),
+    })
+}
+
+/// A JSON response that must not be cached (OpenID4VCI §6.2, §7.2; RFC 6749 §5.1).
+pub fn json_response(status: u16, body: &Value) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut r = (status, axum::Json(body.clone())).into_response();
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// A protocol error as its HTTP response; a 401 also carries `WWW-Authenticate` (RFC 6750 §3).
+pub fn error_response(e: &ProtocolError) -> Response {
+    let mut r = json_response(e.status, &e.body());
+    if e.status == 401
+        && let Ok(v) = HeaderValue::from_str(&format!("Bearer error=\"{}\"", e.error))
+    {
+        r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    r
+}
+
+/// `501`: the operation is part of the control API but this role does not support it.
+pub fn not_implemented(operation: &str) -> Response {
+    json_response(
+        501,
+        &json!({"error": "not_implemented", "operation": operation}),
+    )
+}
+
+/// The control API's catch-all: any `/control/…` operation this role lacks.
+pub async fn control_fallback(uri: axum::http::Uri) -> Response {
+    not_implemented(uri.path())
+}
+
+/// A control-API failure: the operation ran but the protocol exchange it drove failed.
+pub fn control_failure(
+    step: &str,
+    detail: impl Into<String>,
+    counterpart: Option<Value>,
+) -> Response {
+    json_response(
+        422,
+        &json!({"error": "protocol_failed", "step": step, "detail": detail.into(), "counterpart_response": counterpart}),
+    )
+}
+
+/// A control-API request the role cannot make sense of.
+pub fn control_bad_request(detail: impl Into<String>) -> Response {
+    json_response(
+        400,
+        &json!({"error": "invalid_control_request", "detail": detail.into()}),
+    )
+}
+
+/// `GET /control/health`.
+pub fn health(role: &str) -> Response {
+    json_response(200, &json!({"status": "ok", "role": role}))
+}
+
+/// Parses an `application/x-www-form-urlencoded` body. A repeated parameter is an error
+/// (RFC 6749 §3.1: parameters must not be included more than once).
+pub fn parse_form(body: &[u8]) -> Result<BTreeMap<String, String>, String> {
+    let mut out = BTreeMap::new();
+    for (k, v) in url::form_urlencoded::parse(body) {
+        if out.insert(k.to_string(), v.to_string()).is_some() {
+            return Err(format!("parameter {k:?} is repeated"));
+        }
+    }
+    Ok(out)
+}
+
+/// A second handle on a key (aws-lc-rs key pairs are not `Clone`).
+pub fn copy_key(key: &SigningKey) -> Result<SigningKey, JoseError> {
+    SigningKey::from_jwk(key.private_jwk())
+}
+
+/// The `Content-Type` of a request or response, without parameters.
+pub fn media_type(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .unwrap_or_default()
+}

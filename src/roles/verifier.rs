@@ -1,0 +1,220 @@
+//! The reference verifier over HTTP: the request URI (`GET /request/{id}`) and response URI
+//! (`POST /response`) of OpenID4VP around [`crate::protocol::oid4vp::Verifier`], and the
+//! verifier's control API (`POST /control/requests`, `GET /control/requests/{id}`).
+//!
+//! Trust lists and status lists are fetched over HTTP through the recording transport when a
+//! response arrives, so what the verifier relied on is in the log. A list that cannot be
+//! fetched or verified is left out, and verification fails closed.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+
+use super::{
+    control_bad_request, control_fallback, error_response, health, json_response, media_type,
+    parse_form,
+};
+use crate::entropy::Clock;
+use crate::protocol::ProtocolError;
+use crate::protocol::oid4vp::{CreateRequest, Verifier, status_list_uris};
+use crate::requirements::catalogue as req;
+use crate::transport::{Request, Transport};
+use crate::trust::mra::Arrangement;
+use crate::trust::resolver::TrustContext;
+use crate::trust::trust_list::{self, VerifiedTrustList};
+
+/// Where the verifier's trust lists come from.
+pub enum TrustSource {
+    /// Lists given at start-up (standalone `accord serve` without a trust-list host).
+    Fixed(Vec<VerifiedTrustList>),
+    /// Fetched from a trust-list host for every response; each list's operator certificate
+    /// is pinned.
+    Fetch(Vec<(String, Vec<u8>)>),
+}
+
+pub struct VerifierRole {
+    pub name: String,
+    verifier: Mutex<Verifier>,
+    transport: Transport,
+    clock: Arc<dyn Clock>,
+    trust: TrustSource,
+    arrangement: Option<Arrangement>,
+}
+
+impl VerifierRole {
+    pub fn new(
+        name: &str,
+        verifier: Verifier,
+        transport: Transport,
+        clock: Arc<dyn Clock>,
+        trust: TrustSource,
+        arrangement: Option<Arrangement>,
+    ) -> Self {
+        Self {
+            name: name.to_owned(),
+            verifier: Mutex::new(verifier),
+            transport,
+            clock,
+            trust,
+            arrangement,
+        }
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Verifier) -> T) -> T {
+        let mut guard = self
+            .verifier
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&mut guard)
+    }
+
+    async fn trust_context(&self, jurisdiction: &str, now: i64) -> TrustContext {
+        let lists = match &self.trust {
+            TrustSource::Fixed(lists) => lists.clone(),
+            TrustSource::Fetch(sources) => {
+                let mut lists = Vec::new();
+                for (url, operator) in sources {
+                    let Ok(r) = self
+                        .transport
+                        .send(&self.name, "trust-list", Request::get(url))
+                        .await
+                    else {
+                        continue;
+                    };
+                    if r.status != 200 {
+                        continue;
+                    }
+                    if let Ok(list) = trust_list::verify(&r.text(), Some(operator), now) {
+                        lists.push(list);
+                    }
+                }
+                lists
+            }
+        };
+        TrustContext {
+            lists,
+            arrangement: self
+                .arrangement
+                .clone()
+                .map(|a| (a, jurisdiction.to_owned())),
+            now,
+        }
+    }
+}
+
+pub fn router(state: Arc<VerifierRole>) -> Router {
+    Router::new()
+        .route("/request/{id}", get(request_object))
+        .route("/response", post(response))
+        .route("/control/health", get(|| async { health("verifier") }))
+        .route("/control/capabilities", get(capabilities))
+        .route("/control/requests", post(create_request))
+        .route("/control/requests/{id}", get(read_result))
+        .route("/control/{*rest}", axum::routing::any(control_fallback))
+        .with_state(state)
+}
+
+async fn request_object(State(s): State<Arc<VerifierRole>>, Path(id): Path<String>) -> Response {
+    let now = s.clock.now();
+    match s.with(|v| v.request_object(&id, now)) {
+        Ok(jwt) => (
+            [(header::CONTENT_TYPE, "application/oauth-authz-req+jwt")],
+            jwt,
+        )
+            .into_response(),
+        Err(e) => error_response(&e),
+    }
+}
+
+async fn response(State(s): State<Arc<VerifierRole>>, headers: HeaderMap, body: Bytes) -> Response {
+    if media_type(&headers) != "application/x-www-form-urlencoded" {
+        return error_response(&ProtocolError::bad_request(
+            "invalid_request",
+            &req::OID4VP_DIRECT_POST,
+            "the authorization response must be application/x-www-form-urlencoded (§8.2)",
+        ));
+    }
+    let form = match parse_form(&body) {
+        Ok(f) => f,
+        Err(e) => {
+            return error_response(&ProtocolError::bad_request(
+                "invalid_request",
+                &req::OID4VP_DIRECT_POST,
+                e,
+            ));
+        }
+    };
+    let now = s.clock.now();
+    let received = match s.with(|v| v.receive(&form, now)) {
+        Ok(Some(r)) => r,
+        Ok(None) => return json_response(200, &json!({})),
+        Err(e) => return error_response(&e),
+    };
+    let mut statuses = HashMap::new();
+    for uri in status_list_uris(&received.vp_token) {
+        let fetched = s
+            .transport
+            .send(
+                &s.name,
+                "status-list",
+                Request::get(&uri).header("accept", "application/statuslist+jwt"),
+            )
+            .await
+            .ok()
+            .filter(|r| r.status == 200)
+            .map(|r| r.text());
+        statuses.insert(uri, fetched);
+    }
+    let jurisdiction = s.with(|v| v.config.jurisdiction.clone());
+    let trust = s.trust_context(&jurisdiction, now).await;
+    match s.with(|v| v.finish(received, &trust, &statuses, now)) {
+        Ok(body) => json_response(200, &body),
+        Err(e) => error_response(&e),
+    }
+}
+
+async fn capabilities(State(s): State<Arc<VerifierRole>>) -> Response {
+    let caps = s.with(|v| {
+        json!({
+            "role": "verifier",
+            "implementation": s.name,
+            "jurisdiction": v.config.jurisdiction,
+            "client_id": v.config.client_id(),
+            "client_id_prefixes": [v.config.prefix.name()],
+            "response_modes": v.config.response_modes.iter().map(|m| m.name()).collect::<Vec<_>>(),
+            "encrypted_response_enc_values": v.config.enc_values.iter().map(|e| e.name()).collect::<Vec<_>>(),
+            "formats": ["dc+sd-jwt"],
+            "query_languages": ["dcql"],
+            "algorithms": ["ES256"],
+            "tls": false,
+            "control_operations": ["health", "capabilities", "create_request", "read_result"],
+        })
+    });
+    json_response(200, &caps)
+}
+
+async fn create_request(State(s): State<Arc<VerifierRole>>, body: Bytes) -> Response {
+    let request: CreateRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return control_bad_request(e.to_string()),
+    };
+    let now = s.clock.now();
+    match s.with(|v| v.create_request(&request, now)) {
+        Ok(created) => json_response(200, &serde_json::to_value(created).unwrap_or(Value::Null)),
+        Err(e) => error_response(&e),
+    }
+}
+
+async fn read_result(State(s): State<Arc<VerifierRole>>, Path(id): Path<String>) -> Response {
+    match s.with(|v| v.outcome(&id).cloned()) {
+        Some(outcome) => json_response(200, &serde_json::to_value(outcome).unwrap_or(Value::Null)),
+        None => json_response(404, &json!({"error": "not_found", "request": id})),
+    }
+}

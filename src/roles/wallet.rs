@@ -1,0 +1,539 @@
+//! The reference wallet. It has no protocol endpoints of its own (issuance and presentation
+//! are driven from the wallet's side); its control API makes it act:
+//! `POST /control/offers/accept` runs OpenID4VCI against the offering issuer,
+//! `POST /control/presentations` answers an OpenID4VP request, `GET /control/credentials`
+//! lists what it holds. Every exchange goes through the recording transport.
+//!
+//! The wallet also checks its counterparts as it goes (metadata, `no-store`, response
+//! shapes) and reports what it found, so a vendor's issuer or verifier driven by the
+//! reference wallet is tested too.
+
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{control_bad_request, control_failure, control_fallback, health, json_response};
+use crate::entropy::{Clock, SeededEntropy};
+use crate::formats::jose::SigningKey;
+use crate::protocol::oid4vci::{
+    self, OfferLocation, PRE_AUTHORIZED_GRANT, check_offer, parse_offer, pkce_challenge,
+    pkce_verifier, proof_jwt,
+};
+use crate::protocol::oid4vp::{
+    Consent, HeldCredential, RequestLocation, WalletFault, build_response, check_unsigned_request,
+    parse_authorization_request, verify_request_object,
+};
+use crate::requirements::{Violation, catalogue as req};
+use crate::transport::{Request, Response as HttpResponse, Transport};
+
+pub struct WalletRole {
+    pub name: String,
+    pub base_url: String,
+    holder: SigningKey,
+    /// Relying-party CA certificates (DER) the wallet trusts for request objects.
+    rp_anchors: Vec<Vec<u8>>,
+    credentials: Mutex<Vec<HeldCredential>>,
+    entropy: Mutex<SeededEntropy>,
+    transport: Transport,
+    clock: Arc<dyn Clock>,
+}
+
+impl WalletRole {
+    pub fn new(
+        name: &str,
+        base_url: String,
+        holder: SigningKey,
+        rp_anchors: Vec<Vec<u8>>,
+        entropy: SeededEntropy,
+        transport: Transport,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            name: name.to_owned(),
+            base_url,
+            holder,
+            rp_anchors,
+            credentials: Mutex::new(Vec::new()),
+            entropy: Mutex::new(entropy),
+            transport,
+            clock,
+        }
+    }
+
+    fn draw<T>(&self, f: impl FnOnce(&mut SeededEntropy) -> T) -> T {
+        f(&mut self
+            .entropy
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+
+    async fn send(
+        &self,
+        to: &str,
+        step: &'static str,
+        request: Request,
+    ) -> Result<HttpResponse, Failure> {
+        self.transport
+            .send(&self.name, to, request)
+            .await
+            .map_err(|e| Failure {
+                step,
+                detail: e.to_string(),
+                counterpart: None,
+            })
+    }
+}
+
+/// Why a control operation failed, and the counterpart's answer if there was one.
+struct Failure {
+    step: &'static str,
+    detail: String,
+    counterpart: Option<Value>,
+}
+
+impl Failure {
+    fn from_response(step: &'static str, r: &HttpResponse) -> Self {
+        let body = serde_json::from_slice(&r.body).unwrap_or_else(|_| Value::String(r.text()));
+        Self {
+            step,
+            detail: format!("HTTP {}", r.status),
+            counterpart: Some(json!({"status": r.status, "body": body})),
+        }
+    }
+
+    fn response(self) -> Response {
+        control_failure(self.step, self.detail, self.counterpart)
+    }
+}
+
+pub fn router(state: Arc<WalletRole>) -> Router {
+    Router::new()
+        .route("/control/health", get(|| async { health("wallet") }))
+        .route("/control/capabilities", get(capabilities))
+        .route("/control/offers/accept", post(accept_offer))
+        .route("/control/presentations", post(present))
+        .route("/control/credentials", get(list_credentials))
+        .route("/control/{*rest}", axum::routing::any(control_fallback))
+        .with_state(state)
+}
+
+async fn capabilities(State(s): State<Arc<WalletRole>>) -> Response {
+    json_response(
+        200,
+        &json!({
+            "role": "wallet",
+            "implementation": s.name,
+            "formats": ["dc+sd-jwt"],
+            "flows": ["pre_authorized_code", "authorization_code"],
+            "client_id_prefixes": ["x509_san_dns", "x509_hash", "redirect_uri"],
+            "response_modes": ["direct_post", "direct_post.jwt"],
+            "encrypted_response_enc_values": ["A128GCM", "A256GCM"],
+            "algorithms": ["ES256"],
+            "control_operations": ["health", "capabilities", "accept_offer", "present", "list_credentials"],
+        }),
+    )
+}
+
+async fn list_credentials(State(s): State<Arc<WalletRole>>) -> Response {
+    let list: Vec<Value> = s
+        .credentials
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .iter()
+        .map(|c| json!({"id": c.id, "format": c.format, "vct": c.vct, "claims": c.claims}))
+        .collect();
+    json_response(200, &json!({"credentials": list}))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AcceptOffer {
+    /// `openid-credential-offer://…` or the offer JSON.
+    offer: String,
+    #[serde(default)]
+    tx_code: Option<String>,
+}
+
+async fn accept_offer(State(s): State<Arc<WalletRole>>, body: Bytes) -> Response {
+    let request: AcceptOffer = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return control_bad_request(e.to_string()),
+    };
+    match issuance(&s, &request).await {
+        Ok(v) => json_response(200, &v),
+        Err(f) => f.response(),
+    }
+}
+
+fn json_of(step: &'static str, r: &HttpResponse) -> Result<Value, Failure> {
+    r.json().map_err(|e| Failure {
+        step,
+        detail: e.to_string(),
+        counterpart: None,
+    })
+}
+
+/// OpenID4VCI from the wallet's side (§3.5 pre-authorized, §3.4 authorization code).
+async fn issuance(s: &WalletRole, request: &AcceptOffer) -> Result<Value, Failure> {
+    let mut findings: Vec<Violation> = Vec::new();
+    let fail = |step, detail: String| Failure {
+        step,
+        detail,
+        counterpart: None,
+    };
+    let offer = match parse_offer(&request.offer).map_err(|d| fail("offer", d))? {
+        OfferLocation::Value(v) => v,
+        OfferLocation::Reference(url) => {
+            let r = s.send("issuer", "offer", Request::get(&url)).await?;
+            if r.status != 200 {
+                return Err(Failure::from_response("offer", &r));
+            }
+            json_of("offer", &r)?
+        }
+    };
+    let (issuer, config_ids, grants) = check_offer(&offer).map_err(|d| fail("offer", d))?;
+    let base = issuer.trim_end_matches('/');
+    let r = s
+        .send(
+            "issuer",
+            "metadata",
+            Request::get(format!("{base}/.well-known/openid-credential-issuer")),
+        )
+        .await?;
+    if r.status != 200 {
+        return Err(Failure::from_response("metadata", &r));
+    }
+    let metadata = json_of("metadata", &r)?;
+    if metadata["credential_issuer"].as_str() != Some(issuer.as_str()) {
+        findings.push(Violation::new(
+            &req::OID4VCI_METADATA,
+            format!(
+                "credential_issuer is {}, expected {issuer}",
+                metadata["credential_issuer"]
+            ),
+        ));
+        return Err(fail(
+            "metadata",
+            "the metadata's credential_issuer is not the offering issuer (§12.2.4)".into(),
+        ));
+    }
+    let config_id = config_ids
+        .iter()
+        .find(|id| {
+            metadata["credential_configurations_supported"]
+                .get(id.as_str())
+                .is_some()
+        })
+        .cloned()
+        .ok_or_else(|| {
+            fail(
+                "metadata",
+                "no offered configuration is in credential_configurations_supported".into(),
+            )
+        })?;
+    let as_base = metadata["authorization_servers"][0]
+        .as_str()
+        .unwrap_or(base)
+        .trim_end_matches('/')
+        .to_owned();
+    let r = s
+        .send(
+            "issuer",
+            "as-metadata",
+            Request::get(format!("{as_base}/.well-known/oauth-authorization-server")),
+        )
+        .await?;
+    if r.status != 200 {
+        return Err(Failure::from_response("as-metadata", &r));
+    }
+    let as_metadata = json_of("as-metadata", &r)?;
+    let token_endpoint = as_metadata["token_endpoint"]
+        .as_str()
+        .ok_or_else(|| fail("as-metadata", "token_endpoint is missing".into()))?
+        .to_owned();
+    let token_request = if let Some(grant) = grants.get(PRE_AUTHORIZED_GRANT) {
+        let code = grant["pre-authorized_code"]
+            .as_str()
+            .ok_or_else(|| fail("offer", "pre-authorized_code is missing".into()))?;
+        let mut pairs = vec![
+            ("grant_type", PRE_AUTHORIZED_GRANT),
+            ("pre-authorized_code", code),
+        ];
+        if let Some(tx) = &request.tx_code {
+            pairs.push(("tx_code", tx));
+        }
+        Request::post_form(&token_endpoint, &pairs)
+    } else if let Some(grant) = grants.get("authorization_code") {
+        let authorize = as_metadata["authorization_endpoint"]
+            .as_str()
+            .ok_or_else(|| fail("as-metadata", "authorization_endpoint is missing".into()))?;
+        let verifier = s.draw(|e| pkce_verifier(e));
+        let state = s.draw(|e| crate::protocol::random_token(e, 16));
+        let redirect = format!("{}/callback", s.base_url);
+        let challenge = pkce_challenge(&verifier);
+        let mut pairs = vec![
+            ("response_type", "code"),
+            ("client_id", "accord-wallet"),
+            ("redirect_uri", redirect.as_str()),
+            ("code_challenge", challenge.as_str()),
+            ("code_challenge_method", "S256"),
+            ("scope", config_id.as_str()),
+            ("state", state.as_str()),
+        ];
+        if let Some(st) = grant["issuer_state"].as_str() {
+            pairs.push(("issuer_state", st));
+        }
+        let r = s
+            .send(
+                "issuer",
+                "authorize",
+                Request::get(format!("{authorize}?{}", oid4vci::form(&pairs))),
+            )
+            .await?;
+        let location = r
+            .header("location")
+            .filter(|_| r.status == 302 || r.status == 303)
+            .ok_or_else(|| Failure::from_response("authorize", &r))?;
+        let query = location.split_once('?').map(|(_, q)| q).unwrap_or_default();
+        let params: std::collections::BTreeMap<String, String> =
+            url::form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect();
+        if params.get("state") != Some(&state) {
+            return Err(fail(
+                "authorize",
+                "the authorization response's state does not match the request's".into(),
+            ));
+        }
+        let code = params
+            .get("code")
+            .ok_or_else(|| fail("authorize", format!("no code in the redirect {location:?}")))?;
+        Request::post_form(
+            &token_endpoint,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", code),
+                ("code_verifier", &verifier),
+                ("redirect_uri", &redirect),
+                ("client_id", "accord-wallet"),
+            ],
+        )
+    } else {
+        return Err(fail(
+            "offer",
+            "the offer has no grant this wallet supports".into(),
+        ));
+    };
+    let r = s.send("issuer", "token", token_request).await?;
+    if r.status != 200 {
+        return Err(Failure::from_response("token", &r));
+    }
+    let token = json_of("token", &r)?;
+    let access_token = token["access_token"]
+        .as_str()
+        .ok_or_else(|| fail("token", "access_token is missing".into()))?
+        .to_owned();
+    let nonce = match metadata["nonce_endpoint"].as_str() {
+        Some(url) => {
+            let r = s
+                .send(
+                    "issuer",
+                    "nonce",
+                    Request {
+                        method: "POST".into(),
+                        url: url.to_owned(),
+                        headers: Vec::new(),
+                        body: Vec::new(),
+                    },
+                )
+                .await?;
+            if r.status != 200 {
+                return Err(Failure::from_response("nonce", &r));
+            }
+            if !r
+                .header("cache-control")
+                .is_some_and(|c| c.contains("no-store"))
+            {
+                findings.push(Violation::new(
+                    &req::OID4VCI_NONCE_NO_STORE,
+                    "the nonce response lacks Cache-Control: no-store",
+                ));
+            }
+            Some(
+                json_of("nonce", &r)?["c_nonce"]
+                    .as_str()
+                    .ok_or_else(|| fail("nonce", "c_nonce is missing".into()))?
+                    .to_owned(),
+            )
+        }
+        None => None,
+    };
+    let proof = proof_jwt(&s.holder, &issuer, nonce.as_deref(), s.clock.now())
+        .map_err(|e| fail("credential", e.to_string()))?;
+    let credential_endpoint = metadata["credential_endpoint"]
+        .as_str()
+        .ok_or_else(|| fail("metadata", "credential_endpoint is missing".into()))?;
+    let body = json!({"credential_configuration_id": config_id, "proofs": {"jwt": [proof]}});
+    let r = s
+        .send(
+            "issuer",
+            "credential",
+            Request::post_json(credential_endpoint, &body)
+                .header("authorization", format!("Bearer {access_token}")),
+        )
+        .await?;
+    if r.status != 200 {
+        return Err(Failure::from_response("credential", &r));
+    }
+    let response = json_of("credential", &r)?;
+    let issued = response["credentials"]
+        .as_array()
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| {
+            fail(
+                "credential",
+                "the response has no credentials array (§8.3)".into(),
+            )
+        })?;
+    let mut out = Vec::new();
+    for item in issued {
+        let compact = item["credential"].as_str().ok_or_else(|| {
+            fail(
+                "credential",
+                "a credentials entry has no credential string".into(),
+            )
+        })?;
+        let mut held = s
+            .credentials
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let id = format!("cred-{}", held.len() + 1);
+        let credential =
+            HeldCredential::from_issued(id, compact).map_err(|e| fail("credential", e))?;
+        out.push(json!({"id": credential.id, "vct": credential.vct, "claims": credential.claims}));
+        held.push(credential);
+    }
+    Ok(json!({"credentials": out, "findings": findings}))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Present {
+    /// `openid4vp://…`
+    request: String,
+    #[serde(default)]
+    consent: Consent,
+    #[serde(default)]
+    misbehave: Vec<WalletFault>,
+}
+
+async fn present(State(s): State<Arc<WalletRole>>, body: Bytes) -> Response {
+    let request: Present = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return control_bad_request(e.to_string()),
+    };
+    match presentation(&s, &request).await {
+        Ok(v) => json_response(200, &v),
+        Err(f) => f.response(),
+    }
+}
+
+/// OpenID4VP from the wallet's side.
+async fn presentation(s: &WalletRole, request: &Present) -> Result<Value, Failure> {
+    let now = s.clock.now();
+    let refused = |e: crate::protocol::ProtocolError| Failure {
+        step: "request",
+        detail: format!("the wallet refused the request: {e}"),
+        counterpart: Some(json!({"refusal": e.body()})),
+    };
+    let authorization = match parse_authorization_request(&request.request).map_err(refused)? {
+        RequestLocation::Reference {
+            client_id,
+            request_uri,
+            method,
+        } => {
+            if method != "get" {
+                return Err(refused(crate::protocol::ProtocolError::bad_request(
+                    "invalid_request_uri_method",
+                    &req::OID4VP_QUERY_PRESENT,
+                    "this wallet fetches request objects with GET only",
+                )));
+            }
+            let r = s
+                .send(
+                    "verifier",
+                    "request-uri",
+                    Request::get(&request_uri).header("accept", "application/oauth-authz-req+jwt"),
+                )
+                .await?;
+            if r.status != 200 {
+                return Err(Failure::from_response("request-uri", &r));
+            }
+            verify_request_object(r.text().trim(), &client_id, &s.rp_anchors, now)
+                .map_err(refused)?
+        }
+        RequestLocation::Value(params) => check_unsigned_request(&params).map_err(refused)?,
+    };
+    let held = s
+        .credentials
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    let built = s.draw(|e| {
+        build_response(
+            &authorization,
+            &held,
+            &s.holder,
+            &request.consent,
+            &request.misbehave,
+            now,
+            e,
+        )
+    });
+    let (form, disclosed, declined) = match built {
+        Ok(r) => (r.form, r.disclosed, None),
+        Err(e) if e.error == "access_denied" => {
+            let mut form = vec![
+                ("error".to_owned(), "access_denied".to_owned()),
+                ("error_description".to_owned(), e.description.clone()),
+            ];
+            if let Some(st) = &authorization.state {
+                form.push(("state".to_owned(), st.clone()));
+            }
+            (form, Default::default(), Some(e.description))
+        }
+        Err(e) => return Err(refused(e)),
+    };
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = s
+        .send(
+            "verifier",
+            "response",
+            Request::post_form(&authorization.response_uri, &pairs),
+        )
+        .await?;
+    let verifier_body =
+        serde_json::from_slice::<Value>(&r.body).unwrap_or_else(|_| Value::String(r.text()));
+    let mut findings = Vec::new();
+    if r.status == 200 && !verifier_body.is_object() {
+        findings.push(Violation::new(
+            &req::OID4VP_DIRECT_POST,
+            "the response URI answered 200 without a JSON object",
+        ));
+    }
+    Ok(json!({
+        "client_id": authorization.client_id,
+        "response_mode": authorization.response_mode.name(),
+        "declined": declined,
+        "disclosed": disclosed,
+        "verifier_status": r.status,
+        "verifier_response": verifier_body,
+        "findings": findings,
+    }))
+}

@@ -1,0 +1,421 @@
+//! The recording transport: every HTTP exchange Accord's harness and reference roles make
+//! goes through [`Transport::send`], which bounds it in time and size and records it, request
+//! and response in full, as an [`Exchange`] in an [`ExchangeSink`]. The run engine turns
+//! the sink's contents into `http-exchange` events, so the log holds the evidence a replay
+//! needs; human reports redact secrets with [`redact`].
+//!
+//! A counterpart that sends garbage, a huge body, answers slowly or drops the connection gets
+//! a [`TransportError`] naming what happened, and the failed exchange is recorded too: a
+//! misbehaving implementation becomes a finding, never a hung or crashed harness.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Limits on one exchange.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Whole exchange, connect to last byte.
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    /// Largest response body accepted, bytes.
+    pub max_body: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(3),
+            max_body: 1 << 20,
+        }
+    }
+}
+
+/// One recorded HTTP exchange.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Exchange {
+    /// Who sent the request (`harness`, `wallet`, `verifier:jp`, …).
+    pub from: String,
+    /// Who it was meant for.
+    pub to: String,
+    pub method: String,
+    pub url: String,
+    pub request_headers: BTreeMap<String, String>,
+    pub request_body: String,
+    /// `None` when no response arrived (see `error`).
+    pub status: Option<u16>,
+    pub response_headers: BTreeMap<String, String>,
+    pub response_body: String,
+    /// Why the exchange failed at the transport level.
+    pub error: Option<String>,
+}
+
+/// Where exchanges are collected until the run engine records them.
+#[derive(Debug, Clone, Default)]
+pub struct ExchangeSink(Arc<Mutex<Vec<Exchange>>>);
+
+impl ExchangeSink {
+    pub fn push(&self, exchange: Exchange) {
+        // A poisoned lock only means another thread panicked mid-push; the data is still a
+        // list of whole exchanges, so keep recording.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(exchange);
+    }
+
+    /// Takes every exchange recorded so far, oldest first.
+    pub fn drain(&self) -> Vec<Exchange> {
+        std::mem::take(
+            &mut *self
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+}
+
+/// An HTTP request to send.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    pub fn get(url: impl Into<String>) -> Self {
+        Self {
+            method: "GET".into(),
+            url: url.into(),
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    pub fn post_form(url: impl Into<String>, pairs: &[(&str, &str)]) -> Self {
+        let body = crate::protocol::oid4vci::form(pairs).into_bytes();
+        Self {
+            method: "POST".into(),
+            url: url.into(),
+            headers: vec![(
+                "content-type".into(),
+                "application/x-www-form-urlencoded".into(),
+            )],
+            body,
+        }
+    }
+
+    pub fn post_json(url: impl Into<String>, body: &Value) -> Self {
+        Self {
+            method: "POST".into(),
+            url: url.into(),
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.to_string().into_bytes(),
+        }
+    }
+
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_owned(), value.into()));
+        self
+    }
+}
+
+/// A response received in full.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub headers: BTreeMap<String, String>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The body as JSON, or an error saying what came instead.
+    pub fn json(&self) -> Result<Value, TransportError> {
+        serde_json::from_slice(&self.body).map_err(|e| TransportError::NotJson {
+            status: self.status,
+            message: e.to_string(),
+            body_start: self.text().chars().take(120).collect(),
+        })
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(String::as_str)
+    }
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum TransportError {
+    #[error("{url}: no response within {seconds} s")]
+    Timeout { url: String, seconds: u64 },
+    #[error("{url}: could not connect: {message}")]
+    Connect { url: String, message: String },
+    #[error("{url}: the response body exceeds the {limit}-byte limit")]
+    TooLarge { url: String, limit: usize },
+    #[error("{url}: the exchange failed: {message}")]
+    Failed { url: String, message: String },
+    #[error("the request is malformed: {0}")]
+    BadRequest(String),
+    #[error("HTTP {status}: the body is not JSON ({message}); it starts {body_start:?}")]
+    NotJson {
+        status: u16,
+        message: String,
+        body_start: String,
+    },
+}
+
+/// The harness's HTTP client. Cloning shares the connection pool and the sink.
+#[derive(Debug, Clone)]
+pub struct Transport {
+    client: reqwest::Client,
+    sink: ExchangeSink,
+    limits: Limits,
+}
+
+impl Transport {
+    pub fn new(sink: ExchangeSink, limits: Limits) -> Result<Self, TransportError> {
+        let client = reqwest::Client::builder()
+            .timeout(limits.timeout)
+            .connect_timeout(limits.connect_timeout)
+            // Redirects are protocol messages here (authorization responses), and OpenID4VP
+            // §8.2 tells wallets not to follow them from a response URI.
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .build()
+            .map_err(|e| TransportError::BadRequest(e.to_string()))?;
+        Ok(Self {
+            client,
+            sink,
+            limits,
+        })
+    }
+
+    pub fn sink(&self) -> &ExchangeSink {
+        &self.sink
+    }
+
+    /// Sends `request` from `from` to `to`, records the exchange, and returns the response
+    /// (any status) or why none arrived.
+    pub async fn send(
+        &self,
+        from: &str,
+        to: &str,
+        request: Request,
+    ) -> Result<Response, TransportError> {
+        let mut exchange = Exchange {
+            from: from.to_owned(),
+            to: to.to_owned(),
+            method: request.method.clone(),
+            url: request.url.clone(),
+            request_headers: request
+                .headers
+                .iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+                .collect(),
+            request_body: String::from_utf8_lossy(&request.body).into_owned(),
+            status: None,
+            response_headers: BTreeMap::new(),
+            response_body: String::new(),
+            error: None,
+        };
+        let result = self.exchange(request).await;
+        match &result {
+            Ok(r) => {
+                exchange.status = Some(r.status);
+                exchange.response_headers = r.headers.clone();
+                exchange.response_body = r.text();
+            }
+            Err(e) => exchange.error = Some(e.to_string()),
+        }
+        self.sink.push(exchange);
+        result
+    }
+
+    async fn exchange(&self, request: Request) -> Result<Response, TransportError> {
+        let url = request.url.clone();
+        let method = reqwest::Method::from_bytes(request.method.as_bytes())
+            .map_err(|e| TransportError::BadRequest(e.to_string()))?;
+        let mut builder = self.client.request(method, &request.url);
+        for (k, v) in &request.headers {
+            builder = builder.header(k, v);
+        }
+        let classify = |e: reqwest::Error| {
+            if e.is_timeout() {
+                TransportError::Timeout {
+                    url: url.clone(),
+                    seconds: self.limits.timeout.as_secs(),
+                }
+            } else if e.is_connect() {
+                TransportError::Connect {
+                    url: url.clone(),
+                    message: error_chain(&e),
+                }
+            } else if e.is_builder() {
+                TransportError::BadRequest(error_chain(&e))
+            } else {
+                TransportError::Failed {
+                    url: url.clone(),
+                    message: error_chain(&e),
+                }
+            }
+        };
+        let mut response = builder.body(request.body).send().await.map_err(classify)?;
+        if response
+            .content_length()
+            .is_some_and(|n| n > self.limits.max_body as u64)
+        {
+            return Err(TransportError::TooLarge {
+                url,
+                limit: self.limits.max_body,
+            });
+        }
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        // Read in chunks so a body that never ends, or ends too late, is cut off at the
+        // limit instead of filling memory.
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(classify)? {
+            if body.len() + chunk.len() > self.limits.max_body {
+                return Err(TransportError::TooLarge {
+                    url,
+                    limit: self.limits.max_body,
+                });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Response {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
+/// Names whose values are secrets or personal data: redacted in human-facing reports (the
+/// event log keeps them, since a replay needs them).
+const SECRET_NAMES: &[&str] = &[
+    "access_token",
+    "pre-authorized_code",
+    "tx_code",
+    "code",
+    "code_verifier",
+    "c_nonce",
+    "nonce",
+    "vp_token",
+    "response",
+    "credential",
+    "credentials",
+    "proofs",
+    "d",
+    "authorization",
+    "state",
+    "issuer_state",
+];
+
+/// Redacts secrets in a body or header value for a human report: JSON members and form
+/// fields named in the secret list, and anything that looks like a JWT or SD-JWT.
+pub fn redact(text: &str) -> String {
+    if let Ok(mut v) = serde_json::from_str::<Value>(text) {
+        redact_json(&mut v);
+        return v.to_string();
+    }
+    if text.contains('=') && !text.contains(' ') {
+        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(text.as_bytes())
+            .into_owned()
+            .map(|(k, v)| {
+                let v = if SECRET_NAMES.contains(&k.as_str()) {
+                    "[redacted]".to_owned()
+                } else {
+                    redact_tokens(&v)
+                };
+                (k, v)
+            })
+            .collect();
+        let refs: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        return crate::protocol::oid4vci::form(&refs);
+    }
+    redact_tokens(text)
+}
+
+fn redact_json(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            for (k, val) in m.iter_mut() {
+                if SECRET_NAMES.contains(&k.as_str()) {
+                    *val = Value::String("[redacted]".into());
+                } else {
+                    redact_json(val);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(redact_json),
+        Value::String(s) => *s = redact_tokens(s),
+        _ => {}
+    }
+}
+
+/// Replaces compact JWS/JWE/SD-JWT-looking tokens (base64url segments joined by `.`).
+fn redact_tokens(s: &str) -> String {
+    let looks_like_token = s.len() > 40
+        && s.split(['.', '~']).filter(|p| !p.is_empty()).count() >= 3
+        && s.starts_with("ey");
+    if looks_like_token {
+        "[redacted token]".into()
+    } else {
+        s.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_hides_secrets_in_json_forms_and_tokens() {
+        let json = r#"{"access_token":"abc","token_type":"Bearer","nested":{"c_nonce":"n"}}"#;
+        let r = redact(json);
+        assert!(!r.contains("abc") && !r.contains("\"n\"") && r.contains("Bearer"));
+        let form = "grant_type=x&pre-authorized_code=secret&tx_code=123456";
+        let r = redact(form);
+        assert!(!r.contains("secret") && !r.contains("123456") && r.contains("grant_type=x"));
+        let jwt = format!(
+            "eyJ{}.eyJ{}.{}",
+            "a".repeat(20),
+            "b".repeat(20),
+            "c".repeat(20)
+        );
+        assert_eq!(redact(&jwt), "[redacted token]");
+    }
+}
