@@ -113,16 +113,6 @@ impl Profile {
     ///   travels without its scheme, domain (b)).
     /// - A top-level claim the tables do not name is disclosable as one unit, so that an
     ///   extension claim is private by default.
-    /// The claim paths an issuer advertises in its metadata (OpenID4VCI Appendix B.2): the
-    /// top-level claims of the example set, as claims path pointers.
-    pub fn metadata_claim_paths(self) -> Vec<Vec<String>> {
-        self.example_claims()
-            .keys()
-            .filter(|k| !k.starts_with('_') && !matches!(k.as_str(), "iss" | "vct" | "iat"))
-            .map(|k| vec![k.clone()])
-            .collect()
-    }
-
     pub fn disclosable_paths(self, claims: &Map<String, Value>) -> Vec<ClaimPath> {
         let (issuer_bound, structured): (&str, &[&str]) = match self {
             Profile::EuDiploma => ("awarding_body", &["qualification"]),
@@ -172,6 +162,16 @@ impl Profile {
             Profile::EuDiploma => eu_diploma::validate_as(claims, set),
             Profile::JpDegree => jp_degree::validate_as(claims, set),
         }
+    }
+
+    /// The claim paths an issuer advertises in its metadata (OpenID4VCI Appendix B.2): the
+    /// top-level claims of the example set, as claims path pointers.
+    pub fn metadata_claim_paths(self) -> Vec<Vec<String>> {
+        self.example_claims()
+            .keys()
+            .filter(|k| !k.starts_with('_') && !matches!(k.as_str(), "iss" | "vct" | "iat"))
+            .map(|k| vec![k.clone()])
+            .collect()
     }
 
     /// A realistic claim set that validates cleanly, for the CLI, demos and benchmarks.

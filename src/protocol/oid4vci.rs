@@ -755,8 +755,11 @@ pub fn parse_offer(uri: &str) -> Result<OfferLocation, String> {
     }
 }
 
+/// An offer's issuer, configuration ids and grants.
+pub type CheckedOffer = (String, Vec<String>, Map<String, Value>);
+
 /// Checks an offer's shape (§4.1.1) and returns its issuer, configuration ids and grants.
-pub fn check_offer(offer: &Value) -> Result<(String, Vec<String>, Map<String, Value>), String> {
+pub fn check_offer(offer: &Value) -> Result<CheckedOffer, String> {
     let issuer = offer
         .get("credential_issuer")
         .and_then(Value::as_str)
