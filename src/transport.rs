@@ -68,6 +68,17 @@ impl ExchangeSink {
             .push(exchange);
     }
 
+    /// The newest recorded exchange that `pick` accepts, left in place.
+    pub fn last_matching(&self, pick: impl Fn(&Exchange) -> bool) -> Option<Exchange> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .rev()
+            .find(|e| pick(e))
+            .cloned()
+    }
+
     /// Takes every exchange recorded so far, oldest first.
     pub fn drain(&self) -> Vec<Exchange> {
         std::mem::take(

@@ -121,6 +121,13 @@ pub enum Event {
         scenario: String,
         verdict: Verdict,
     },
+    /// One HTTP exchange between roles (or between the harness and a role's control API),
+    /// request and response in full: the evidence a replay needs. Human reports redact it
+    /// ([`crate::transport::redact`]).
+    HttpExchange {
+        scenario: String,
+        exchange: crate::transport::Exchange,
+    },
     /// The harness itself failed; the run cannot be trusted to be complete.
     HarnessFaulted {
         message: String,
@@ -140,6 +147,7 @@ impl Event {
             Event::StepFinished { .. } => "step-finished",
             Event::CheckEvaluated { .. } => "check-evaluated",
             Event::ScenarioFinished { .. } => "scenario-finished",
+            Event::HttpExchange { .. } => "http-exchange",
             Event::HarnessFaulted { .. } => "harness-faulted",
             Event::RunFinished { .. } => "run-finished",
         }

@@ -78,6 +78,8 @@ pub struct RunView {
     /// Harness faults and events this build could not read.
     pub faults: Vec<String>,
     pub events: usize,
+    /// HTTP exchanges recorded (request and response each).
+    pub exchanges: usize,
     /// The log ends with a torn line (bytes of it).
     pub torn_bytes: Option<usize>,
 }
@@ -97,6 +99,7 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
         scenarios: Vec::new(),
         faults: Vec::new(),
         events: events.len(),
+        exchanges: 0,
         torn_bytes: match tail {
             Tail::Clean => None,
             Tail::Torn { bytes, .. } => Some(*bytes),
@@ -179,6 +182,7 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
                     s.verdict = Some(verdict);
                 }
             }
+            Event::HttpExchange { .. } => v.exchanges += 1,
             Event::HarnessFaulted { message } => v.faults.push(message),
             Event::RunFinished { verdict } => {
                 v.status = RunStatus::Finished;

@@ -1180,7 +1180,10 @@ pub fn build_response(
     if consent.deny {
         return Err(denied("the holder declined to share"));
     }
-    let candidates: Vec<Candidate<'_>> = held
+    // Newest first: when several credentials match, the wallet presents the latest one
+    // (a re-issued diploma supersedes the old one).
+    let newest_first: Vec<&HeldCredential> = held.iter().rev().collect();
+    let candidates: Vec<Candidate<'_>> = newest_first
         .iter()
         .map(|h| Candidate {
             format: &h.format,
@@ -1196,7 +1199,7 @@ pub fn build_response(
     for (query_id, chosen) in &selection.chosen {
         let mut items = Vec::new();
         for (index, matched) in chosen {
-            let h = &held[*index];
+            let h = newest_first[*index];
             let sd = SdJwt::parse_compact(&h.credential).map_err(|e| denied(&e.to_string()))?;
             let mut reveal: Vec<ClaimPath> = matched
                 .paths

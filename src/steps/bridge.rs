@@ -7,7 +7,7 @@ use std::rc::Rc;
 use cucumber::event::{self, Cucumber, Feature, Hook, Rule};
 use cucumber::{Event, Writer, parser};
 
-use super::{AcademicWorld, drain_checks};
+use super::{AcademicWorld, drain_checks, drain_exchanges};
 use crate::events::{Event as AccordEvent, StepOutcome, Verdict};
 use crate::requirements::Level;
 use crate::store::{RunRecorder, StoreError};
@@ -112,6 +112,12 @@ impl Bridge {
             event::Step::Passed(..) => (StepOutcome::Passed, None),
             event::Step::Failed(_, _, _, err) => (StepOutcome::Failed, Some(err.to_string())),
         };
+        for exchange in drain_exchanges() {
+            self.record(&AccordEvent::HttpExchange {
+                scenario: scenario.to_owned(),
+                exchange,
+            });
+        }
         for c in drain_checks() {
             // Only a failed MUST fails the scenario; SHOULD and MAY failures are recorded.
             let counts = if c.verdict == Verdict::Failed && c.requirement.level != Level::Must {

@@ -8,6 +8,7 @@
 //! cucumber's inventory macros, which can silently lose steps defined in a library crate.
 
 pub mod bridge;
+mod http;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -40,6 +41,10 @@ use crate::trust::trust_list::{self, VerifiedTrustList};
 /// What every scenario of a run shares: the seeded PKI, verified trust lists, the run's clock.
 pub struct RunContext {
     pub seed: u64,
+    /// Where the recording transport collects exchanges until the bridge records them.
+    pub sink: crate::transport::ExchangeSink,
+    /// The in-process reference roles, started by the first step that needs them.
+    pub topology: tokio::sync::OnceCell<Result<crate::roles::topology::Topology, String>>,
     /// The run's fixed "now" (from the injected clock at run start), seconds.
     pub now: i64,
     pub pki: TestPki,
@@ -58,6 +63,8 @@ impl RunContext {
         }
         Ok(Self {
             seed,
+            sink: crate::transport::ExchangeSink::default(),
+            topology: tokio::sync::OnceCell::new(),
             now,
             pki,
             lists,
@@ -121,6 +128,11 @@ pub fn drain_checks() -> Vec<CheckRecord> {
     CHECKS.with(|c| std::mem::take(&mut *c.borrow_mut()))
 }
 
+/// Takes the exchanges recorded since the last call.
+pub fn drain_exchanges() -> Vec<crate::transport::Exchange> {
+    context().map(|c| c.sink.drain()).unwrap_or_default()
+}
+
 /// The scenario's state.
 #[derive(Debug, Default)]
 pub struct AcademicWorld {
@@ -130,6 +142,8 @@ pub struct AcademicWorld {
     recognition: Option<Recognition>,
     /// How many nonces this scenario has drawn (nonces come from the run's seed).
     draws: u64,
+    /// The flows over HTTP (see [`http`]).
+    http: http::HttpState,
 }
 
 impl cucumber::World for AcademicWorld {
@@ -463,6 +477,18 @@ pub fn collection() -> Collection<AcademicWorld> {
         .then(None, re(r#"^the issuer refuses it citing "([^"]+)"$"#), refused_step)
         .then(None, re(r#"^the recognition verdict is "([^"]+)"$"#), recognition_step)
         .then(None, re(r"^the credential is (not )?treated as qualified$"), qualified_step)
+        .given(None, re(r"^the (EU|JP) university has issued its (?:diploma|degree) to the wallet(?: (with a transaction code|by the authorization code flow|by reference))?$"), http::issued_step)
+        .given(None, re(r"^the (?:EU|JP) university revokes it$"), http::revoke_step)
+        .given(None, re(r"^the (EU|JP) trust list (no longer lists the university|lists the university as a qualified provider)$"), http::trust_list_step)
+        .when(None, re(r#"^the (EU|JP) verifier asks for the claims recognition needs by "([^"]+)"( with an expired request object| with a mismatched client_id| with an untyped request object| with transaction data)?$"#), http::ask_step)
+        .when(None, re(r#"^the wallet presents to the verifier(?: misbehaving as "([^"]+)")?$"#), http::present_step)
+        .when(None, re(r"^the same presentation is replayed to a new request of the verifier$"), http::replay_step)
+        .then(None, re(r"^the verifier accepts the presentation over OpenID4VP$"), http::accepts_step)
+        .then(None, re(r"^only the requested claims were disclosed$"), http::minimal_step)
+        .then(None, re(r#"^the recognition verdict over OpenID4VP is "([^"]+)"$"#), http::recognition_step)
+        .then(None, re(r"^the credential was not treated as qualified$"), http::not_qualified_step)
+        .then(None, re(r#"^the verifier rejects the presentation citing "([^"]+)"$"#), http::rejects_step)
+        .then(None, re(r#"^the wallet refuses the request citing "([^"]+)"$"#), http::wallet_refuses_step)
 }
 
 /// A check's level as stored in events.

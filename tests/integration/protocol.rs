@@ -224,3 +224,26 @@ fn verifier_rejects_each_wallet_fault_citing_the_requirement() {
         }
     });
 }
+
+#[test]
+fn revoked_credential_is_rejected_through_the_status_list_host() {
+    rt().block_on(async {
+        let h = harness(10).await;
+        let issued = h.issue("eu", json!({})).await;
+        let idx = issued["credentials"][0]["claims"]["status"]["status_list"]["idx"]
+            .as_u64()
+            .unwrap();
+        let set = h
+            .control
+            .set_status(&h.topology.status_list.base_url, "eu", idx, "invalid")
+            .await
+            .unwrap();
+        assert!(set.ok(), "{:?}", set.body);
+        let (wallet, outcome) = h.present("jp", eu_query(), "direct_post", json!({})).await;
+        assert_eq!(wallet["verifier_status"], 400, "{wallet}");
+        assert!(
+            cited(&outcome).contains(&"TSL-7.1-status-values".to_owned()),
+            "{outcome}"
+        );
+    });
+}

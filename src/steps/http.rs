@@ -1,0 +1,576 @@
+//! Steps that run the cross-border flows over real HTTP: OpenID4VCI issuance into the
+//! wallet and OpenID4VP presentation to a verifier, between the in-process reference roles,
+//! driven through their control APIs. Every exchange is recorded by the transport and
+//! becomes an `http-exchange` event when the step ends.
+//!
+//! A control operation that answers `501` becomes a `not-implemented` check, never a pass.
+
+use std::sync::Arc;
+
+use cucumber::step::Context;
+use futures::FutureExt as _;
+use futures::future::LocalBoxFuture;
+use serde_json::{Value, json};
+
+use super::{ACCEPTANCE, AcademicWorld, CheckRecord, RunContext, arg, context, find, record_check};
+use crate::entropy::FixedClock;
+use crate::events::Verdict;
+use crate::requirements::{Requirement, catalogue as req};
+use crate::roles::control::{Answer, ControlClient};
+use crate::roles::topology::Topology;
+use crate::roles::trust_list::TrustListHost;
+use crate::transport::{Limits, Transport};
+use crate::trust::trust_list::EntryType;
+
+/// What an HTTP scenario has done so far.
+#[derive(Default)]
+pub struct HttpState {
+    /// Status list and index of the credential issued in this scenario.
+    status: Option<(String, u64)>,
+    /// The verifier's base URL and the created request.
+    request: Option<(String, Value)>,
+    /// The query the verifier asked with.
+    query: Option<Value>,
+    wallet: Option<Answer>,
+    outcome: Option<Value>,
+    /// The form the wallet posted to the response URI (for the replay step).
+    posted_form: Option<String>,
+    /// Trust lists this scenario replaced, restored when the scenario ends.
+    restore: Option<(Arc<TrustListHost>, Vec<(String, String)>)>,
+}
+
+impl std::fmt::Debug for HttpState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpState")
+            .field("request", &self.request)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for HttpState {
+    fn drop(&mut self) {
+        // Scenarios share the topology; a scenario that staged a bad trust list puts the
+        // scheme operator's real one back.
+        if let Some((host, lists)) = self.restore.take() {
+            for (j, token) in lists {
+                host.publish(&j, token);
+            }
+        }
+    }
+}
+
+async fn topology(ctx: &RunContext) -> &Topology {
+    let started = ctx
+        .topology
+        .get_or_init(|| async {
+            let transport =
+                Transport::new(ctx.sink.clone(), Limits::default()).map_err(|e| e.to_string())?;
+            Topology::start(&ctx.pki, ctx.seed, Arc::new(FixedClock(ctx.now)), transport)
+                .await
+                .map_err(|e| e.to_string())
+        })
+        .await;
+    match started {
+        Ok(t) => t,
+        Err(e) => panic!("the reference roles could not start: {e}"),
+    }
+}
+
+fn control(t: &Topology) -> ControlClient {
+    ControlClient::new(t.transport.clone())
+}
+
+fn not_implemented(requirement: &'static Requirement, operation: &str) {
+    super::CHECKS.with(|c| {
+        c.borrow_mut().push(CheckRecord {
+            requirement,
+            expected: format!("{operation} supported"),
+            actual: "the implementation answered 501 (not implemented)".into(),
+            verdict: Verdict::NotImplemented,
+        });
+    });
+}
+
+fn answer_or_panic(step: &str, a: Result<Answer, crate::transport::TransportError>) -> Answer {
+    a.unwrap_or_else(|e| panic!("{step}: the control call failed: {e}"))
+}
+
+/// `Given the (EU|JP) university has issued its diploma|degree to the wallet[ VARIANT]`
+pub(super) fn issued_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_, ()> {
+    async move {
+        let Some(ctx) = context() else {
+            panic!("no run context installed")
+        };
+        let t = topology(&ctx).await;
+        let code = arg(&c, 1).to_ascii_lowercase();
+        let options = match arg(&c, 2) {
+            "" => json!({}),
+            "with a transaction code" => json!({"tx_code": true}),
+            "by the authorization code flow" => {
+                json!({"flow": "authorization_code", "by_reference": true})
+            }
+            "by reference" => json!({"by_reference": true}),
+            other => panic!("unknown issuance variant {other:?}"),
+        };
+        let client = control(t);
+        let offer = answer_or_panic(
+            "create offer",
+            client
+                .create_offer(&t.issuer(&code).base_url, &options)
+                .await,
+        );
+        if offer.not_implemented() {
+            return not_implemented(&req::OID4VCI_OFFER, "issuer: create offer");
+        }
+        let uri = offer.body["uri"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no offer uri in {}", offer.body));
+        let accepted = answer_or_panic(
+            "accept offer",
+            client
+                .accept_offer(&t.wallet.base_url, uri, offer.body["tx_code"].as_str())
+                .await,
+        );
+        if accepted.not_implemented() {
+            return not_implemented(&req::OID4VCI_CREDENTIAL_RESPONSE, "wallet: accept offer");
+        }
+        let issued = accepted.status == 200;
+        record_check(
+            &req::OID4VCI_CREDENTIAL_RESPONSE,
+            "a credential issued into the wallet",
+            if issued {
+                "issued".to_owned()
+            } else {
+                format!("failed: {}", accepted.body)
+            },
+            issued,
+        );
+        let status = &accepted.body["credentials"][0]["claims"]["status"]["status_list"];
+        if let Some(idx) = status["idx"].as_u64() {
+            w.http.status = Some((code, idx));
+        }
+    }
+    .boxed_local()
+}
+
+/// `Given the (EU|JP) university revokes it`
+pub(super) fn revoke_step(w: &mut AcademicWorld, _c: Context) -> LocalBoxFuture<'_, ()> {
+    async move {
+        let Some(ctx) = context() else {
+            panic!("no run context installed")
+        };
+        let t = topology(&ctx).await;
+        let Some((list, idx)) = w.http.status.clone() else {
+            panic!("nothing with a status was issued")
+        };
+        let a = answer_or_panic(
+            "set status",
+            control(t)
+                .set_status(&t.status_list.base_url, &list, idx, "invalid")
+                .await,
+        );
+        assert!(a.ok(), "the status-list host refused: {}", a.body);
+    }
+    .boxed_local()
+}
+
+/// `Given the (EU|JP) trust list (no longer lists the university|lists the university as a qualified provider)`
+pub(super) fn trust_list_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_, ()> {
+    async move {
+        let Some(ctx) = context() else {
+            panic!("no run context installed")
+        };
+        let t = topology(&ctx).await;
+        let j = crate::roles::topology::jurisdiction(&ctx.pki, arg(&c, 1));
+        let mut list = j.trust_list.clone();
+        let issuer_entry = |e: &crate::trust::trust_list::TrustListEntry| {
+            e.entry_type != EntryType::RelyingPartyCa
+        };
+        match arg(&c, 2) {
+            "no longer lists the university" => list.entries.retain(|e| !issuer_entry(e)),
+            "lists the university as a qualified provider" => {
+                for e in list.entries.iter_mut().filter(|e| issuer_entry(e)) {
+                    e.entry_type = EntryType::QeaaProvider;
+                    e.service_type = EntryType::QeaaProvider.service_type_uri().into();
+                }
+            }
+            other => panic!("unknown trust list change {other:?}"),
+        }
+        list.sequence_number += 1;
+        let signed = list
+            .sign(&j.tl_operator.key, &j.tl_operator.cert_der)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let original = j.signed_trust_list().unwrap_or_else(|e| panic!("{e}"));
+        t.trust_list_host.publish(j.code, signed);
+        w.http.restore = Some((
+            t.trust_list_host.clone(),
+            vec![(j.code.to_owned(), original)],
+        ));
+    }
+    .boxed_local()
+}
+
+/// The DCQL query a verifier in `verifier` uses for the other side's credential: what
+/// recognition needs and nothing else (data minimisation).
+fn recognition_query(verifier: &str) -> Value {
+    if verifier == "JP" {
+        json!({"credentials": [{
+            "id": "diploma", "format": "dc+sd-jwt",
+            "meta": {"vct_values": [crate::profiles::Profile::EuDiploma.vct()]},
+            "claims": [{"path": ["qualification"]}, {"path": ["family_name"]}, {"path": ["given_name"]}]
+        }]})
+    } else {
+        json!({"credentials": [{
+            "id": "degree", "format": "dc+sd-jwt",
+            "meta": {"vct_values": [crate::profiles::Profile::JpDegree.vct()]},
+            "claims": [{"path": ["degree"]}, {"path": ["credits"]}, {"path": ["family_name_latin"]}, {"path": ["given_name_latin"]}]
+        }]})
+    }
+}
+
+/// `When the (EU|JP) verifier asks for the claims recognition needs by "MODE"[ FAULT]`
+pub(super) fn ask_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_, ()> {
+    async move {
+        let Some(ctx) = context() else {
+            panic!("no run context installed")
+        };
+        let t = topology(&ctx).await;
+        let verifier = arg(&c, 1).to_owned();
+        let misbehave: Vec<&str> = match arg(&c, 3) {
+            "" => vec![],
+            " with an expired request object" => vec!["expired-request-object"],
+            " with a mismatched client_id" => vec!["mismatched-client-id"],
+            " with an untyped request object" => vec!["untyped-request-object"],
+            " with transaction data" => vec!["transaction-data"],
+            other => panic!("unknown request variant {other:?}"),
+        };
+        let query = recognition_query(&verifier);
+        let base = t.verifier(&verifier).base_url.clone();
+        let body =
+            json!({"dcql_query": query, "response_mode": arg(&c, 2), "misbehave": misbehave});
+        let created = answer_or_panic(
+            "create request",
+            control(t).create_request(&base, &body).await,
+        );
+        if created.not_implemented() {
+            return not_implemented(&req::OID4VP_QUERY_PRESENT, "verifier: create request");
+        }
+        assert!(
+            created.ok(),
+            "the verifier refused to create the request: {}",
+            created.body
+        );
+        w.http.query = Some(query);
+        w.http.request = Some((base, created.body));
+    }
+    .boxed_local()
+}
+
+/// `When the wallet presents to the verifier[ misbehaving as "FAULT"]`
+pub(super) fn present_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_, ()> {
+    async move {
+        let Some(ctx) = context() else {
+            panic!("no run context installed")
+        };
+        let t = topology(&ctx).await;
+        let Some((base, created)) = w.http.request.clone() else {
+            panic!("no request was created")
+        };
+        let mut body = json!({"request": created["authorization_request"]});
+        if !arg(&c, 1).is_empty() {
+            body["misbehave"] = json!([arg(&c, 1)]);
+        }
+        let client = control(t);
+        let answer = answer_or_panic("present", client.present(&t.wallet.base_url, &body).await);
+        if answer.not_implemented() {
+            return not_implemented(&req::OID4VP_DIRECT_POST, "wallet: present");
+        }
+        w.http.posted_form = ctx
+            .sink
+            .last_matching(|e| {
+                e.from == "wallet" && e.method == "POST" && e.url.ends_with("/response")
+            })
+            .map(|e| e.request_body);
+        let id = created["id"].as_str().unwrap_or_default();
+        let outcome = answer_or_panic("read result", client.result(&base, id).await);
+        w.http.wallet = Some(answer);
+        w.http.outcome = Some(outcome.body);
+    }
+    .boxed_local()
+}
+
+/// `When the same presentation is replayed to a new request of the verifier`
+pub(super) fn replay_step(w: &mut AcademicWorld, _c: Context) -> LocalBoxFuture<'_, ()> {
+    async move {
+        let Some(ctx) = context() else {
+            panic!("no run context installed")
+        };
+        let t = topology(&ctx).await;
+        let Some((base, _)) = w.http.request.clone() else {
+            panic!("no request was created")
+        };
+        let Some(form) = w.http.posted_form.clone() else {
+            panic!("nothing was posted to replay")
+        };
+        let client = control(t);
+        let query = w.http.query.clone().unwrap_or(Value::Null);
+        let created = answer_or_panic(
+            "create request",
+            client
+                .create_request(
+                    &base,
+                    &json!({"dcql_query": query, "response_mode": "direct_post"}),
+                )
+                .await,
+        );
+        // The attacker kept the old vp_token and answers the new transaction with it.
+        let mut pairs: Vec<(String, String)> = url::form_urlencoded::parse(form.as_bytes())
+            .into_owned()
+            .filter(|(k, _)| k != "state")
+            .collect();
+        pairs.push((
+            "state".into(),
+            created.body["state"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        ));
+        let refs: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let url = format!("{base}/response");
+        let r = t
+            .transport
+            .send(
+                "attacker",
+                "verifier",
+                crate::transport::Request::post_form(&url, &refs),
+            )
+            .await;
+        let (status, body) = match r {
+            Ok(r) => (
+                r.status,
+                serde_json::from_slice(&r.body).unwrap_or(Value::Null),
+            ),
+            Err(e) => panic!("replay: {e}"),
+        };
+        let outcome = answer_or_panic(
+            "read result",
+            client
+                .result(&base, created.body["id"].as_str().unwrap_or_default())
+                .await,
+        );
+        w.http.wallet = Some(Answer {
+            status: 200,
+            body: json!({"verifier_status": status, "verifier_response": body}),
+        });
+        w.http.outcome = Some(outcome.body);
+    }
+    .boxed_local()
+}
+
+fn cited_by_verifier(w: &AcademicWorld) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    if let Some(o) = &w.http.outcome {
+        for v in o["result"]["violations"].as_array().into_iter().flatten() {
+            if let Some(id) = v["requirement"].as_str() {
+                ids.push(id.to_owned());
+            }
+        }
+    }
+    if let Some(a) = &w.http.wallet {
+        for id in a.body["verifier_response"]["accord_requirements"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            if let Some(id) = id.as_str() {
+                ids.push(id.to_owned());
+            }
+        }
+    }
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// `Then the verifier accepts the presentation over OpenID4VP`
+pub(super) fn accepts_step(w: &mut AcademicWorld, _c: Context) -> LocalBoxFuture<'_, ()> {
+    async move {
+        let Some(outcome) = w.http.outcome.clone() else {
+            panic!("nothing was presented")
+        };
+        let verified = outcome["status"] == "verified";
+        let cited = cited_by_verifier(w);
+        let checks: Vec<&Requirement> = ACCEPTANCE
+            .iter()
+            .copied()
+            .chain([
+                &req::OID4VP_KB_CLIENT_ID,
+                &req::OID4VP_DCQL_SATISFIED,
+                &req::OID4VP_STATE,
+                &req::OID4VP_VALIDATION,
+            ])
+            .collect();
+        for r in checks {
+            let broken = cited.iter().any(|c| c == r.id);
+            let actual = if !verified {
+                format!(
+                    "the verifier answered {}: {}",
+                    outcome["status"],
+                    cited.join(", ")
+                )
+            } else if broken {
+                "violated".into()
+            } else {
+                "met".into()
+            };
+            record_check(r, "met", actual, verified && !broken);
+        }
+    }
+    .boxed_local()
+}
+
+/// `Then only the requested claims were disclosed`
+pub(super) fn minimal_step(w: &mut AcademicWorld, _c: Context) -> LocalBoxFuture<'_, ()> {
+    async move {
+        let Some(outcome) = w.http.outcome.clone() else {
+            panic!("nothing was presented")
+        };
+        let asked: Vec<String> = w.http.query.as_ref().map_or(Vec::new(), |q| {
+            q["credentials"][0]["claims"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|c| c["path"][0].as_str().map(str::to_owned))
+                .collect()
+        });
+        let disclosed: Vec<String> = outcome["result"]["presentations"][0]["disclosed"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|d| d.as_str().map(str::to_owned))
+            .collect();
+        let extra: Vec<&String> = disclosed
+            .iter()
+            .filter(|d| {
+                !asked
+                    .iter()
+                    .any(|a| *d == a || d.starts_with(&format!("{a}.")))
+            })
+            .collect();
+        record_check(
+            &req::OID4VP_DCQL_SATISFIED,
+            format!("disclosures only under {}", asked.join(", ")),
+            if extra.is_empty() {
+                format!("disclosed {}", disclosed.join(", "))
+            } else {
+                format!("also disclosed {extra:?}")
+            },
+            !disclosed.is_empty() && extra.is_empty(),
+        );
+    }
+    .boxed_local()
+}
+
+/// `Then the recognition verdict over OpenID4VP is "VERDICT"`
+pub(super) fn recognition_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_, ()> {
+    async move {
+        let expected = arg(&c, 1).to_owned();
+        let actual = w
+            .http
+            .outcome
+            .as_ref()
+            .and_then(|o| {
+                o["result"]["recognition"][0]["recognition"]["verdict"]
+                    .as_str()
+                    .map(str::to_owned)
+            })
+            .unwrap_or_else(|| "no recognition (the presentation was not accepted)".into());
+        record_check(
+            &req::MRA_EUJP_LEVEL,
+            expected.clone(),
+            actual.clone(),
+            expected == actual,
+        );
+    }
+    .boxed_local()
+}
+
+/// `Then the credential was not treated as qualified`
+pub(super) fn not_qualified_step(w: &mut AcademicWorld, _c: Context) -> LocalBoxFuture<'_, ()> {
+    async move {
+        let q = w.http.outcome.as_ref().and_then(|o| {
+            o["result"]["presentations"][0]["trust"]["path"]["decision"]["qualified"].as_bool()
+        });
+        record_check(
+            &req::MRA_EUJP_JP_NOT_QEAA,
+            "qualified = Some(false)",
+            format!("qualified = {q:?}"),
+            q == Some(false),
+        );
+    }
+    .boxed_local()
+}
+
+/// `Then the verifier rejects the presentation citing "ID"`
+pub(super) fn rejects_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_, ()> {
+    async move {
+        let r = find(arg(&c, 1));
+        let status = w
+            .http
+            .wallet
+            .as_ref()
+            .map(|a| a.body["verifier_status"].clone())
+            .unwrap_or(Value::Null);
+        let rejected = status != json!(200)
+            && w.http
+                .outcome
+                .as_ref()
+                .is_none_or(|o| o["status"] != "verified");
+        let cited = cited_by_verifier(w);
+        let error = w
+            .http
+            .wallet
+            .as_ref()
+            .map(|a| a.body["verifier_response"]["error"].clone())
+            .unwrap_or(Value::Null);
+        record_check(
+            r,
+            format!("rejected (HTTP 400 invalid_request) citing {}", r.id),
+            format!("HTTP {status} {error} citing {}", cited.join(", ")),
+            rejected && error == "invalid_request" && cited.iter().any(|c| c == r.id),
+        );
+    }
+    .boxed_local()
+}
+
+/// `Then the wallet refuses the request citing "ID"`
+pub(super) fn wallet_refuses_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_, ()> {
+    async move {
+        let r = find(arg(&c, 1));
+        let Some(a) = &w.http.wallet else {
+            panic!("the wallet was not asked to present")
+        };
+        let refusal = &a.body["counterpart_response"]["refusal"];
+        let ids: Vec<&str> = refusal["accord_requirements"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        record_check(
+            r,
+            format!("refused citing {}", r.id),
+            format!(
+                "HTTP {} {} citing {}",
+                a.status,
+                refusal["error"],
+                ids.join(", ")
+            ),
+            a.status == 422 && ids.contains(&r.id),
+        );
+    }
+    .boxed_local()
+}
