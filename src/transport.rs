@@ -54,39 +54,43 @@ pub struct Exchange {
     pub error: Option<String>,
 }
 
-/// Where exchanges are collected until the run engine records them.
-#[derive(Debug, Clone, Default)]
-pub struct ExchangeSink(Arc<Mutex<Vec<Exchange>>>);
+/// Where exchanges are collected until the run engine records them. A disabled sink (for
+/// standalone `accord serve`, which has no run to record into) drops them.
+#[derive(Debug, Clone)]
+pub struct ExchangeSink(Option<Arc<Mutex<Vec<Exchange>>>>);
+
+impl Default for ExchangeSink {
+    fn default() -> Self {
+        Self(Some(Arc::default()))
+    }
+}
 
 impl ExchangeSink {
-    pub fn push(&self, exchange: Exchange) {
+    pub fn disabled() -> Self {
+        Self(None)
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Vec<Exchange>) -> T) -> Option<T> {
         // A poisoned lock only means another thread panicked mid-push; the data is still a
         // list of whole exchanges, so keep recording.
         self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(exchange);
+            .as_ref()
+            .map(|m| f(&mut m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)))
+    }
+
+    pub fn push(&self, exchange: Exchange) {
+        self.with(|v| v.push(exchange));
     }
 
     /// The newest recorded exchange that `pick` accepts, left in place.
     pub fn last_matching(&self, pick: impl Fn(&Exchange) -> bool) -> Option<Exchange> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .iter()
-            .rev()
-            .find(|e| pick(e))
-            .cloned()
+        self.with(|v| v.iter().rev().find(|e| pick(e)).cloned())
+            .flatten()
     }
 
     /// Takes every exchange recorded so far, oldest first.
     pub fn drain(&self) -> Vec<Exchange> {
-        std::mem::take(
-            &mut *self
-                .0
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        )
+        self.with(std::mem::take).unwrap_or_default()
     }
 }
 
@@ -293,6 +297,9 @@ impl Transport {
         let headers = response
             .headers()
             .iter()
+            // `date` is the counterpart's wall clock: not evidence anyone needs, and it would
+            // make two runs of the same seed differ.
+            .filter(|(k, _)| k.as_str() != "date")
             .map(|(k, v)| {
                 (
                     k.as_str().to_owned(),

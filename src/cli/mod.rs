@@ -14,6 +14,7 @@ mod demo_cmd;
 mod io;
 mod pki_cmd;
 mod run_cmd;
+mod serve_cmd;
 mod status_cmd;
 
 use std::process::ExitCode;
@@ -80,6 +81,10 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Run one reference role as an HTTP service (issuer, wallet, verifier, status-list,
+    /// trust-list), on loopback by default; it logs where it listens and serves its control
+    /// API under /control/.
+    Serve(serve_cmd::ServeArgs),
     /// Build and inspect Token Status Lists.
     #[command(subcommand, name = "status-list")]
     StatusList(status_cmd::StatusCommand),
@@ -97,6 +102,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Runs { json, store } => run_cmd::runs(json, store.path()),
         Command::Report { run, format, store } => run_cmd::report(&run, format, store.path()),
         Command::Log(c) => run_cmd::log(c),
+        Command::Serve(a) => serve_cmd::run(a),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,163 @@
+//! `accord serve ROLE`: one reference role as a standalone HTTP service, for trying the
+//! protocols by hand, for vendors' implementations to test against, and for the container
+//! images. Keys come from the seeded test PKI, so separate processes started with the same
+//! `--seed` trust each other.
+
+use std::net::{IpAddr, SocketAddr};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, ValueEnum};
+
+use super::CliError;
+use crate::entropy::{Clock, SystemClock};
+use crate::protocol::jwe::ContentEncryption;
+use crate::protocol::oid4vp::{ClientIdPrefix, ResponseMode};
+use crate::roles::topology::{self, VerifierVariant};
+use crate::transport::{ExchangeSink, Limits, Transport};
+use crate::trust::pki::TestPki;
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Role {
+    Issuer,
+    Wallet,
+    Verifier,
+    StatusList,
+    TrustList,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Jurisdiction {
+    Eu,
+    Jp,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Prefix {
+    X509SanDns,
+    X509Hash,
+    RedirectUri,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    role: Role,
+    /// Whose issuer or verifier (ignored by the other roles).
+    #[arg(long, value_enum, default_value = "eu")]
+    jurisdiction: Jurisdiction,
+    /// Port to listen on; 0 picks a free one (the chosen address is logged).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Address to bind. Loopback by default: the reference roles speak plain HTTP.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: IpAddr,
+    /// Seed of the test PKI and of the role's randomness.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Issuer: the status-list host credentials point at.
+    #[arg(long)]
+    status_list_url: Option<String>,
+    /// Verifier: the trust-list host to fetch lists from (default: the seeded lists, built in).
+    #[arg(long)]
+    trust_list_url: Option<String>,
+    /// Verifier: client identifier prefix.
+    #[arg(long, value_enum, default_value = "x509-san-dns")]
+    client_id_prefix: Prefix,
+    /// Verifier: accept only this response mode (default: both).
+    #[arg(long)]
+    response_mode: Option<String>,
+}
+
+pub fn run(args: ServeArgs) -> Result<ExitCode, CliError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Usage(format!("could not start the runtime: {e}")))?;
+    runtime.block_on(serve(args))
+}
+
+async fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
+    let pki = TestPki::generate(args.seed).map_err(|e| CliError::Usage(e.to_string()))?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let transport = Transport::new(ExchangeSink::disabled(), Limits::default())
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let bind = SocketAddr::new(args.bind, args.port);
+    let code = match args.jurisdiction {
+        Jurisdiction::Eu => "eu",
+        Jurisdiction::Jp => "jp",
+    };
+    let fail = |e: topology::TopologyError| CliError::Usage(format!("cannot serve: {e}"));
+    let (running, _host) = match args.role {
+        Role::Issuer => (
+            topology::start_issuer(
+                &pki,
+                code,
+                args.seed,
+                clock,
+                args.status_list_url.as_deref(),
+                bind,
+            )
+            .await
+            .map_err(fail)?,
+            None,
+        ),
+        Role::Wallet => (
+            topology::start_wallet(&pki, args.seed, clock, transport, bind)
+                .await
+                .map_err(fail)?,
+            None,
+        ),
+        Role::Verifier => {
+            let mut variant = VerifierVariant {
+                prefix: match args.client_id_prefix {
+                    Prefix::X509SanDns => ClientIdPrefix::X509SanDns,
+                    Prefix::X509Hash => ClientIdPrefix::X509Hash,
+                    Prefix::RedirectUri => ClientIdPrefix::RedirectUri,
+                },
+                ..VerifierVariant::default()
+            };
+            if let Some(m) = &args.response_mode {
+                let mode = ResponseMode::from_name(m)
+                    .ok_or_else(|| CliError::Usage(format!("unknown response mode {m:?}")))?;
+                variant.response_modes = vec![mode];
+            }
+            variant.enc_values = vec![ContentEncryption::A128Gcm, ContentEncryption::A256Gcm];
+            let r = topology::start_verifier(
+                &pki,
+                code,
+                args.seed,
+                clock,
+                transport,
+                args.trust_list_url.as_deref(),
+                &variant,
+                bind,
+            )
+            .await
+            .map_err(fail)?;
+            (r, None)
+        }
+        Role::StatusList => (
+            topology::start_status_list(&pki, clock, bind)
+                .await
+                .map_err(fail)?,
+            None,
+        ),
+        Role::TrustList => {
+            let (r, h) = topology::start_trust_list(&pki, bind).await.map_err(fail)?;
+            (r, Some(h))
+        }
+    };
+    eprintln!(
+        "accord: {} listening on {} (seed {})",
+        running.name, running.base_url, args.seed
+    );
+    eprintln!(
+        "accord: control API at {}/control/ ; stop with Ctrl-C",
+        running.base_url
+    );
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| CliError::Usage(format!("waiting for Ctrl-C: {e}")))?;
+    eprintln!("accord: {} stopped", running.name);
+    Ok(ExitCode::SUCCESS)
+}
