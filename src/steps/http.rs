@@ -36,8 +36,11 @@ pub struct HttpState {
     /// The form the wallet posted to the response URI (for the replay step).
     posted_form: Option<String>,
     /// Trust lists this scenario replaced, restored when the scenario ends.
-    restore: Option<(Arc<TrustListHost>, Vec<(String, String)>)>,
+    restore: Option<StagedTrustLists>,
 }
+
+/// The host whose lists a scenario replaced, and the originals by jurisdiction.
+type StagedTrustLists = (Arc<TrustListHost>, Vec<(String, String)>);
 
 impl std::fmt::Debug for HttpState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
