@@ -160,7 +160,7 @@ impl Issuer {
                     "format": FORMAT_SD_JWT_VC,
                     "scope": c.configuration_id(),
                     "vct": c.profile.vct(),
-                    "cryptographic_binding_methods_supported": ["jwk"],
+                    "cryptographic_binding_methods_supported": ["jwk", "did:jwk"],
                     "credential_signing_alg_values_supported": ["ES256"],
                     "proof_types_supported": {"jwt": {"proof_signing_alg_values_supported": ["ES256"]}},
                     "credential_metadata": {
@@ -636,14 +636,28 @@ impl Issuer {
             .iter()
             .filter(|k| header.contains_key(**k))
             .count();
-        if named != 1 || !header.contains_key("jwk") {
+        if named != 1 {
             return Err(invalid(
                 &req::OID4VCI_PROOF_KEY,
-                "the proof must name its key by exactly one of kid, jwk or x5c; this issuer binds to jwk".into(),
+                format!(
+                    "the proof names its key by {named} of kid, jwk and x5c; exactly one is required"
+                ),
             ));
         }
-        let jwk: Jwk = serde_json::from_value(header["jwk"].clone())
-            .map_err(|e| invalid(&req::OID4VCI_PROOF_KEY, format!("jwk: {e}")))?;
+        let jwk: Jwk = if let Some(jwk) = header.get("jwk") {
+            serde_json::from_value(jwk.clone())
+                .map_err(|e| invalid(&req::OID4VCI_PROOF_KEY, format!("jwk: {e}")))?
+        } else if let Some(kid) = header.get("kid").and_then(Value::as_str) {
+            // A DID URL (Appendix F.1). This issuer binds to keys it can resolve without a
+            // network: did:jwk, whose identifier is the key itself.
+            resolve_did_jwk(kid).map_err(|e| invalid(&req::OID4VCI_PROOF_KEY, e))?
+        } else {
+            return Err(invalid(
+                &req::OID4VCI_PROOF_KEY,
+                "this issuer binds credentials to a jwk or a did:jwk kid; x5c is not supported"
+                    .into(),
+            ));
+        };
         if jwk.d.is_some() {
             return Err(invalid(
                 &req::OID4VCI_PROOF_KEY,
@@ -698,6 +712,26 @@ impl Issuer {
             )),
         }
     }
+}
+
+/// Resolves a `did:jwk` DID URL (optionally with a `#0` fragment) to its public key.
+pub fn resolve_did_jwk(kid: &str) -> Result<Jwk, String> {
+    let did = kid.split('#').next().unwrap_or_default();
+    let encoded = did.strip_prefix("did:jwk:").ok_or_else(|| {
+        format!("kid {kid:?} is not a did:jwk DID URL, the only DID method this issuer resolves")
+    })?;
+    let bytes = crate::formats::jose::b64_decode(encoded).map_err(|e| format!("did:jwk: {e}"))?;
+    serde_json::from_slice(&bytes).map_err(|e| format!("did:jwk does not hold a JWK: {e}"))
+}
+
+/// `base/.well-known/NAME` for an identifier that may have a path: the well-known segment
+/// goes between the host and the path (OpenID4VCI §12.2.2, RFC 8414 §3.1).
+pub fn well_known(identifier: &str, name: &str) -> Result<String, String> {
+    let url =
+        url::Url::parse(identifier).map_err(|e| format!("{identifier:?} is not a URL: {e}"))?;
+    let origin = url.origin().ascii_serialization();
+    let path = url.path().trim_end_matches('/');
+    Ok(format!("{origin}/.well-known/{name}{path}"))
 }
 
 /// `application/x-www-form-urlencoded` of `pairs`.

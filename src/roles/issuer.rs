@@ -48,15 +48,31 @@ impl IssuerRole {
     }
 }
 
-pub fn router(state: Arc<IssuerRole>) -> Router {
-    Router::new()
-        .route("/.well-known/openid-credential-issuer", get(metadata))
-        .route("/.well-known/oauth-authorization-server", get(as_metadata))
+/// The issuer's routes. `path` is the path of its Credential Issuer Identifier (e.g. `/eu`,
+/// or empty): the protocol endpoints live under it and the metadata at
+/// `/.well-known/openid-credential-issuer{path}` (§12.2.2; RFC 8414 §3.1 likewise).
+pub fn router(state: Arc<IssuerRole>, path: &str) -> Router {
+    let endpoints = Router::new()
         .route("/offers/{id}", get(offer_by_reference))
         .route("/authorize", get(authorize))
         .route("/token", post(token))
         .route("/nonce", post(nonce))
-        .route("/credential", post(credential))
+        .route("/credential", post(credential));
+    let endpoints = if path.is_empty() {
+        endpoints
+    } else {
+        Router::new().nest(path, endpoints)
+    };
+    Router::new()
+        .route(
+            &format!("/.well-known/openid-credential-issuer{path}"),
+            get(metadata),
+        )
+        .route(
+            &format!("/.well-known/oauth-authorization-server{path}"),
+            get(as_metadata),
+        )
+        .merge(endpoints)
         .route("/control/health", get(|| async { health("issuer") }))
         .route("/control/capabilities", get(capabilities))
         .route("/control/offers", post(create_offer))

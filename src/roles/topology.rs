@@ -95,9 +95,12 @@ pub async fn start_issuer(
     let entropy = SeededEntropy::new(seed, &format!("role/{name}"));
     let role_name = name.clone();
     let jurisdiction_code = j.code.to_uppercase();
+    // The identifier has a path (`/eu`, `/jp`), as a multi-tenant issuer's would, so the
+    // well-known insertion rule of OpenID4VCI §12.2.2 is exercised.
+    let path = format!("/{}", j.code);
     Ok(serve(&name, bind, move |base_url| {
         let config = IssuerConfig {
-            credential_issuer: base_url,
+            credential_issuer: format!("{base_url}{path}"),
             profile,
             iss,
             signing_key: key,
@@ -105,12 +108,15 @@ pub async fn start_issuer(
             status_list_uri,
             display_name: display.to_owned(),
         };
-        issuer::router(Arc::new(IssuerRole::new(
-            &role_name,
-            &jurisdiction_code,
-            Issuer::new(config, entropy),
-            clock,
-        )))
+        issuer::router(
+            Arc::new(IssuerRole::new(
+                &role_name,
+                &jurisdiction_code,
+                Issuer::new(config, entropy),
+                clock,
+            )),
+            &path,
+        )
     })
     .await?)
 }

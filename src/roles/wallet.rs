@@ -198,13 +198,10 @@ async fn issuance(s: &WalletRole, request: &AcceptOffer) -> Result<Value, Failur
         }
     };
     let (issuer, config_ids, grants) = check_offer(&offer).map_err(|d| fail("offer", d))?;
-    let base = issuer.trim_end_matches('/');
+    let metadata_url =
+        oid4vci::well_known(&issuer, "openid-credential-issuer").map_err(|d| fail("offer", d))?;
     let r = s
-        .send(
-            "issuer",
-            "metadata",
-            Request::get(format!("{base}/.well-known/openid-credential-issuer")),
-        )
+        .send("issuer", "metadata", Request::get(metadata_url))
         .await?;
     if r.status != 200 {
         return Err(Failure::from_response("metadata", &r));
@@ -237,17 +234,14 @@ async fn issuance(s: &WalletRole, request: &AcceptOffer) -> Result<Value, Failur
                 "no offered configuration is in credential_configurations_supported".into(),
             )
         })?;
-    let as_base = metadata["authorization_servers"][0]
+    let as_issuer = metadata["authorization_servers"][0]
         .as_str()
-        .unwrap_or(base)
-        .trim_end_matches('/')
+        .unwrap_or(&issuer)
         .to_owned();
+    let as_url = oid4vci::well_known(&as_issuer, "oauth-authorization-server")
+        .map_err(|d| fail("metadata", d))?;
     let r = s
-        .send(
-            "issuer",
-            "as-metadata",
-            Request::get(format!("{as_base}/.well-known/oauth-authorization-server")),
-        )
+        .send("issuer", "as-metadata", Request::get(as_url))
         .await?;
     if r.status != 200 {
         return Err(Failure::from_response("as-metadata", &r));

@@ -7,10 +7,12 @@
 )]
 
 mod cli;
+mod hostile;
 mod negative;
 mod peer_owf;
 mod properties;
 mod protocol;
+mod protocol_rules;
 mod run_engine;
 mod support;
 mod trust;
