@@ -1,1 +1,587 @@
+//! Every request the reference issuer and verifier receive that breaks a MUST of
+//! OpenID4VCI 1.0 / OpenID4VP 1.0 is refused with the spec's error code and names the
+//! requirement; one test per rule, sent over real HTTP.
 
+use accord::entropy::SeededEntropy;
+use accord::formats::jose::{Algorithm, SigningKey, b64, sign_compact};
+use accord::protocol::oid4vci::{PRE_AUTHORIZED_GRANT, proof_jwt};
+use accord::transport::Request;
+use serde_json::{Map, Value, json};
+
+use super::protocol::{Harness, NOW, eu_query, harness};
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+async fn send(h: &Harness, request: Request) -> (u16, Value) {
+    let r = h
+        .control
+        .transport()
+        .send("test", "role", request)
+        .await
+        .unwrap();
+    (
+        r.status,
+        serde_json::from_slice(&r.body).unwrap_or(Value::Null),
+    )
+}
+
+fn assert_refused(
+    what: &str,
+    (status, body): &(u16, Value),
+    code: u16,
+    error: &str,
+    requirement: &str,
+) {
+    assert_eq!(*status, code, "{what}: {body}");
+    assert_eq!(body["error"], error, "{what}: {body}");
+    let ids = body["accord_requirements"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        ids.iter().any(|i| i == requirement),
+        "{what}: {body} should cite {requirement}"
+    );
+}
+
+/// The EU issuer's identifier, and a fresh pre-authorized offer's code and tx_code.
+async fn offer(h: &Harness, tx_code: bool) -> (String, String, Option<String>) {
+    let base = &h.topology.eu_issuer.base_url;
+    let o = h
+        .control
+        .create_offer(base, &json!({"tx_code": tx_code}))
+        .await
+        .unwrap()
+        .body;
+    let issuer = o["offer"]["credential_issuer"].as_str().unwrap().to_owned();
+    let code = o["offer"]["grants"][PRE_AUTHORIZED_GRANT]["pre-authorized_code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (issuer, code, o["tx_code"].as_str().map(str::to_owned))
+}
+
+async fn token(h: &Harness, issuer: &str, pairs: &[(&str, &str)]) -> (u16, Value) {
+    send(h, Request::post_form(format!("{issuer}/token"), pairs)).await
+}
+
+async fn access_token(h: &Harness) -> (String, String) {
+    let (issuer, code, _) = offer(h, false).await;
+    let (_, body) = token(
+        h,
+        &issuer,
+        &[
+            ("grant_type", PRE_AUTHORIZED_GRANT),
+            ("pre-authorized_code", &code),
+        ],
+    )
+    .await;
+    (issuer, body["access_token"].as_str().unwrap().to_owned())
+}
+
+async fn c_nonce(h: &Harness, issuer: &str) -> String {
+    let r = h
+        .control
+        .transport()
+        .send(
+            "test",
+            "issuer",
+            Request {
+                method: "POST".into(),
+                url: format!("{issuer}/nonce"),
+                headers: vec![],
+                body: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        r.header("cache-control").unwrap().contains("no-store"),
+        "OID4VCI-7.2-no-store"
+    );
+    r.json().unwrap()["c_nonce"].as_str().unwrap().to_owned()
+}
+
+async fn credential(h: &Harness, issuer: &str, bearer: Option<&str>, body: &Value) -> (u16, Value) {
+    let mut r = Request::post_json(format!("{issuer}/credential"), body);
+    if let Some(t) = bearer {
+        r = r.header("authorization", format!("Bearer {t}"));
+    }
+    send(h, r).await
+}
+
+fn holder() -> SigningKey {
+    SigningKey::generate(Algorithm::ES256, &mut SeededEntropy::new(5, "holder")).unwrap()
+}
+
+fn proof_with(header: Map<String, Value>, claims: Value, key: &SigningKey) -> String {
+    sign_compact(header, claims.as_object().unwrap(), key).unwrap()
+}
+
+#[test]
+fn token_endpoint_refusals() {
+    rt().block_on(async {
+        let h = harness(21).await;
+        let (issuer, code, tx) = offer(&h, true).await;
+        let tx = tx.unwrap();
+        let grant = ("grant_type", PRE_AUTHORIZED_GRANT);
+        let r = token(&h, &issuer, &[grant, ("pre-authorized_code", &code)]).await;
+        assert_refused(
+            "tx_code missing",
+            &r,
+            400,
+            "invalid_request",
+            "OID4VCI-6.1-tx-code",
+        );
+        let r = token(
+            &h,
+            &issuer,
+            &[
+                grant,
+                ("pre-authorized_code", &code),
+                ("tx_code", "000000x"),
+            ],
+        )
+        .await;
+        assert_refused(
+            "wrong tx_code",
+            &r,
+            400,
+            "invalid_grant",
+            "OID4VCI-6.3-invalid-grant",
+        );
+        let r = token(
+            &h,
+            &issuer,
+            &[grant, ("pre-authorized_code", &code), ("tx_code", &tx)],
+        )
+        .await;
+        assert_eq!(r.0, 200, "{}", r.1);
+        let r = token(
+            &h,
+            &issuer,
+            &[grant, ("pre-authorized_code", &code), ("tx_code", &tx)],
+        )
+        .await;
+        assert_refused(
+            "reused code",
+            &r,
+            400,
+            "invalid_grant",
+            "OID4VCI-6.3-invalid-grant",
+        );
+        let (issuer, code, _) = offer(&h, false).await;
+        let r = token(
+            &h,
+            &issuer,
+            &[grant, ("pre-authorized_code", &code), ("tx_code", "123456")],
+        )
+        .await;
+        assert_refused(
+            "unexpected tx_code",
+            &r,
+            400,
+            "invalid_request",
+            "OID4VCI-6.1-tx-code",
+        );
+        let r = token(&h, &issuer, &[("grant_type", "password")]).await;
+        assert_refused(
+            "grant type",
+            &r,
+            400,
+            "unsupported_grant_type",
+            "OID4VCI-6.3-invalid-grant",
+        );
+        // RFC 6749 §3.1: a parameter must not be repeated.
+        let r = send(
+            &h,
+            Request {
+                method: "POST".into(),
+                url: format!("{issuer}/token"),
+                headers: vec![(
+                    "content-type".into(),
+                    "application/x-www-form-urlencoded".into(),
+                )],
+                body: b"grant_type=a&grant_type=b".to_vec(),
+            },
+        )
+        .await;
+        assert_eq!(r.1["error"], "invalid_request", "{}", r.1);
+        let r = token(
+            &h,
+            &issuer,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", "nope"),
+                ("code_verifier", "x"),
+                ("redirect_uri", "http://x"),
+            ],
+        )
+        .await;
+        assert_refused(
+            "unknown authorization code",
+            &r,
+            400,
+            "invalid_grant",
+            "OID4VCI-6.3-invalid-grant",
+        );
+    });
+}
+
+#[test]
+fn pkce_is_required_and_checked() {
+    rt().block_on(async {
+        let h = harness(22).await;
+        let base = &h.topology.eu_issuer.base_url;
+        let o = h
+            .control
+            .create_offer(base, &json!({"flow": "authorization_code"}))
+            .await
+            .unwrap()
+            .body;
+        let issuer = o["offer"]["credential_issuer"].as_str().unwrap().to_owned();
+        let state = o["offer"]["grants"]["authorization_code"]["issuer_state"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let authorize = |q: String| Request::get(format!("{issuer}/authorize?{q}"));
+        let no_pkce = accord::protocol::oid4vci::form(&[
+            ("response_type", "code"),
+            ("redirect_uri", "http://w/cb"),
+            ("issuer_state", &state),
+        ]);
+        let r = send(&h, authorize(no_pkce)).await;
+        assert_refused(
+            "no PKCE",
+            &r,
+            400,
+            "invalid_request",
+            "OAUTH-RFC7636-4.6-pkce",
+        );
+        let challenge = accord::protocol::oid4vci::pkce_challenge(
+            "the-right-verifier-of-sufficient-length-0000",
+        );
+        let q = accord::protocol::oid4vci::form(&[
+            ("response_type", "code"),
+            ("redirect_uri", "http://w/cb"),
+            ("issuer_state", &state),
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+        ]);
+        let r = h
+            .control
+            .transport()
+            .send("test", "issuer", authorize(q))
+            .await
+            .unwrap();
+        assert_eq!(r.status, 302);
+        let location = r.header("location").unwrap().to_owned();
+        let code: String =
+            url::form_urlencoded::parse(location.split_once('?').unwrap().1.as_bytes())
+                .find(|(k, _)| k == "code")
+                .unwrap()
+                .1
+                .into_owned();
+        let r = token(
+            &h,
+            &issuer,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                (
+                    "code_verifier",
+                    "a-wrong-verifier-of-sufficient-length-00000",
+                ),
+                ("redirect_uri", "http://w/cb"),
+            ],
+        )
+        .await;
+        assert_refused(
+            "wrong verifier",
+            &r,
+            400,
+            "invalid_grant",
+            "OAUTH-RFC7636-4.6-pkce",
+        );
+    });
+}
+
+#[test]
+fn credential_endpoint_refusals() {
+    rt().block_on(async {
+        let h = harness(23).await;
+        let key = holder();
+        let (issuer, at) = access_token(&h).await;
+        let config = "eu_diploma_sd_jwt";
+        let r = credential(&h, &issuer, None, &json!({"credential_configuration_id": config})).await;
+        assert_refused("no token", &r, 401, "invalid_token", "OID4VCI-8.3.1.1-access-token");
+        let r = credential(&h, &issuer, Some("forged"), &json!({"credential_configuration_id": config})).await;
+        assert_refused("unknown token", &r, 401, "invalid_token", "OID4VCI-8.3.1.1-access-token");
+        let r = credential(&h, &issuer, Some(&at), &json!({"credential_configuration_id": "nope", "proofs": {"jwt": ["x"]}})).await;
+        assert_refused("unknown configuration", &r, 400, "unknown_credential_configuration", "OID4VCI-8.2-credential-request");
+        let r = credential(&h, &issuer, Some(&at), &json!({"credential_configuration_id": config})).await;
+        assert_refused("no proofs", &r, 400, "invalid_proof", "OID4VCI-F.1-proof-nonce");
+        let r = credential(&h, &issuer, Some(&at), &json!({"credential_identifier": "x", "proofs": {"jwt": ["x"]}})).await;
+        assert_refused("credential_identifier without authorization_details", &r, 400, "invalid_credential_request", "OID4VCI-8.2-credential-request");
+        let nonce = c_nonce(&h, &issuer).await;
+        let good = proof_jwt(&key, &issuer, Some(&nonce), NOW).unwrap();
+        let r = credential(&h, &issuer, Some(&at), &json!({"credential_configuration_id": config, "proof": {"proof_type": "jwt", "jwt": good}})).await;
+        assert_refused("singular proof (pre-1.0)", &r, 400, "invalid_credential_request", "OID4VCI-8.2-credential-request");
+
+        // Key proofs, each broken in one way (Appendix F.1).
+        let jwk = serde_json::to_value(key.public_jwk()).unwrap();
+        let header = |typ: &str| {
+            let mut m = Map::new();
+            m.insert("typ".into(), json!(typ));
+            m.insert("jwk".into(), jwk.clone());
+            m
+        };
+        let claims = |aud: &str, nonce: Option<&str>, iat: i64| {
+            let mut c = json!({"aud": aud, "iat": iat});
+            if let Some(n) = nonce {
+                c["nonce"] = json!(n);
+            }
+            c
+        };
+        let mut cases: Vec<(&str, String, &str, &str)> = Vec::new();
+        let n1 = c_nonce(&h, &issuer).await;
+        cases.push(("wrong typ", proof_with(header("JWT"), claims(&issuer, Some(&n1), NOW), &key), "invalid_proof", "OID4VCI-F.1-proof-typ"));
+        let n2 = c_nonce(&h, &issuer).await;
+        cases.push(("wrong aud", proof_with(header("openid4vci-proof+jwt"), claims("https://other.example", Some(&n2), NOW), &key), "invalid_proof", "OID4VCI-F.1-proof-aud"));
+        // RFC 7519 §2 compares StringOrURI values as strings: `…/eu/` is not `…/eu`.
+        let n3 = c_nonce(&h, &issuer).await;
+        cases.push(("aud with a trailing slash", proof_with(header("openid4vci-proof+jwt"), claims(&format!("{issuer}/"), Some(&n3), NOW), &key), "invalid_proof", "OID4VCI-F.1-proof-aud"));
+        let n4 = c_nonce(&h, &issuer).await;
+        cases.push(("stale iat", proof_with(header("openid4vci-proof+jwt"), claims(&issuer, Some(&n4), NOW - 3600), &key), "invalid_proof", "OID4VCI-F.1-proof-iat"));
+        cases.push(("no nonce", proof_with(header("openid4vci-proof+jwt"), claims(&issuer, None, NOW), &key), "invalid_proof", "OID4VCI-F.1-proof-nonce"));
+        cases.push(("unknown nonce", proof_with(header("openid4vci-proof+jwt"), claims(&issuer, Some("made-up"), NOW), &key), "invalid_nonce", "OID4VCI-F.1-proof-nonce"));
+        let n5 = c_nonce(&h, &issuer).await;
+        let mut both = header("openid4vci-proof+jwt");
+        both.insert("kid".into(), json!("k1"));
+        cases.push(("jwk and kid", proof_with(both, claims(&issuer, Some(&n5), NOW), &key), "invalid_proof", "OID4VCI-F.1-proof-key"));
+        let n6 = c_nonce(&h, &issuer).await;
+        let other = SigningKey::generate(Algorithm::ES256, &mut SeededEntropy::new(6, "other")).unwrap();
+        cases.push(("signed by another key", proof_with(header("openid4vci-proof+jwt"), claims(&issuer, Some(&n6), NOW), &other), "invalid_proof", "OID4VCI-F.1-proof-key"));
+        let n7 = c_nonce(&h, &issuer).await;
+        let hs = format!("{}.{}.{}", b64(r#"{"alg":"HS256","typ":"openid4vci-proof+jwt"}"#), b64(claims(&issuer, Some(&n7), NOW).to_string()), b64("mac"));
+        cases.push(("HS256", hs, "invalid_proof", "OID4VCI-F.1-proof-alg"));
+        let n8 = c_nonce(&h, &issuer).await;
+        let mut didkey = Map::new();
+        didkey.insert("typ".into(), json!("openid4vci-proof+jwt"));
+        didkey.insert("kid".into(), json!("did:key:zDnaerDaTF5BXEavCrfRZEk316dpbLsfPDZ3WJ5hRTPFU2169#0"));
+        cases.push(("did:key kid (not offered)", proof_with(didkey, claims(&issuer, Some(&n8), NOW), &key), "invalid_proof", "OID4VCI-F.1-proof-key"));
+        for (what, proof, error, requirement) in cases {
+            let r = credential(&h, &issuer, Some(&at), &json!({"credential_configuration_id": config, "proofs": {"jwt": [proof]}})).await;
+            assert_refused(what, &r, 400, error, requirement);
+        }
+        // A nonce is single use.
+        let n = c_nonce(&h, &issuer).await;
+        let p = proof_jwt(&key, &issuer, Some(&n), NOW).unwrap();
+        let body = json!({"credential_configuration_id": config, "proofs": {"jwt": [p]}});
+        assert_eq!(credential(&h, &issuer, Some(&at), &body).await.0, 200);
+        let r = credential(&h, &issuer, Some(&at), &body).await;
+        assert_refused("reused nonce", &r, 400, "invalid_nonce", "OID4VCI-F.1-proof-nonce");
+        // did:jwk is resolved and the credential bound to that key.
+        let n = c_nonce(&h, &issuer).await;
+        let mut didjwk = Map::new();
+        didjwk.insert("typ".into(), json!("openid4vci-proof+jwt"));
+        didjwk.insert("kid".into(), json!(format!("did:jwk:{}#0", b64(jwk.to_string()))));
+        let p = proof_with(didjwk, claims(&issuer, Some(&n), NOW), &key);
+        let r = credential(&h, &issuer, Some(&at), &json!({"credential_configuration_id": config, "proofs": {"jwt": [p]}})).await;
+        assert_eq!(r.0, 200, "{}", r.1);
+    });
+}
+
+async fn create(h: &Harness, mode: &str) -> Value {
+    let v = &h.topology.jp_verifier.base_url;
+    let created = h
+        .control
+        .create_request(v, &json!({"dcql_query": eu_query(), "response_mode": mode}))
+        .await
+        .unwrap();
+    assert!(created.ok(), "{:?}", created.body);
+    created.body
+}
+
+async fn respond(h: &Harness, pairs: &[(&str, &str)]) -> (u16, Value) {
+    send(
+        h,
+        Request::post_form(
+            format!("{}/response", h.topology.jp_verifier.base_url),
+            pairs,
+        ),
+    )
+    .await
+}
+
+#[test]
+fn response_uri_refusals() {
+    rt().block_on(async {
+        let h = harness(24).await;
+        h.issue("eu", json!({})).await;
+        let c = create(&h, "direct_post").await;
+        let state = c["state"].as_str().unwrap();
+        let r = respond(&h, &[("vp_token", "{}")]).await;
+        assert_refused("no state", &r, 400, "invalid_request", "OID4VP-8.2-state");
+        let r = respond(&h, &[("vp_token", "{}"), ("state", "unknown")]).await;
+        assert_refused(
+            "unknown state",
+            &r,
+            400,
+            "invalid_request",
+            "OID4VP-8.2-state",
+        );
+        let r = respond(&h, &[("state", state)]).await;
+        assert_refused(
+            "no vp_token",
+            &r,
+            400,
+            "invalid_request",
+            "OID4VP-8.1-vp-token",
+        );
+        let c = create(&h, "direct_post").await;
+        let r = respond(
+            &h,
+            &[
+                ("vp_token", "not json"),
+                ("state", c["state"].as_str().unwrap()),
+            ],
+        )
+        .await;
+        assert_refused(
+            "vp_token not JSON",
+            &r,
+            400,
+            "invalid_request",
+            "OID4VP-8.1-vp-token",
+        );
+        let c = create(&h, "direct_post").await;
+        let r = respond(
+            &h,
+            &[
+                ("vp_token", r#"{"other":["x"]}"#),
+                ("state", c["state"].as_str().unwrap()),
+            ],
+        )
+        .await;
+        assert_refused(
+            "unknown credential query id",
+            &r,
+            400,
+            "invalid_request",
+            "OID4VP-8.1-vp-token",
+        );
+        let c = create(&h, "direct_post").await;
+        let r = respond(
+            &h,
+            &[
+                ("vp_token", r#"{"diploma":[]}"#),
+                ("state", c["state"].as_str().unwrap()),
+            ],
+        )
+        .await;
+        assert_refused(
+            "empty presentation array",
+            &r,
+            400,
+            "invalid_request",
+            "OID4VP-8.1-vp-token",
+        );
+        let c = create(&h, "direct_post").await;
+        let r = respond(
+            &h,
+            &[
+                ("vp_token", r#"{"diploma":["a~","b~"]}"#),
+                ("state", c["state"].as_str().unwrap()),
+            ],
+        )
+        .await;
+        assert_refused(
+            "two presentations without multiple",
+            &r,
+            400,
+            "invalid_request",
+            "OID4VP-8.1-vp-token",
+        );
+        // A transaction takes one response; a second is a replay.
+        let c = create(&h, "direct_post").await;
+        let st = c["state"].as_str().unwrap();
+        let _ = respond(&h, &[("error", "access_denied"), ("state", st)]).await;
+        let r = respond(&h, &[("vp_token", "{}"), ("state", st)]).await;
+        assert_refused(
+            "second response",
+            &r,
+            400,
+            "invalid_request",
+            "OID4VP-8.2-state",
+        );
+        // direct_post.jwt: the response must be encrypted, to a key of this transaction.
+        let c = create(&h, "direct_post.jwt").await;
+        let r = respond(
+            &h,
+            &[
+                ("vp_token", r#"{"diploma":["x~"]}"#),
+                ("state", c["state"].as_str().unwrap()),
+            ],
+        )
+        .await;
+        assert_refused(
+            "plaintext for direct_post.jwt",
+            &r,
+            400,
+            "invalid_request",
+            "OID4VP-8.3.1-direct-post-jwt",
+        );
+        let r = respond(&h, &[("response", "not.a.jwe.at.all")]).await;
+        assert_refused(
+            "garbage JWE",
+            &r,
+            400,
+            "invalid_request",
+            "OID4VP-8.3-encrypted-response",
+        );
+        let header = b64(r#"{"alg":"ECDH-ES","enc":"A128GCM","kid":"nobody"}"#);
+        let r = respond(&h, &[("response", &format!("{header}..aaaa.bbbb.cccc"))]).await;
+        assert_refused(
+            "unknown kid",
+            &r,
+            400,
+            "invalid_request",
+            "OID4VP-8.3-encrypted-response",
+        );
+        // The response must be form-encoded (§8.2).
+        let r = send(
+            &h,
+            Request::post_json(
+                format!("{}/response", h.topology.jp_verifier.base_url),
+                &json!({"state": st}),
+            ),
+        )
+        .await;
+        assert_refused(
+            "JSON body",
+            &r,
+            400,
+            "invalid_request",
+            "OID4VP-8.2-direct-post",
+        );
+    });
+}
+
+#[test]
+fn request_creation_refuses_a_broken_dcql_query() {
+    rt().block_on(async {
+        let h = harness(25).await;
+        let v = &h.topology.jp_verifier.base_url;
+        for query in [json!({"credentials": []}), json!({"credentials": [{"id": "a b", "format": "dc+sd-jwt", "meta": {"vct_values": ["x"]}}]}), json!({"credentials": [{"id": "a", "format": "dc+sd-jwt", "meta": {"vct_values": ["x"]}, "claim_sets": [["c"]]}]})] {
+            let a = h.control.create_request(v, &json!({"dcql_query": query})).await.unwrap();
+            assert_eq!(a.status, 400, "{query}: {:?}", a.body);
+            assert!(a.body["accord_requirements"].as_array().unwrap().iter().any(|i| i == "OID4VP-6-dcql-valid"), "{:?}", a.body);
+        }
+    });
+}
