@@ -20,7 +20,8 @@ use crate::formats::jose::SigningKey;
 use crate::formats::status_list::{self, INVALID, SUSPENDED, StatusList, TokenParams, VALID};
 use crate::trust::trust_list::base64_std;
 
-/// Entries per list: enough for a long fuzzing campaign's issuances.
+/// Entries per list (2 bits each, so suspension can be expressed): enough for a long
+/// fuzzing campaign's issuances.
 pub const LIST_SIZE: usize = 1 << 16;
 
 /// One hosted list and the key that signs it (the issuer's, so that the token chains to

@@ -224,7 +224,7 @@ pub async fn start_status_list(
         lists.insert(
             j.code.to_owned(),
             HostedList {
-                list: StatusList::new(1, LIST_SIZE).map_err(key_err)?,
+                list: StatusList::new(2, LIST_SIZE).map_err(key_err)?,
                 key: copy_key(&j.issuer.key).map_err(key_err)?,
                 chain: j.issuer_chain(),
             },

@@ -1,5 +1,5 @@
 //! Accord's integration tests, one binary (see ARCHITECTURE.md): spec vectors, the
-//! independent OWF `sd-jwt` peer, the CLI contract, and properties.
+//! independent OWF `sd-jwt` peer and Impierce wallet peer, the CLI contract, and properties.
 
 #![expect(
     clippy::unwrap_used,
@@ -7,6 +7,7 @@
 )]
 
 mod cli;
+mod control_api;
 mod hostile;
 mod negative;
 mod peer_owf;
