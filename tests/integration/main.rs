@@ -10,6 +10,7 @@ mod cli;
 mod control_api;
 mod hostile;
 mod negative;
+mod peer_impierce;
 mod peer_owf;
 mod properties;
 mod protocol;
