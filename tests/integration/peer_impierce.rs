@@ -455,3 +455,71 @@ fn impierce_proof_aud_gains_a_trailing_slash_and_is_refused_for_a_root_identifie
         );
     });
 }
+
+/// The adapter process of docs/adapters.md, killed when dropped.
+struct Adapter {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Drop for Adapter {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_adapter(peer: &Path) -> Adapter {
+    use std::io::BufRead as _;
+    let script = crate::support::repo().join("examples/adapters/impierce_wallet.py");
+    let mut child = Command::new("python3")
+        .arg(script)
+        .arg("--peer")
+        .arg(peer)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(stdout)
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("adapter said {line:?}"))
+        .to_owned();
+    Adapter { child, url }
+}
+
+/// The worked example of docs/adapters.md, for real: the Impierce wallet behind the Python
+/// control-API adapter is driven by Accord exactly like the reference wallet.
+#[test]
+fn the_documented_adapter_drives_the_impierce_wallet_through_the_control_api() {
+    let Some(peer) = peer_binary() else {
+        return;
+    };
+    let adapter = start_adapter(&peer);
+    rt().block_on(async {
+        let h = harness(27, peer).await;
+        let c = &h.control;
+        assert!(c.health("wallet", &adapter.url).await.unwrap().ok());
+        let caps = c.capabilities("wallet", &adapter.url).await.unwrap();
+        assert_eq!(caps.body["response_modes"], json!(["direct_post"]));
+        let offer = c.create_offer(&h.topology.issuer("eu").base_url, &json!({"tx_code": true})).await.unwrap();
+        let accepted = c.accept_offer(&adapter.url, offer.body["uri"].as_str().unwrap(), offer.body["tx_code"].as_str()).await.unwrap();
+        assert_eq!(accepted.status, 200, "{:?}", accepted.body);
+        assert_eq!(accepted.body["credentials"][0]["vct"], "urn:eudi:diploma:1");
+        let v = &h.redirect_verifier.base_url;
+        let created = c.create_request(v, &json!({"dcql_query": eu_query(), "response_mode": "direct_post"})).await.unwrap();
+        let presented = c.present(&adapter.url, &json!({"request": created.body["authorization_request"]})).await.unwrap();
+        assert_eq!(presented.status, 200, "{:?}", presented.body);
+        assert_eq!(presented.body["verifier_status"], 200, "{:?}", presented.body);
+        let outcome = c.result(v, created.body["id"].as_str().unwrap()).await.unwrap();
+        assert_eq!(outcome.body["status"], "verified", "{:?}", outcome.body);
+        // What the wallet cannot do is declared, not faked.
+        let created = c.create_request(v, &json!({"dcql_query": eu_query()})).await.unwrap();
+        let spoiled = c.present(&adapter.url, &json!({"request": created.body["authorization_request"], "misbehave": ["wrong-nonce"]})).await.unwrap();
+        assert!(spoiled.not_implemented(), "{:?}", spoiled.body);
+    });
+}
