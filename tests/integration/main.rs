@@ -11,6 +11,7 @@ mod control_api;
 mod hostile;
 mod negative;
 mod peer_impierce;
+mod peer_jwcrypto;
 mod peer_owf;
 mod properties;
 mod protocol;
