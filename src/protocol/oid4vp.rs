@@ -1167,7 +1167,7 @@ fn to_claim_paths(pointer: &ClaimsPathPointer, claims: &Value) -> Vec<ClaimPath>
 /// B.3.6), and encrypts for `direct_post.jwt` (§8.3).
 pub fn build_response(
     request: &AuthorizationRequest,
-    held: &[HeldCredential],
+    held: &[&HeldCredential],
     holder: &SigningKey,
     consent: &Consent,
     faults: &[WalletFault],
@@ -1182,7 +1182,7 @@ pub fn build_response(
     }
     // Newest first: when several credentials match, the wallet presents the latest one
     // (a re-issued diploma supersedes the old one).
-    let newest_first: Vec<&HeldCredential> = held.iter().rev().collect();
+    let newest_first: Vec<&HeldCredential> = held.iter().rev().copied().collect();
     let candidates: Vec<Candidate<'_>> = newest_first
         .iter()
         .map(|h| Candidate {

@@ -38,7 +38,8 @@ pub struct WalletRole {
     holder: SigningKey,
     /// Relying-party CA certificates (DER) the wallet trusts for request objects.
     rp_anchors: Vec<Vec<u8>>,
-    credentials: Mutex<Vec<HeldCredential>>,
+    /// Shared, so a presentation takes a snapshot without copying every credential.
+    credentials: Mutex<Vec<Arc<HeldCredential>>>,
     entropy: Mutex<SeededEntropy>,
     transport: Transport,
     clock: Arc<dyn Clock>,
@@ -411,7 +412,7 @@ async fn issuance(s: &WalletRole, request: &AcceptOffer) -> Result<Value, Failur
         let credential =
             HeldCredential::from_issued(id, compact).map_err(|e| fail("credential", e))?;
         out.push(json!({"id": credential.id, "vct": credential.vct, "claims": credential.claims}));
-        held.push(credential);
+        held.push(Arc::new(credential));
     }
     Ok(json!({"credentials": out, "findings": findings}))
 }
@@ -479,6 +480,7 @@ async fn presentation(s: &WalletRole, request: &Present) -> Result<Value, Failur
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .clone();
+    let held: Vec<&HeldCredential> = held.iter().map(AsRef::as_ref).collect();
     let built = s.draw(|e| {
         build_response(
             &authorization,

@@ -115,7 +115,7 @@ fn accord_verifier_accepts_a_direct_post_jwt_response_encrypted_by_jwcrypto() {
         // Build the answer in the clear with Accord's wallet code, then let jwcrypto encrypt it.
         request.response_mode = ResponseMode::DirectPost;
         let held = HeldCredential::from_issued("c".into(), &compact).unwrap();
-        let answer = build_response(&request, &[held], &pki.holder, &Consent::default(), &[], NOW, &mut SeededEntropy::new(9, "w")).unwrap();
+        let answer = build_response(&request, &[&held], &pki.holder, &Consent::default(), &[], NOW, &mut SeededEntropy::new(9, "w")).unwrap();
         let payload = json!({"vp_token": answer.vp_token, "state": request.state});
         let mut public = jwk.as_object().unwrap().clone();
         public.retain(|k, _| matches!(k.as_str(), "kty" | "crv" | "x" | "y"));
