@@ -33,6 +33,14 @@ const NONCE_LIFETIME: i64 = 300;
 /// A key proof older than this (or further in the future than the skew) is refused.
 const PROOF_MAX_AGE: i64 = 300;
 const SKEW: i64 = 60;
+/// Wrong transaction codes tolerated before the pre-authorized code is invalidated
+/// (§13.6.3: limit attempts, invalidate the code).
+const TX_CODE_ATTEMPTS: u32 = 3;
+/// Outstanding nonces kept at most; the oldest are forgotten first. The nonce endpoint needs
+/// no authentication (§7.1), so without a cap anyone could grow the issuer's memory.
+const MAX_NONCES: usize = 1 << 16;
+/// Inserts between sweeps of expired offers, codes and tokens.
+const SWEEP_EVERY: u32 = 1024;
 
 /// What an issuer issues and signs with.
 pub struct IssuerConfig {
@@ -91,6 +99,7 @@ struct PendingOffer {
     subject: Map<String, Value>,
     tx_code: Option<String>,
     expires: i64,
+    failed_attempts: u32,
 }
 
 struct AuthCode {
@@ -116,7 +125,12 @@ pub struct Issuer {
     codes: HashMap<String, AuthCode>,
     tokens: HashMap<String, Grant>,
     nonces: HashMap<String, i64>,
+    /// Nonces in the order they were issued, to forget the oldest beyond [`MAX_NONCES`].
+    nonce_order: std::collections::VecDeque<String>,
     next_status_index: u64,
+    /// Status list capacity: issuance stops, rather than pointing at entries that do not exist.
+    status_capacity: u64,
+    inserts: u32,
 }
 
 impl Issuer {
@@ -130,8 +144,29 @@ impl Issuer {
             codes: HashMap::new(),
             tokens: HashMap::new(),
             nonces: HashMap::new(),
+            nonce_order: std::collections::VecDeque::new(),
             next_status_index: 0,
+            status_capacity: u64::MAX,
+            inserts: 0,
         }
+    }
+
+    /// Sets how many entries the status list the credentials point at has.
+    pub fn with_status_capacity(mut self, capacity: u64) -> Self {
+        self.status_capacity = capacity;
+        self
+    }
+
+    /// Forgets expired offers, codes and tokens now and then, so a long campaign's state
+    /// stays bounded by what is alive.
+    fn sweep(&mut self, now: i64) {
+        self.inserts += 1;
+        if !self.inserts.is_multiple_of(SWEEP_EVERY) {
+            return;
+        }
+        self.offers.retain(|_, o| o.expires >= now);
+        self.codes.retain(|_, c| c.expires >= now);
+        self.tokens.retain(|_, t| t.expires >= now);
     }
 
     fn url(&self, path: &str) -> String {
@@ -209,12 +244,14 @@ impl Issuer {
                     });
                     tx_code = Some(digits);
                 }
+                self.sweep(now);
                 self.offers.insert(
                     code,
                     PendingOffer {
                         subject,
                         tx_code: tx_code.clone(),
                         expires: now + CODE_LIFETIME,
+                        failed_attempts: 0,
                     },
                 );
                 grants.insert(PRE_AUTHORIZED_GRANT.into(), grant);
@@ -352,10 +389,22 @@ impl Issuer {
                         ));
                     }
                     (Some(expected), Some(sent)) if expected != sent => {
+                        let spent = self.offers.get_mut(code).is_some_and(|o| {
+                            o.failed_attempts += 1;
+                            o.failed_attempts >= TX_CODE_ATTEMPTS
+                        });
+                        if spent {
+                            // Guessing is bounded: the code is gone after a few misses.
+                            self.offers.remove(code);
+                        }
                         return Err(ProtocolError::bad_request(
                             "invalid_grant",
                             &req::OID4VCI_INVALID_GRANT,
-                            "wrong tx_code",
+                            if spent {
+                                "wrong tx_code; too many attempts, the pre-authorized code is now invalid"
+                            } else {
+                                "wrong tx_code"
+                            },
                         ));
                     }
                     _ => {}
@@ -378,6 +427,13 @@ impl Issuer {
                 offer.subject
             }
             Some("authorization_code") => {
+                if params.contains_key("tx_code") {
+                    return Err(ProtocolError::bad_request(
+                        "invalid_request",
+                        &req::OID4VCI_TX_CODE,
+                        "tx_code is only used with the pre-authorized code grant (§6.1)",
+                    ));
+                }
                 let Some(code) = get("code").and_then(|c| self.codes.remove(c)) else {
                     return Err(ProtocolError::bad_request(
                         "invalid_grant",
@@ -431,6 +487,7 @@ impl Issuer {
             }
         };
         let token = random_token(&mut self.entropy, 32);
+        self.sweep(now);
         self.tokens.insert(
             token.clone(),
             Grant {
@@ -447,10 +504,20 @@ impl Issuer {
 
     /// The nonce endpoint (§7): a fresh, single-use `c_nonce`.
     pub fn nonce(&mut self, now: i64) -> Value {
-        // Forget expired nonces so a long campaign does not grow the map without bound.
-        self.nonces.retain(|_, exp| *exp >= now);
+        // Forget the oldest nonces: expired ones first (they are at the front), and beyond the
+        // cap even live ones, so memory stays bounded whoever calls.
+        while let Some(oldest) = self.nonce_order.front() {
+            let expired = self.nonces.get(oldest).is_none_or(|exp| *exp < now);
+            if !expired && self.nonce_order.len() < MAX_NONCES {
+                break;
+            }
+            if let Some(n) = self.nonce_order.pop_front() {
+                self.nonces.remove(&n);
+            }
+        }
         let nonce = random_token(&mut self.entropy, 24);
         self.nonces.insert(nonce.clone(), now + NONCE_LIFETIME);
+        self.nonce_order.push_back(nonce.clone());
         json!({"c_nonce": nonce})
     }
 
@@ -526,23 +593,44 @@ impl Issuer {
                 ));
             }
         }
-        if request.contains_key("proof") {
+        // Unknown parameters are ignored (§8.2), a pre-1.0 `proof` among them.
+        if request.contains_key("credential_response_encryption") {
+            // Not advertised in the metadata, so the request cannot be honoured (§8.2, §10).
             return Err(ProtocolError::bad_request(
-                "invalid_credential_request",
-                &req::OID4VCI_CREDENTIAL_REQUEST,
-                "`proof` is not a parameter of OpenID4VCI 1.0; send `proofs`",
+                "invalid_encryption_parameters",
+                &req::OID4VCI_ERROR_CODES,
+                "this issuer does not encrypt credential responses (no credential_response_encryption in its metadata)",
             ));
         }
         let proofs = match request.get("proofs") {
             None => {
+                let hint = if request.contains_key("proof") {
+                    " (`proof` is not a parameter of OpenID4VCI 1.0)"
+                } else {
+                    ""
+                };
                 return Err(ProtocolError::bad_request(
                     "invalid_proof",
                     &req::OID4VCI_PROOF_NONCE,
-                    "proofs is required: this configuration lists proof_types_supported",
+                    format!(
+                        "proofs is required: this configuration lists proof_types_supported{hint}"
+                    ),
                 ));
             }
             Some(Value::Object(p)) if p.len() == 1 => match p.get("jwt") {
-                Some(Value::Array(a)) if !a.is_empty() => a.clone(),
+                // One proof: batch issuance is not advertised (§12.2.4,
+                // batch_credential_issuance absent).
+                Some(Value::Array(a)) if a.len() == 1 => a.clone(),
+                Some(Value::Array(a)) if a.len() > 1 => {
+                    return Err(ProtocolError::bad_request(
+                        "invalid_proof",
+                        &req::OID4VCI_CREDENTIAL_REQUEST,
+                        format!(
+                            "{} proofs sent; this issuer does not offer batch issuance (no batch_credential_issuance in its metadata)",
+                            a.len()
+                        ),
+                    ));
+                }
                 _ => {
                     return Err(ProtocolError::bad_request(
                         "invalid_proof",
@@ -580,6 +668,15 @@ impl Issuer {
             .unwrap_or_default();
         let mut credentials = Vec::with_capacity(holder_keys.len());
         for holder_key in holder_keys {
+            if self.config.status_list_uri.is_some()
+                && self.next_status_index >= self.status_capacity
+            {
+                return Err(ProtocolError::bad_request(
+                    "credential_request_denied",
+                    &req::OID4VCI_ERROR_CODES,
+                    "the issuer's status list is full; no further credentials can be issued",
+                ));
+            }
             let status = self.config.status_list_uri.clone().map(|uri| {
                 let idx = self.next_status_index;
                 self.next_status_index += 1;
@@ -684,7 +781,16 @@ impl Issuer {
                 ),
             ));
         }
-        let Some(iat) = claims.get("iat").and_then(Value::as_i64) else {
+        // NumericDate may be fractional (RFC 7519 §2).
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "seconds since the epoch fit an i64"
+        )]
+        let Some(iat) = claims
+            .get("iat")
+            .and_then(Value::as_f64)
+            .map(|f| f.floor() as i64)
+        else {
             return Err(invalid(&req::OID4VCI_PROOF_IAT, "iat is missing".into()));
         };
         if iat > now + SKEW || iat < now - PROOF_MAX_AGE {

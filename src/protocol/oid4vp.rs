@@ -178,6 +178,9 @@ pub struct CreatedRequest {
 #[serde(tag = "status", rename_all = "kebab-case")]
 pub enum Outcome {
     Pending,
+    /// A response arrived and is being validated (status and trust lists are being fetched);
+    /// a second response for the transaction is refused meanwhile.
+    Processing,
     Verified {
         result: Value,
     },
@@ -464,15 +467,21 @@ impl Verifier {
         form: &BTreeMap<String, String>,
         now: i64,
     ) -> Result<Option<Received>, ProtocolError> {
-        let (params, encrypted): (Map<String, Value>, bool) = match form.get("response") {
-            Some(jwe_text) => (self.decrypt(jwe_text)?, true),
-            None => (
-                form.iter()
-                    .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                    .collect(),
-                false,
-            ),
-        };
+        // For an encrypted response, the transaction whose key decrypted it.
+        let (params, decrypted_for): (Map<String, Value>, Option<String>) =
+            match form.get("response") {
+                Some(jwe_text) => {
+                    let (kid, params) = self.decrypt(jwe_text)?;
+                    (params, Some(kid))
+                }
+                None => (
+                    form.iter()
+                        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                        .collect(),
+                    None,
+                ),
+            };
+        let encrypted = decrypted_for.is_some();
         let state = params.get("state").and_then(Value::as_str).ok_or_else(|| {
             invalid_request(
                 &req::OID4VP_STATE,
@@ -485,6 +494,14 @@ impl Verifier {
                 "unknown state: no open transaction has it",
             )
         })?;
+        if decrypted_for.as_ref().is_some_and(|kid| *kid != id) {
+            // Encrypted to another transaction's key: the response was not made for this
+            // request's client_metadata (§8.3).
+            return Err(invalid_request(
+                &req::OID4VP_ENCRYPTED_RESPONSE,
+                "the response is encrypted to another transaction's key than the one its state names",
+            ));
+        }
         let Some(tx) = self.transactions.get_mut(&id) else {
             return Err(invalid_request(&req::OID4VP_STATE, "unknown transaction"));
         };
@@ -531,10 +548,13 @@ impl Verifier {
             )),
         };
         match vp_token {
-            Ok(vp_token) => Ok(Some(Received {
-                transaction: id,
-                vp_token,
-            })),
+            Ok(vp_token) => {
+                tx.outcome = Outcome::Processing;
+                Ok(Some(Received {
+                    transaction: id,
+                    vp_token,
+                }))
+            }
             Err(e) => {
                 tx.outcome = Outcome::Rejected {
                     result: rejection(&e),
@@ -544,7 +564,9 @@ impl Verifier {
         }
     }
 
-    fn decrypt(&self, text: &str) -> Result<Map<String, Value>, ProtocolError> {
+    /// Decrypts a `direct_post.jwt` response; returns the transaction whose key it was
+    /// encrypted to (its `kid`) and the payload.
+    fn decrypt(&self, text: &str) -> Result<(String, Map<String, Value>), ProtocolError> {
         let bad = |d: String| invalid_request(&req::OID4VP_ENCRYPTED_RESPONSE, d);
         let header_b64 = text.split('.').next().unwrap_or_default();
         let header: Map<String, Value> = b64_decode(header_b64)
@@ -567,8 +589,9 @@ impl Verifier {
             .ok_or_else(|| bad("that transaction has no encryption key".into()))?;
         let decrypted =
             jwe::decrypt(text, key, &self.config.enc_values).map_err(|e| bad(e.to_string()))?;
-        serde_json::from_slice(&decrypted.plaintext)
-            .map_err(|e| bad(format!("the decrypted payload is not a JSON object: {e}")))
+        let payload = serde_json::from_slice(&decrypted.plaintext)
+            .map_err(|e| bad(format!("the decrypted payload is not a JSON object: {e}")))?;
+        Ok((kid.to_owned(), payload))
     }
 
     /// Step two: validates the VP token (§8.6) and records the outcome. `status_tokens`
@@ -585,6 +608,12 @@ impl Verifier {
         let Some(tx) = self.transactions.get_mut(&received.transaction) else {
             return Err(invalid_request(&req::OID4VP_STATE, "unknown transaction"));
         };
+        if !matches!(tx.outcome, Outcome::Processing) {
+            return Err(invalid_request(
+                &req::OID4VP_STATE,
+                "this transaction is not waiting for a response",
+            ));
+        }
         let mut violations: Vec<Violation> = Vec::new();
         for p in dcql::check_vp_token_shape(&tx.query, &received.vp_token) {
             let r = if p.section.starts_with("8.") {
@@ -625,9 +654,12 @@ impl Verifier {
                     let config = VerifyConfig {
                         now,
                         skew: 60,
-                        key_binding: Some(KbExpectation {
-                            aud: client_id.clone(),
-                            nonce: tx.nonce.clone(),
+                        // Holder binding unless the query says otherwise (§8.6 step 2.3).
+                        key_binding: cq.require_cryptographic_holder_binding.then(|| {
+                            KbExpectation {
+                                aud: client_id.clone(),
+                                nonce: tx.nonce.clone(),
+                            }
                         }),
                         typ_mode: TypMode::Strict,
                         trust: IssuerTrust::Lists(TrustContext {
@@ -839,10 +871,15 @@ pub struct AuthorizationRequest {
 
 /// Verifies a signed request object for `outer_client_id` (§5, §5.9.3, RFC 9101) against
 /// the relying-party trust anchors, and checks its parameters.
+///
+/// `trusted_client_ids` are the client identifiers the wallet trusts by name; under
+/// `x509_san_dns` any other must answer at a response URI whose host is the identifier's DNS
+/// name (§5.9.3).
 pub fn verify_request_object(
     jwt: &str,
     outer_client_id: &str,
     rp_anchors: &[Vec<u8>],
+    trusted_client_ids: &[String],
     now: i64,
 ) -> Result<AuthorizationRequest, ProtocolError> {
     let bad_object = |r: &'static Requirement, d: String| {
@@ -938,17 +975,47 @@ pub fn verify_request_object(
             ),
         ));
     }
-    if let Some(exp) = claims.get("exp").and_then(Value::as_i64)
-        && exp < now
-    {
-        return Err(bad_object(
-            &req::JAR_EXP,
-            format!("the request object expired at {exp} (now {now})"),
-        ));
+    match claims.get("exp") {
+        None => {}
+        // NumericDate may be fractional (RFC 7519 §2).
+        Some(Value::Number(n)) => {
+            let exp = n.as_f64().unwrap_or(f64::NEG_INFINITY);
+            #[expect(
+                clippy::cast_precision_loss,
+                reason = "seconds since the epoch, compared"
+            )]
+            if exp < now as f64 {
+                return Err(bad_object(
+                    &req::JAR_EXP,
+                    format!("the request object expired at {exp} (now {now})"),
+                ));
+            }
+        }
+        Some(other) => {
+            return Err(bad_object(
+                &req::JAR_EXP,
+                format!("exp is {other}, not a NumericDate"),
+            ));
+        }
     }
-    // The chain is anchored in a relying-party CA the wallet trusts, so the client identifier
-    // is trusted and may choose its response URI freely (§5.9.3, x509_san_dns).
-    check_parameters(claims)
+    let request = check_parameters(claims)?;
+    if prefix == ClientIdPrefix::X509SanDns
+        && !trusted_client_ids.iter().any(|t| t == outer_client_id)
+    {
+        let host = url::Url::parse(&request.response_uri)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_ascii_lowercase));
+        if host.as_deref() != Some(original.to_ascii_lowercase().as_str()) {
+            return Err(invalid_request(
+                &req::OID4VP_CLIENT_ID_PREFIX,
+                format!(
+                    "{outer_client_id} is not a client identifier this wallet trusts by name, so its response_uri must be on {original}, not {:?}",
+                    host.unwrap_or_default()
+                ),
+            ));
+        }
+    }
+    Ok(request)
 }
 
 /// Checks an unsigned request by value (only for `redirect_uri`).
@@ -980,7 +1047,8 @@ pub fn check_unsigned_request(
 fn check_parameters(c: &Map<String, Value>) -> Result<AuthorizationRequest, ProtocolError> {
     let s = |k: &str| c.get(k).and_then(Value::as_str);
     if c.contains_key("transaction_data") {
-        return Err(invalid_request(
+        return Err(ProtocolError::bad_request(
+            "invalid_transaction_data",
             &req::OID4VP_TRANSACTION_DATA,
             "transaction_data is not supported by this wallet",
         ));

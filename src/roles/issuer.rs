@@ -210,6 +210,11 @@ async fn create_offer(State(s): State<Arc<IssuerRole>>, body: Bytes) -> Response
         Ok(r) => r,
         Err(e) => return control_bad_request(e.to_string()),
     };
+    if request.tx_code && request.flow == Flow::AuthorizationCode {
+        return control_bad_request(
+            "tx_code belongs to the pre-authorized code flow (OpenID4VCI §6.1); it cannot be combined with authorization_code",
+        );
+    }
     let now = s.clock.now();
     let created = s.with(|i| {
         let subject = request

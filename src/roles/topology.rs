@@ -14,7 +14,7 @@ use super::issuer::{self, IssuerRole};
 use super::status_list::{self, HostedList, LIST_SIZE, StatusListHost};
 use super::trust_list::{self, TrustListHost};
 use super::verifier::{self, TrustSource, VerifierRole};
-use super::wallet::{self, WalletRole};
+use super::wallet::{self, WalletRole, WalletTrust};
 use super::{Running, copy_key, serve};
 use crate::entropy::{Clock, SeededEntropy};
 use crate::formats::status_list::StatusList;
@@ -112,7 +112,7 @@ pub async fn start_issuer(
             Arc::new(IssuerRole::new(
                 &role_name,
                 &jurisdiction_code,
-                Issuer::new(config, entropy),
+                Issuer::new(config, entropy).with_status_capacity(LIST_SIZE as u64),
                 clock,
             )),
             &path,
@@ -204,10 +204,25 @@ pub async fn start_wallet(
 ) -> Result<Running, TopologyError> {
     let holder = copy_key(&pki.holder).map_err(key_err)?;
     let anchors = vec![pki.eu.rp_ca.cert_der.clone(), pki.jp.rp_ca.cert_der.clone()];
+    // The reference verifiers are known to the wallet by name (their response URIs are on
+    // loopback, not on the DNS names in their certificates).
+    let trusted = vec![
+        format!("x509_san_dns:{}", pki.eu.verifier_host),
+        format!("x509_san_dns:{}", pki.jp.verifier_host),
+    ];
     let entropy = SeededEntropy::new(seed, "role/wallet");
     Ok(serve("wallet", bind, move |base_url| {
         wallet::router(Arc::new(WalletRole::new(
-            "wallet", base_url, holder, anchors, entropy, transport, clock,
+            "wallet",
+            base_url,
+            holder,
+            WalletTrust {
+                rp_anchors: anchors,
+                trusted_client_ids: trusted,
+            },
+            entropy,
+            transport,
+            clock,
         )))
     })
     .await?)

@@ -32,12 +32,22 @@ use crate::protocol::oid4vp::{
 use crate::requirements::{Violation, catalogue as req};
 use crate::transport::{Request, Response as HttpResponse, Transport};
 
+/// Whom the wallet trusts as a verifier.
+pub struct WalletTrust {
+    /// Relying-party CA certificates (DER) request objects must chain to.
+    pub rp_anchors: Vec<Vec<u8>>,
+    /// Verifiers trusted by client identifier (they may choose any response URI, §5.9.3).
+    pub trusted_client_ids: Vec<String>,
+}
+
 pub struct WalletRole {
     pub name: String,
     pub base_url: String,
     holder: SigningKey,
     /// Relying-party CA certificates (DER) the wallet trusts for request objects.
     rp_anchors: Vec<Vec<u8>>,
+    /// Verifiers the wallet trusts by client identifier (they may choose any response URI).
+    trusted_client_ids: Vec<String>,
     /// Shared, so a presentation takes a snapshot without copying every credential.
     credentials: Mutex<Vec<Arc<HeldCredential>>>,
     entropy: Mutex<SeededEntropy>,
@@ -50,7 +60,7 @@ impl WalletRole {
         name: &str,
         base_url: String,
         holder: SigningKey,
-        rp_anchors: Vec<Vec<u8>>,
+        trust: WalletTrust,
         entropy: SeededEntropy,
         transport: Transport,
         clock: Arc<dyn Clock>,
@@ -59,7 +69,8 @@ impl WalletRole {
             name: name.to_owned(),
             base_url,
             holder,
-            rp_anchors,
+            rp_anchors: trust.rp_anchors,
+            trusted_client_ids: trust.trusted_client_ids,
             credentials: Mutex::new(Vec::new()),
             entropy: Mutex::new(entropy),
             transport,
@@ -248,6 +259,16 @@ async fn issuance(s: &WalletRole, request: &AcceptOffer) -> Result<Value, Failur
         return Err(Failure::from_response("as-metadata", &r));
     }
     let as_metadata = json_of("as-metadata", &r)?;
+    if as_metadata["issuer"].as_str() != Some(as_issuer.as_str()) {
+        // RFC 8414 §3.3: metadata whose issuer differs must not be used.
+        return Err(fail(
+            "as-metadata",
+            format!(
+                "the authorization server metadata names issuer {}, not {as_issuer} (RFC 8414 §3.3)",
+                as_metadata["issuer"]
+            ),
+        ));
+    }
     let token_endpoint = as_metadata["token_endpoint"]
         .as_str()
         .ok_or_else(|| fail("as-metadata", "token_endpoint is missing".into()))?
@@ -439,6 +460,31 @@ async fn present(State(s): State<Arc<WalletRole>>, body: Bytes) -> Response {
     }
 }
 
+/// Sends the wallet's error to the verifier of an already verified request object.
+async fn report_refusal(s: &WalletRole, jwt: &str, e: &crate::protocol::ProtocolError) {
+    let Ok(jws) = crate::formats::jose::CompactJws::parse(jwt) else {
+        return;
+    };
+    let Some(response_uri) = jws.payload.get("response_uri").and_then(Value::as_str) else {
+        return;
+    };
+    let mut form = vec![
+        ("error", e.error),
+        ("error_description", e.description.as_str()),
+    ];
+    if let Some(state) = jws.payload.get("state").and_then(Value::as_str) {
+        form.push(("state", state));
+    }
+    // The verifier's answer changes nothing for the wallet; the exchange is recorded.
+    let _ = s
+        .send(
+            "verifier",
+            "error-response",
+            Request::post_form(response_uri, &form),
+        )
+        .await;
+}
+
 /// OpenID4VP from the wallet's side.
 async fn presentation(s: &WalletRole, request: &Present) -> Result<Value, Failure> {
     let now = s.clock.now();
@@ -470,8 +516,23 @@ async fn presentation(s: &WalletRole, request: &Present) -> Result<Value, Failur
             if r.status != 200 {
                 return Err(Failure::from_response("request-uri", &r));
             }
-            verify_request_object(r.text().trim(), &client_id, &s.rp_anchors, now)
-                .map_err(refused)?
+            let jwt = r.text();
+            match verify_request_object(
+                jwt.trim(),
+                &client_id,
+                &s.rp_anchors,
+                &s.trusted_client_ids,
+                now,
+            ) {
+                Ok(request) => request,
+                Err(e) if e.error == "invalid_transaction_data" => {
+                    // Found after the signature and client were verified, so the response URI
+                    // is trusted: the verifier is told (§5.1 "MUST return an error").
+                    report_refusal(s, jwt.trim(), &e).await;
+                    return Err(refused(e));
+                }
+                Err(e) => return Err(refused(e)),
+            }
         }
         RequestLocation::Value(params) => check_unsigned_request(&params).map_err(refused)?,
     };

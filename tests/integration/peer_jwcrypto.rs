@@ -110,7 +110,7 @@ fn accord_verifier_accepts_a_direct_post_jwt_response_encrypted_by_jwcrypto() {
         let RequestLocation::Reference { client_id, request_uri, .. } = parse_authorization_request(created["authorization_request"].as_str().unwrap()).unwrap() else { panic!("expected a request_uri") };
         let jwt = h.control.transport().send("test", "verifier", Request::get(&request_uri)).await.unwrap().text();
         let pki = TestPki::generate(51).unwrap();
-        let mut request = verify_request_object(&jwt, &client_id, &[pki.eu.rp_ca.cert_der.clone(), pki.jp.rp_ca.cert_der.clone()], NOW).unwrap();
+        let mut request = verify_request_object(&jwt, &client_id, &[pki.eu.rp_ca.cert_der.clone(), pki.jp.rp_ca.cert_der.clone()], &[format!("x509_san_dns:{}", pki.jp.verifier_host)], NOW).unwrap();
         let jwk = request.client_metadata["jwks"]["keys"][0].clone();
         // Build the answer in the clear with Accord's wallet code, then let jwcrypto encrypt it.
         request.response_mode = ResponseMode::DirectPost;

@@ -230,6 +230,57 @@ fn token_endpoint_refusals() {
             "invalid_grant",
             "OID4VCI-6.3-invalid-grant",
         );
+        let r = token(
+            &h,
+            &issuer,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", "nope"),
+                ("tx_code", "1"),
+            ],
+        )
+        .await;
+        assert_refused(
+            "tx_code with the authorization code grant",
+            &r,
+            400,
+            "invalid_request",
+            "OID4VCI-6.1-tx-code",
+        );
+        // Guessing the transaction code is bounded (§13.6.3): after three misses the code is gone.
+        let (issuer, code, tx) = offer(&h, true).await;
+        for _ in 0..3 {
+            let r = token(
+                &h,
+                &issuer,
+                &[grant, ("pre-authorized_code", &code), ("tx_code", "guess")],
+            )
+            .await;
+            assert_refused(
+                "guess",
+                &r,
+                400,
+                "invalid_grant",
+                "OID4VCI-6.3-invalid-grant",
+            );
+        }
+        let r = token(
+            &h,
+            &issuer,
+            &[
+                grant,
+                ("pre-authorized_code", &code),
+                ("tx_code", &tx.unwrap()),
+            ],
+        )
+        .await;
+        assert_refused(
+            "right code after three misses",
+            &r,
+            400,
+            "invalid_grant",
+            "OID4VCI-6.3-invalid-grant",
+        );
     });
 }
 
@@ -330,8 +381,14 @@ fn credential_endpoint_refusals() {
         assert_refused("credential_identifier without authorization_details", &r, 400, "invalid_credential_request", "OID4VCI-8.2-credential-request");
         let nonce = c_nonce(&h, &issuer).await;
         let good = proof_jwt(&key, &issuer, Some(&nonce), NOW).unwrap();
+        // `proof` (pre-1.0) is an unknown parameter and ignored (§8.2); without `proofs` the
+        // request lacks its proof.
         let r = credential(&h, &issuer, Some(&at), &json!({"credential_configuration_id": config, "proof": {"proof_type": "jwt", "jwt": good}})).await;
-        assert_refused("singular proof (pre-1.0)", &r, 400, "invalid_credential_request", "OID4VCI-8.2-credential-request");
+        assert_refused("singular proof only (pre-1.0)", &r, 400, "invalid_proof", "OID4VCI-F.1-proof-nonce");
+        let r = credential(&h, &issuer, Some(&at), &json!({"credential_configuration_id": config, "proofs": {"jwt": [good.clone(), good.clone()]}})).await;
+        assert_refused("two proofs without batch issuance", &r, 400, "invalid_proof", "OID4VCI-8.2-credential-request");
+        let r = credential(&h, &issuer, Some(&at), &json!({"credential_configuration_id": config, "proofs": {"jwt": [good]}, "credential_response_encryption": {"jwk": {}, "enc": "A128GCM"}})).await;
+        assert_refused("response encryption not offered", &r, 400, "invalid_encryption_parameters", "OID4VCI-8.3.1.2-error-codes");
 
         // Key proofs, each broken in one way (Appendix F.1).
         let jwk = serde_json::to_value(key.public_jwk()).unwrap();
@@ -583,5 +640,110 @@ fn request_creation_refuses_a_broken_dcql_query() {
             assert_eq!(a.status, 400, "{query}: {:?}", a.body);
             assert!(a.body["accord_requirements"].as_array().unwrap().iter().any(|i| i == "OID4VP-6-dcql-valid"), "{:?}", a.body);
         }
+    });
+}
+
+#[test]
+fn a_response_encrypted_to_another_transactions_key_is_refused() {
+    use accord::protocol::jwe::{ContentEncryption, encrypt};
+    rt().block_on(async {
+        let h = harness(26).await;
+        let a = create(&h, "direct_post.jwt").await;
+        let b = create(&h, "direct_post.jwt").await;
+        // Fetch transaction A's request object for its encryption key.
+        let accord::protocol::oid4vp::RequestLocation::Reference { request_uri, .. } =
+            accord::protocol::oid4vp::parse_authorization_request(
+                a["authorization_request"].as_str().unwrap(),
+            )
+            .unwrap()
+        else {
+            panic!("expected a request_uri")
+        };
+        let jwt = h
+            .control
+            .transport()
+            .send("test", "verifier", Request::get(&request_uri))
+            .await
+            .unwrap()
+            .text();
+        let payload = accord::formats::jose::CompactJws::parse(&jwt)
+            .unwrap()
+            .payload;
+        let jwk = payload["client_metadata"]["jwks"]["keys"][0]
+            .as_object()
+            .unwrap()
+            .clone();
+        let mut public = jwk.clone();
+        public.retain(|k, _| matches!(k.as_str(), "kty" | "crv" | "x" | "y"));
+        let mut header = Map::new();
+        header.insert("kid".into(), jwk["kid"].clone());
+        // Encrypted for A, but naming B's state.
+        let body = json!({"vp_token": {"diploma": ["x~"]}, "state": b["state"]}).to_string();
+        let jwe = encrypt(
+            body.as_bytes(),
+            &public,
+            ContentEncryption::A128Gcm,
+            header,
+            &mut SeededEntropy::new(1, "t"),
+        )
+        .unwrap();
+        let r = respond(&h, &[("response", &jwe)]).await;
+        assert_refused(
+            "key of another transaction",
+            &r,
+            400,
+            "invalid_request",
+            "OID4VP-8.3-encrypted-response",
+        );
+    });
+}
+
+#[test]
+fn an_x509_san_dns_verifier_the_wallet_does_not_trust_by_name_must_answer_on_its_own_host() {
+    rt().block_on(async {
+        let h = harness(28).await;
+        let c = create(&h, "direct_post").await;
+        let accord::protocol::oid4vp::RequestLocation::Reference {
+            client_id,
+            request_uri,
+            ..
+        } = accord::protocol::oid4vp::parse_authorization_request(
+            c["authorization_request"].as_str().unwrap(),
+        )
+        .unwrap()
+        else {
+            panic!("expected a request_uri")
+        };
+        let jwt = h
+            .control
+            .transport()
+            .send("test", "verifier", Request::get(&request_uri))
+            .await
+            .unwrap()
+            .text();
+        let pki = accord::trust::pki::TestPki::generate(28).unwrap();
+        let anchors = [pki.eu.rp_ca.cert_der.clone(), pki.jp.rp_ca.cert_der.clone()];
+        // Trusted by name: the loopback response URI is fine.
+        assert!(
+            accord::protocol::oid4vp::verify_request_object(
+                &jwt,
+                &client_id,
+                &anchors,
+                std::slice::from_ref(&client_id),
+                NOW
+            )
+            .is_ok()
+        );
+        // Not trusted by name: the response URI's host must be the DNS name (§5.9.3).
+        let e =
+            accord::protocol::oid4vp::verify_request_object(&jwt, &client_id, &anchors, &[], NOW)
+                .unwrap_err();
+        assert_eq!(e.error, "invalid_request");
+        assert!(
+            e.violations
+                .iter()
+                .any(|v| v.requirement.id == "OID4VP-5.9.3-client-id-prefix"),
+            "{e}"
+        );
     });
 }
