@@ -359,6 +359,14 @@ const SECRET_NAMES: &[&str] = &[
     "issuer_state",
 ];
 
+/// A URL for a human report, its query redacted like a form body.
+pub fn redact_url(url: &str) -> String {
+    match url.split_once('?') {
+        Some((base, query)) => format!("{base}?{}", redact(query)),
+        None => url.to_owned(),
+    }
+}
+
 /// Redacts secrets in a body or header value for a human report: JSON members and form
 /// fields named in the secret list, and anything that looks like a JWT or SD-JWT.
 pub fn redact(text: &str) -> String {
@@ -372,6 +380,12 @@ pub fn redact(text: &str) -> String {
             .map(|(k, v)| {
                 let v = if SECRET_NAMES.contains(&k.as_str()) {
                     "[redacted]".to_owned()
+                } else if let Ok(mut json) = serde_json::from_str::<Value>(&v)
+                    && json.is_object()
+                {
+                    // A JSON parameter (an offer, a DCQL query): redact inside it.
+                    redact_json(&mut json);
+                    json.to_string()
                 } else {
                     redact_tokens(&v)
                 };
@@ -399,6 +413,8 @@ fn redact_json(v: &mut Value) {
             }
         }
         Value::Array(a) => a.iter_mut().for_each(redact_json),
+        // A URL with a query (an offer URI, a redirect) can carry codes too.
+        Value::String(s) if s.contains("://") && s.contains('?') => *s = redact_url(s),
         Value::String(s) => *s = redact_tokens(s),
         _ => {}
     }

@@ -40,6 +40,10 @@ pub struct ScenarioView {
     pub verdict: Option<Verdict>,
     pub steps: Vec<StepView>,
     pub checks: Vec<CheckView>,
+    /// The scenario's HTTP exchanges, in full. Kept out of the JSON report (the log holds
+    /// them); the Markdown report shows those of failed scenarios, redacted.
+    #[serde(skip)]
+    pub exchanges: Vec<crate::transport::Exchange>,
 }
 
 /// Whether the run ran to its end.
@@ -140,6 +144,7 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
                 verdict: None,
                 steps: Vec::new(),
                 checks: Vec::new(),
+                exchanges: Vec::new(),
             }),
             Event::StepFinished {
                 step,
@@ -182,7 +187,12 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
                     s.verdict = Some(verdict);
                 }
             }
-            Event::HttpExchange { .. } => v.exchanges += 1,
+            Event::HttpExchange { exchange, .. } => {
+                v.exchanges += 1;
+                if let Some(s) = v.scenarios.last_mut() {
+                    s.exchanges.push(exchange);
+                }
+            }
             Event::HarnessFaulted { message } => v.faults.push(message),
             Event::RunFinished { verdict } => {
                 v.status = RunStatus::Finished;

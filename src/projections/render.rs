@@ -168,6 +168,47 @@ pub fn markdown(v: &RunView) -> String {
             );
         }
     }
+    let shown: Vec<_> = v
+        .scenarios
+        .iter()
+        .filter(|s| s.verdict == Some(Verdict::Failed) && !s.exchanges.is_empty())
+        .collect();
+    if !shown.is_empty() {
+        // The evidence behind each failure, with tokens, codes, nonces and keys redacted
+        // (the event log keeps them in full for replay).
+        let _ = writeln!(out, "\n### Exchanges of failed scenarios (redacted)");
+        for s in shown {
+            let _ = writeln!(out, "\n#### {}\n", s.scenario);
+            for x in &s.exchanges {
+                let status = x.status.map_or_else(
+                    || format!("no response: {}", x.error.as_deref().unwrap_or("?")),
+                    |c| c.to_string(),
+                );
+                let _ = writeln!(
+                    out,
+                    "- {} → {}: `{} {}` → {status}",
+                    x.from,
+                    x.to,
+                    x.method,
+                    crate::transport::redact_url(&x.url)
+                );
+                if !x.request_body.is_empty() {
+                    let _ = writeln!(
+                        out,
+                        "  - request: `{}`",
+                        crate::transport::redact(&x.request_body)
+                    );
+                }
+                if !x.response_body.is_empty() {
+                    let _ = writeln!(
+                        out,
+                        "  - response: `{}`",
+                        crate::transport::redact(&x.response_body)
+                    );
+                }
+            }
+        }
+    }
     if !v.faults.is_empty() {
         let _ = writeln!(out, "\n### Harness faults\n");
         for f in &v.faults {

@@ -419,7 +419,7 @@ impl Verifier {
         let tx = self
             .transactions
             .get(id)
-            .filter(|t| matches!(t.outcome, Outcome::Pending))
+            .filter(|t| matches!(t.outcome, Outcome::Pending) && now <= t.expires)
             .ok_or_else(|| {
                 ProtocolError::new(
                     404,

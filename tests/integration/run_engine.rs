@@ -459,3 +459,66 @@ fn killing_a_run_part_way_loses_nothing_already_recorded() {
     assert!(events.len() > 50);
     verify_chain(&events).unwrap();
 }
+
+/// A failed scenario's Markdown report shows the exchanges behind it, with tokens, codes,
+/// nonces and keys redacted; the log keeps them in full.
+#[test]
+fn the_markdown_report_shows_a_failure_s_exchanges_redacted() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("wrong.feature"),
+        "Feature: A wrong expectation\n\n  Scenario: A valid presentation expected to be rejected\n    Given the EU university has issued its diploma to the wallet with a transaction code\n    When the JP verifier asks for the claims recognition needs by \"direct_post\"\n    And the wallet presents to the verifier\n    Then the verifier rejects the presentation citing \"SDJWT-RFC9901-7.3-kb-nonce\"\n",
+    )
+    .unwrap();
+    let store: Arc<dyn EventStore> = Arc::new(MemoryStore::new());
+    let config = RunConfig {
+        features: dir.path().to_path_buf(),
+        tags: None,
+        seed: 3,
+        progress: false,
+    };
+    let outcome = run(&config, store.clone(), Arc::new(FixedClock(NOW))).unwrap();
+    assert_eq!(outcome.verdict, Verdict::Failed);
+    let log = store.read(&outcome.run_id).unwrap();
+    let secrets: Vec<String> = log
+        .events
+        .iter()
+        .filter(|e| e.kind == "http-exchange")
+        .filter_map(|e| {
+            serde_json::from_str::<serde_json::Value>(
+                e.payload["exchange"]["response_body"].as_str()?,
+            )
+            .ok()
+        })
+        .flat_map(|b| {
+            ["access_token", "c_nonce", "tx_code", "nonce"]
+                .into_iter()
+                .filter_map(move |k| b[k].as_str().map(str::to_owned))
+        })
+        .collect();
+    let mut secrets = secrets;
+    for e in log.events.iter().filter(|e| e.kind == "http-exchange") {
+        let body: serde_json::Value = serde_json::from_str(
+            e.payload["exchange"]["response_body"]
+                .as_str()
+                .unwrap_or("null"),
+        )
+        .unwrap_or_default();
+        if let Some(code) = body["offer"]["grants"]["urn:ietf:params:oauth:grant-type:pre-authorized_code"]["pre-authorized_code"].as_str() {
+            secrets.push(code.to_owned());
+        }
+    }
+    assert!(secrets.len() >= 4, "{secrets:?}");
+    let md = markdown(&project(&log.events, &log.tail));
+    assert!(
+        md.contains("### Exchanges of failed scenarios (redacted)"),
+        "{md}"
+    );
+    assert!(
+        md.contains("/credential") && md.contains("[redacted"),
+        "{md}"
+    );
+    for secret in secrets {
+        assert!(!md.contains(&secret), "{secret} leaked into the report");
+    }
+}
