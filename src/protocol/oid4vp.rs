@@ -614,15 +614,17 @@ impl Verifier {
                 "this transaction is not waiting for a response",
             ));
         }
-        let mut violations: Vec<Violation> = Vec::new();
+        // §8.6: a presentation that fails its checks is discarded; the VP token is rejected
+        // when its own form is wrong or what remains does not satisfy the query.
+        let mut token_violations: Vec<Violation> = Vec::new();
         for p in dcql::check_vp_token_shape(&tx.query, &received.vp_token) {
-            let r = if p.section.starts_with("8.") {
-                &req::OID4VP_VP_TOKEN
-            } else {
-                &req::OID4VP_DCQL_SATISFIED
-            };
-            violations.push(Violation::new(r, p.to_string()).at("vp_token"));
+            if p.section.starts_with("8.") {
+                token_violations
+                    .push(Violation::new(&req::OID4VP_VP_TOKEN, p.to_string()).at("vp_token"));
+            }
         }
+        let mut violations: Vec<Violation> = Vec::new();
+        let mut kept: Map<String, Value> = Map::new();
         let mut presentations = Vec::new();
         let mut recognitions = Vec::new();
         if let Some(entries) = received.vp_token.as_object() {
@@ -692,12 +694,20 @@ impl Verifier {
                                 v.enforced()
                             });
                         }
+                    }
+                    let valid = report.valid && crate::requirements::all_pass(&own);
+                    if valid {
                         if let Some(r) = recognise(&jurisdiction, &report.claims) {
                             recognitions
                                 .push(json!({"credential_query": query_id, "recognition": r}));
                         }
+                        if let Value::Array(items) = kept
+                            .entry(query_id.clone())
+                            .or_insert_with(|| Value::Array(Vec::new()))
+                        {
+                            items.push(item.clone());
+                        }
                     }
-                    let valid = report.valid && crate::requirements::all_pass(&own);
                     presentations.push(json!({
                         "credential_query": query_id,
                         "valid": valid,
@@ -712,8 +722,20 @@ impl Verifier {
                 }
             }
         }
-        let valid = crate::requirements::all_pass(&violations)
-            && presentations.iter().all(|p| p["valid"] == json!(true));
+        for p in dcql::check_vp_token_shape(&tx.query, &Value::Object(kept)) {
+            if !p.section.starts_with("8.") {
+                token_violations.push(
+                    Violation::new(
+                        &req::OID4VP_DCQL_SATISFIED,
+                        format!("after discarding the presentations that failed: {p}"),
+                    )
+                    .at("vp_token"),
+                );
+            }
+        }
+        let valid = crate::requirements::all_pass(&token_violations);
+        token_violations.extend(violations);
+        let violations = token_violations;
         let result = json!({
             "client_id": client_id,
             "response_mode": tx.mode.name(),

@@ -148,6 +148,30 @@ pub(super) fn issued_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'
             },
             issued,
         );
+        // What the wallet checked of the issuer along the way.
+        if issued {
+            let findings = accepted.body["findings"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            for r in [&req::OID4VCI_METADATA, &req::OID4VCI_NONCE_NO_STORE] {
+                let broken: Vec<&str> = findings
+                    .iter()
+                    .filter(|f| f["requirement"] == r.id)
+                    .filter_map(|f| f["message"].as_str())
+                    .collect();
+                record_check(
+                    r,
+                    "met",
+                    if broken.is_empty() {
+                        "met".to_owned()
+                    } else {
+                        broken.join("; ")
+                    },
+                    broken.is_empty(),
+                );
+            }
+        }
         let status = &accepted.body["credentials"][0]["claims"]["status"]["status_list"];
         if let Some(idx) = status["idx"].as_u64() {
             w.http.status = Some((code, idx));
@@ -205,10 +229,14 @@ pub(super) fn trust_list_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFutu
             .unwrap_or_else(|e| panic!("{e}"));
         let original = j.signed_trust_list().unwrap_or_else(|e| panic!("{e}"));
         t.trust_list_host.publish(j.code, signed);
-        w.http.restore = Some((
-            t.trust_list_host.clone(),
-            vec![(j.code.to_owned(), original)],
-        ));
+        // Keep the first original of each list: a scenario may stage several changes.
+        let (_, originals) = w
+            .http
+            .restore
+            .get_or_insert_with(|| (t.trust_list_host.clone(), Vec::new()));
+        if !originals.iter().any(|(code, _)| code == j.code) {
+            originals.push((j.code.to_owned(), original));
+        }
     }
     .boxed_local()
 }

@@ -747,3 +747,111 @@ fn an_x509_san_dns_verifier_the_wallet_does_not_trust_by_name_must_answer_on_its
         );
     });
 }
+
+/// §8.6: a presentation that fails is discarded, and the VP token stands if what remains
+/// satisfies the query; here the failed one answers an optional credential set.
+#[test]
+fn a_failed_presentation_for_an_optional_credential_set_is_discarded_not_fatal() {
+    use accord::protocol::oid4vp::{
+        Consent, HeldCredential, RequestLocation, ResponseMode, build_response,
+        parse_authorization_request, verify_request_object,
+    };
+    rt().block_on(async {
+        let h = harness(29).await;
+        h.issue("eu", json!({})).await;
+        let issued = h
+            .sink
+            .last_matching(|x| x.url.ends_with("/credential") && x.status == Some(200))
+            .unwrap();
+        let compact = serde_json::from_str::<Value>(&issued.response_body).unwrap()["credentials"]
+            [0]["credential"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let mut query = eu_query();
+        let mut extra = query["credentials"][0].clone();
+        extra["id"] = json!("extra");
+        query["credentials"].as_array_mut().unwrap().push(extra);
+        query["credential_sets"] =
+            json!([{"options": [["diploma"]]}, {"options": [["extra"]], "required": false}]);
+        let v = &h.topology.jp_verifier.base_url;
+        let created = h
+            .control
+            .create_request(
+                v,
+                &json!({"dcql_query": query, "response_mode": "direct_post"}),
+            )
+            .await
+            .unwrap()
+            .body;
+        let RequestLocation::Reference {
+            client_id,
+            request_uri,
+            ..
+        } = parse_authorization_request(created["authorization_request"].as_str().unwrap())
+            .unwrap()
+        else {
+            panic!("expected a request_uri")
+        };
+        let jwt = h
+            .control
+            .transport()
+            .send("test", "verifier", Request::get(&request_uri))
+            .await
+            .unwrap()
+            .text();
+        let pki = accord::trust::pki::TestPki::generate(29).unwrap();
+        let anchors = [pki.eu.rp_ca.cert_der.clone(), pki.jp.rp_ca.cert_der.clone()];
+        let request = verify_request_object(
+            &jwt,
+            &client_id,
+            &anchors,
+            std::slice::from_ref(&client_id),
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(request.response_mode, ResponseMode::DirectPost);
+        let held = HeldCredential::from_issued("c".into(), &compact).unwrap();
+        let answer = build_response(
+            &request,
+            &[&held],
+            &pki.holder,
+            &Consent::default(),
+            &[],
+            NOW,
+            &mut SeededEntropy::new(2, "w"),
+        )
+        .unwrap();
+        let mut vp_token = answer.vp_token.clone();
+        assert!(
+            vp_token["diploma"].is_array() && vp_token["extra"].is_array(),
+            "{vp_token}"
+        );
+        vp_token["extra"] = json!(["not-a-presentation~"]);
+        let state = request.state.clone().unwrap();
+        let r = respond(
+            &h,
+            &[("vp_token", &vp_token.to_string()), ("state", &state)],
+        )
+        .await;
+        assert_eq!(r.0, 200, "{}", r.1);
+        let outcome = h
+            .control
+            .result(v, created["id"].as_str().unwrap())
+            .await
+            .unwrap()
+            .body;
+        assert_eq!(outcome["status"], "verified", "{outcome}");
+        // The discarded presentation is still reported.
+        assert!(
+            outcome["result"]["violations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x["location"]
+                    .as_str()
+                    .is_some_and(|l| l.starts_with("vp_token.extra"))),
+            "{outcome}"
+        );
+    });
+}
