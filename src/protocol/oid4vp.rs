@@ -794,15 +794,35 @@ pub fn status_uri_of(sd: &SdJwt) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Every status list URI the presentations in `vp_token` point at.
-pub fn status_list_uris(vp_token: &Value) -> Vec<String> {
+/// The status list URIs of the presentations in `vp_token` whose issuer signature verifies
+/// under `trust`: a verifier fetches only what a trusted issuer signed, never a URL an
+/// attacker put in a forged credential.
+pub fn status_list_uris(vp_token: &Value, trust: &TrustContext, now: i64) -> Vec<String> {
     let mut out = Vec::new();
     for list in vp_token.as_object().into_iter().flat_map(|m| m.values()) {
         for item in list.as_array().into_iter().flatten() {
-            if let Some(uri) = item
-                .as_str()
-                .and_then(|t| SdJwt::parse_compact(t).ok())
-                .and_then(|sd| status_uri_of(&sd))
+            let Some(sd) = item.as_str().and_then(|t| SdJwt::parse_compact(t).ok()) else {
+                continue;
+            };
+            let config = VerifyConfig {
+                now,
+                skew: 60,
+                key_binding: None,
+                typ_mode: TypMode::Strict,
+                trust: IssuerTrust::Lists(TrustContext {
+                    lists: trust.lists.clone(),
+                    arrangement: trust.arrangement.clone(),
+                    now,
+                }),
+                status: StatusInput::Skip,
+                check_profile: false,
+            };
+            // Claims are only reported once the issuer's signature and chain verified.
+            let report = verify_credential(&sd, None, &config);
+            if report.claims.is_empty() {
+                continue;
+            }
+            if let Some(uri) = status_uri_of(&sd)
                 && !out.contains(&uri)
             {
                 out.push(uri);

@@ -160,10 +160,12 @@ async fn response(State(s): State<Arc<VerifierRole>>, headers: HeaderMap, body: 
         Ok(None) => return json_response(200, &json!({})),
         Err(e) => return error_response(&e),
     };
-    // The URIs come from credentials not yet verified, so the verifier fetches only a few,
-    // with the transport's bounded time and size; anything beyond fails closed.
+    let jurisdiction = s.with(|v| v.config.jurisdiction.clone());
+    let trust = s.trust_context(&jurisdiction, now).await;
+    // Only URIs a trusted issuer signed are fetched, a few at most, with the transport's
+    // bounded time and size; a credential whose list is not fetched fails closed.
     let mut statuses = HashMap::new();
-    for uri in status_list_uris(&received.vp_token)
+    for uri in status_list_uris(&received.vp_token, &trust, now)
         .into_iter()
         .take(MAX_STATUS_FETCHES)
     {
@@ -180,8 +182,6 @@ async fn response(State(s): State<Arc<VerifierRole>>, headers: HeaderMap, body: 
             .map(|r| r.text());
         statuses.insert(uri, fetched);
     }
-    let jurisdiction = s.with(|v| v.config.jurisdiction.clone());
-    let trust = s.trust_context(&jurisdiction, now).await;
     match s.with(|v| v.finish(received, &trust, &statuses, now)) {
         Ok(body) => json_response(200, &body),
         Err(e) => error_response(&e),
