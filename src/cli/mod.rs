@@ -11,6 +11,7 @@
 
 mod credential_cmd;
 mod demo_cmd;
+mod impl_cmd;
 mod io;
 mod pki_cmd;
 mod run_cmd;
@@ -81,6 +82,9 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Implementation manifests: `accord impl check FILE...` (exit 0 valid, 2 invalid).
+    #[command(subcommand, name = "impl")]
+    Impl(impl_cmd::ImplCommand),
     /// Run one reference role as an HTTP service (issuer, wallet, verifier, status-list,
     /// trust-list), on loopback by default; it logs where it listens and serves its control
     /// API under /control/.
@@ -103,6 +107,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Report { run, format, store } => run_cmd::report(&run, format, store.path()),
         Command::Log(c) => run_cmd::log(c),
         Command::Serve(a) => serve_cmd::run(a),
+        Command::Impl(c) => impl_cmd::run(c),
     };
     match result {
         Ok(code) => code,

@@ -529,3 +529,47 @@ fn json_serialisations_and_lenient_typ() {
             .all(|d| d["digest"].is_string())
     );
 }
+
+#[test]
+fn shipped_manifests_check_clean_and_a_broken_one_names_field_and_line() {
+    let dir = crate::support::repo().join("implementations");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .filter(|p| p.ends_with(".toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 6);
+    let mut args = vec!["impl", "check"];
+    args.extend(files.iter().map(String::as_str));
+    let out = accord(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "id = \"vendor-wallet\"\nvendor = \"V\"\nversion = \"1\"\nroles = [\"wallet\"]\n\n[capabilities]\nclient_id_prefixes = [\"x509_san_dns\"]\nresponse_modes = [\"fragment\"]\n\n[launch]\nkind = \"container\"\nimage = \"vendor/wallet\"\nports = [8080]\n",
+    )
+    .unwrap();
+    let out = accord(&["impl", "check", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.toml:8: capabilities.response_modes[0]"),
+        "{err}"
+    );
+    assert!(err.contains("bad.toml:12: launch.image"), "{err}");
+    // Not TOML at all: still a line.
+    std::fs::write(&bad, "id = \"x\"\nroles = [\n").unwrap();
+    let out = accord(&["impl", "check", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("bad.toml:"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

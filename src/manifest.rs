@@ -1,0 +1,456 @@
+//! Implementation manifests (`implementations/*.toml`): what an implementation under test is
+//! (id, vendor, version, roles, jurisdiction), what it declares it can do (formats, client
+//! identifier prefixes, response modes, algorithms, flows), how Accord reaches it (built in,
+//! at a URL, in a container, as a compose service) and where its control API is.
+//!
+//! [`load`] reads and checks one manifest and reports every problem with the field and the
+//! line, so a vendor can fix a broken manifest without guessing; a bad manifest fails its own
+//! cells of a run, never the whole run.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+pub const ROLES: &[&str] = &["issuer", "wallet", "verifier", "status-list", "trust-list"];
+pub const FORMATS: &[&str] = &["dc+sd-jwt", "mso_mdoc", "jwt_vc_json"];
+pub const CLIENT_ID_PREFIXES: &[&str] = &[
+    "x509_san_dns",
+    "x509_hash",
+    "redirect_uri",
+    "decentralized_identifier",
+    "verifier_attestation",
+    "openid_federation",
+];
+pub const RESPONSE_MODES: &[&str] = &["direct_post", "direct_post.jwt"];
+pub const FLOWS: &[&str] = &["pre_authorized_code", "authorization_code"];
+pub const ALGORITHMS: &[&str] = &["ES256", "ES384", "ES512", "EdDSA", "PS256"];
+
+/// A manifest as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub id: Spanned<String>,
+    pub vendor: Spanned<String>,
+    pub version: Spanned<String>,
+    pub roles: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    pub jurisdiction: Option<Spanned<String>>,
+    #[serde(default)]
+    pub capabilities: Capabilities,
+    pub launch: Spanned<Launch>,
+    #[serde(default)]
+    pub control: Control,
+}
+
+/// What the implementation declares it supports. The interop matrix only pairs
+/// implementations whose declarations meet.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Capabilities {
+    #[serde(default)]
+    pub formats: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub client_id_prefixes: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub response_modes: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub algorithms: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub flows: Vec<Spanned<String>>,
+}
+
+/// How Accord reaches the implementation. `kind` is `builtin` (one of Accord's own
+/// reference roles, in process; `options` pick the variant), `url` (already running at
+/// `base`), `container` (a local `image`, never pulled, with `env`, published `ports` and a
+/// `readiness` path, default `/control/health`) or `compose` (a `service` of the root
+/// docker-compose.yml). A flat table rather than a tagged enum, so every field keeps its
+/// place in the file for error messages.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Launch {
+    pub kind: Spanned<String>,
+    #[serde(default)]
+    pub options: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    pub base: Option<Spanned<String>>,
+    #[serde(default)]
+    pub image: Option<Spanned<String>>,
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    #[serde(default)]
+    pub ports: Option<Spanned<Vec<u16>>>,
+    #[serde(default)]
+    pub readiness: Option<Spanned<String>>,
+    #[serde(default)]
+    pub service: Option<Spanned<String>>,
+}
+
+pub const LAUNCH_KINDS: &[&str] = &["builtin", "url", "container", "compose"];
+
+/// A launch field's name, where it is (if present) and the kinds it applies to.
+type LaunchField<'a> = (&'a str, Option<Range<usize>>, &'a [&'a str]);
+
+/// Where the control API is.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Control {
+    /// Path prefix of the control API on the implementation's base URL.
+    #[serde(default = "default_control_base")]
+    pub base: Spanned<String>,
+}
+
+impl Default for Control {
+    fn default() -> Self {
+        Self {
+            base: Spanned::new(0..0, default_control_base().into_inner()),
+        }
+    }
+}
+
+fn default_control_base() -> Spanned<String> {
+    Spanned::new(0..0, "/control".to_owned())
+}
+
+/// One problem in a manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// 1-based line, when the problem has a place in the file.
+    pub line: Option<usize>,
+    /// The field, as a dotted path (`launch.image`, `capabilities.response_modes[1]`).
+    pub field: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "line {l}: {}: {}", self.field, self.message),
+            None => write!(f, "{}: {}", self.field, self.message),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: {}", .problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n  "))]
+    Invalid {
+        path: String,
+        problems: Vec<Problem>,
+    },
+}
+
+/// Reads and checks the manifest at `path`.
+pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ManifestError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    parse(&text).map_err(|problems| ManifestError::Invalid {
+        path: path.display().to_string(),
+        problems,
+    })
+}
+
+/// Parses and checks manifest text; every problem found, in file order.
+pub fn parse(text: &str) -> Result<Manifest, Vec<Problem>> {
+    let line_of = |span: Range<usize>| -> Option<usize> {
+        (span.end > 0).then(|| text[..span.start.min(text.len())].matches('\n').count() + 1)
+    };
+    let manifest: Manifest = toml::from_str(text).map_err(|e| {
+        let message = e.message().trim().to_owned();
+        // serde names the missing or unknown field in its message; keep it as the field.
+        let field = message
+            .split('`')
+            .nth(1)
+            .map_or_else(|| "(manifest)".to_owned(), str::to_owned);
+        vec![Problem {
+            line: e.span().and_then(&line_of),
+            field,
+            message,
+        }]
+    })?;
+    let mut problems = Vec::new();
+    let mut problem = |span: Range<usize>, field: String, message: String| {
+        problems.push(Problem {
+            line: line_of(span),
+            field,
+            message,
+        });
+    };
+    let id = manifest.id.get_ref();
+    if id.is_empty()
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+    {
+        problem(
+            manifest.id.span(),
+            "id".into(),
+            format!(
+                "{id:?} must be non-empty lowercase letters, digits, '-' and '.' (it names the matrix cells)"
+            ),
+        );
+    }
+    for (field, value) in [("vendor", &manifest.vendor), ("version", &manifest.version)] {
+        if value.get_ref().trim().is_empty() {
+            problem(value.span(), field.into(), "must not be empty".into());
+        }
+    }
+    if manifest.roles.get_ref().is_empty() {
+        problem(
+            manifest.roles.span(),
+            "roles".into(),
+            format!("name at least one of {}", ROLES.join(", ")),
+        );
+    }
+    let mut check_list = |field: &str, values: &[Spanned<String>], allowed: &[&str]| {
+        for (i, v) in values.iter().enumerate() {
+            if !allowed.contains(&v.get_ref().as_str()) {
+                problem(
+                    v.span(),
+                    format!("{field}[{i}]"),
+                    format!("{:?} is not one of {}", v.get_ref(), allowed.join(", ")),
+                );
+            }
+        }
+    };
+    check_list("roles", manifest.roles.get_ref(), ROLES);
+    let caps = &manifest.capabilities;
+    check_list("capabilities.formats", &caps.formats, FORMATS);
+    check_list(
+        "capabilities.client_id_prefixes",
+        &caps.client_id_prefixes,
+        CLIENT_ID_PREFIXES,
+    );
+    check_list(
+        "capabilities.response_modes",
+        &caps.response_modes,
+        RESPONSE_MODES,
+    );
+    check_list("capabilities.algorithms", &caps.algorithms, ALGORITHMS);
+    check_list("capabilities.flows", &caps.flows, FLOWS);
+    if let Some(j) = &manifest.jurisdiction
+        && !matches!(j.get_ref().as_str(), "eu" | "jp")
+    {
+        problem(
+            j.span(),
+            "jurisdiction".into(),
+            format!("{:?} is not one of eu, jp", j.get_ref()),
+        );
+    }
+    let roles: Vec<&str> = manifest
+        .roles
+        .get_ref()
+        .iter()
+        .map(|r| r.get_ref().as_str())
+        .collect();
+    if roles.contains(&"verifier") && caps.response_modes.is_empty() {
+        problem(
+            manifest.launch.span(),
+            "capabilities.response_modes".into(),
+            "a verifier must declare the response modes it uses".into(),
+        );
+    }
+    if roles.iter().any(|r| matches!(*r, "wallet" | "verifier"))
+        && caps.client_id_prefixes.is_empty()
+    {
+        problem(
+            manifest.launch.span(),
+            "capabilities.client_id_prefixes".into(),
+            "a wallet or verifier must declare the client identifier prefixes it supports".into(),
+        );
+    }
+    let launch = manifest.launch.get_ref();
+    let kind = launch.kind.get_ref().as_str();
+    if !LAUNCH_KINDS.contains(&kind) {
+        problem(
+            launch.kind.span(),
+            "launch.kind".into(),
+            format!("{kind:?} is not one of {}", LAUNCH_KINDS.join(", ")),
+        );
+    }
+    // Which fields each kind needs, and which it must not carry.
+    let fields: [LaunchField<'_>; 5] = [
+        ("base", launch.base.as_ref().map(Spanned::span), &["url"]),
+        (
+            "image",
+            launch.image.as_ref().map(Spanned::span),
+            &["container"],
+        ),
+        (
+            "ports",
+            launch.ports.as_ref().map(Spanned::span),
+            &["container"],
+        ),
+        (
+            "readiness",
+            launch.readiness.as_ref().map(Spanned::span),
+            &["container"],
+        ),
+        (
+            "service",
+            launch.service.as_ref().map(Spanned::span),
+            &["compose"],
+        ),
+    ];
+    for (name, span, kinds) in &fields {
+        if let Some(span) = span.clone()
+            && LAUNCH_KINDS.contains(&kind)
+            && !kinds.contains(&kind)
+        {
+            problem(
+                span,
+                format!("launch.{name}"),
+                format!("does not apply to kind {kind:?}"),
+            );
+        }
+    }
+    let required: &[&str] = match kind {
+        "url" => &["base"],
+        "container" => &["image", "ports"],
+        "compose" => &["service"],
+        _ => &[],
+    };
+    for name in required {
+        if fields
+            .iter()
+            .any(|(n, span, _)| n == name && span.is_none())
+        {
+            problem(
+                launch.kind.span(),
+                format!("launch.{name}"),
+                format!("is required for kind {kind:?}"),
+            );
+        }
+    }
+    if let Some(base) = &launch.base
+        && url::Url::parse(base.get_ref()).map_or(true, |u| !matches!(u.scheme(), "http" | "https"))
+    {
+        problem(
+            base.span(),
+            "launch.base".into(),
+            format!("{:?} is not an http(s) URL", base.get_ref()),
+        );
+    }
+    if let Some(image) = &launch.image {
+        let name = image.get_ref();
+        if name.is_empty() || name.contains(char::is_whitespace) || !name.contains(':') {
+            problem(
+                image.span(),
+                "launch.image".into(),
+                format!(
+                    "{name:?} must be a local image reference with an explicit tag (name:tag); images are never pulled"
+                ),
+            );
+        }
+    }
+    if let Some(ports) = &launch.ports
+        && (ports.get_ref().is_empty() || ports.get_ref().contains(&0))
+    {
+        problem(
+            ports.span(),
+            "launch.ports".into(),
+            "name at least one port, none of them 0".into(),
+        );
+    }
+    if let Some(r) = &launch.readiness
+        && !r.get_ref().starts_with('/')
+    {
+        problem(
+            r.span(),
+            "launch.readiness".into(),
+            format!("{:?} must be a path starting with /", r.get_ref()),
+        );
+    }
+    if let Some(service) = &launch.service
+        && service.get_ref().trim().is_empty()
+    {
+        problem(
+            service.span(),
+            "launch.service".into(),
+            "must name a service of docker-compose.yml".into(),
+        );
+    }
+    if !manifest.control.base.get_ref().starts_with('/') {
+        problem(
+            manifest.control.base.span(),
+            "control.base".into(),
+            format!(
+                "{:?} must be a path starting with /",
+                manifest.control.base.get_ref()
+            ),
+        );
+    }
+    problems.sort_by_key(|p| p.line);
+    if problems.is_empty() {
+        Ok(manifest)
+    } else {
+        Err(problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"id = "accord-verifier-jp"
+vendor = "Accord"
+version = "0.1.0"
+roles = ["verifier"]
+jurisdiction = "jp"
+
+[capabilities]
+formats = ["dc+sd-jwt"]
+client_id_prefixes = ["x509_san_dns"]
+response_modes = ["direct_post.jwt"]
+algorithms = ["ES256"]
+
+[launch]
+kind = "container"
+image = "accord/reference:local"
+ports = [8080]
+"#;
+
+    #[test]
+    fn a_good_manifest_parses() {
+        let m = parse(GOOD).map_err(|p| format!("{p:?}")).unwrap();
+        assert_eq!(m.id.get_ref(), "accord-verifier-jp");
+        assert_eq!(m.control.base.get_ref(), "/control");
+    }
+
+    #[test]
+    fn problems_name_the_field_and_the_line() {
+        let bad = GOOD
+            .replace("\"direct_post.jwt\"", "\"fragment\"")
+            .replace("accord/reference:local", "accord/reference");
+        let problems = parse(&bad).unwrap_err();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(problems[0].field, "capabilities.response_modes[0]");
+        assert_eq!(problems[0].line, Some(10));
+        assert_eq!(problems[1].field, "launch.image");
+        assert_eq!(problems[1].line, Some(15));
+    }
+
+    #[test]
+    fn syntax_errors_and_unknown_fields_have_a_line() {
+        let p = parse("id = \"x\"\nvendor = \"v\"\nversion = [\n").unwrap_err();
+        assert!(p[0].line.is_some(), "{p:?}");
+        let p = parse(&GOOD.replace(
+            "jurisdiction = \"jp\"",
+            "jurisdiction = \"jp\"\ncolour = \"blue\"",
+        ))
+        .unwrap_err();
+        assert_eq!(p[0].field, "colour", "{p:?}");
+        assert_eq!(p[0].line, Some(6), "{p:?}");
+        let p = parse(&GOOD.replace("version = \"0.1.0\"\n", "")).unwrap_err();
+        assert_eq!(p[0].field, "version", "{p:?}");
+    }
+}
