@@ -51,6 +51,11 @@ pub struct ServeArgs {
     /// Address to bind. Loopback by default: the reference roles speak plain HTTP.
     #[arg(long, default_value = "127.0.0.1")]
     bind: IpAddr,
+    /// The URL other roles reach this one at, when it is not the bound address (a container's
+    /// service name or published port); it is the role's identifier (issuer) and the base of
+    /// its request and response URIs (verifier).
+    #[arg(long)]
+    public_url: Option<String>,
     /// Seed of the test PKI and of the role's randomness.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -81,7 +86,10 @@ async fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let transport = Transport::new(ExchangeSink::disabled(), Limits::default())
         .map_err(|e| CliError::Usage(e.to_string()))?;
-    let bind = SocketAddr::new(args.bind, args.port);
+    let bind = crate::roles::Listen {
+        addr: SocketAddr::new(args.bind, args.port),
+        public_url: args.public_url.clone(),
+    };
     let code = match args.jurisdiction {
         Jurisdiction::Eu => "eu",
         Jurisdiction::Jp => "jp",

@@ -50,16 +50,38 @@ impl Drop for Running {
     }
 }
 
-/// Binds `bind` (port 0 picks a free port), builds the router for the resulting base URL,
-/// and serves it on the current runtime until the returned handle is dropped.
+/// Where a role listens, and the URL others reach it at when that is not the socket address
+/// (a container behind a published port or a compose service name).
+#[derive(Debug, Clone)]
+pub struct Listen {
+    pub addr: SocketAddr,
+    pub public_url: Option<String>,
+}
+
+impl From<SocketAddr> for Listen {
+    fn from(addr: SocketAddr) -> Self {
+        Self {
+            addr,
+            public_url: None,
+        }
+    }
+}
+
+/// Binds `listen.addr` (port 0 picks a free port), builds the router for the role's base URL
+/// (the public URL if given, else the bound address), and serves it on the current runtime
+/// until the returned handle is dropped.
 pub async fn serve(
     name: &str,
-    bind: SocketAddr,
+    listen: impl Into<Listen>,
     build: impl FnOnce(String) -> Router,
 ) -> std::io::Result<Running> {
-    let listener = tokio::net::TcpListener::bind(bind).await?;
+    let listen = listen.into();
+    let listener = tokio::net::TcpListener::bind(listen.addr).await?;
     let addr = listener.local_addr()?;
-    let base_url = format!("http://{addr}");
+    let base_url = listen.public_url.map_or_else(
+        || format!("http://{addr}"),
+        |u| u.trim_end_matches('/').to_owned(),
+    );
     let router = build(base_url.clone()).layer(DefaultBodyLimit::max(MAX_REQUEST_BODY));
     let (tx, rx) = oneshot::channel::<()>();
     tokio::spawn(async move {

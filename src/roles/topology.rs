@@ -15,7 +15,7 @@ use super::status_list::{self, HostedList, LIST_SIZE, StatusListHost};
 use super::trust_list::{self, TrustListHost};
 use super::verifier::{self, TrustSource, VerifierRole};
 use super::wallet::{self, WalletRole, WalletTrust};
-use super::{Running, copy_key, serve};
+use super::{Listen, Running, copy_key, serve};
 use crate::entropy::{Clock, SeededEntropy};
 use crate::formats::status_list::StatusList;
 use crate::profiles::Profile;
@@ -74,7 +74,7 @@ pub async fn start_issuer(
     seed: u64,
     clock: Arc<dyn Clock>,
     status_host: Option<&str>,
-    bind: SocketAddr,
+    bind: impl Into<Listen>,
 ) -> Result<Running, TopologyError> {
     let j = jurisdiction(pki, code);
     let profile = if j.code == "jp" {
@@ -131,7 +131,7 @@ pub async fn start_verifier(
     transport: Transport,
     trust_host: Option<&str>,
     variant: &VerifierVariant,
-    bind: SocketAddr,
+    bind: impl Into<Listen>,
 ) -> Result<Running, TopologyError> {
     let j = jurisdiction(pki, code);
     let key = copy_key(&j.verifier.key).map_err(key_err)?;
@@ -200,7 +200,7 @@ pub async fn start_wallet(
     seed: u64,
     clock: Arc<dyn Clock>,
     transport: Transport,
-    bind: SocketAddr,
+    bind: impl Into<Listen>,
 ) -> Result<Running, TopologyError> {
     let holder = copy_key(&pki.holder).map_err(key_err)?;
     let anchors = vec![pki.eu.rp_ca.cert_der.clone(), pki.jp.rp_ca.cert_der.clone()];
@@ -232,7 +232,7 @@ pub async fn start_wallet(
 pub async fn start_status_list(
     pki: &TestPki,
     clock: Arc<dyn Clock>,
-    bind: SocketAddr,
+    bind: impl Into<Listen>,
 ) -> Result<Running, TopologyError> {
     let mut lists = BTreeMap::new();
     for j in [&pki.eu, &pki.jp] {
@@ -254,7 +254,7 @@ pub async fn start_status_list(
 /// Starts the trust-list host publishing both jurisdictions' signed lists.
 pub async fn start_trust_list(
     pki: &TestPki,
-    bind: SocketAddr,
+    bind: impl Into<Listen>,
 ) -> Result<(Running, Arc<TrustListHost>), TopologyError> {
     let mut lists = BTreeMap::new();
     for j in [&pki.eu, &pki.jp] {

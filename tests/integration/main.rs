@@ -17,6 +17,7 @@ mod properties;
 mod protocol;
 mod protocol_rules;
 mod run_engine;
+mod serve;
 mod support;
 mod trust;
 mod vectors;
