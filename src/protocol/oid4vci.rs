@@ -931,12 +931,60 @@ pub fn proof_jwt(
     nonce: Option<&str>,
     iat: i64,
 ) -> Result<String, crate::formats::jose::JoseError> {
+    proof_jwt_bound(holder, Binding::Jwk, credential_issuer, nonce, iat)
+}
+
+/// How a key proof names the holder key (Appendix F.1), following what the issuer's
+/// `cryptographic_binding_methods_supported` lists (§12.2.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Binding {
+    /// A `jwk` header.
+    Jwk,
+    /// A `kid` header holding a `did:jwk` DID URL.
+    DidJwk,
+}
+
+impl Binding {
+    /// The binding to use for a credential configuration: `jwk` when listed (or when the
+    /// list is absent), else `did:jwk`; `None` when the issuer offers neither.
+    pub fn choose(configuration: &Value) -> Option<Self> {
+        match configuration
+            .get("cryptographic_binding_methods_supported")
+            .and_then(Value::as_array)
+        {
+            None => Some(Binding::Jwk),
+            Some(methods) if methods.iter().any(|m| m == "jwk") => Some(Binding::Jwk),
+            Some(methods) if methods.iter().any(|m| m == "did:jwk") => Some(Binding::DidJwk),
+            Some(_) => None,
+        }
+    }
+}
+
+/// A `jwt` key proof naming the holder key as `binding` says.
+pub fn proof_jwt_bound(
+    holder: &SigningKey,
+    binding: Binding,
+    credential_issuer: &str,
+    nonce: Option<&str>,
+    iat: i64,
+) -> Result<String, crate::formats::jose::JoseError> {
     let mut header = Map::new();
     header.insert("typ".into(), json!(PROOF_TYP));
-    header.insert(
-        "jwk".into(),
-        serde_json::to_value(holder.public_jwk()).unwrap_or(Value::Null),
-    );
+    let jwk = serde_json::to_value(holder.public_jwk()).unwrap_or(Value::Null);
+    match binding {
+        Binding::Jwk => {
+            header.insert("jwk".into(), jwk);
+        }
+        Binding::DidJwk => {
+            header.insert(
+                "kid".into(),
+                json!(format!(
+                    "did:jwk:{}#0",
+                    crate::formats::jose::b64(jwk.to_string())
+                )),
+            );
+        }
+    }
     let mut claims = Map::new();
     claims.insert("aud".into(), json!(credential_issuer));
     claims.insert("iat".into(), json!(iat));
@@ -949,4 +997,48 @@ pub fn proof_jwt(
 /// Draws a PKCE code verifier (RFC 7636 §4.1: 43–128 unreserved characters).
 pub fn pkce_verifier(entropy: &mut dyn Entropy) -> String {
     random_token(entropy, 32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entropy::SeededEntropy;
+
+    #[test]
+    fn the_wallet_binds_the_way_the_issuer_offers() {
+        let with = |m: Value| json!({"cryptographic_binding_methods_supported": m});
+        assert_eq!(Binding::choose(&json!({})), Some(Binding::Jwk));
+        assert_eq!(
+            Binding::choose(&with(json!(["did:jwk", "jwk"]))),
+            Some(Binding::Jwk)
+        );
+        assert_eq!(
+            Binding::choose(&with(json!(["did:jwk"]))),
+            Some(Binding::DidJwk)
+        );
+        assert_eq!(Binding::choose(&with(json!(["did:key", "cose_key"]))), None);
+    }
+
+    #[test]
+    fn a_did_jwk_proof_names_the_holder_key() {
+        let holder = SigningKey::generate(
+            crate::formats::jose::Algorithm::ES256,
+            &mut SeededEntropy::new(1, "h"),
+        )
+        .map_err(|e| e.to_string())
+        .unwrap_or_else(|e| panic!("{e}"));
+        let jwt = proof_jwt_bound(
+            &holder,
+            Binding::DidJwk,
+            "https://i.example/eu",
+            Some("n"),
+            1,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let jws = CompactJws::parse(&jwt).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!jws.header.contains_key("jwk"));
+        let kid = jws.header["kid"].as_str().unwrap_or_default();
+        assert_eq!(resolve_did_jwk(kid), Ok(holder.public_jwk()));
+        assert!(resolve_did_jwk("did:key:z6Mk").is_err());
+    }
 }

@@ -23,7 +23,7 @@ use crate::entropy::{Clock, SeededEntropy};
 use crate::formats::jose::SigningKey;
 use crate::protocol::oid4vci::{
     self, OfferLocation, PRE_AUTHORIZED_GRANT, check_offer, parse_offer, pkce_challenge,
-    pkce_verifier, proof_jwt,
+    pkce_verifier,
 };
 use crate::protocol::oid4vp::{
     Consent, HeldCredential, RequestLocation, WalletFault, build_response, check_unsigned_request,
@@ -390,8 +390,21 @@ async fn issuance(s: &WalletRole, request: &AcceptOffer) -> Result<Value, Failur
         }
         None => None,
     };
-    let proof = proof_jwt(&s.holder, &issuer, nonce.as_deref(), s.clock.now())
-        .map_err(|e| fail("credential", e.to_string()))?;
+    // Bind the way the issuer says it can (§12.2.4), or stop: a key representation the
+    // issuer never offered would be refused anyway.
+    let configuration = &metadata["credential_configurations_supported"][config_id.as_str()];
+    let binding = oid4vci::Binding::choose(configuration).ok_or_else(|| {
+        fail(
+            "metadata",
+            format!(
+                "the issuer binds only by {}, none of which this wallet supports (jwk, did:jwk)",
+                configuration["cryptographic_binding_methods_supported"]
+            ),
+        )
+    })?;
+    let proof =
+        oid4vci::proof_jwt_bound(&s.holder, binding, &issuer, nonce.as_deref(), s.clock.now())
+            .map_err(|e| fail("credential", e.to_string()))?;
     let credential_endpoint = metadata["credential_endpoint"]
         .as_str()
         .ok_or_else(|| fail("metadata", "credential_endpoint is missing".into()))?;
