@@ -8,6 +8,7 @@ pub mod engine;
 pub mod entropy;
 pub mod events;
 pub mod formats;
+pub mod launch;
 pub mod manifest;
 pub mod profiles;
 pub mod projections;

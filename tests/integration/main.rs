@@ -7,6 +7,7 @@
 )]
 
 mod cli;
+mod containers;
 mod control_api;
 mod hostile;
 mod negative;
