@@ -68,9 +68,26 @@ pub struct ServeArgs {
     /// Verifier: client identifier prefix.
     #[arg(long, value_enum, default_value = "x509-san-dns")]
     client_id_prefix: Prefix,
+    /// Wallet: the client identifier prefixes it accepts (default: all three).
+    #[arg(long = "wallet-client-id-prefix", value_enum)]
+    wallet_prefixes: Vec<Prefix>,
     /// Verifier: accept only this response mode (default: both).
     #[arg(long)]
     response_mode: Option<String>,
+}
+
+fn wallet_prefixes(chosen: &[Prefix]) -> Result<Vec<ClientIdPrefix>, CliError> {
+    if chosen.is_empty() {
+        return Ok(crate::roles::wallet::WalletTrust::ALL_PREFIXES.to_vec());
+    }
+    Ok(chosen
+        .iter()
+        .map(|p| match p {
+            Prefix::X509SanDns => ClientIdPrefix::X509SanDns,
+            Prefix::X509Hash => ClientIdPrefix::X509Hash,
+            Prefix::RedirectUri => ClientIdPrefix::RedirectUri,
+        })
+        .collect())
 }
 
 pub fn run(args: ServeArgs) -> Result<ExitCode, CliError> {
@@ -110,9 +127,16 @@ async fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
             None,
         ),
         Role::Wallet => (
-            topology::start_wallet(&pki, args.seed, clock, transport, bind)
-                .await
-                .map_err(fail)?,
+            topology::start_wallet(
+                &pki,
+                &wallet_prefixes(&args.wallet_prefixes)?,
+                args.seed,
+                clock,
+                transport,
+                bind,
+            )
+            .await
+            .map_err(fail)?,
             None,
         ),
         Role::Verifier => {

@@ -197,6 +197,7 @@ pub async fn start_verifier(
 /// Starts the wallet, holding the PKI's holder key and trusting both RP CAs.
 pub async fn start_wallet(
     pki: &TestPki,
+    prefixes: &[ClientIdPrefix],
     seed: u64,
     clock: Arc<dyn Clock>,
     transport: Transport,
@@ -219,6 +220,7 @@ pub async fn start_wallet(
             WalletTrust {
                 rp_anchors: anchors,
                 trusted_client_ids: trusted,
+                client_id_prefixes: prefixes.to_vec(),
             },
             entropy,
             transport,
@@ -330,7 +332,15 @@ impl Topology {
             loopback(),
         )
         .await?;
-        let wallet = start_wallet(pki, seed, clock, transport.clone(), loopback()).await?;
+        let wallet = start_wallet(
+            pki,
+            &WalletTrust::ALL_PREFIXES,
+            seed,
+            clock,
+            transport.clone(),
+            loopback(),
+        )
+        .await?;
         Ok(Self {
             trust_list: trust,
             trust_list_host: trust_host,

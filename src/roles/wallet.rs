@@ -26,8 +26,8 @@ use crate::protocol::oid4vci::{
     pkce_verifier,
 };
 use crate::protocol::oid4vp::{
-    Consent, HeldCredential, RequestLocation, WalletFault, build_response, check_unsigned_request,
-    parse_authorization_request, verify_request_object,
+    ClientIdPrefix, Consent, HeldCredential, RequestLocation, WalletFault, build_response,
+    check_unsigned_request, parse_authorization_request, verify_request_object,
 };
 use crate::requirements::{Violation, catalogue as req};
 use crate::transport::{Request, Response as HttpResponse, Transport};
@@ -38,6 +38,17 @@ pub struct WalletTrust {
     pub rp_anchors: Vec<Vec<u8>>,
     /// Verifiers trusted by client identifier (they may choose any response URI, §5.9.3).
     pub trusted_client_ids: Vec<String>,
+    /// The client identifier prefixes this wallet accepts (a variant may accept fewer than
+    /// all three), in the names of OpenID4VP §5.9.3.
+    pub client_id_prefixes: Vec<ClientIdPrefix>,
+}
+
+impl WalletTrust {
+    pub const ALL_PREFIXES: [ClientIdPrefix; 3] = [
+        ClientIdPrefix::X509SanDns,
+        ClientIdPrefix::X509Hash,
+        ClientIdPrefix::RedirectUri,
+    ];
 }
 
 pub struct WalletRole {
@@ -48,6 +59,7 @@ pub struct WalletRole {
     rp_anchors: Vec<Vec<u8>>,
     /// Verifiers the wallet trusts by client identifier (they may choose any response URI).
     trusted_client_ids: Vec<String>,
+    client_id_prefixes: Vec<ClientIdPrefix>,
     /// Shared, so a presentation takes a snapshot without copying every credential.
     credentials: Mutex<Vec<Arc<HeldCredential>>>,
     entropy: Mutex<SeededEntropy>,
@@ -71,6 +83,7 @@ impl WalletRole {
             holder,
             rp_anchors: trust.rp_anchors,
             trusted_client_ids: trust.trusted_client_ids,
+            client_id_prefixes: trust.client_id_prefixes,
             credentials: Mutex::new(Vec::new()),
             entropy: Mutex::new(entropy),
             transport,
@@ -143,7 +156,7 @@ async fn capabilities(State(s): State<Arc<WalletRole>>) -> Response {
             "implementation": s.name,
             "formats": ["dc+sd-jwt"],
             "flows": ["pre_authorized_code", "authorization_code"],
-            "client_id_prefixes": ["x509_san_dns", "x509_hash", "redirect_uri"],
+            "client_id_prefixes": s.client_id_prefixes.iter().map(|p| p.name()).collect::<Vec<_>>(),
             "response_modes": ["direct_post", "direct_post.jwt"],
             "encrypted_response_enc_values": ["A128GCM", "A256GCM"],
             "algorithms": ["ES256"],
@@ -506,7 +519,26 @@ async fn presentation(s: &WalletRole, request: &Present) -> Result<Value, Failur
         detail: format!("the wallet refused the request: {e}"),
         counterpart: Some(json!({"refusal": e.body()})),
     };
-    let authorization = match parse_authorization_request(&request.request).map_err(refused)? {
+    let location = parse_authorization_request(&request.request).map_err(refused)?;
+    let client_id = match &location {
+        RequestLocation::Reference { client_id, .. } => client_id.clone(),
+        RequestLocation::Value(params) => params
+            .get("client_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
+    };
+    if !ClientIdPrefix::from_client_id(&client_id)
+        .is_some_and(|p| s.client_id_prefixes.contains(&p))
+    {
+        // §8.5: a prefix the wallet does not support is invalid_request.
+        return Err(refused(crate::protocol::ProtocolError::bad_request(
+            "invalid_request",
+            &req::OID4VP_CLIENT_ID_PREFIX,
+            format!("this wallet does not support the client identifier prefix of {client_id:?}"),
+        )));
+    }
+    let authorization = match location {
         RequestLocation::Reference {
             client_id,
             request_uri,

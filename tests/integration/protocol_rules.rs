@@ -855,3 +855,117 @@ fn a_failed_presentation_for_an_optional_credential_set_is_discarded_not_fatal()
         );
     });
 }
+
+/// A wallet variant that accepts only `x509_hash` refuses an `x509_san_dns` verifier with
+/// `invalid_request` (§8.5: unsupported prefix) and answers an `x509_hash` one: the kind of
+/// cell difference the interop matrix shows.
+#[test]
+fn a_wallet_limited_to_x509_hash_refuses_other_prefixes_and_answers_x509_hash() {
+    use accord::protocol::oid4vp::ClientIdPrefix;
+    use accord::roles::topology::{VerifierVariant, start_verifier, start_wallet};
+    rt().block_on(async {
+        let h = harness(34).await;
+        let pki = accord::trust::pki::TestPki::generate(34).unwrap();
+        let clock: std::sync::Arc<dyn accord::entropy::Clock> =
+            std::sync::Arc::new(accord::entropy::FixedClock(NOW));
+        let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+        let wallet = start_wallet(
+            &pki,
+            &[ClientIdPrefix::X509Hash],
+            34,
+            clock.clone(),
+            h.control.transport().clone(),
+            loopback,
+        )
+        .await
+        .unwrap();
+        let hash_verifier = start_verifier(
+            &pki,
+            "jp",
+            34,
+            clock,
+            h.control.transport().clone(),
+            Some(&h.topology.trust_list.base_url),
+            &VerifierVariant {
+                prefix: ClientIdPrefix::X509Hash,
+                ..VerifierVariant::default()
+            },
+            loopback,
+        )
+        .await
+        .unwrap();
+        let caps = h
+            .control
+            .capabilities("wallet", &wallet.base_url)
+            .await
+            .unwrap();
+        assert_eq!(caps.body["client_id_prefixes"], json!(["x509_hash"]));
+        let offer = h
+            .control
+            .create_offer(&h.topology.eu_issuer.base_url, &json!({}))
+            .await
+            .unwrap();
+        assert!(
+            h.control
+                .accept_offer(&wallet.base_url, offer.body["uri"].as_str().unwrap(), None)
+                .await
+                .unwrap()
+                .ok()
+        );
+        let san = h
+            .control
+            .create_request(
+                &h.topology.jp_verifier.base_url,
+                &json!({"dcql_query": eu_query()}),
+            )
+            .await
+            .unwrap();
+        let refused = h
+            .control
+            .present(
+                &wallet.base_url,
+                &json!({"request": san.body["authorization_request"]}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(refused.status, 422, "{:?}", refused.body);
+        assert_eq!(
+            refused.body["counterpart_response"]["refusal"]["error"],
+            "invalid_request"
+        );
+        assert!(
+            refused.body["counterpart_response"]["refusal"]["accord_requirements"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i == "OID4VP-5.9.3-client-id-prefix")
+        );
+        let hash = h
+            .control
+            .create_request(&hash_verifier.base_url, &json!({"dcql_query": eu_query()}))
+            .await
+            .unwrap();
+        assert!(
+            hash.body["client_id"]
+                .as_str()
+                .unwrap()
+                .starts_with("x509_hash:")
+        );
+        let answered = h
+            .control
+            .present(
+                &wallet.base_url,
+                &json!({"request": hash.body["authorization_request"]}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(answered.body["verifier_status"], 200, "{:?}", answered.body);
+        let outcome = h
+            .control
+            .result(&hash_verifier.base_url, hash.body["id"].as_str().unwrap())
+            .await
+            .unwrap()
+            .body;
+        assert_eq!(outcome["status"], "verified", "{outcome}");
+    });
+}
