@@ -10,6 +10,7 @@
 
 pub mod control;
 pub mod issuer;
+pub mod proxy;
 pub mod status_list;
 pub mod topology;
 pub mod trust_list;

@@ -9,6 +9,7 @@
 mod cli;
 mod containers;
 mod control_api;
+mod faults;
 mod hostile;
 mod negative;
 mod peer_impierce;
