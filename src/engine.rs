@@ -6,13 +6,21 @@
 //! the same seed and features.
 
 use std::cell::RefCell;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
 
 use cucumber::WriterExt as _;
+use cucumber::feature::Ext as _;
+use cucumber::tag::Ext as _;
 
-use crate::entropy::{Clock, Entropy, SeededEntropy};
+use futures::FutureExt as _;
+
+use crate::cast::{Cast, Casting, Stage};
+use crate::entropy::{Clock, Entropy, FixedClock, SeededEntropy};
+use crate::matrix::{self, Blocked, Cell};
+use crate::transport::{Limits, Transport};
 use crate::events::{Event, FORMAT_VERSION, Verdict};
 use crate::steps::bridge::{Bridge, Progress, Tally};
 use crate::steps::{RunContext, collection, install, uninstall};
@@ -27,6 +35,28 @@ pub struct RunConfig {
     pub seed: u64,
     /// Show progress on standard error (`accord run`); tests run quietly.
     pub progress: bool,
+    /// Manifests of the implementations under test (`--impl`); none: Accord's reference
+    /// roles play every part.
+    pub implementations: Vec<PathBuf>,
+    /// Every issuer × wallet × verifier combination (`--matrix`), rather than one cell.
+    pub matrix: bool,
+    /// The docker-compose.yml that `compose` manifests name services of.
+    pub compose_file: PathBuf,
+}
+
+impl RunConfig {
+    /// The features at `features` with the reference roles, quietly.
+    pub fn new(features: impl Into<PathBuf>, seed: u64) -> Self {
+        Self {
+            features: features.into(),
+            tags: None,
+            seed,
+            progress: false,
+            implementations: Vec::new(),
+            matrix: false,
+            compose_file: PathBuf::from("docker-compose.yml"),
+        }
+    }
 }
 
 /// How a run ended.
@@ -49,6 +79,8 @@ pub enum EngineError {
     Runtime(std::io::Error),
     #[error("cannot prepare the test PKI: {0}")]
     Pki(String),
+    #[error("{0}")]
+    Plan(String),
 }
 
 /// A run id: a UUIDv7 from the injected clock and the run's seed, so ids sort by start time and
@@ -82,8 +114,10 @@ pub fn run(
         ),
         None => None,
     };
-    let context = RunContext::new(config.seed, clock.now()).map_err(EngineError::Pki)?;
+    let cells = matrix::plan(&matrix::load_all(&config.implementations), config.matrix)
+        .map_err(EngineError::Plan)?;
     let run_id = new_run_id(clock.as_ref(), config.seed);
+    let now = clock.now();
     let mut recorder = RunRecorder::create(store, clock, &run_id)?;
     recorder.record(&Event::RunStarted {
         format: FORMAT_VERSION,
@@ -98,36 +132,39 @@ pub fn run(
         .enable_all()
         .build()
         .map_err(EngineError::Runtime)?;
-    install(Rc::new(context));
     let progress = Rc::new(if config.progress {
         Progress::for_stderr()
     } else {
         Progress::Quiet
     });
-    let bridge = Bridge::new(recorder.clone(), tally.clone(), progress.clone());
-    let opts = cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty> {
-        tags_filter: tags,
-        ..Default::default()
-    };
-    runtime.block_on(
-        cucumber::Cucumber::<_, _, PathBuf, _, _, cucumber::cli::Empty>::custom(
-            cucumber::parser::Basic::new(),
-            cucumber::runner::Basic::default(),
-            bridge.normalized(),
-        )
-        .steps(collection())
-        .max_concurrent_scenarios(1)
-        .with_cli(opts)
-        .run(config.features.clone()),
-    );
-    uninstall();
+    let scenarios = outline(&config.features);
+    let tags = Rc::new(tags);
+    let mut cell_verdicts = Vec::new();
+    for (n, cell) in cells.iter().enumerate() {
+        let verdict = run_cell(&CellRun {
+            config,
+            cell,
+            index: n,
+            run_id: &run_id,
+            now,
+            scenarios: &scenarios,
+            tags: tags.clone(),
+            recorder: &recorder,
+            tally: &tally,
+            progress: &progress,
+            runtime: &runtime,
+        })?;
+        cell_verdicts.push(verdict);
+    }
     progress.finish();
     let tally = tally.borrow();
-    let mut verdict = tally
-        .scenarios
+    let mut verdict = cell_verdicts
         .iter()
+        .chain(&tally.scenarios)
         .fold(Verdict::Passed, |a, v| a.combine(*v));
-    if !tally.parse_errors.is_empty() || tally.record_error.is_some() || tally.scenarios.is_empty()
+    if !tally.parse_errors.is_empty()
+        || tally.record_error.is_some()
+        || (tally.scenarios.is_empty() && !cells.iter().any(|c| c.blocked.is_some()))
     {
         verdict = Verdict::Inconclusive;
     }
@@ -146,4 +183,238 @@ pub fn run(
         verdict,
         scenarios: tally.scenarios.len(),
     })
+}
+
+/// Everything one cell's run needs.
+struct CellRun<'a> {
+    config: &'a RunConfig,
+    cell: &'a Cell,
+    index: usize,
+    run_id: &'a str,
+    now: i64,
+    scenarios: &'a [(gherkin::Feature, gherkin::Scenario)],
+    tags: Rc<Option<gherkin::tagexpr::TagOperation>>,
+    recorder: &'a Rc<RefCell<RunRecorder>>,
+    tally: &'a Rc<RefCell<Tally>>,
+    progress: &'a Rc<Progress>,
+    runtime: &'a tokio::runtime::Runtime,
+}
+
+fn tags_match(
+    tags: &Option<gherkin::tagexpr::TagOperation>,
+    feature: &gherkin::Feature,
+    rule: Option<&gherkin::Rule>,
+    scenario: &gherkin::Scenario,
+) -> bool {
+    tags.as_ref().is_none_or(|t| {
+        t.eval(
+            feature
+                .tags
+                .iter()
+                .chain(rule.iter().flat_map(|r| &r.tags))
+                .chain(scenario.tags.iter()),
+        )
+    })
+}
+
+/// Runs one cell: starts its cast (if a scenario of the cell needs one), runs the scenarios
+/// the cell's members can take part in, keeps the containers' logs, stops the cast.
+/// Returns the cell's verdict.
+fn run_cell(r: &CellRun<'_>) -> Result<Verdict, EngineError> {
+    let cell = r.cell;
+    let record = |e: &Event| r.recorder.borrow_mut().record(e);
+    let finish = |verdict: Verdict, blocked: Option<String>, not_applicable: Vec<String>| {
+        record(&Event::CellFinished {
+            cell: cell.id.clone(),
+            verdict,
+            blocked,
+            not_applicable,
+        })
+    };
+    match &cell.blocked {
+        Some(Blocked::BadManifest(problems)) => {
+            finish(Verdict::Inconclusive, Some(problems.clone()), Vec::new())?;
+            return Ok(Verdict::Inconclusive);
+        }
+        Some(Blocked::NotCombinable(why)) => {
+            finish(Verdict::NotImplemented, Some(why.clone()), Vec::new())?;
+            return Ok(Verdict::NotImplemented);
+        }
+        None => {}
+    }
+    // Which scenarios this cell runs, decided before anything starts.
+    let mut not_applicable = Vec::new();
+    let mut needs_cast = false;
+    let mut runs_any = false;
+    for (feature, scenario) in r.scenarios {
+        if !tags_match(&r.tags, feature, None, scenario) {
+            continue;
+        }
+        let needs = matrix::needs(feature, scenario);
+        match matrix::applicable(cell, needs.as_ref()) {
+            Ok(()) => {
+                runs_any = true;
+                needs_cast |= needs.is_some();
+            }
+            Err(why) => not_applicable.push(format!("{}: {why}", scenario.name)),
+        }
+    }
+    if !runs_any && cell.strict {
+        finish(
+            Verdict::NotImplemented,
+            Some("no scenario of the features needs this combination".into()),
+            not_applicable,
+        )?;
+        return Ok(Verdict::NotImplemented);
+    }
+    let pki_seeds: BTreeSet<u64> = cell
+        .castings
+        .values()
+        .filter_map(Casting::pki_seed)
+        .collect();
+    if pki_seeds.len() > 1 {
+        let why = format!(
+            "its implementations were configured with different test PKIs (pki_seed {pki_seeds:?})"
+        );
+        finish(Verdict::Inconclusive, Some(why), not_applicable)?;
+        return Ok(Verdict::Inconclusive);
+    }
+    let pki_seed = pki_seeds.first().copied().unwrap_or(r.config.seed);
+    let mut context =
+        RunContext::new(r.config.seed, pki_seed, r.now).map_err(EngineError::Pki)?;
+    if needs_cast {
+        let transport = match Transport::new(context.sink.clone(), Limits::default()) {
+            Ok(t) => t,
+            Err(e) => return Err(EngineError::Runtime(std::io::Error::other(e.to_string()))),
+        };
+        let stage = Stage {
+            pki: context.pki.clone(),
+            seed: r.config.seed,
+            clock: Arc::new(FixedClock(r.now)),
+            transport,
+            label: format!("accord-{}-{}", &r.run_id[..8.min(r.run_id.len())], r.index),
+            compose_file: r.config.compose_file.clone(),
+        };
+        match r
+            .runtime
+            .block_on(Cast::start(stage, cell.castings.clone()))
+        {
+            Ok(cast) => context.cast = Some(Rc::new(cast)),
+            Err(e) => {
+                let verdict = Verdict::Inconclusive;
+                finish(verdict, Some(e.to_string()), not_applicable)?;
+                return Ok(verdict);
+            }
+        }
+    }
+    record(&Event::CellStarted {
+        cell: cell.id.clone(),
+        players: context
+            .cast
+            .as_ref()
+            .map(|c| c.records())
+            .unwrap_or_default(),
+    })?;
+    let context = Rc::new(context);
+    install(context.clone());
+    let first = r.tally.borrow().scenarios.len();
+    let bridge = Bridge::new(r.recorder.clone(), r.tally.clone(), r.progress.clone());
+    let filter_cell = cell.clone();
+    let filter_tags = r.tags.clone();
+    r.runtime.block_on(
+        cucumber::Cucumber::<_, _, PathBuf, _, _, cucumber::cli::Empty>::custom(
+            cucumber::parser::Basic::new(),
+            cucumber::runner::Basic::default(),
+            bridge.normalized(),
+        )
+        .steps(collection())
+        .max_concurrent_scenarios(1)
+        .after(|_, _, _, _, world| {
+            async move {
+                if let Some(w) = world {
+                    w.end_of_scenario().await;
+                }
+            }
+            .boxed_local()
+        })
+        .with_cli(cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default())
+        .filter_run(r.config.features.clone(), move |feature, rule, scenario| {
+            tags_match(&filter_tags, feature, rule, scenario)
+                && matrix::applicable(&filter_cell, matrix::needs(feature, scenario).as_ref())
+                    .is_ok()
+        }),
+    );
+    uninstall();
+    let verdict = r.tally.borrow().scenarios[first..]
+        .iter()
+        .fold(Verdict::Passed, |a, v| a.combine(*v));
+    let cast = Rc::into_inner(context).and_then(|c| c.cast).and_then(Rc::into_inner);
+    if let Some(cast) = cast {
+        for (part, logs) in r.runtime.block_on(cast.logs()) {
+            record(&Event::ContainerLogged {
+                cell: cell.id.clone(),
+                part: part.name().to_owned(),
+                logs: tail(&logs, MAX_LOGGED_BYTES),
+            })?;
+        }
+        r.runtime.block_on(cast.stop());
+    }
+    finish(verdict, None, not_applicable)?;
+    r.recorder.borrow().sync()?;
+    Ok(verdict)
+}
+
+/// Container logs kept per player: the end, where a failure shows.
+const MAX_LOGGED_BYTES: usize = 64 * 1024;
+
+fn tail(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut start = text.len() - max;
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    format!("[… {start} bytes before this]\n{}", &text[start..])
+}
+
+/// Every scenario of the feature files under `path`, examples expanded (files that do not
+/// parse are left to cucumber, which reports them).
+fn outline(path: &Path) -> Vec<(gherkin::Feature, gherkin::Scenario)> {
+    let mut files = Vec::new();
+    let mut dirs = vec![path.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        if d.is_file() {
+            files.push(d);
+            continue;
+        }
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|e| e == "feature") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        let Ok(feature) = gherkin::Feature::parse_path(&f, gherkin::GherkinEnv::default()) else {
+            continue;
+        };
+        let Ok(feature) = feature.expand_examples() else {
+            continue;
+        };
+        let scenarios: Vec<gherkin::Scenario> = feature
+            .scenarios
+            .iter()
+            .chain(feature.rules.iter().flat_map(|r| &r.scenarios))
+            .cloned()
+            .collect();
+        for s in scenarios {
+            out.push((feature.clone(), s));
+        }
+    }
+    out
 }

@@ -171,3 +171,110 @@ pub async fn logs(role: &ContainerRole) -> String {
         String::from_utf8_lossy(&err)
     )
 }
+
+/// A container on the host's network (see [`crate::cast`]); removed when dropped or by
+/// [`HostContainer::remove`].
+pub struct HostContainer {
+    pub name: String,
+    container: ContainerAsync<GenericImage>,
+}
+
+impl HostContainer {
+    pub fn id(&self) -> &str {
+        self.container.id()
+    }
+
+    /// Stops and removes the container now, waiting for the engine.
+    pub async fn remove(self) {
+        let _ = self.container.rm().await;
+    }
+}
+
+/// Starts `image` on the host's network as `name`, with `args` as its command and `env`,
+/// and waits until `ready_url` answers 200 (the container is removed, and its logs returned
+/// in the error, if it does not within `within`).
+pub async fn start_on_host(
+    image: &LocalImage,
+    name: &str,
+    args: &[String],
+    env: &[(String, String)],
+    ready_url: &str,
+    within: Duration,
+) -> Result<HostContainer, LaunchError> {
+    check_image(image)?;
+    // A container left by an earlier run that was killed would hold the name.
+    let _ = Command::new("docker").args(["rm", "-f", name]).output();
+    let captured = Arc::new(Mutex::new(String::new()));
+    let sink = captured.clone();
+    let mut request = GenericImage::new(&image.name, &image.tag)
+        .with_wait_for(WaitFor::Nothing)
+        .with_network("host")
+        .with_container_name(name)
+        .with_cmd(args.to_vec())
+        .with_log_consumer(move |frame: &LogFrame| {
+            let text = String::from_utf8_lossy(frame.bytes());
+            sink.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push_str(&text);
+        });
+    for (k, v) in env {
+        request = request.with_env_var(k, v);
+    }
+    let logs_now = || {
+        captured
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    };
+    let container = request.start().await.map_err(|e| {
+        let _ = Command::new("docker").args(["rm", "-f", name]).output();
+        LaunchError::NotReady {
+            alias: name.to_owned(),
+            message: e.to_string(),
+            logs: logs_now(),
+        }
+    })?;
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .no_proxy()
+        .build()
+        .map_err(|e| LaunchError::Engine(e.to_string()))?;
+    let deadline = tokio::time::Instant::now() + within;
+    let mut pause = Duration::from_millis(20);
+    loop {
+        let last = match client.get(ready_url).send().await {
+            Ok(r) if r.status() == 200 => {
+                return Ok(HostContainer {
+                    name: name.to_owned(),
+                    container,
+                });
+            }
+            Ok(r) => format!("HTTP {}", r.status()),
+            Err(e) => e.to_string(),
+        };
+        let exited = container
+            .is_running()
+            .await
+            .map(|running| !running)
+            .unwrap_or(false);
+        if exited || tokio::time::Instant::now() + pause > deadline {
+            let message = if exited {
+                format!("the container exited before {ready_url} answered")
+            } else {
+                format!(
+                    "{ready_url} did not answer 200 within {}s (last: {last})",
+                    within.as_secs()
+                )
+            };
+            let logs = logs_now();
+            let _ = container.rm().await;
+            return Err(LaunchError::NotReady {
+                alias: name.to_owned(),
+                message,
+                logs,
+            });
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_millis(500));
+    }
+}

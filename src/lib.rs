@@ -2,6 +2,7 @@
 //! and verifiers, starting with EU–Japan academic credentials. See ARCHITECTURE.md for the
 //! code map.
 
+pub mod cast;
 pub mod cli;
 pub mod credential;
 pub mod engine;
@@ -10,6 +11,7 @@ pub mod events;
 pub mod formats;
 pub mod launch;
 pub mod manifest;
+pub mod matrix;
 pub mod profiles;
 pub mod projections;
 pub mod protocol;

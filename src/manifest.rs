@@ -64,10 +64,17 @@ pub struct Capabilities {
 
 /// How Accord reaches the implementation. `kind` is `builtin` (one of Accord's own
 /// reference roles, in process; `options` pick the variant), `url` (already running at
-/// `base`), `container` (a local `image`, never pulled, with `env`, published `ports` and a
-/// `readiness` path, default `/control/health`) or `compose` (a `service` of the root
-/// docker-compose.yml). A flat table rather than a tagged enum, so every field keeps its
-/// place in the file for error messages.
+/// `base`), `container` (a local `image`, never pulled, started with `args` and `env` on the
+/// host's network and ready when its `readiness` path, default `/control/health`, answers
+/// 200; it listens on `ports[0]` if given, else on the port the harness passes as `{port}`)
+/// or `compose` (a `service` of the root docker-compose.yml, reachable at `base`).
+///
+/// `args` and `env` values may use placeholders the harness fills in: `{port}`,
+/// `{public_url}`, `{seed}` (the seed of the run's test PKI), `{jurisdiction}`,
+/// `{status_list_url}`, `{trust_list_url}`. An implementation that is already running (`url`,
+/// `compose`) was configured with a test PKI beforehand: `pki_seed` says which, and the run
+/// uses that PKI for its cells. A flat table rather than a tagged enum, so every field keeps
+/// its place in the file for error messages.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Launch {
@@ -86,6 +93,10 @@ pub struct Launch {
     pub readiness: Option<Spanned<String>>,
     #[serde(default)]
     pub service: Option<Spanned<String>>,
+    #[serde(default)]
+    pub args: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    pub pki_seed: Option<Spanned<u64>>,
 }
 
 pub const LAUNCH_KINDS: &[&str] = &["builtin", "url", "container", "compose"];
@@ -278,8 +289,22 @@ pub fn parse(text: &str) -> Result<Manifest, Vec<Problem>> {
         );
     }
     // Which fields each kind needs, and which it must not carry.
-    let fields: [LaunchField<'_>; 5] = [
-        ("base", launch.base.as_ref().map(Spanned::span), &["url"]),
+    let fields: [LaunchField<'_>; 7] = [
+        (
+            "base",
+            launch.base.as_ref().map(Spanned::span),
+            &["url", "compose"],
+        ),
+        (
+            "args",
+            launch.args.as_ref().map(Spanned::span),
+            &["container"],
+        ),
+        (
+            "pki_seed",
+            launch.pki_seed.as_ref().map(Spanned::span),
+            &["url", "compose"],
+        ),
         (
             "image",
             launch.image.as_ref().map(Spanned::span),
@@ -315,8 +340,8 @@ pub fn parse(text: &str) -> Result<Manifest, Vec<Problem>> {
     }
     let required: &[&str] = match kind {
         "url" => &["base"],
-        "container" => &["image", "ports"],
-        "compose" => &["service"],
+        "container" => &["image"],
+        "compose" => &["service", "base"],
         _ => &[],
     };
     for name in required {
@@ -377,6 +402,34 @@ pub fn parse(text: &str) -> Result<Manifest, Vec<Problem>> {
             service.span(),
             "launch.service".into(),
             "must name a service of docker-compose.yml".into(),
+        );
+    }
+    if kind == "builtin" {
+        let role = roles.first().copied().unwrap_or("");
+        if roles.len() > 1 {
+            problem(
+                manifest.roles.span(),
+                "roles".into(),
+                "a builtin implementation plays exactly one role".into(),
+            );
+        }
+        let options: BTreeMap<String, String> = launch
+            .options
+            .iter()
+            .map(|(k, v)| (k.clone(), v.get_ref().clone()))
+            .collect();
+        if let Err(e) = crate::roles::variant::parse(role, &options) {
+            let span = launch
+                .options
+                .get(&e.key)
+                .map_or_else(|| launch.kind.span(), Spanned::span);
+            problem(span, format!("launch.options.{}", e.key), e.message);
+        }
+    } else if !launch.options.is_empty() {
+        problem(
+            launch.kind.span(),
+            "launch.options".into(),
+            format!("does not apply to kind {kind:?}"),
         );
     }
     if !manifest.control.base.get_ref().starts_with('/') {

@@ -28,6 +28,7 @@ fn main() -> ExitCode {
         tags: None,
         seed,
         progress: false,
+        ..RunConfig::new("", 0)
     };
     let outcome = match run(&config, store.clone(), Arc::new(FixedClock(1_800_000_000))) {
         Ok(o) => o,

@@ -48,6 +48,17 @@ pub struct RunArgs {
     /// Also write the JUnit XML report here.
     #[arg(long)]
     junit: Option<PathBuf>,
+    /// Implementation manifests (repeatable): each plays the parts it claims, Accord's
+    /// reference roles play the rest. A manifest that cannot be read fails its own cell.
+    #[arg(long = "impl", value_name = "MANIFEST")]
+    implementations: Vec<PathBuf>,
+    /// Run every issuer × wallet × verifier combination of the manifests whose declared
+    /// capabilities meet, and show the interop matrix.
+    #[arg(long)]
+    matrix: bool,
+    /// The docker-compose.yml whose services `compose` manifests name.
+    #[arg(long, default_value = "docker-compose.yml")]
+    compose_file: PathBuf,
     #[command(flatten)]
     store: StoreArg,
 }
@@ -123,10 +134,15 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
         tags: a.tags.clone(),
         seed,
         progress: true,
+        implementations: a.implementations.clone(),
+        matrix: a.matrix,
+        compose_file: a.compose_file.clone(),
     };
     let outcome =
         engine::run(&config, store.clone(), Arc::new(SystemClock)).map_err(|e| match e {
-            EngineError::NoFeatures(_) | EngineError::Tags { .. } => CliError::Usage(e.to_string()),
+            EngineError::NoFeatures(_) | EngineError::Tags { .. } | EngineError::Plan(_) => {
+                CliError::Usage(e.to_string())
+            }
             other => CliError::Harness(other.to_string()),
         })?;
     let view = load(store.as_ref(), &outcome.run_id)?;

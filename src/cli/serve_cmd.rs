@@ -3,6 +3,7 @@
 //! images. Keys come from the seeded test PKI, so separate processes started with the same
 //! `--seed` trust each other.
 
+use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -13,7 +14,8 @@ use super::CliError;
 use crate::entropy::{Clock, SystemClock};
 use crate::protocol::jwe::ContentEncryption;
 use crate::protocol::oid4vp::{ClientIdPrefix, ResponseMode};
-use crate::roles::topology::{self, VerifierVariant};
+use crate::roles::topology;
+use crate::roles::variant::RoleVariant;
 use crate::transport::{ExchangeSink, Limits, Transport};
 use crate::trust::pki::TestPki;
 
@@ -65,29 +67,59 @@ pub struct ServeArgs {
     /// Verifier: the trust-list host to fetch lists from (default: the seeded lists, built in).
     #[arg(long)]
     trust_list_url: Option<String>,
-    /// Verifier: client identifier prefix.
-    #[arg(long, value_enum, default_value = "x509-san-dns")]
-    client_id_prefix: Prefix,
+    /// Verifier: client identifier prefix (default x509-san-dns).
+    #[arg(long, value_enum)]
+    client_id_prefix: Option<Prefix>,
     /// Wallet: the client identifier prefixes it accepts (default: all three).
     #[arg(long = "wallet-client-id-prefix", value_enum)]
     wallet_prefixes: Vec<Prefix>,
     /// Verifier: accept only this response mode (default: both).
     #[arg(long)]
     response_mode: Option<String>,
+    /// A variant option, as in a manifest's `launch.options` (repeatable): issuer
+    /// `flows=pre_authorized_code`, `binding=did:jwk`; wallet `client_id_prefixes=x509_hash`;
+    /// verifier `client_id_prefix=x509_hash`, `response_mode=direct_post.jwt`,
+    /// `flaw=skip-status-check`.
+    #[arg(long = "option", value_name = "KEY=VALUE")]
+    options: Vec<String>,
 }
 
-fn wallet_prefixes(chosen: &[Prefix]) -> Result<Vec<ClientIdPrefix>, CliError> {
-    if chosen.is_empty() {
-        return Ok(crate::roles::wallet::WalletTrust::ALL_PREFIXES.to_vec());
+fn prefix(p: Prefix) -> ClientIdPrefix {
+    match p {
+        Prefix::X509SanDns => ClientIdPrefix::X509SanDns,
+        Prefix::X509Hash => ClientIdPrefix::X509Hash,
+        Prefix::RedirectUri => ClientIdPrefix::RedirectUri,
     }
-    Ok(chosen
-        .iter()
-        .map(|p| match p {
-            Prefix::X509SanDns => ClientIdPrefix::X509SanDns,
-            Prefix::X509Hash => ClientIdPrefix::X509Hash,
-            Prefix::RedirectUri => ClientIdPrefix::RedirectUri,
-        })
-        .collect())
+}
+
+fn role_variant(args: &ServeArgs) -> Result<RoleVariant, CliError> {
+    let mut options = BTreeMap::new();
+    for o in &args.options {
+        let (k, v) = o
+            .split_once('=')
+            .ok_or_else(|| CliError::Usage(format!("--option {o:?}: expected KEY=VALUE")))?;
+        options.insert(k.trim().to_owned(), v.trim().to_owned());
+    }
+    let role = args
+        .role
+        .to_possible_value()
+        .map(|v| v.get_name().to_owned())
+        .unwrap_or_default();
+    let mut variant = crate::roles::variant::parse(&role, &options)
+        .map_err(|e| CliError::Usage(format!("--option {e}")))?;
+    if let Some(p) = args.client_id_prefix {
+        variant.verifier.prefix = prefix(p);
+    }
+    if let Some(m) = &args.response_mode {
+        let mode = ResponseMode::from_name(m)
+            .ok_or_else(|| CliError::Usage(format!("unknown response mode {m:?}")))?;
+        variant.verifier.response_modes = vec![mode];
+    }
+    if !args.wallet_prefixes.is_empty() {
+        variant.wallet_prefixes = args.wallet_prefixes.iter().copied().map(prefix).collect();
+    }
+    variant.verifier.enc_values = vec![ContentEncryption::A128Gcm, ContentEncryption::A256Gcm];
+    Ok(variant)
 }
 
 pub fn run(args: ServeArgs) -> Result<ExitCode, CliError> {
@@ -111,6 +143,7 @@ async fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
         Jurisdiction::Eu => "eu",
         Jurisdiction::Jp => "jp",
     };
+    let variant = role_variant(&args)?;
     let fail = |e: topology::TopologyError| CliError::Usage(format!("cannot serve: {e}"));
     let (running, _host) = match args.role {
         Role::Issuer => (
@@ -120,6 +153,7 @@ async fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
                 args.seed,
                 clock,
                 args.status_list_url.as_deref(),
+                &variant.issuer,
                 bind,
             )
             .await
@@ -129,7 +163,7 @@ async fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
         Role::Wallet => (
             topology::start_wallet(
                 &pki,
-                &wallet_prefixes(&args.wallet_prefixes)?,
+                &variant.wallet_prefixes,
                 args.seed,
                 clock,
                 transport,
@@ -140,20 +174,6 @@ async fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
             None,
         ),
         Role::Verifier => {
-            let mut variant = VerifierVariant {
-                prefix: match args.client_id_prefix {
-                    Prefix::X509SanDns => ClientIdPrefix::X509SanDns,
-                    Prefix::X509Hash => ClientIdPrefix::X509Hash,
-                    Prefix::RedirectUri => ClientIdPrefix::RedirectUri,
-                },
-                ..VerifierVariant::default()
-            };
-            if let Some(m) = &args.response_mode {
-                let mode = ResponseMode::from_name(m)
-                    .ok_or_else(|| CliError::Usage(format!("unknown response mode {m:?}")))?;
-                variant.response_modes = vec![mode];
-            }
-            variant.enc_values = vec![ContentEncryption::A128Gcm, ContentEncryption::A256Gcm];
             let r = topology::start_verifier(
                 &pki,
                 code,
@@ -161,7 +181,7 @@ async fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
                 clock,
                 transport,
                 args.trust_list_url.as_deref(),
-                &variant,
+                &variant.verifier,
                 bind,
             )
             .await

@@ -20,7 +20,10 @@ use aws_lc_rs::digest::{SHA256, digest};
 ///   `prev_hash` of the first event is [`GENESIS`], `hash` = hex SHA-256 of the RFC 8785
 ///   canonical JSON of the envelope without `hash`; `at` is RFC 3339 UTC with milliseconds.
 /// - 2: `run-started.seed` is a decimal string (a u64 above 2^53 has no exact RFC 8785 form).
-pub const FORMAT_VERSION: u32 = 2;
+/// - 3: cells (`cell-started`, `cell-finished`: which implementations played together),
+///   `fault-injected` and `container-logged`. A run's scenarios are recorded between the
+///   `cell-started` and `cell-finished` of their cell.
+pub const FORMAT_VERSION: u32 = 3;
 
 /// `prev_hash` of the first event of a run.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -128,6 +131,32 @@ pub enum Event {
         scenario: String,
         exchange: crate::transport::Exchange,
     },
+    /// A cell begins: the implementations that play each part. Its scenarios follow.
+    CellStarted {
+        cell: String,
+        players: Vec<crate::cast::PlayerRecord>,
+    },
+    /// A cell ended. `blocked` says why it ran nothing (capabilities that do not meet, a
+    /// manifest that cannot be read, a player that could not start); `not_applicable` lists
+    /// the scenarios it skipped and why.
+    CellFinished {
+        cell: String,
+        verdict: Verdict,
+        blocked: Option<String>,
+        not_applicable: Vec<String>,
+    },
+    /// The harness broke something on purpose (a restart, a pause, a proxy fault).
+    FaultInjected {
+        scenario: String,
+        part: String,
+        fault: String,
+    },
+    /// What a container or compose service logged while it played (kept for evidence).
+    ContainerLogged {
+        cell: String,
+        part: String,
+        logs: String,
+    },
     /// The harness itself failed; the run cannot be trusted to be complete.
     HarnessFaulted {
         message: String,
@@ -149,6 +178,10 @@ impl Event {
             Event::ScenarioFinished { .. } => "scenario-finished",
             Event::HttpExchange { .. } => "http-exchange",
             Event::HarnessFaulted { .. } => "harness-faulted",
+            Event::CellStarted { .. } => "cell-started",
+            Event::CellFinished { .. } => "cell-finished",
+            Event::FaultInjected { .. } => "fault-injected",
+            Event::ContainerLogged { .. } => "container-logged",
             Event::RunFinished { .. } => "run-finished",
         }
     }

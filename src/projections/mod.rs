@@ -44,6 +44,36 @@ pub struct ScenarioView {
     /// them); the Markdown report shows those of failed scenarios, redacted.
     #[serde(skip)]
     pub exchanges: Vec<crate::transport::Exchange>,
+    /// The matrix cell the scenario ran in (`None` in logs without cells).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell: Option<String>,
+}
+
+/// One cell of the interop matrix: who played, and how it went.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CellView {
+    pub id: String,
+    pub players: Vec<crate::cast::PlayerRecord>,
+    /// `None` while the cell has not finished.
+    pub verdict: Option<Verdict>,
+    /// Why the cell ran nothing.
+    pub blocked: Option<String>,
+    pub not_applicable: Vec<String>,
+    pub counts: Counts,
+    /// Requirement ids of the failed MUST checks, each once, in order of first failure:
+    /// what explains a failed cell.
+    pub failed_requirements: Vec<String>,
+    /// Requirement ids the implementations answered "not implemented" for.
+    pub not_implemented: Vec<String>,
+}
+
+/// A fault the harness injected.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FaultView {
+    pub cell: Option<String>,
+    pub scenario: String,
+    pub part: String,
+    pub fault: String,
 }
 
 /// Whether the run ran to its end.
@@ -63,6 +93,17 @@ pub struct Counts {
     pub failed: usize,
     pub not_implemented: usize,
     pub inconclusive: usize,
+}
+
+impl Counts {
+    fn add(&mut self, verdict: Verdict) {
+        match verdict {
+            Verdict::Passed => self.passed += 1,
+            Verdict::Failed => self.failed += 1,
+            Verdict::NotImplemented => self.not_implemented += 1,
+            Verdict::Inconclusive => self.inconclusive += 1,
+        }
+    }
 }
 
 /// Everything a report needs, folded from the events.
@@ -86,6 +127,23 @@ pub struct RunView {
     pub exchanges: usize,
     /// The log ends with a torn line (bytes of it).
     pub torn_bytes: Option<usize>,
+    pub cells: Vec<CellView>,
+    pub injected_faults: Vec<FaultView>,
+}
+
+impl RunView {
+    /// Whether reports show the matrix: several cells, or one that ran something other
+    /// than Accord's reference roles or did not run.
+    pub fn has_matrix(&self) -> bool {
+        self.cells.len() > 1
+            || self.cells.iter().any(|c| {
+                c.blocked.is_some()
+                    || c
+                        .players
+                        .iter()
+                        .any(|p| p.implementation != crate::cast::REFERENCE)
+            })
+    }
 }
 
 /// Folds a run's events into a [`RunView`].
@@ -108,7 +166,10 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
             Tail::Clean => None,
             Tail::Torn { bytes, .. } => Some(*bytes),
         },
+        cells: Vec::new(),
+        injected_faults: Vec::new(),
     };
+    let mut cell: Option<String> = None;
     for e in events {
         let event = match e.event() {
             Ok(ev) => ev,
@@ -145,6 +206,7 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
                 steps: Vec::new(),
                 checks: Vec::new(),
                 exchanges: Vec::new(),
+                cell: cell.clone(),
             }),
             Event::StepFinished {
                 step,
@@ -194,6 +256,56 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
                 }
             }
             Event::HarnessFaulted { message } => v.faults.push(message),
+            Event::CellStarted { cell: id, players } => {
+                cell = Some(id.clone());
+                v.cells.push(CellView {
+                    id,
+                    players,
+                    verdict: None,
+                    blocked: None,
+                    not_applicable: Vec::new(),
+                    counts: Counts::default(),
+                    failed_requirements: Vec::new(),
+                    not_implemented: Vec::new(),
+                });
+            }
+            Event::CellFinished {
+                cell: id,
+                verdict,
+                blocked,
+                not_applicable,
+            } => {
+                if v.cells.last().is_none_or(|c| c.id != id) {
+                    // A cell that could not start has no `cell-started`.
+                    v.cells.push(CellView {
+                        id: id.clone(),
+                        players: Vec::new(),
+                        verdict: None,
+                        blocked: None,
+                        not_applicable: Vec::new(),
+                        counts: Counts::default(),
+                        failed_requirements: Vec::new(),
+                        not_implemented: Vec::new(),
+                    });
+                }
+                if let Some(c) = v.cells.last_mut() {
+                    c.verdict = Some(verdict);
+                    c.blocked = blocked;
+                    c.not_applicable = not_applicable;
+                }
+                cell = None;
+            }
+            Event::FaultInjected {
+                scenario,
+                part,
+                fault,
+            } => v.injected_faults.push(FaultView {
+                cell: cell.clone(),
+                scenario,
+                part,
+                fault,
+            }),
+            Event::ContainerLogged { .. } => {}
             Event::RunFinished { verdict } => {
                 v.status = RunStatus::Finished;
                 v.verdict = verdict;
@@ -202,11 +314,21 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
         }
     }
     for s in &v.scenarios {
-        match s.verdict.unwrap_or(Verdict::Inconclusive) {
-            Verdict::Passed => v.counts.passed += 1,
-            Verdict::Failed => v.counts.failed += 1,
-            Verdict::NotImplemented => v.counts.not_implemented += 1,
-            Verdict::Inconclusive => v.counts.inconclusive += 1,
+        let verdict = s.verdict.unwrap_or(Verdict::Inconclusive);
+        v.counts.add(verdict);
+        let Some(c) = v.cells.iter_mut().find(|c| Some(&c.id) == s.cell.as_ref()) else {
+            continue;
+        };
+        c.counts.add(verdict);
+        for check in &s.checks {
+            let list = match check.verdict {
+                Verdict::Failed if check.level == "MUST" => &mut c.failed_requirements,
+                Verdict::NotImplemented => &mut c.not_implemented,
+                _ => continue,
+            };
+            if !list.contains(&check.requirement) {
+                list.push(check.requirement.clone());
+            }
         }
     }
     v

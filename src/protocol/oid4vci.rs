@@ -55,6 +55,26 @@ pub struct IssuerConfig {
     /// The status list the credentials point at, if any.
     pub status_list_uri: Option<String>,
     pub display_name: String,
+    /// What this issuer supports beyond the fixed profile (a variant for the interop matrix).
+    pub variant: IssuerVariant,
+}
+
+/// The flows and key binding methods an issuer offers. The default reference issuer offers
+/// both flows and binds to `jwk` or `did:jwk`; narrower variants make matrix cells differ.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuerVariant {
+    pub flows: Vec<Flow>,
+    /// `cryptographic_binding_methods_supported` (§12.2.4): `jwk`, `did:jwk`.
+    pub binding_methods: Vec<String>,
+}
+
+impl Default for IssuerVariant {
+    fn default() -> Self {
+        Self {
+            flows: vec![Flow::PreAuthorizedCode, Flow::AuthorizationCode],
+            binding_methods: vec!["jwk".into(), "did:jwk".into()],
+        }
+    }
 }
 
 impl IssuerConfig {
@@ -73,6 +93,24 @@ impl IssuerConfig {
 pub enum Flow {
     PreAuthorizedCode,
     AuthorizationCode,
+}
+
+impl Flow {
+    /// The name manifests and capabilities use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Flow::PreAuthorizedCode => "pre_authorized_code",
+            Flow::AuthorizationCode => "authorization_code",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "pre_authorized_code" => Some(Flow::PreAuthorizedCode),
+            "authorization_code" => Some(Flow::AuthorizationCode),
+            _ => None,
+        }
+    }
 }
 
 /// Options of [`Issuer::create_offer`].
@@ -195,7 +233,7 @@ impl Issuer {
                     "format": FORMAT_SD_JWT_VC,
                     "scope": c.configuration_id(),
                     "vct": c.profile.vct(),
-                    "cryptographic_binding_methods_supported": ["jwk", "did:jwk"],
+                    "cryptographic_binding_methods_supported": c.variant.binding_methods,
                     "credential_signing_alg_values_supported": ["ES256"],
                     "proof_types_supported": {"jwt": {"proof_signing_alg_values_supported": ["ES256"]}},
                     "credential_metadata": {
@@ -215,7 +253,10 @@ impl Issuer {
             "token_endpoint": self.url("/token"),
             "authorization_endpoint": self.url("/authorize"),
             "response_types_supported": ["code"],
-            "grant_types_supported": ["authorization_code", PRE_AUTHORIZED_GRANT],
+            "grant_types_supported": self.config.variant.flows.iter().map(|f| match f {
+                Flow::AuthorizationCode => "authorization_code",
+                Flow::PreAuthorizedCode => PRE_AUTHORIZED_GRANT,
+            }).collect::<Vec<_>>(),
             "code_challenge_methods_supported": ["S256"],
             "pre-authorized_grant_anonymous_access_supported": true,
             "token_endpoint_auth_methods_supported": ["none"],
@@ -738,6 +779,16 @@ impl Issuer {
                 &req::OID4VCI_PROOF_KEY,
                 format!(
                     "the proof names its key by {named} of kid, jwk and x5c; exactly one is required"
+                ),
+            ));
+        }
+        let binds = |method: &str| self.config.variant.binding_methods.iter().any(|m| m == method);
+        if header.contains_key("jwk") && !binds("jwk") || header.contains_key("kid") && !binds("did:jwk") {
+            return Err(invalid(
+                &req::OID4VCI_PROOF_KEY,
+                format!(
+                    "the proof binds by a method this issuer does not offer (cryptographic_binding_methods_supported: {})",
+                    self.config.variant.binding_methods.join(", ")
                 ),
             ));
         }

@@ -56,13 +56,17 @@ impl ClientIdPrefix {
         }
     }
 
-    pub fn from_client_id(client_id: &str) -> Option<Self> {
-        match client_id.split_once(':')?.0 {
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
             "x509_san_dns" => Some(ClientIdPrefix::X509SanDns),
             "x509_hash" => Some(ClientIdPrefix::X509Hash),
             "redirect_uri" => Some(ClientIdPrefix::RedirectUri),
             _ => None,
         }
+    }
+
+    pub fn from_client_id(client_id: &str) -> Option<Self> {
+        Self::from_name(client_id.split_once(':')?.0)
     }
 }
 
@@ -123,6 +127,32 @@ pub struct VerifierConfig {
     /// Lifetime of request objects and transactions, seconds.
     pub request_lifetime: i64,
     pub display_name: String,
+    /// Rules this build deliberately breaks (empty for the reference verifier).
+    pub flaws: Vec<VerifierFlaw>,
+}
+
+/// A deliberate defect, for builds of the reference verifier that stand in for a flawed
+/// implementation under test (a failing matrix cell, a campaign's planted bug). Never on by
+/// default; every use is visible in the role's capabilities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerifierFlaw {
+    /// Accepts credentials without looking at their status list (breaks Token Status List
+    /// §8.3 and the SD-JWT VC status rule).
+    SkipStatusCheck,
+}
+
+impl VerifierFlaw {
+    pub const ALL: [VerifierFlaw; 1] = [VerifierFlaw::SkipStatusCheck];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            VerifierFlaw::SkipStatusCheck => "skip-status-check",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.name() == name)
+    }
 }
 
 impl VerifierConfig {
@@ -669,9 +699,13 @@ impl Verifier {
                             arrangement: trust.arrangement.clone(),
                             now,
                         }),
-                        status: StatusInput::Token(
-                            uri.and_then(|u| status_tokens.get(&u).cloned().flatten()),
-                        ),
+                        status: if self.config.flaws.contains(&VerifierFlaw::SkipStatusCheck) {
+                            StatusInput::Skip
+                        } else {
+                            StatusInput::Token(
+                                uri.and_then(|u| status_tokens.get(&u).cloned().flatten()),
+                            )
+                        },
                         check_profile: true,
                     };
                     let report = verify_credential(&sd, None, &config);

@@ -28,11 +28,23 @@ impl Answer {
 #[derive(Debug, Clone)]
 pub struct ControlClient {
     transport: Transport,
+    /// Where the control API is on an implementation's base URL (`/control` by default; a
+    /// manifest's `control.base`).
+    control_path: String,
 }
 
 impl ControlClient {
     pub fn new(transport: Transport) -> Self {
-        Self { transport }
+        Self {
+            transport,
+            control_path: "/control".to_owned(),
+        }
+    }
+
+    /// The same client, for an implementation whose control API is under `path`.
+    pub fn with_control_path(mut self, path: &str) -> Self {
+        self.control_path = path.trim_end_matches('/').to_owned();
+        self
     }
 
     pub fn transport(&self) -> &Transport {
@@ -48,17 +60,24 @@ impl ControlClient {
         })
     }
 
-    fn url(base: &str, path: &str) -> String {
-        format!("{}{path}", base.trim_end_matches('/'))
+    /// `path` is the operation's documented path (`/control/offers`); its `/control` prefix
+    /// is replaced by the implementation's control path.
+    fn url(&self, base: &str, path: &str) -> String {
+        let operation = path.strip_prefix("/control").unwrap_or(path);
+        format!(
+            "{}{}{operation}",
+            base.trim_end_matches('/'),
+            self.control_path
+        )
     }
 
     pub async fn health(&self, role: &str, base: &str) -> Result<Answer, TransportError> {
-        self.call(role, Request::get(Self::url(base, "/control/health")))
+        self.call(role, Request::get(self.url(base, "/control/health")))
             .await
     }
 
     pub async fn capabilities(&self, role: &str, base: &str) -> Result<Answer, TransportError> {
-        self.call(role, Request::get(Self::url(base, "/control/capabilities")))
+        self.call(role, Request::get(self.url(base, "/control/capabilities")))
             .await
     }
 
@@ -70,7 +89,7 @@ impl ControlClient {
     ) -> Result<Answer, TransportError> {
         self.call(
             "issuer",
-            Request::post_json(Self::url(issuer, "/control/offers"), options),
+            Request::post_json(self.url(issuer, "/control/offers"), options),
         )
         .await
     }
@@ -88,7 +107,7 @@ impl ControlClient {
         }
         self.call(
             "wallet",
-            Request::post_json(Self::url(wallet, "/control/offers/accept"), &body),
+            Request::post_json(self.url(wallet, "/control/offers/accept"), &body),
         )
         .await
     }
@@ -97,7 +116,7 @@ impl ControlClient {
     pub async fn present(&self, wallet: &str, request: &Value) -> Result<Answer, TransportError> {
         self.call(
             "wallet",
-            Request::post_json(Self::url(wallet, "/control/presentations"), request),
+            Request::post_json(self.url(wallet, "/control/presentations"), request),
         )
         .await
     }
@@ -106,7 +125,7 @@ impl ControlClient {
     pub async fn credentials(&self, wallet: &str) -> Result<Answer, TransportError> {
         self.call(
             "wallet",
-            Request::get(Self::url(wallet, "/control/credentials")),
+            Request::get(self.url(wallet, "/control/credentials")),
         )
         .await
     }
@@ -119,7 +138,7 @@ impl ControlClient {
     ) -> Result<Answer, TransportError> {
         self.call(
             "verifier",
-            Request::post_json(Self::url(verifier, "/control/requests"), request),
+            Request::post_json(self.url(verifier, "/control/requests"), request),
         )
         .await
     }
@@ -128,7 +147,7 @@ impl ControlClient {
     pub async fn result(&self, verifier: &str, id: &str) -> Result<Answer, TransportError> {
         self.call(
             "verifier",
-            Request::get(Self::url(verifier, &format!("/control/requests/{id}"))),
+            Request::get(self.url(verifier, &format!("/control/requests/{id}"))),
         )
         .await
     }
@@ -144,7 +163,24 @@ impl ControlClient {
         let body = json!({"list": list, "idx": idx, "status": status});
         self.call(
             "status-list",
-            Request::post_json(Self::url(host, "/control/status"), &body),
+            Request::post_json(self.url(host, "/control/status"), &body),
+        )
+        .await
+    }
+
+    /// Trust-list host: `PUT /control/lists/{jurisdiction}`.
+    pub async fn publish_trust_list(
+        &self,
+        host: &str,
+        jurisdiction: &str,
+        token: &str,
+    ) -> Result<Answer, TransportError> {
+        self.call(
+            "trust-list",
+            Request::put_json(
+                self.url(host, &format!("/control/lists/{jurisdiction}")),
+                &json!({"token": token}),
+            ),
         )
         .await
     }

@@ -169,7 +169,13 @@ async fn credential(State(s): State<Arc<IssuerRole>>, headers: HeaderMap, body: 
 }
 
 async fn capabilities(State(s): State<Arc<IssuerRole>>) -> Response {
-    let (config_id, vct) = s.with(|i| (i.config.configuration_id(), i.config.profile.vct()));
+    let (config_id, vct, variant) = s.with(|i| {
+        (
+            i.config.configuration_id(),
+            i.config.profile.vct(),
+            i.config.variant.clone(),
+        )
+    });
     json_response(
         200,
         &json!({
@@ -178,7 +184,8 @@ async fn capabilities(State(s): State<Arc<IssuerRole>>) -> Response {
             "jurisdiction": s.jurisdiction,
             "formats": ["dc+sd-jwt"],
             "credential_configurations": [{"id": config_id, "vct": vct}],
-            "flows": ["pre_authorized_code", "authorization_code"],
+            "flows": variant.flows.iter().map(|f| f.name()).collect::<Vec<_>>(),
+            "binding_methods": variant.binding_methods,
             "proof_types": ["jwt"],
             "algorithms": ["ES256"],
             "tls": false,
@@ -214,6 +221,12 @@ async fn create_offer(State(s): State<Arc<IssuerRole>>, body: Bytes) -> Response
         return control_bad_request(
             "tx_code belongs to the pre-authorized code flow (OpenID4VCI §6.1); it cannot be combined with authorization_code",
         );
+    }
+    if !s.with(|i| i.config.variant.flows.contains(&request.flow)) {
+        return super::not_implemented(&format!(
+            "this issuer does not offer the {} flow",
+            request.flow.name()
+        ));
     }
     let now = s.clock.now();
     let created = s.with(|i| {

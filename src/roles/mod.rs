@@ -14,6 +14,7 @@ pub mod proxy;
 pub mod status_list;
 pub mod topology;
 pub mod trust_list;
+pub mod variant;
 pub mod verifier;
 pub mod wallet;
 
@@ -40,6 +41,22 @@ pub struct Running {
     pub base_url: String,
     pub addr: SocketAddr,
     shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stops the role and waits (a few seconds at most) until its socket is closed, so the
+    /// same address can be bound again (a restart).
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            // Open keep-alive connections are closed by the graceful shutdown; a request
+            // that never ends must not hold the harness.
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), server).await;
+        }
+    }
 }
 
 impl Drop for Running {
@@ -85,7 +102,7 @@ pub async fn serve(
     );
     let router = build(base_url.clone()).layer(DefaultBodyLimit::max(MAX_REQUEST_BODY));
     let (tx, rx) = oneshot::channel::<()>();
-    tokio::spawn(async move {
+    let server = tokio::spawn(async move {
         let server = axum::serve(listener, router).with_graceful_shutdown(async move {
             let _ = rx.await;
         });
@@ -98,6 +115,7 @@ pub async fn serve(
         base_url,
         addr,
         shutdown: Some(tx),
+        server: Some(server),
     })
 }
 

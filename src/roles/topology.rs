@@ -20,8 +20,10 @@ use crate::entropy::{Clock, SeededEntropy};
 use crate::formats::status_list::StatusList;
 use crate::profiles::Profile;
 use crate::protocol::jwe::ContentEncryption;
-use crate::protocol::oid4vci::{Issuer, IssuerConfig};
-use crate::protocol::oid4vp::{ClientIdPrefix, ResponseMode, Verifier, VerifierConfig};
+use crate::protocol::oid4vci::{Issuer, IssuerConfig, IssuerVariant};
+use crate::protocol::oid4vp::{
+    ClientIdPrefix, ResponseMode, Verifier, VerifierConfig, VerifierFlaw,
+};
 use crate::transport::Transport;
 use crate::trust::pki::{JurisdictionPki, TestPki};
 
@@ -47,6 +49,8 @@ pub struct VerifierVariant {
     pub prefix: ClientIdPrefix,
     pub response_modes: Vec<ResponseMode>,
     pub enc_values: Vec<ContentEncryption>,
+    /// Deliberate defects (none for the reference verifier).
+    pub flaws: Vec<VerifierFlaw>,
 }
 
 impl Default for VerifierVariant {
@@ -55,6 +59,7 @@ impl Default for VerifierVariant {
             prefix: ClientIdPrefix::X509SanDns,
             response_modes: vec![ResponseMode::DirectPost, ResponseMode::DirectPostJwt],
             enc_values: vec![ContentEncryption::A128Gcm],
+            flaws: Vec::new(),
         }
     }
 }
@@ -74,8 +79,10 @@ pub async fn start_issuer(
     seed: u64,
     clock: Arc<dyn Clock>,
     status_host: Option<&str>,
+    variant: &IssuerVariant,
     bind: impl Into<Listen>,
 ) -> Result<Running, TopologyError> {
+    let variant = variant.clone();
     let j = jurisdiction(pki, code);
     let profile = if j.code == "jp" {
         Profile::JpDegree
@@ -107,6 +114,7 @@ pub async fn start_issuer(
             chain,
             status_list_uri,
             display_name: display.to_owned(),
+            variant,
         };
         issuer::router(
             Arc::new(IssuerRole::new(
@@ -181,6 +189,7 @@ pub async fn start_verifier(
             enc_values: variant.enc_values.clone(),
             request_lifetime: 300,
             display_name: format!("Accord reference admissions office ({jurisdiction_code})"),
+            flaws: variant.flaws.clone(),
         };
         verifier::router(Arc::new(VerifierRole::new(
             &role_name,
@@ -297,6 +306,7 @@ impl Topology {
             seed,
             clock.clone(),
             Some(&status.base_url),
+            &IssuerVariant::default(),
             loopback(),
         )
         .await?;
@@ -306,6 +316,7 @@ impl Topology {
             seed,
             clock.clone(),
             Some(&status.base_url),
+            &IssuerVariant::default(),
             loopback(),
         )
         .await?;

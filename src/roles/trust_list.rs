@@ -8,10 +8,11 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::body::Bytes;
+use axum::routing::{get, put};
 use serde_json::json;
 
-use super::{control_fallback, health, json_response};
+use super::{control_bad_request, control_fallback, health, json_response};
 
 pub struct TrustListHost {
     /// Signed lists by jurisdiction code.
@@ -44,6 +45,7 @@ pub fn router(state: Arc<TrustListHost>) -> Router {
         .route("/lists/{jurisdiction}", get(serve_list))
         .route("/control/health", get(|| async { health("trust-list") }))
         .route("/control/capabilities", get(capabilities))
+        .route("/control/lists/{jurisdiction}", put(publish_list))
         .route("/control/{*rest}", axum::routing::any(control_fallback))
         .with_state(state)
 }
@@ -61,6 +63,29 @@ async fn serve_list(State(s): State<Arc<TrustListHost>>, Path(j): Path<String>) 
     }
 }
 
+/// `PUT /control/lists/{jurisdiction}` with `{"token": "<signed list>"}`: what the scheme
+/// operator publishes next (an update, or the misconfiguration a scenario stages). The host
+/// publishes what it is given; judging the list is the relying party's job.
+async fn publish_list(
+    State(s): State<Arc<TrustListHost>>,
+    Path(j): Path<String>,
+    body: Bytes,
+) -> Response {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Publish {
+        token: String,
+    }
+    match serde_json::from_slice::<Publish>(&body) {
+        Ok(p) if !p.token.is_empty() => {
+            s.publish(&j, p.token);
+            json_response(200, &json!({"published": j}))
+        }
+        Ok(_) => control_bad_request("token must not be empty"),
+        Err(e) => control_bad_request(e.to_string()),
+    }
+}
+
 async fn capabilities(State(s): State<Arc<TrustListHost>>) -> Response {
     let names: Vec<String> = s
         .lists
@@ -75,7 +100,7 @@ async fn capabilities(State(s): State<Arc<TrustListHost>>) -> Response {
             "role": "trust-list",
             "lists": names,
             "format": "accord-trust-list+jwt",
-            "control_operations": ["health", "capabilities"],
+            "control_operations": ["health", "capabilities", "publish_trust_list"],
         }),
     )
 }

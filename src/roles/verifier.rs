@@ -23,7 +23,7 @@ use super::{
 };
 use crate::entropy::Clock;
 use crate::protocol::ProtocolError;
-use crate::protocol::oid4vp::{CreateRequest, Verifier, status_list_uris};
+use crate::protocol::oid4vp::{CreateRequest, Verifier, VerifierFlaw, status_list_uris};
 use crate::requirements::catalogue as req;
 use crate::transport::{Request, Transport};
 use crate::trust::mra::Arrangement;
@@ -165,8 +165,10 @@ async fn response(State(s): State<Arc<VerifierRole>>, headers: HeaderMap, body: 
     // Only URIs a trusted issuer signed are fetched, a few at most, with the transport's
     // bounded time and size; a credential whose list is not fetched fails closed.
     let mut statuses = HashMap::new();
+    let skip_status = s.with(|v| v.config.flaws.contains(&VerifierFlaw::SkipStatusCheck));
     for uri in status_list_uris(&received.vp_token, &trust, now)
         .into_iter()
+        .filter(|_| !skip_status)
         .take(MAX_STATUS_FETCHES)
     {
         let fetched = s
@@ -202,6 +204,7 @@ async fn capabilities(State(s): State<Arc<VerifierRole>>) -> Response {
             "query_languages": ["dcql"],
             "algorithms": ["ES256"],
             "tls": false,
+            "flaws": v.config.flaws.iter().map(|f| f.name()).collect::<Vec<_>>(),
             "control_operations": ["health", "capabilities", "create_request", "read_result"],
         })
     });

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use cucumber::event::{self, Cucumber, Feature, Hook, Rule};
 use cucumber::{Event, Writer, parser};
 
-use super::{AcademicWorld, drain_checks, drain_exchanges};
+use super::{AcademicWorld, drain_checks, drain_exchanges, drain_faults};
 use crate::events::{Event as AccordEvent, StepOutcome, Verdict};
 use crate::requirements::Level;
 use crate::store::{RunRecorder, StoreError};
@@ -112,6 +112,13 @@ impl Bridge {
             event::Step::Passed(..) => (StepOutcome::Passed, None),
             event::Step::Failed(_, _, _, err) => (StepOutcome::Failed, Some(err.to_string())),
         };
+        for (part, fault) in drain_faults() {
+            self.record(&AccordEvent::FaultInjected {
+                scenario: scenario.to_owned(),
+                part,
+                fault,
+            });
+        }
         for exchange in drain_exchanges() {
             self.record(&AccordEvent::HttpExchange {
                 scenario: scenario.to_owned(),

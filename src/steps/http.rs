@@ -5,7 +5,7 @@
 //!
 //! A control operation that answers `501` becomes a `not-implemented` check, never a pass.
 
-use std::sync::Arc;
+use std::rc::Rc;
 
 use cucumber::step::Context;
 use futures::FutureExt as _;
@@ -13,13 +13,10 @@ use futures::future::LocalBoxFuture;
 use serde_json::{Value, json};
 
 use super::{ACCEPTANCE, AcademicWorld, CheckRecord, RunContext, arg, context, find, record_check};
-use crate::entropy::FixedClock;
 use crate::events::Verdict;
 use crate::requirements::{Requirement, catalogue as req};
-use crate::roles::control::{Answer, ControlClient};
-use crate::roles::topology::Topology;
-use crate::roles::trust_list::TrustListHost;
-use crate::transport::{Limits, Transport};
+use crate::roles::control::Answer;
+use crate::cast::{Cast, Part};
 use crate::trust::trust_list::EntryType;
 
 /// What an HTTP scenario has done so far.
@@ -27,20 +24,18 @@ use crate::trust::trust_list::EntryType;
 pub struct HttpState {
     /// Status list and index of the credential issued in this scenario.
     status: Option<(String, u64)>,
-    /// The verifier's base URL and the created request.
-    request: Option<(String, Value)>,
+    /// The verifier, its base URL and the created request.
+    request: Option<(Part, String, Value)>,
     /// The query the verifier asked with.
     query: Option<Value>,
     wallet: Option<Answer>,
     outcome: Option<Value>,
     /// The form the wallet posted to the response URI (for the replay step).
     posted_form: Option<String>,
-    /// Trust lists this scenario replaced, restored when the scenario ends.
-    restore: Option<StagedTrustLists>,
+    /// Trust lists this scenario replaced (jurisdiction, original), put back when the
+    /// scenario ends.
+    restore: Vec<(String, String)>,
 }
-
-/// The host whose lists a scenario replaced, and the originals by jurisdiction.
-type StagedTrustLists = (Arc<TrustListHost>, Vec<(String, String)>);
 
 impl std::fmt::Debug for HttpState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -50,37 +45,36 @@ impl std::fmt::Debug for HttpState {
     }
 }
 
-impl Drop for HttpState {
-    fn drop(&mut self) {
-        // Scenarios share the topology; a scenario that staged a bad trust list puts the
-        // scheme operator's real one back.
-        if let Some((host, lists)) = self.restore.take() {
-            for (j, token) in lists {
-                host.publish(&j, token);
+impl HttpState {
+    /// Puts back what the scenario staged on shared players: scenarios of a cell share the
+    /// cast, and the next one must see the scheme operator's real trust lists.
+    pub(super) async fn end_of_scenario(&mut self) {
+        let staged = std::mem::take(&mut self.restore);
+        if staged.is_empty() {
+            return;
+        }
+        let Some(ctx) = context() else { return };
+        let Some(cast) = ctx.cast.clone() else { return };
+        let host = cast.player(Part::TrustList);
+        for (j, token) in staged {
+            let restored = cast
+                .control(Part::TrustList)
+                .publish_trust_list(host.base_url(), &j, &token)
+                .await;
+            if !restored.as_ref().is_ok_and(Answer::ok) {
+                // The following scenarios would judge against a wrong list: stop them.
+                panic!("could not restore the {j} trust list after the scenario: {restored:?}");
             }
         }
     }
 }
 
-async fn topology(ctx: &RunContext) -> &Topology {
-    let started = ctx
-        .topology
-        .get_or_init(|| async {
-            let transport =
-                Transport::new(ctx.sink.clone(), Limits::default()).map_err(|e| e.to_string())?;
-            Topology::start(&ctx.pki, ctx.seed, Arc::new(FixedClock(ctx.now)), transport)
-                .await
-                .map_err(|e| e.to_string())
-        })
-        .await;
-    match started {
-        Ok(t) => t,
-        Err(e) => panic!("the reference roles could not start: {e}"),
+/// The cell's cast; every `@http` scenario runs with one.
+fn cast(ctx: &RunContext) -> Rc<Cast> {
+    match &ctx.cast {
+        Some(c) => c.clone(),
+        None => panic!("this scenario needs the cast of a cell, and none was started"),
     }
-}
-
-fn control(t: &Topology) -> ControlClient {
-    ControlClient::new(t.transport.clone())
 }
 
 fn not_implemented(requirement: &'static Requirement, operation: &str) {
@@ -104,7 +98,7 @@ pub(super) fn issued_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'
         let Some(ctx) = context() else {
             panic!("no run context installed")
         };
-        let t = topology(&ctx).await;
+        let t = cast(&ctx);
         let code = arg(&c, 1).to_ascii_lowercase();
         let options = match arg(&c, 2) {
             "" => json!({}),
@@ -115,11 +109,11 @@ pub(super) fn issued_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'
             "by reference" => json!({"by_reference": true}),
             other => panic!("unknown issuance variant {other:?}"),
         };
-        let client = control(t);
+        let issuer = Part::issuer(&code);
         let offer = answer_or_panic(
             "create offer",
-            client
-                .create_offer(&t.issuer(&code).base_url, &options)
+            t.control(issuer)
+                .create_offer(t.player(issuer).base_url(), &options)
                 .await,
         );
         if offer.not_implemented() {
@@ -130,8 +124,12 @@ pub(super) fn issued_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'
             .unwrap_or_else(|| panic!("no offer uri in {}", offer.body));
         let accepted = answer_or_panic(
             "accept offer",
-            client
-                .accept_offer(&t.wallet.base_url, uri, offer.body["tx_code"].as_str())
+            t.control(Part::Wallet)
+                .accept_offer(
+                    t.player(Part::Wallet).base_url(),
+                    uri,
+                    offer.body["tx_code"].as_str(),
+                )
                 .await,
         );
         if accepted.not_implemented() {
@@ -186,14 +184,14 @@ pub(super) fn revoke_step(w: &mut AcademicWorld, _c: Context) -> LocalBoxFuture<
         let Some(ctx) = context() else {
             panic!("no run context installed")
         };
-        let t = topology(&ctx).await;
+        let t = cast(&ctx);
         let Some((list, idx)) = w.http.status.clone() else {
             panic!("nothing with a status was issued")
         };
         let a = answer_or_panic(
             "set status",
-            control(t)
-                .set_status(&t.status_list.base_url, &list, idx, "invalid")
+            t.control(Part::StatusList)
+                .set_status(t.player(Part::StatusList).base_url(), &list, idx, "invalid")
                 .await,
         );
         assert!(a.ok(), "the status-list host refused: {}", a.body);
@@ -207,7 +205,7 @@ pub(super) fn trust_list_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFutu
         let Some(ctx) = context() else {
             panic!("no run context installed")
         };
-        let t = topology(&ctx).await;
+        let t = cast(&ctx);
         let j = crate::roles::topology::jurisdiction(&ctx.pki, arg(&c, 1));
         let mut list = j.trust_list.clone();
         let issuer_entry = |e: &crate::trust::trust_list::TrustListEntry| {
@@ -228,14 +226,19 @@ pub(super) fn trust_list_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFutu
             .sign(&j.tl_operator.key, &j.tl_operator.cert_der)
             .unwrap_or_else(|e| panic!("{e}"));
         let original = j.signed_trust_list().unwrap_or_else(|e| panic!("{e}"));
-        t.trust_list_host.publish(j.code, signed);
+        let published = answer_or_panic(
+            "publish trust list",
+            t.control(Part::TrustList)
+                .publish_trust_list(t.player(Part::TrustList).base_url(), j.code, &signed)
+                .await,
+        );
+        if published.not_implemented() {
+            return not_implemented(&req::TSL_FETCH_FAIL_CLOSED, "trust-list host: publish");
+        }
+        assert!(published.ok(), "the trust-list host refused: {}", published.body);
         // Keep the first original of each list: a scenario may stage several changes.
-        let (_, originals) = w
-            .http
-            .restore
-            .get_or_insert_with(|| (t.trust_list_host.clone(), Vec::new()));
-        if !originals.iter().any(|(code, _)| code == j.code) {
-            originals.push((j.code.to_owned(), original));
+        if !w.http.restore.iter().any(|(code, _)| code == j.code) {
+            w.http.restore.push((j.code.to_owned(), original));
         }
     }
     .boxed_local()
@@ -265,7 +268,7 @@ pub(super) fn ask_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_, 
         let Some(ctx) = context() else {
             panic!("no run context installed")
         };
-        let t = topology(&ctx).await;
+        let t = cast(&ctx);
         let verifier = arg(&c, 1).to_owned();
         let misbehave: Vec<&str> = match arg(&c, 3) {
             "" => vec![],
@@ -276,12 +279,13 @@ pub(super) fn ask_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_, 
             other => panic!("unknown request variant {other:?}"),
         };
         let query = recognition_query(&verifier);
-        let base = t.verifier(&verifier).base_url.clone();
+        let part = Part::verifier(&verifier);
+        let base = t.player(part).base_url().to_owned();
         let body =
             json!({"dcql_query": query, "response_mode": arg(&c, 2), "misbehave": misbehave});
         let created = answer_or_panic(
             "create request",
-            control(t).create_request(&base, &body).await,
+            t.control(part).create_request(&base, &body).await,
         );
         if created.not_implemented() {
             return not_implemented(&req::OID4VP_QUERY_PRESENT, "verifier: create request");
@@ -292,7 +296,7 @@ pub(super) fn ask_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_, 
             created.body
         );
         w.http.query = Some(query);
-        w.http.request = Some((base, created.body));
+        w.http.request = Some((part, base, created.body));
     }
     .boxed_local()
 }
@@ -303,16 +307,20 @@ pub(super) fn present_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<
         let Some(ctx) = context() else {
             panic!("no run context installed")
         };
-        let t = topology(&ctx).await;
-        let Some((base, created)) = w.http.request.clone() else {
+        let t = cast(&ctx);
+        let Some((verifier, base, created)) = w.http.request.clone() else {
             panic!("no request was created")
         };
         let mut body = json!({"request": created["authorization_request"]});
         if !arg(&c, 1).is_empty() {
             body["misbehave"] = json!([arg(&c, 1)]);
         }
-        let client = control(t);
-        let answer = answer_or_panic("present", client.present(&t.wallet.base_url, &body).await);
+        let answer = answer_or_panic(
+            "present",
+            t.control(Part::Wallet)
+                .present(t.player(Part::Wallet).base_url(), &body)
+                .await,
+        );
         if answer.not_implemented() {
             return not_implemented(&req::OID4VP_DIRECT_POST, "wallet: present");
         }
@@ -323,7 +331,10 @@ pub(super) fn present_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<
             })
             .map(|e| e.request_body);
         let id = created["id"].as_str().unwrap_or_default();
-        let outcome = answer_or_panic("read result", client.result(&base, id).await);
+        let outcome = answer_or_panic(
+            "read result",
+            t.control(verifier).result(&base, id).await,
+        );
         w.http.wallet = Some(answer);
         w.http.outcome = Some(outcome.body);
     }
@@ -336,14 +347,14 @@ pub(super) fn replay_step(w: &mut AcademicWorld, _c: Context) -> LocalBoxFuture<
         let Some(ctx) = context() else {
             panic!("no run context installed")
         };
-        let t = topology(&ctx).await;
-        let Some((base, _)) = w.http.request.clone() else {
+        let t = cast(&ctx);
+        let Some((verifier, base, _)) = w.http.request.clone() else {
             panic!("no request was created")
         };
         let Some(form) = w.http.posted_form.clone() else {
             panic!("nothing was posted to replay")
         };
-        let client = control(t);
+        let client = t.control(verifier);
         let query = w.http.query.clone().unwrap_or(Value::Null);
         let created = answer_or_panic(
             "create request",
@@ -372,7 +383,7 @@ pub(super) fn replay_step(w: &mut AcademicWorld, _c: Context) -> LocalBoxFuture<
             .collect();
         let url = format!("{base}/response");
         let r = t
-            .transport
+            .transport()
             .send(
                 "attacker",
                 "verifier",

@@ -38,22 +38,26 @@ use crate::trust::pki::{JurisdictionPki, TestPki};
 use crate::trust::resolver::TrustContext;
 use crate::trust::trust_list::{self, VerifiedTrustList};
 
-/// What every scenario of a run shares: the seeded PKI, verified trust lists, the run's clock.
+/// What every scenario of a cell shares: the seeded PKI, verified trust lists, the run's
+/// clock, the cast.
 pub struct RunContext {
     pub seed: u64,
     /// Where the recording transport collects exchanges until the bridge records them.
     pub sink: crate::transport::ExchangeSink,
-    /// The in-process reference roles, started by the first step that needs them.
-    pub topology: tokio::sync::OnceCell<Result<crate::roles::topology::Topology, String>>,
+    /// Who plays each part of the topology in this cell (`None` when no scenario of the cell
+    /// needs it).
+    pub cast: Option<Rc<crate::cast::Cast>>,
     /// The run's fixed "now" (from the injected clock at run start), seconds.
     pub now: i64,
-    pub pki: TestPki,
+    pub pki: std::sync::Arc<TestPki>,
     pub lists: Vec<VerifiedTrustList>,
 }
 
 impl RunContext {
-    pub fn new(seed: u64, now: i64) -> Result<Self, String> {
-        let pki = TestPki::generate(seed).map_err(|e| e.to_string())?;
+    /// A context whose test PKI comes from `pki_seed` (the run's seed unless an
+    /// implementation was configured with another) and whose randomness from `seed`.
+    pub fn new(seed: u64, pki_seed: u64, now: i64) -> Result<Self, String> {
+        let pki = TestPki::generate(pki_seed).map_err(|e| e.to_string())?;
         let mut lists = Vec::new();
         for j in [&pki.eu, &pki.jp] {
             let token = j.signed_trust_list().map_err(|e| e.to_string())?;
@@ -64,9 +68,9 @@ impl RunContext {
         Ok(Self {
             seed,
             sink: crate::transport::ExchangeSink::default(),
-            topology: tokio::sync::OnceCell::new(),
+            cast: None,
             now,
-            pki,
+            pki: std::sync::Arc::new(pki),
             lists,
         })
     }
@@ -88,12 +92,24 @@ thread_local! {
     /// Checks recorded by the step in progress; the bridge drains them when the step ends.
     /// Scenarios run one at a time, so the buffer belongs to one step.
     static CHECKS: RefCell<Vec<CheckRecord>> = const { RefCell::new(Vec::new()) };
+    /// Faults the step in progress injected, as (part, fault), drained with the checks.
+    static FAULTS: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Notes a fault the step injected; the bridge records it as a `fault-injected` event.
+pub fn record_fault(part: &str, fault: impl Into<String>) {
+    FAULTS.with(|f| f.borrow_mut().push((part.to_owned(), fault.into())));
+}
+
+pub fn drain_faults() -> Vec<(String, String)> {
+    FAULTS.with(|f| std::mem::take(&mut *f.borrow_mut()))
 }
 
 /// Installs the context for the run about to start on this thread.
 pub fn install(ctx: Rc<RunContext>) {
     CONTEXT.with(|c| *c.borrow_mut() = Some(ctx));
     CHECKS.with(|c| c.borrow_mut().clear());
+    FAULTS.with(|f| f.borrow_mut().clear());
 }
 
 pub fn uninstall() {
@@ -494,4 +510,12 @@ pub fn collection() -> Collection<AcademicWorld> {
 /// A check's level as stored in events.
 pub fn level_name(level: Level) -> &'static str {
     level.as_str()
+}
+
+impl AcademicWorld {
+    /// Run by the engine after every scenario: undoes what the scenario staged on players
+    /// the cell's scenarios share.
+    pub async fn end_of_scenario(&mut self) {
+        self.http.end_of_scenario().await;
+    }
 }

@@ -166,6 +166,25 @@ fn every_control_exchange_matches_the_published_openapi_document() {
                 .status,
             400
         );
+        // The trust-list host publishes what the scheme operator gives it.
+        let eu_list = accord::trust::pki::TestPki::generate(41)
+            .unwrap()
+            .eu
+            .signed_trust_list()
+            .unwrap();
+        assert!(
+            c.publish_trust_list(&t.trust_list.base_url, "eu", &eu_list)
+                .await
+                .unwrap()
+                .ok()
+        );
+        assert_eq!(
+            c.publish_trust_list(&t.trust_list.base_url, "eu", "")
+                .await
+                .unwrap()
+                .status,
+            400
+        );
         let r = c
             .transport()
             .send(

@@ -59,7 +59,15 @@ fn the_verifier_fails_closed_whatever_goes_wrong_with_the_status_list() {
         p.set_target(&format!("http://{}", status.addr));
         // Credentials point at the proxy; the verifier reaches the status list only through it.
         let issuer =
-            topology::start_issuer(&pki, "eu", seed, clock.clone(), Some(&proxied.base_url), lo)
+            topology::start_issuer(
+                &pki,
+                "eu",
+                seed,
+                clock.clone(),
+                Some(&proxied.base_url),
+                &Default::default(),
+                lo,
+            )
                 .await
                 .unwrap();
         let wallet = topology::start_wallet(

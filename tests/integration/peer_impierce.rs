@@ -96,6 +96,7 @@ async fn jp_verifier(
         prefix,
         response_modes: vec![ResponseMode::DirectPost],
         enc_values: vec![],
+        flaws: vec![],
     };
     start_verifier(
         pki,
@@ -399,6 +400,7 @@ async fn root_issuer(h: &Harness) -> Running {
                 chain,
                 status_list_uri: Some(status),
                 display_name: "Accord reference university (EU, root identifier)".into(),
+                variant: Default::default(),
             };
             router(
                 Arc::new(IssuerRole::new(

@@ -26,6 +26,7 @@ fn fixed_run(store: Arc<dyn EventStore>) -> String {
         tags: None,
         seed: 1,
         progress: false,
+        ..RunConfig::new("", 0)
     };
     let outcome = run(&config, store, Arc::new(FixedClock(NOW))).unwrap();
     assert_eq!(outcome.verdict, Verdict::Passed);
@@ -476,6 +477,7 @@ fn the_markdown_report_shows_a_failure_s_exchanges_redacted() {
         tags: None,
         seed: 3,
         progress: false,
+        ..RunConfig::new("", 0)
     };
     let outcome = run(&config, store.clone(), Arc::new(FixedClock(NOW))).unwrap();
     assert_eq!(outcome.verdict, Verdict::Failed);

@@ -1,0 +1,746 @@
+//! The cast of a run: who plays each part of the topology (the EU and JP issuers, the wallet,
+//! the EU and JP verifiers, the status-list and trust-list hosts), started, reachable and
+//! stopped. A part is played by one of Accord's reference roles (in process, a variant chosen
+//! by options) or by an implementation described by a manifest: built in, already running
+//! at a URL, a container of a local image, or a service of the root docker-compose.yml.
+//!
+//! Every player is reached the same way afterwards: its protocol endpoints at `base_url` and
+//! its control API under `control_path`. Containers run on the host's network so that every
+//! player, in process or not, reaches every other one at a loopback URL, and the URLs inside
+//! signed artefacts (issuer identifiers, status list URIs, response URIs) mean the same to
+//! all of them.
+//!
+//! Faults that need the process or the container (a restart, a pause) are here too; faults on
+//! the wire are the recording proxy's ([`crate::roles::proxy`]).
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::entropy::Clock;
+use crate::launch::{self, HostContainer, LocalImage};
+use crate::manifest::Manifest;
+use crate::roles::control::ControlClient;
+use crate::roles::topology::{self, TopologyError};
+use crate::roles::trust_list::TrustListHost;
+use crate::roles::variant::{self, RoleVariant};
+use crate::roles::{Listen, Running};
+use crate::transport::{Request, Transport};
+use crate::trust::pki::TestPki;
+
+/// The parts of the topology, in the order they are started (hosts first: the others point
+/// at them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Part {
+    TrustList,
+    StatusList,
+    IssuerEu,
+    IssuerJp,
+    VerifierEu,
+    VerifierJp,
+    Wallet,
+}
+
+impl Part {
+    pub const ALL: [Part; 7] = [
+        Part::TrustList,
+        Part::StatusList,
+        Part::IssuerEu,
+        Part::IssuerJp,
+        Part::VerifierEu,
+        Part::VerifierJp,
+        Part::Wallet,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Part::TrustList => "trust-list",
+            Part::StatusList => "status-list",
+            Part::IssuerEu => "issuer-eu",
+            Part::IssuerJp => "issuer-jp",
+            Part::VerifierEu => "verifier-eu",
+            Part::VerifierJp => "verifier-jp",
+            Part::Wallet => "wallet",
+        }
+    }
+
+    /// The role, as manifests name it.
+    pub fn role(self) -> &'static str {
+        match self {
+            Part::TrustList => "trust-list",
+            Part::StatusList => "status-list",
+            Part::IssuerEu | Part::IssuerJp => "issuer",
+            Part::VerifierEu | Part::VerifierJp => "verifier",
+            Part::Wallet => "wallet",
+        }
+    }
+
+    pub fn jurisdiction(self) -> Option<&'static str> {
+        match self {
+            Part::IssuerEu | Part::VerifierEu => Some("eu"),
+            Part::IssuerJp | Part::VerifierJp => Some("jp"),
+            _ => None,
+        }
+    }
+
+    pub fn issuer(code: &str) -> Part {
+        if code.eq_ignore_ascii_case("jp") {
+            Part::IssuerJp
+        } else {
+            Part::IssuerEu
+        }
+    }
+
+    pub fn verifier(code: &str) -> Part {
+        if code.eq_ignore_ascii_case("jp") {
+            Part::VerifierJp
+        } else {
+            Part::VerifierEu
+        }
+    }
+
+    /// The parts a manifest can play: its roles, in its jurisdiction if it names one.
+    pub fn played_by(manifest: &Manifest) -> Vec<Part> {
+        let roles: Vec<&str> = manifest
+            .roles
+            .get_ref()
+            .iter()
+            .map(|r| r.get_ref().as_str())
+            .collect();
+        let jurisdiction = manifest.jurisdiction.as_ref().map(|j| j.get_ref().as_str());
+        Part::ALL
+            .into_iter()
+            .filter(|p| roles.contains(&p.role()))
+            .filter(|p| match (p.jurisdiction(), jurisdiction) {
+                (Some(pj), Some(mj)) => pj == mj,
+                _ => true,
+            })
+            .collect()
+    }
+}
+
+/// The name of Accord's own reference roles in a cast.
+pub const REFERENCE: &str = "accord-reference";
+
+/// Who is to play a part.
+#[derive(Debug, Clone)]
+pub enum Casting {
+    /// Accord's reference role, default configuration.
+    Reference,
+    /// The implementation a manifest describes (`path` for messages).
+    Manifest {
+        manifest: Arc<Manifest>,
+        path: PathBuf,
+    },
+}
+
+impl Casting {
+    pub fn implementation(&self) -> String {
+        match self {
+            Casting::Reference => REFERENCE.to_owned(),
+            Casting::Manifest { manifest, .. } => manifest.id.get_ref().clone(),
+        }
+    }
+
+    pub fn kind(&self) -> String {
+        match self {
+            Casting::Reference => "builtin".to_owned(),
+            Casting::Manifest { manifest, .. } => manifest.launch.get_ref().kind.get_ref().clone(),
+        }
+    }
+
+    /// The test PKI an already running implementation was configured with.
+    pub fn pki_seed(&self) -> Option<u64> {
+        match self {
+            Casting::Reference => None,
+            Casting::Manifest { manifest, .. } => manifest
+                .launch
+                .get_ref()
+                .pki_seed
+                .as_ref()
+                .map(|s| *s.get_ref()),
+        }
+    }
+}
+
+/// One player as the run's log records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlayerRecord {
+    pub part: Part,
+    pub implementation: String,
+    pub kind: String,
+    pub base_url: String,
+}
+
+/// What keeps a player running.
+enum Handle {
+    InProcess(Running),
+    Container(HostContainer),
+    Compose { service: String },
+    External,
+}
+
+/// A part, played and reachable.
+#[derive(Debug, Clone)]
+pub struct Player {
+    pub record: PlayerRecord,
+    /// Path of the control API on `base_url` (`/control` unless the manifest says otherwise).
+    pub control_path: String,
+}
+
+impl Player {
+    pub fn base_url(&self) -> &str {
+        &self.record.base_url
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CastError {
+    #[error("{part}: {implementation}: {message}")]
+    Start {
+        part: &'static str,
+        implementation: String,
+        message: String,
+    },
+}
+
+/// What every player of a cast shares.
+pub struct Stage {
+    pub pki: Arc<TestPki>,
+    /// Seed of the roles' randomness.
+    pub seed: u64,
+    pub clock: Arc<dyn Clock>,
+    pub transport: Transport,
+    /// A name unique to this cast, for container names.
+    pub label: String,
+    /// Where docker-compose.yml is (the compose services' project).
+    pub compose_file: PathBuf,
+}
+
+/// Every part, played.
+pub struct Cast {
+    stage: Stage,
+    castings: BTreeMap<Part, Casting>,
+    players: RefCell<BTreeMap<Part, Player>>,
+    handles: RefCell<BTreeMap<Part, Handle>>,
+    /// The in-process trust-list host, when Accord plays it (scenarios stage lists on it
+    /// through its control API like on any other).
+    pub trust_list_host: Option<Arc<TrustListHost>>,
+}
+
+/// How long a player may take to answer its readiness path.
+const READY_WITHIN: Duration = Duration::from_secs(20);
+
+fn free_port() -> std::io::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+fn loopback(port: u16) -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], port))
+}
+
+impl Cast {
+    /// Starts every part, hosts first. Parts missing from `castings` are played by the
+    /// reference roles. A player that cannot start stops the cast (and what was started is
+    /// stopped when the error is dropped with it).
+    pub async fn start(
+        stage: Stage,
+        mut castings: BTreeMap<Part, Casting>,
+    ) -> Result<Cast, CastError> {
+        for part in Part::ALL {
+            castings.entry(part).or_insert(Casting::Reference);
+        }
+        let cast = Cast {
+            stage,
+            castings,
+            players: RefCell::new(BTreeMap::new()),
+            handles: RefCell::new(BTreeMap::new()),
+            trust_list_host: None,
+        };
+        let mut cast = cast;
+        for part in Part::ALL {
+            let (player, handle, host) = cast.launch(part, None).await?;
+            if host.is_some() {
+                cast.trust_list_host = host;
+            }
+            cast.players.borrow_mut().insert(part, player);
+            cast.handles.borrow_mut().insert(part, handle);
+        }
+        Ok(cast)
+    }
+
+    pub fn stage(&self) -> &Stage {
+        &self.stage
+    }
+
+    pub fn transport(&self) -> &Transport {
+        &self.stage.transport
+    }
+
+    pub fn player(&self, part: Part) -> Player {
+        self.players
+            .borrow()
+            .get(&part)
+            .cloned()
+            .unwrap_or_else(|| unreachable!("every part is played once the cast has started"))
+    }
+
+    pub fn records(&self) -> Vec<PlayerRecord> {
+        self.players
+            .borrow()
+            .values()
+            .map(|p| p.record.clone())
+            .collect()
+    }
+
+    pub fn casting(&self, part: Part) -> &Casting {
+        &self.castings[&part]
+    }
+
+    /// A control client for `part` (its control path).
+    pub fn control(&self, part: Part) -> ControlClient {
+        ControlClient::new(self.stage.transport.clone())
+            .with_control_path(&self.player(part).control_path)
+    }
+
+    fn url_of(&self, part: Part) -> Option<String> {
+        self.players
+            .borrow()
+            .get(&part)
+            .map(|p| p.record.base_url.clone())
+    }
+
+    /// Starts `part` (again, at `at`, for a restart).
+    async fn launch(
+        &self,
+        part: Part,
+        at: Option<SocketAddr>,
+    ) -> Result<(Player, Handle, Option<Arc<TrustListHost>>), CastError> {
+        let casting = self.castings[&part].clone();
+        let fail = |message: String| CastError::Start {
+            part: part.name(),
+            implementation: casting.implementation(),
+            message,
+        };
+        let control_path = match &casting {
+            Casting::Reference => "/control".to_owned(),
+            Casting::Manifest { manifest, .. } => manifest.control.base.get_ref().clone(),
+        };
+        let record = |base_url: String| PlayerRecord {
+            part,
+            implementation: casting.implementation(),
+            kind: casting.kind(),
+            base_url,
+        };
+        match &casting {
+            Casting::Reference => {
+                let (running, host) = self
+                    .start_reference(part, &RoleVariant::default(), at)
+                    .await
+                    .map_err(|e| fail(e.to_string()))?;
+                Ok((
+                    Player {
+                        record: record(running.base_url.clone()),
+                        control_path,
+                    },
+                    Handle::InProcess(running),
+                    host,
+                ))
+            }
+            Casting::Manifest { manifest, path } => {
+                let launch = manifest.launch.get_ref();
+                match launch.kind.get_ref().as_str() {
+                    "builtin" => {
+                        let options: BTreeMap<String, String> = launch
+                            .options
+                            .iter()
+                            .map(|(k, v)| (k.clone(), v.get_ref().clone()))
+                            .collect();
+                        let variant = variant::parse(part.role(), &options)
+                            .map_err(|e| fail(format!("{}: launch.options.{e}", path.display())))?;
+                        let (running, host) = self
+                            .start_reference(part, &variant, at)
+                            .await
+                            .map_err(|e| fail(e.to_string()))?;
+                        Ok((
+                            Player {
+                                record: record(running.base_url.clone()),
+                                control_path,
+                            },
+                            Handle::InProcess(running),
+                            host,
+                        ))
+                    }
+                    "url" => {
+                        let base = launch
+                            .base
+                            .as_ref()
+                            .map(|b| b.get_ref().trim_end_matches('/').to_owned())
+                            .unwrap_or_default();
+                        self.wait_ready(&base, &format!("{control_path}/health"))
+                            .await
+                            .map_err(fail)?;
+                        Ok((
+                            Player {
+                                record: record(base),
+                                control_path,
+                            },
+                            Handle::External,
+                            None,
+                        ))
+                    }
+                    "compose" => {
+                        let service = launch
+                            .service
+                            .as_ref()
+                            .map(|s| s.get_ref().clone())
+                            .unwrap_or_default();
+                        let base = launch
+                            .base
+                            .as_ref()
+                            .map(|b| b.get_ref().trim_end_matches('/').to_owned())
+                            .unwrap_or_default();
+                        compose(
+                            &self.stage.compose_file,
+                            &["up", "-d", "--no-deps", &service],
+                        )
+                        .map_err(&fail)?;
+                        if let Err(e) = self
+                            .wait_ready(&base, &format!("{control_path}/health"))
+                            .await
+                        {
+                            let logs = compose(&self.stage.compose_file, &["logs", &service])
+                                .unwrap_or_default();
+                            let _ = compose(&self.stage.compose_file, &["rm", "-sf", &service]);
+                            return Err(fail(format!("{e}\n--- its logs ---\n{logs}")));
+                        }
+                        Ok((
+                            Player {
+                                record: record(base),
+                                control_path,
+                            },
+                            Handle::Compose { service },
+                            None,
+                        ))
+                    }
+                    "container" => {
+                        let image = launch
+                            .image
+                            .as_ref()
+                            .and_then(|i| LocalImage::parse(i.get_ref()))
+                            .ok_or_else(|| fail("launch.image is not name:tag".into()))?;
+                        let port = match (at, &launch.ports) {
+                            (Some(a), _) => a.port(),
+                            (None, Some(p)) if !p.get_ref().is_empty() => p.get_ref()[0],
+                            _ => free_port().map_err(|e| fail(e.to_string()))?,
+                        };
+                        let public_url = format!("http://127.0.0.1:{port}");
+                        let fill = |s: &str| self.fill(s, part, port, &public_url);
+                        let args: Vec<String> = launch
+                            .args
+                            .as_ref()
+                            .map(|a| a.get_ref().iter().map(|s| fill(s)).collect())
+                            .unwrap_or_default();
+                        let env: Vec<(String, String)> = launch
+                            .env
+                            .iter()
+                            .map(|(k, v)| (k.clone(), fill(v)))
+                            .collect();
+                        let readiness = launch
+                            .readiness
+                            .as_ref()
+                            .map_or_else(|| format!("{control_path}/health"), |r| r.get_ref().clone());
+                        let name = format!("{}-{}", self.stage.label, part.name());
+                        let container = launch::start_on_host(
+                            &image,
+                            &name,
+                            &args,
+                            &env,
+                            &format!("{public_url}{readiness}"),
+                            READY_WITHIN,
+                        )
+                        .await
+                        .map_err(|e| fail(e.to_string()))?;
+                        Ok((
+                            Player {
+                                record: record(public_url),
+                                control_path,
+                            },
+                            Handle::Container(container),
+                            None,
+                        ))
+                    }
+                    other => Err(fail(format!("unknown launch kind {other:?}"))),
+                }
+            }
+        }
+    }
+
+    /// Fills a manifest's placeholders for `part`.
+    fn fill(&self, template: &str, part: Part, port: u16, public_url: &str) -> String {
+        let status = self.url_of(Part::StatusList).unwrap_or_default();
+        let trust = self.url_of(Part::TrustList).unwrap_or_default();
+        template
+            .replace("{port}", &port.to_string())
+            .replace("{public_url}", public_url)
+            .replace("{seed}", &self.stage.pki.seed.to_string())
+            .replace("{jurisdiction}", part.jurisdiction().unwrap_or(""))
+            .replace("{status_list_url}", &status)
+            .replace("{trust_list_url}", &trust)
+    }
+
+    /// Polls `base` + `path` until it answers 200, for at most [`READY_WITHIN`]. Each try is
+    /// bounded by the transport's limits; the pause between tries grows.
+    async fn wait_ready(&self, base: &str, path: &str) -> Result<(), String> {
+        let url = format!("{base}{path}");
+        let deadline = tokio::time::Instant::now() + READY_WITHIN;
+        let mut pause = Duration::from_millis(20);
+        loop {
+            let last = match self
+                .stage
+                .transport
+                .send_unrecorded(Request::get(&url))
+                .await
+            {
+                Ok(r) if r.status == 200 => return Ok(()),
+                Ok(r) => format!("HTTP {}", r.status),
+                Err(e) => e.to_string(),
+            };
+            if tokio::time::Instant::now() + pause > deadline {
+                return Err(format!(
+                    "not ready: {url} did not answer 200 within {}s (last: {last})",
+                    READY_WITHIN.as_secs()
+                ));
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(500));
+        }
+    }
+
+    async fn start_reference(
+        &self,
+        part: Part,
+        variant: &RoleVariant,
+        at: Option<SocketAddr>,
+    ) -> Result<(Running, Option<Arc<TrustListHost>>), TopologyError> {
+        let s = &self.stage;
+        let listen = Listen::from(at.unwrap_or_else(|| loopback(0)));
+        let status = self.url_of(Part::StatusList);
+        let trust = self.url_of(Part::TrustList);
+        Ok(match part {
+            Part::TrustList => {
+                let (r, host) = topology::start_trust_list(&s.pki, listen).await?;
+                (r, Some(host))
+            }
+            Part::StatusList => (
+                topology::start_status_list(&s.pki, s.clock.clone(), listen).await?,
+                None,
+            ),
+            Part::IssuerEu | Part::IssuerJp => (
+                topology::start_issuer(
+                    &s.pki,
+                    part.jurisdiction().unwrap_or("eu"),
+                    s.seed,
+                    s.clock.clone(),
+                    status.as_deref(),
+                    &variant.issuer,
+                    listen,
+                )
+                .await?,
+                None,
+            ),
+            Part::VerifierEu | Part::VerifierJp => (
+                topology::start_verifier(
+                    &s.pki,
+                    part.jurisdiction().unwrap_or("eu"),
+                    s.seed,
+                    s.clock.clone(),
+                    s.transport.clone(),
+                    trust.as_deref(),
+                    &variant.verifier,
+                    listen,
+                )
+                .await?,
+                None,
+            ),
+            Part::Wallet => (
+                topology::start_wallet(
+                    &s.pki,
+                    &variant.wallet_prefixes,
+                    s.seed,
+                    s.clock.clone(),
+                    s.transport.clone(),
+                    listen,
+                )
+                .await?,
+                None,
+            ),
+        })
+    }
+
+    /// Restarts the player of `part`, losing whatever it held in memory: an in-process role
+    /// is stopped and started again on the same address, a container or compose service is
+    /// restarted by the Docker engine. An implementation at a URL cannot be restarted by the
+    /// harness (`Err`).
+    pub async fn restart(&self, part: Part) -> Result<(), String> {
+        let handle = self.handles.borrow_mut().remove(&part);
+        match handle {
+            Some(Handle::InProcess(running)) => {
+                let addr = running.addr;
+                running.stop().await;
+                let (player, handle, _) = self
+                    .launch(part, Some(addr))
+                    .await
+                    .map_err(|e| e.to_string())?;
+                self.players.borrow_mut().insert(part, player);
+                self.handles.borrow_mut().insert(part, handle);
+                Ok(())
+            }
+            Some(Handle::Container(c)) => {
+                let r = docker(&["restart", "--time", "2", c.id()]);
+                let base = self.player(part).record.base_url;
+                self.handles
+                    .borrow_mut()
+                    .insert(part, Handle::Container(c));
+                r?;
+                self.wait_ready(&base, &format!("{}/health", self.player(part).control_path))
+                    .await
+            }
+            Some(Handle::Compose { service }) => {
+                let r = compose(&self.stage.compose_file, &["restart", &service]);
+                self.handles
+                    .borrow_mut()
+                    .insert(part, Handle::Compose { service });
+                r?;
+                let p = self.player(part);
+                self.wait_ready(p.base_url(), &format!("{}/health", p.control_path))
+                    .await
+            }
+            Some(h @ Handle::External) => {
+                self.handles.borrow_mut().insert(part, h);
+                Err(format!(
+                    "{} runs at a URL the harness does not control; it cannot be restarted",
+                    self.casting(part).implementation()
+                ))
+            }
+            None => Err(format!("{} is not playing", part.name())),
+        }
+    }
+
+    /// Pauses (`true`) or resumes the container of `part` (the Docker engine freezes its
+    /// processes: connections stay open and nothing answers).
+    pub fn pause(&self, part: Part, paused: bool) -> Result<(), String> {
+        match self.handles.borrow().get(&part) {
+            Some(Handle::Container(c)) => {
+                docker(&[if paused { "pause" } else { "unpause" }, c.id()]).map(|_| ())
+            }
+            _ => Err(format!(
+                "{} is not a container; only containers can be paused",
+                self.casting(part).implementation()
+            )),
+        }
+    }
+
+    /// Whether any part runs in a container or a compose service.
+    pub fn has_containers(&self) -> bool {
+        self.handles
+            .borrow()
+            .values()
+            .any(|h| matches!(h, Handle::Container(_) | Handle::Compose { .. }))
+    }
+
+    /// What each container and compose service has logged, by part, for the run's evidence.
+    pub async fn logs(&self) -> Vec<(Part, String)> {
+        let mut out = Vec::new();
+        let targets: Vec<(Part, Option<String>, Option<String>)> = self
+            .handles
+            .borrow()
+            .iter()
+            .map(|(p, h)| match h {
+                Handle::Container(c) => (*p, Some(c.id().to_owned()), None),
+                Handle::Compose { service } => (*p, None, Some(service.clone())),
+                _ => (*p, None, None),
+            })
+            .collect();
+        for (part, id, service) in targets {
+            let logs = if let Some(id) = id {
+                docker(&["logs", &id]).ok()
+            } else if let Some(service) = service {
+                compose(&self.stage.compose_file, &["logs", "--no-color", &service]).ok()
+            } else {
+                None
+            };
+            if let Some(l) = logs {
+                out.push((part, l));
+            }
+        }
+        out
+    }
+
+    /// Stops every player: containers are removed, compose services stopped and removed,
+    /// in-process roles shut down.
+    pub async fn stop(self) {
+        let handles = std::mem::take(&mut *self.handles.borrow_mut());
+        for (_, h) in handles.into_iter().rev() {
+            match h {
+                Handle::InProcess(r) => r.stop().await,
+                Handle::Container(c) => c.remove().await,
+                Handle::Compose { service } => {
+                    let _ = compose(&self.stage.compose_file, &["rm", "-sf", &service]);
+                }
+                Handle::External => {}
+            }
+        }
+    }
+}
+
+impl Drop for Cast {
+    fn drop(&mut self) {
+        // A cast dropped without `stop` (a panic, an early return) still leaves nothing
+        // behind: containers are removed by their own drop; compose services here.
+        for h in self.handles.get_mut().values() {
+            if let Handle::Compose { service } = h {
+                let _ = compose(&self.stage.compose_file, &["rm", "-sf", service]);
+            }
+        }
+    }
+}
+
+/// Runs `docker ARGS`; its stdout, or its stderr as the error.
+pub fn docker(args: &[&str]) -> Result<String, String> {
+    run("docker", args)
+}
+
+/// Runs `docker-compose -f FILE ARGS`.
+pub fn compose(file: &Path, args: &[&str]) -> Result<String, String> {
+    let file = file.display().to_string();
+    let mut all = vec!["-f", file.as_str()];
+    all.extend_from_slice(args);
+    run("docker-compose", &all)
+}
+
+fn run(program: &str, args: &[&str]) -> Result<String, String> {
+    let out = Command::new(program)
+        .args(args)
+        .output()
+        .map_err(|e| format!("{program}: {e}"))?;
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    if out.status.success() {
+        Ok(format!("{}{}", text(&out.stdout), text(&out.stderr)))
+    } else {
+        Err(format!(
+            "{program} {}: {}",
+            args.join(" "),
+            text(&out.stderr).trim()
+        ))
+    }
+}

@@ -1,0 +1,346 @@
+//! Which implementations play together: the cells of a run. Without `--matrix` a run has
+//! one cell, where each manifest plays the parts it claims and Accord's reference roles play
+//! the rest. With `--matrix`, every issuer × wallet × verifier combination whose declared
+//! capabilities meet is a cell, and each cell runs the scenarios its members can take part
+//! in (a scenario that needs a flow or response mode a member does not declare is not
+//! applicable there, and the cell says so). A manifest that cannot be read is a cell of its
+//! own that is inconclusive with the manifest's problems; it never stops the other cells.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock};
+
+use regex::Regex;
+
+use crate::cast::{Casting, Part, REFERENCE};
+use crate::manifest::{self, Manifest};
+
+/// A manifest given to the run, read or not.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub path: PathBuf,
+    pub manifest: Result<Arc<Manifest>, String>,
+}
+
+/// Reads every manifest; problems are kept, not raised.
+pub fn load_all(paths: &[PathBuf]) -> Vec<Entry> {
+    paths
+        .iter()
+        .map(|p| Entry {
+            path: p.clone(),
+            manifest: manifest::load(p).map(Arc::new).map_err(|e| e.to_string()),
+        })
+        .collect()
+}
+
+/// The roles that make the matrix's axes.
+pub const AXES: [&str; 3] = ["issuer", "wallet", "verifier"];
+
+/// One combination of implementations.
+#[derive(Debug, Clone)]
+pub struct Cell {
+    /// `issuer × wallet × verifier` by implementation id (`accord-reference` where Accord
+    /// plays the role).
+    pub id: String,
+    /// The implementation chosen on each axis (`None`: the reference roles, both
+    /// jurisdictions).
+    pub members: BTreeMap<&'static str, Option<Arc<Manifest>>>,
+    pub castings: BTreeMap<Part, Casting>,
+    /// Why the cell cannot run at all (capabilities that do not meet, a broken manifest).
+    pub blocked: Option<Blocked>,
+    /// Whether members must be the ones playing every part a scenario needs (matrix mode);
+    /// otherwise reference roles stand in for parts no manifest claims.
+    pub strict: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Blocked {
+    /// The members' declared capabilities do not meet: no scenario can run.
+    NotCombinable(String),
+    /// A manifest could not be read: the cell is inconclusive.
+    BadManifest(String),
+}
+
+fn id_of(m: &Option<Arc<Manifest>>) -> String {
+    m.as_ref()
+        .map_or_else(|| REFERENCE.to_owned(), |m| m.id.get_ref().clone())
+}
+
+fn strings(v: &[toml::Spanned<String>]) -> BTreeSet<String> {
+    v.iter().map(|s| s.get_ref().clone()).collect()
+}
+
+fn declared(
+    m: &Option<Arc<Manifest>>,
+    f: fn(&Manifest) -> &[toml::Spanned<String>],
+) -> Option<BTreeSet<String>> {
+    m.as_ref()
+        .map(|m| strings(f(m)))
+        .filter(|s| !s.is_empty())
+}
+
+fn formats(m: &Manifest) -> &[toml::Spanned<String>] {
+    &m.capabilities.formats
+}
+
+fn prefixes(m: &Manifest) -> &[toml::Spanned<String>] {
+    &m.capabilities.client_id_prefixes
+}
+
+/// Why the members of a cell cannot work together, if they cannot.
+fn meets(members: &BTreeMap<&'static str, Option<Arc<Manifest>>>) -> Option<String> {
+    let none = None;
+    let member = |role: &str| members.get(role).unwrap_or(&none);
+    let (i, w, v) = (member("issuer"), member("wallet"), member("verifier"));
+    type Pick = fn(&Manifest) -> &[toml::Spanned<String>];
+    let pairs: [(&Option<Arc<Manifest>>, &Option<Arc<Manifest>>, Pick, &str); 3] = [
+        (w, v, prefixes, "client identifier prefix"),
+        (w, v, formats, "format"),
+        (i, w, formats, "format"),
+    ];
+    for (a, b, pick, what) in pairs {
+        if let (Some(x), Some(y)) = (declared(a, pick), declared(b, pick))
+            && x.is_disjoint(&y)
+        {
+            return Some(format!(
+                "no {what} in common: {} declares {}, {} declares {}",
+                id_of(a),
+                x.into_iter().collect::<Vec<_>>().join(", "),
+                id_of(b),
+                y.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+    None
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map_or_else(|| path.display().to_string(), |s| s.to_string_lossy().into())
+}
+
+/// The cells of a run. `Err` is a usage error (two manifests claiming one part without
+/// `--matrix`).
+pub fn plan(entries: &[Entry], matrix: bool) -> Result<Vec<Cell>, String> {
+    let mut cells = Vec::new();
+    let mut good: Vec<(&Entry, Arc<Manifest>)> = Vec::new();
+    for e in entries {
+        match &e.manifest {
+            Ok(m) => good.push((e, m.clone())),
+            Err(problems) => cells.push(Cell {
+                id: stem(&e.path),
+                members: BTreeMap::new(),
+                castings: BTreeMap::new(),
+                blocked: Some(Blocked::BadManifest(problems.clone())),
+                strict: matrix,
+            }),
+        }
+    }
+    let casting = |e: &Entry, m: &Arc<Manifest>| Casting::Manifest {
+        manifest: m.clone(),
+        path: e.path.clone(),
+    };
+    // Hosts (status list, trust list) are infrastructure, never an axis: one each at most.
+    let mut shared: BTreeMap<Part, Casting> = BTreeMap::new();
+    for (e, m) in &good {
+        for part in Part::played_by(m) {
+            if matches!(part, Part::StatusList | Part::TrustList) {
+                if shared.contains_key(&part) {
+                    return Err(format!(
+                        "{}: a second {} (one host of each kind per run)",
+                        e.path.display(),
+                        part.name()
+                    ));
+                }
+                shared.insert(part, casting(e, m));
+            }
+        }
+    }
+    if !matrix {
+        let mut castings = shared;
+        let mut members: BTreeMap<&'static str, Option<Arc<Manifest>>> =
+            AXES.iter().map(|a| (*a, None)).collect();
+        for (e, m) in &good {
+            for part in Part::played_by(m) {
+                if matches!(part, Part::StatusList | Part::TrustList) {
+                    continue;
+                }
+                if let Some(Casting::Manifest { path, .. }) = castings.get(&part) {
+                    return Err(format!(
+                        "{} and {} both play {}; run them side by side with --matrix",
+                        path.display(),
+                        e.path.display(),
+                        part.name()
+                    ));
+                }
+                castings.insert(part, casting(e, m));
+                members.insert(part.role(), Some(m.clone()));
+            }
+        }
+        if good.is_empty() && !cells.is_empty() {
+            return Ok(cells);
+        }
+        let blocked = meets(&members).map(Blocked::NotCombinable);
+        cells.push(Cell {
+            id: cell_id(&members),
+            members,
+            castings,
+            blocked,
+            strict: false,
+        });
+        return Ok(cells);
+    }
+    let axis = |role: &str| -> Vec<Option<(PathBuf, Arc<Manifest>)>> {
+        let list: Vec<Option<(PathBuf, Arc<Manifest>)>> = good
+            .iter()
+            .filter(|(_, m)| m.roles.get_ref().iter().any(|r| r.get_ref() == role))
+            .map(|(e, m)| Some((e.path.clone(), m.clone())))
+            .collect();
+        if list.is_empty() { vec![None] } else { list }
+    };
+    for i in axis("issuer") {
+        for w in axis("wallet") {
+            for v in axis("verifier") {
+                let mut castings = shared.clone();
+                let mut members = BTreeMap::new();
+                for (role, chosen) in [("issuer", &i), ("wallet", &w), ("verifier", &v)] {
+                    members.insert(role, chosen.as_ref().map(|(_, m)| m.clone()));
+                    if let Some((path, m)) = chosen {
+                        for part in Part::played_by(m) {
+                            if part.role() == role {
+                                castings.insert(
+                                    part,
+                                    Casting::Manifest {
+                                        manifest: m.clone(),
+                                        path: path.clone(),
+                                    },
+                                );
+                            }
+                        }
+                    }
+                }
+                let blocked = meets(&members).map(Blocked::NotCombinable);
+                cells.push(Cell {
+                    id: cell_id(&members),
+                    members,
+                    castings,
+                    blocked,
+                    strict: true,
+                });
+            }
+        }
+    }
+    Ok(cells)
+}
+
+fn cell_id(members: &BTreeMap<&'static str, Option<Arc<Manifest>>>) -> String {
+    AXES.iter()
+        .map(|a| id_of(members.get(a).unwrap_or(&None)))
+        .collect::<Vec<_>>()
+        .join(" × ")
+}
+
+/// What a scenario needs of the implementations, read from its steps: which parts it
+/// involves, which issuance flows and response modes it uses.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Needs {
+    pub parts: BTreeSet<Part>,
+    pub flows: BTreeSet<&'static str>,
+    pub response_modes: BTreeSet<String>,
+}
+
+static UNIVERSITY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\bthe (EU|JP) university\b").expect("valid regex"));
+static VERIFIER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\bthe (EU|JP) verifier\b").expect("valid regex"));
+static MODE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"\bby "(direct_post(?:\.jwt)?)""#).expect("valid regex"));
+
+/// The needs of a scenario; `None` for scenarios that involve no implementation: the
+/// credential-level features, which drive the credential core in process and speak of a
+/// holder, never of the wallet. Every flow over HTTP goes through the wallet.
+pub fn needs(feature: &gherkin::Feature, scenario: &gherkin::Scenario) -> Option<Needs> {
+    let steps = || {
+        feature
+            .background
+            .iter()
+            .flat_map(|b| &b.steps)
+            .chain(&scenario.steps)
+    };
+    if !steps().any(|s| s.value.contains("the wallet")) {
+        return None;
+    }
+    let mut n = Needs::default();
+    for step in steps() {
+        let text = &step.value;
+        if let Some(c) = UNIVERSITY.captures(text) {
+            n.parts.insert(Part::issuer(&c[1]));
+            if text.contains("to the wallet") {
+                n.parts.insert(Part::Wallet);
+                n.flows.insert(if text.contains("authorization code flow") {
+                    "authorization_code"
+                } else {
+                    "pre_authorized_code"
+                });
+            }
+        }
+        if let Some(c) = VERIFIER.captures(text) {
+            n.parts.insert(Part::verifier(&c[1]));
+        }
+        if text.contains("the wallet") {
+            n.parts.insert(Part::Wallet);
+        }
+        if let Some(c) = MODE.captures(text) {
+            n.response_modes.insert(c[1].to_owned());
+        }
+    }
+    Some(n)
+}
+
+/// Whether `cell` runs a scenario with `needs` (`None`: it does not involve the cast), and
+/// if not, why.
+pub fn applicable(cell: &Cell, needs: Option<&Needs>) -> Result<(), String> {
+    let Some(needs) = needs else {
+        return if cell.strict {
+            Err("involves no implementation under test (credential-level scenario)".into())
+        } else {
+            Ok(())
+        };
+    };
+    for part in &needs.parts {
+        let role = part.role();
+        let member = cell.members.get(role).cloned().flatten();
+        let playing = matches!(cell.castings.get(part), Some(Casting::Manifest { .. }));
+        if cell.strict && member.is_some() && !playing {
+            return Err(format!(
+                "needs the {} {}, which {} does not play",
+                part.jurisdiction().unwrap_or("").to_uppercase(),
+                role,
+                id_of(&member)
+            ));
+        }
+        let Some(Casting::Manifest { manifest: m, .. }) = cell.castings.get(part) else {
+            continue;
+        };
+        let caps = &m.capabilities;
+        if matches!(role, "issuer" | "wallet") && !caps.flows.is_empty() {
+            let have = strings(&caps.flows);
+            if let Some(f) = needs.flows.iter().find(|f| !have.contains(**f)) {
+                return Err(format!(
+                    "uses the {f} flow, which {} does not declare",
+                    m.id.get_ref()
+                ));
+            }
+        }
+        if matches!(role, "verifier" | "wallet") && !caps.response_modes.is_empty() {
+            let have = strings(&caps.response_modes);
+            if let Some(r) = needs.response_modes.iter().find(|r| !have.contains(*r)) {
+                return Err(format!(
+                    "uses response mode {r}, which {} does not declare",
+                    m.id.get_ref()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
