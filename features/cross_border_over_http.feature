@@ -61,7 +61,7 @@ Feature: Cross-border issuance and presentation over OpenID4VCI and OpenID4VP
   Scenario: A JP degree claimed as qualified in the EU is rejected
     Given the JP university has issued its degree to the wallet
     And the JP trust list lists the university as a qualified provider
-    When the EU verifier asks for the claims recognition needs by "direct_post"
+    When the EU verifier asks for the claims recognition needs by "direct_post.jwt"
     And the wallet presents to the verifier
     Then the verifier rejects the presentation citing "MRA-EUJP-c-jp-not-qeaa"
 

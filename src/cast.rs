@@ -267,6 +267,23 @@ impl Cast {
             trust_list_host: None,
         };
         let mut cast = cast;
+        // Compose services are started together: docker-compose is slow to start, and they
+        // need nothing from the harness (their configuration is in the compose file).
+        let services = compose_services(&cast.castings);
+        if !services.is_empty() {
+            let mut args = vec!["up", "-d", "--no-deps"];
+            args.extend(services.iter().map(String::as_str));
+            if let Err(e) = compose(&cast.stage.compose_file, &args) {
+                let mut rm = vec!["rm", "-sf"];
+                rm.extend(services.iter().map(String::as_str));
+                let _ = compose(&cast.stage.compose_file, &rm);
+                return Err(CastError::Start {
+                    part: "compose",
+                    implementation: services.join(", "),
+                    message: e,
+                });
+            }
+        }
         for part in Part::ALL {
             let (player, handle, host) = cast.launch(part, None).await?;
             if host.is_some() {
@@ -386,7 +403,8 @@ impl Cast {
                             .as_ref()
                             .map(|b| b.get_ref().trim_end_matches('/').to_owned())
                             .unwrap_or_default();
-                        self.wait_ready(&base, &format!("{control_path}/health"))
+                        // Already running by definition: one try, no waiting.
+                        self.wait_ready(&base, &format!("{control_path}/health"), Duration::ZERO)
                             .await
                             .map_err(fail)?;
                         Ok((
@@ -409,18 +427,15 @@ impl Cast {
                             .as_ref()
                             .map(|b| b.get_ref().trim_end_matches('/').to_owned())
                             .unwrap_or_default();
-                        compose(
-                            &self.stage.compose_file,
-                            &["up", "-d", "--no-deps", &service],
-                        )
-                        .map_err(&fail)?;
                         if let Err(e) = self
-                            .wait_ready(&base, &format!("{control_path}/health"))
+                            .wait_ready(&base, &format!("{control_path}/health"), READY_WITHIN)
                             .await
                         {
-                            let logs = compose(&self.stage.compose_file, &["logs", &service])
-                                .unwrap_or_default();
-                            let _ = compose(&self.stage.compose_file, &["rm", "-sf", &service]);
+                            let logs =
+                                compose(&self.stage.compose_file, &["logs", "--no-color", &service])
+                                    .unwrap_or_default();
+                            // The cast is dropped with the error, and its drop removes every
+                            // compose service it started.
                             return Err(fail(format!("{e}\n--- its logs ---\n{logs}")));
                         }
                         Ok((
@@ -498,11 +513,11 @@ impl Cast {
             .replace("{trust_list_url}", &trust)
     }
 
-    /// Polls `base` + `path` until it answers 200, for at most [`READY_WITHIN`]. Each try is
-    /// bounded by the transport's limits; the pause between tries grows.
-    async fn wait_ready(&self, base: &str, path: &str) -> Result<(), String> {
+    /// Polls `base` + `path` until it answers 200, for at most `within`. Each try is bounded
+    /// by the transport's limits; the pause between tries grows.
+    async fn wait_ready(&self, base: &str, path: &str, within: Duration) -> Result<(), String> {
         let url = format!("{base}{path}");
-        let deadline = tokio::time::Instant::now() + READY_WITHIN;
+        let deadline = tokio::time::Instant::now() + within;
         let mut pause = Duration::from_millis(20);
         loop {
             let last = match self
@@ -518,7 +533,7 @@ impl Cast {
             if tokio::time::Instant::now() + pause > deadline {
                 return Err(format!(
                     "not ready: {url} did not answer 200 within {}s (last: {last})",
-                    READY_WITHIN.as_secs()
+                    within.as_secs()
                 ));
             }
             tokio::time::sleep(pause).await;
@@ -612,8 +627,12 @@ impl Cast {
                     .borrow_mut()
                     .insert(part, Handle::Container(c));
                 r?;
-                self.wait_ready(&base, &format!("{}/health", self.player(part).control_path))
-                    .await
+                self.wait_ready(
+                    &base,
+                    &format!("{}/health", self.player(part).control_path),
+                    READY_WITHIN,
+                )
+                .await
             }
             Some(Handle::Compose { service }) => {
                 let r = compose(&self.stage.compose_file, &["restart", &service]);
@@ -622,8 +641,12 @@ impl Cast {
                     .insert(part, Handle::Compose { service });
                 r?;
                 let p = self.player(part);
-                self.wait_ready(p.base_url(), &format!("{}/health", p.control_path))
-                    .await
+                self.wait_ready(
+                    p.base_url(),
+                    &format!("{}/health", p.control_path),
+                    READY_WITHIN,
+                )
+                .await
             }
             Some(h @ Handle::External) => {
                 self.handles.borrow_mut().insert(part, h);
@@ -694,10 +717,8 @@ impl Cast {
             match h {
                 Handle::InProcess(r) => r.stop().await,
                 Handle::Container(c) => c.remove().await,
-                Handle::Compose { service } => {
-                    let _ = compose(&self.stage.compose_file, &["rm", "-sf", &service]);
-                }
-                Handle::External => {}
+                // Removed together when the cast is dropped.
+                Handle::Compose { .. } | Handle::External => {}
             }
         }
     }
@@ -705,14 +726,34 @@ impl Cast {
 
 impl Drop for Cast {
     fn drop(&mut self) {
-        // A cast dropped without `stop` (a panic, an early return) still leaves nothing
-        // behind: containers are removed by their own drop; compose services here.
-        for h in self.handles.get_mut().values() {
-            if let Handle::Compose { service } = h {
-                let _ = compose(&self.stage.compose_file, &["rm", "-sf", service]);
-            }
+        // Whether stopped or dropped on the way (a failed start, a panic), nothing is left
+        // behind: containers are removed by their own drop, compose services here, every
+        // service the cast was given (also those started before a failure).
+        let services = compose_services(&self.castings);
+        if !services.is_empty() {
+            let mut rm = vec!["rm", "-sf"];
+            rm.extend(services.iter().map(String::as_str));
+            let _ = compose(&self.stage.compose_file, &rm);
         }
     }
+}
+
+/// The docker-compose services among `castings`.
+fn compose_services(castings: &BTreeMap<Part, Casting>) -> Vec<String> {
+    let mut services: Vec<String> = castings
+        .values()
+        .filter_map(|c| match c {
+            Casting::Manifest { manifest, .. } => {
+                let l = manifest.launch.get_ref();
+                (l.kind.get_ref() == "compose")
+                    .then(|| l.service.as_ref().map(|s| s.get_ref().clone()))
+                    .flatten()
+            }
+            Casting::Reference => None,
+        })
+        .collect();
+    services.dedup();
+    services
 }
 
 /// Runs `docker ARGS`; its stdout, or its stderr as the error.

@@ -262,7 +262,7 @@ fn run_cell(r: &CellRun<'_>) -> Result<Verdict, EngineError> {
     if !runs_any && cell.strict {
         finish(
             Verdict::NotImplemented,
-            Some("no scenario of the features needs this combination".into()),
+            Some(matrix::NO_SCENARIO.into()),
             not_applicable,
         )?;
         return Ok(Verdict::NotImplemented);
@@ -292,7 +292,13 @@ fn run_cell(r: &CellRun<'_>) -> Result<Verdict, EngineError> {
             seed: r.config.seed,
             clock: Arc::new(FixedClock(r.now)),
             transport,
-            label: format!("accord-{}-{}", &r.run_id[..8.min(r.run_id.len())], r.index),
+            // Unique to this process, run and cell: concurrent runs never share a name.
+            label: format!(
+                "accord-{}-{}-{}",
+                std::process::id(),
+                &r.run_id[r.run_id.len().saturating_sub(8)..],
+                r.index
+            ),
             compose_file: r.config.compose_file.clone(),
         };
         match r

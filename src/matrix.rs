@@ -33,6 +33,9 @@ pub fn load_all(paths: &[PathBuf]) -> Vec<Entry> {
         .collect()
 }
 
+/// Why a cell of the matrix ran nothing although its members could work together.
+pub const NO_SCENARIO: &str = "no scenario of the features needs this combination";
+
 /// The roles that make the matrix's axes.
 pub const AXES: [&str; 3] = ["issuer", "wallet", "verifier"];
 
@@ -181,8 +184,25 @@ pub fn plan(entries: &[Entry], matrix: bool) -> Result<Vec<Cell>, String> {
             return Ok(cells);
         }
         let blocked = meets(&members).map(Blocked::NotCombinable);
+        // Every implementation of a role is named (an EU and a JP issuer, say).
+        let id = AXES
+            .iter()
+            .map(|role| {
+                let ids: BTreeSet<String> = castings
+                    .iter()
+                    .filter(|(p, _)| p.role() == *role)
+                    .map(|(_, c)| c.implementation())
+                    .collect();
+                if ids.is_empty() {
+                    REFERENCE.to_owned()
+                } else {
+                    ids.into_iter().collect::<Vec<_>>().join(" + ")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" × ");
         cells.push(Cell {
-            id: cell_id(&members),
+            id,
             members,
             castings,
             blocked,

@@ -50,7 +50,7 @@ pub struct RunArgs {
     junit: Option<PathBuf>,
     /// Implementation manifests (repeatable): each plays the parts it claims, Accord's
     /// reference roles play the rest. A manifest that cannot be read fails its own cell.
-    #[arg(long = "impl", value_name = "MANIFEST")]
+    #[arg(long = "impl", value_name = "MANIFEST", num_args = 1..)]
     implementations: Vec<PathBuf>,
     /// Run every issuer × wallet × verifier combination of the manifests whose declared
     /// capabilities meet, and show the interop matrix.

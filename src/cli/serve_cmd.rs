@@ -12,7 +12,6 @@ use clap::{Args, ValueEnum};
 
 use super::CliError;
 use crate::entropy::{Clock, SystemClock};
-use crate::protocol::jwe::ContentEncryption;
 use crate::protocol::oid4vp::{ClientIdPrefix, ResponseMode};
 use crate::roles::topology;
 use crate::roles::variant::RoleVariant;
@@ -79,7 +78,7 @@ pub struct ServeArgs {
     /// A variant option, as in a manifest's `launch.options` (repeatable): issuer
     /// `flows=pre_authorized_code`, `binding=did:jwk`; wallet `client_id_prefixes=x509_hash`;
     /// verifier `client_id_prefix=x509_hash`, `response_mode=direct_post.jwt`,
-    /// `flaw=skip-status-check`.
+    /// `enc=A128GCM,A256GCM`, `flaw=skip-status-check`.
     #[arg(long = "option", value_name = "KEY=VALUE")]
     options: Vec<String>,
 }
@@ -118,7 +117,6 @@ fn role_variant(args: &ServeArgs) -> Result<RoleVariant, CliError> {
     if !args.wallet_prefixes.is_empty() {
         variant.wallet_prefixes = args.wallet_prefixes.iter().copied().map(prefix).collect();
     }
-    variant.verifier.enc_values = vec![ContentEncryption::A128Gcm, ContentEncryption::A256Gcm];
     Ok(variant)
 }
 

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::{RunStatus, RunView};
+use super::{CellView, RunStatus, RunView};
 use crate::events::Verdict;
 
 fn status_word(v: &RunView) -> &'static str {
@@ -25,9 +25,14 @@ pub fn console(v: &RunView) -> String {
         status_word(v),
         v.started_at
     );
+    let matrix = v.has_matrix();
     for s in &v.scenarios {
         let verdict = s.verdict.map_or("interrupted", Verdict::as_str);
-        let _ = writeln!(out, "  {verdict:<15} {} › {}", s.feature, s.scenario);
+        let cell = match (&s.cell, matrix) {
+            (Some(c), true) => format!("[{c}] "),
+            _ => String::new(),
+        };
+        let _ = writeln!(out, "  {verdict:<15} {cell}{} › {}", s.feature, s.scenario);
         for c in s.checks.iter().filter(|c| c.verdict != Verdict::Passed) {
             let _ = writeln!(
                 out,
@@ -48,6 +53,18 @@ pub fn console(v: &RunView) -> String {
     for f in &v.faults {
         let _ = writeln!(out, "  harness fault: {f}");
     }
+    for f in &v.injected_faults {
+        let _ = writeln!(out, "  fault injected: {} ({}) in {}", f.fault, f.part, f.scenario);
+    }
+    if matrix {
+        let _ = writeln!(out, "interop matrix (issuer × wallet × verifier):");
+        for c in &v.cells {
+            let _ = writeln!(out, "  {:<15} {}", cell_label(c), c.id);
+            if let Some(why) = cell_explanation(c) {
+                let _ = writeln!(out, "      {why}");
+            }
+        }
+    }
     let c = v.counts;
     let _ = writeln!(
         out,
@@ -59,6 +76,38 @@ pub fn console(v: &RunView) -> String {
         c.inconclusive
     );
     out
+}
+
+/// A cell's result in one word or two: the verdict of the scenarios it ran, or why it ran
+/// none.
+pub fn cell_label(c: &CellView) -> &'static str {
+    match (c.verdict, &c.blocked) {
+        (None, _) => "interrupted",
+        (Some(Verdict::NotImplemented), Some(why)) if why == crate::matrix::NO_SCENARIO => {
+            "no scenario"
+        }
+        (Some(Verdict::NotImplemented), Some(_)) => "not combinable",
+        (Some(v), _) => v.as_str(),
+    }
+}
+
+/// What explains a cell that did not pass: the requirements it failed, what was not
+/// implemented, or why it could not run.
+pub fn cell_explanation(c: &CellView) -> Option<String> {
+    if let Some(why) = &c.blocked {
+        return Some(why.replace('\n', " "));
+    }
+    let mut parts = Vec::new();
+    if !c.failed_requirements.is_empty() {
+        parts.push(format!("failed {}", c.failed_requirements.join(", ")));
+    }
+    if !c.not_implemented.is_empty() {
+        parts.push(format!("not implemented {}", c.not_implemented.join(", ")));
+    }
+    if c.counts.inconclusive > 0 {
+        parts.push(format!("{} scenario(s) inconclusive", c.counts.inconclusive));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// The JSON summary (pretty-printed, keys in a fixed order).
@@ -73,7 +122,12 @@ pub fn json(v: &RunView) -> String {
 pub fn junit(v: &RunView) -> String {
     let mut report = Report::new(format!("accord run {}", v.id));
     let mut suites: Vec<TestSuite> = Vec::new();
+    let matrix = v.has_matrix();
     for s in &v.scenarios {
+        let suite = match (&s.cell, matrix) {
+            (Some(c), true) => format!("{} [{c}]", s.feature),
+            _ => s.feature.clone(),
+        };
         let status = match s.verdict {
             Some(Verdict::Passed) => TestCaseStatus::success(),
             Some(Verdict::NotImplemented) => {
@@ -109,16 +163,36 @@ pub fn junit(v: &RunView) -> String {
             }
         };
         let mut case = TestCase::new(s.scenario.clone(), status);
-        case.set_classname(s.feature.clone());
-        match suites.iter_mut().find(|t| t.name.as_str() == s.feature) {
+        case.set_classname(suite.clone());
+        match suites.iter_mut().find(|t| t.name.as_str() == suite) {
             Some(t) => {
                 t.add_test_case(case);
             }
             None => {
-                let mut t = TestSuite::new(s.feature.clone());
+                let mut t = TestSuite::new(suite.clone());
                 t.add_test_case(case);
                 suites.push(t);
             }
+        }
+    }
+    if matrix {
+        // A cell that ran nothing still shows: not combinable is skipped, a broken
+        // manifest or a player that would not start is an error.
+        let mut blocked = TestSuite::new("interop matrix");
+        for c in v.cells.iter().filter(|c| c.blocked.is_some()) {
+            let why = cell_explanation(c).unwrap_or_default();
+            let mut st = if c.verdict == Some(Verdict::NotImplemented) {
+                TestCaseStatus::skipped()
+            } else {
+                TestCaseStatus::non_success(NonSuccessKind::Error)
+            };
+            st.set_message(why);
+            let mut case = TestCase::new(c.id.clone(), st);
+            case.set_classname("interop matrix");
+            blocked.add_test_case(case);
+        }
+        if !blocked.test_cases.is_empty() {
+            suites.push(blocked);
         }
     }
     report.add_test_suites(suites);
@@ -135,15 +209,53 @@ pub fn markdown(v: &RunView) -> String {
         "{} passed · {} failed · {} not implemented · {} inconclusive\n",
         c.passed, c.failed, c.not_implemented, c.inconclusive
     );
-    let _ = writeln!(out, "| Verdict | Feature | Scenario |\n|---|---|---|");
-    for s in &v.scenarios {
+    let matrix = v.has_matrix();
+    if matrix {
         let _ = writeln!(
             out,
-            "| {} | {} | {} |",
-            s.verdict.map_or("interrupted", Verdict::as_str),
-            s.feature,
-            s.scenario
+            "### Interop matrix\n\n| Issuer | Wallet | Verifier | Result | Scenarios (passed / run) | Explained by |\n|---|---|---|---|---|---|"
         );
+        for c in &v.cells {
+            let axes: Vec<&str> = c.id.split(" × ").collect();
+            let axis = |i: usize| axes.get(i).copied().unwrap_or("");
+            let ran = c.counts.passed
+                + c.counts.failed
+                + c.counts.not_implemented
+                + c.counts.inconclusive;
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} / {ran} | {} |",
+                axis(0),
+                axis(1),
+                axis(2),
+                cell_label(c),
+                c.counts.passed,
+                cell_explanation(c).unwrap_or_default().replace('|', "\\|")
+            );
+        }
+        let _ = writeln!(out);
+    }
+    if matrix {
+        let _ = writeln!(
+            out,
+            "| Verdict | Cell | Feature | Scenario |\n|---|---|---|---|"
+        );
+    } else {
+        let _ = writeln!(out, "| Verdict | Feature | Scenario |\n|---|---|---|");
+    }
+    for s in &v.scenarios {
+        let verdict = s.verdict.map_or("interrupted", Verdict::as_str);
+        if matrix {
+            let _ = writeln!(
+                out,
+                "| {verdict} | {} | {} | {} |",
+                s.cell.as_deref().unwrap_or(""),
+                s.feature,
+                s.scenario
+            );
+        } else {
+            let _ = writeln!(out, "| {verdict} | {} | {} |", s.feature, s.scenario);
+        }
     }
     let failed: Vec<_> = v
         .scenarios
@@ -207,6 +319,12 @@ pub fn markdown(v: &RunView) -> String {
                     );
                 }
             }
+        }
+    }
+    if !v.injected_faults.is_empty() {
+        let _ = writeln!(out, "\n### Faults injected\n");
+        for f in &v.injected_faults {
+            let _ = writeln!(out, "- {} on {} in {}", f.fault, f.part, f.scenario);
         }
     }
     if !v.faults.is_empty() {

@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::protocol::jwe::ContentEncryption;
 use crate::protocol::oid4vci::{Flow, IssuerVariant};
 use crate::protocol::oid4vp::{ClientIdPrefix, ResponseMode, VerifierFlaw};
 
@@ -61,6 +62,11 @@ pub const OPTIONS: &[(&str, &str, &str)] = &[
         "x509_san_dns, x509_hash or redirect_uri",
     ),
     ("verifier", "response_mode", "direct_post or direct_post.jwt"),
+    (
+        "verifier",
+        "enc",
+        "A128GCM, A256GCM (comma separated, in order of preference)",
+    ),
     ("verifier", "flaw", "skip-status-check (a deliberate defect)"),
 ];
 
@@ -121,6 +127,11 @@ pub fn parse(role: &str, options: &BTreeMap<String, String>) -> Result<RoleVaria
                 variant.verifier.response_modes =
                     vec![ResponseMode::from_name(value).ok_or_else(|| bad(value))?];
             }
+            "enc" => {
+                variant.verifier.enc_values = list(value)
+                    .map(|v| ContentEncryption::from_name(v).ok_or_else(|| bad(v)))
+                    .collect::<Result<_, _>>()?;
+            }
             "flaw" => {
                 variant.verifier.flaws = list(value)
                     .map(|v| VerifierFlaw::from_name(v).ok_or_else(|| bad(v)))
@@ -132,6 +143,7 @@ pub fn parse(role: &str, options: &BTreeMap<String, String>) -> Result<RoleVaria
             "flows" => variant.issuer.flows.is_empty(),
             "binding" => variant.issuer.binding_methods.is_empty(),
             "client_id_prefixes" => variant.wallet_prefixes.is_empty(),
+            "enc" => variant.verifier.enc_values.is_empty(),
             _ => false,
         };
         if empty {

@@ -634,6 +634,9 @@ async fn presentation(s: &WalletRole, request: &Present) -> Result<Value, Failur
         "response_mode": authorization.response_mode.name(),
         "declined": declined,
         "disclosed": disclosed,
+        // What went to the response URI, so the harness can replay it when it cannot see
+        // the wallet's traffic (a wallet in a container).
+        "posted_form": crate::protocol::oid4vci::form(&pairs),
         "verifier_status": r.status,
         "verifier_response": verifier_body,
         "findings": findings,

@@ -324,12 +324,15 @@ pub(super) fn present_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<
         if answer.not_implemented() {
             return not_implemented(&req::OID4VP_DIRECT_POST, "wallet: present");
         }
+        // What the wallet posted: seen on the wire when the wallet sends through Accord's
+        // transport, else as the wallet's control answer reports it.
         w.http.posted_form = ctx
             .sink
             .last_matching(|e| {
                 e.from == "wallet" && e.method == "POST" && e.url.ends_with("/response")
             })
-            .map(|e| e.request_body);
+            .map(|e| e.request_body)
+            .or_else(|| answer.body["posted_form"].as_str().map(str::to_owned));
         let id = created["id"].as_str().unwrap_or_default();
         let outcome = answer_or_panic(
             "read result",
@@ -352,7 +355,11 @@ pub(super) fn replay_step(w: &mut AcademicWorld, _c: Context) -> LocalBoxFuture<
             panic!("no request was created")
         };
         let Some(form) = w.http.posted_form.clone() else {
-            panic!("nothing was posted to replay")
+            panic!(
+                "the harness did not see what the wallet posted (it does not send through Accord's \
+                 recording transport and its control answer has no posted_form), so it has \
+                 nothing to replay"
+            )
         };
         let client = t.control(verifier);
         let query = w.http.query.clone().unwrap_or(Value::Null);

@@ -11,6 +11,7 @@ mod containers;
 mod control_api;
 mod faults;
 mod hostile;
+mod matrix;
 mod negative;
 mod peer_impierce;
 mod peer_jwcrypto;

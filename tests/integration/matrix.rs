@@ -1,0 +1,308 @@
+//! Runs against implementations described by manifests: the interop matrix of Accord's
+//! shipped variants shows the pattern their configurations and flaws imply (each failure
+//! explained by a requirement id); a manifest that cannot be read or an implementation that
+//! cannot be reached fails its own cells and no other; the features pass against the
+//! reference roles in containers and as docker-compose services, and nothing is left behind.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+use accord::engine::{RunConfig, run};
+use accord::entropy::{FixedClock, SystemClock};
+use accord::events::Verdict;
+use accord::projections::{self, CellView, RunView};
+use accord::store::memory::MemoryStore;
+use accord::store::{EventStore, Tail};
+
+use crate::support::repo;
+
+const NOW: i64 = 1_800_000_000;
+
+fn manifests(dir: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(repo().join(dir))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn project(store: &dyn EventStore, run_id: &str) -> RunView {
+    let log = store.read(run_id).unwrap();
+    accord::events::verify_chain(&log.events).unwrap();
+    assert!(matches!(log.tail, Tail::Clean));
+    projections::project(&log.events, &log.tail)
+}
+
+fn cell<'a>(v: &'a RunView, id: &str) -> &'a CellView {
+    v.cells
+        .iter()
+        .find(|c| c.id == id)
+        .unwrap_or_else(|| panic!("no cell {id}; cells: {:?}", ids(v)))
+}
+
+fn ids(v: &RunView) -> Vec<&str> {
+    v.cells.iter().map(|c| c.id.as_str()).collect()
+}
+
+fn matrix_run(implementations: Vec<PathBuf>, seed: u64) -> (RunView, Verdict) {
+    let store: Arc<dyn EventStore> = Arc::new(MemoryStore::new());
+    let config = RunConfig {
+        implementations,
+        matrix: true,
+        ..RunConfig::new(repo().join("features"), seed)
+    };
+    let outcome = run(&config, store.clone(), Arc::new(FixedClock(NOW))).unwrap();
+    (project(store.as_ref(), &outcome.run_id), outcome.verdict)
+}
+
+#[test]
+fn the_shipped_variants_make_the_expected_matrix() {
+    let (v, verdict) = matrix_run(manifests("implementations"), 7);
+    // 3 issuers × 2 wallets × 4 verifiers.
+    assert_eq!(v.cells.len(), 24, "{:?}", ids(&v));
+    assert_eq!(verdict, Verdict::Failed, "the flawed verifier fails its cells");
+
+    // The reference roles together: everything they can do together passes.
+    for id in [
+        "accord-issuer-eu × accord-wallet × accord-verifier-jp",
+        "accord-issuer-jp × accord-wallet × accord-verifier-eu",
+        // pre-authorized only, binding by did:jwk: the wallet follows what it is offered.
+        "accord-issuer-eu-pre-auth × accord-wallet × accord-verifier-jp",
+        // x509_hash on both sides, encrypted responses only.
+        "accord-issuer-jp × accord-wallet-x509-hash-only × accord-verifier-eu-jwt-only",
+        "accord-issuer-jp × accord-wallet × accord-verifier-eu-jwt-only",
+    ] {
+        let c = cell(&v, id);
+        assert_eq!(c.verdict, Some(Verdict::Passed), "{id}: {c:?}");
+        assert!(c.counts.passed > 0, "{id} ran nothing");
+    }
+    // Only the scenarios whose response mode the jwt-only verifier declares ran there.
+    let jwt_only = cell(
+        &v,
+        "accord-issuer-jp × accord-wallet × accord-verifier-eu-jwt-only",
+    );
+    assert!(
+        jwt_only
+            .not_applicable
+            .iter()
+            .any(|n| n.contains("response mode direct_post,")),
+        "{jwt_only:?}"
+    );
+    let full = cell(&v, "accord-issuer-jp × accord-wallet × accord-verifier-eu");
+    assert!(jwt_only.counts.passed < full.counts.passed);
+
+    // The deliberately flawed verifier fails, explained by the requirement it breaks.
+    for issuer in ["accord-issuer-eu", "accord-issuer-eu-pre-auth"] {
+        let c = cell(
+            &v,
+            &format!("{issuer} × accord-wallet × accord-verifier-jp-no-status-check"),
+        );
+        assert_eq!(c.verdict, Some(Verdict::Failed), "{c:?}");
+        assert_eq!(c.failed_requirements, vec!["TSL-7.1-status-values"]);
+    }
+
+    // Declared capabilities that do not meet: not run, and why.
+    let c = cell(
+        &v,
+        "accord-issuer-eu × accord-wallet-x509-hash-only × accord-verifier-jp",
+    );
+    assert_eq!(c.verdict, Some(Verdict::NotImplemented));
+    assert!(
+        c.blocked
+            .as_deref()
+            .is_some_and(|b| b.contains("no client identifier prefix in common")),
+        "{c:?}"
+    );
+    // An EU issuer with an EU verifier: no scenario pairs them.
+    let c = cell(&v, "accord-issuer-eu × accord-wallet × accord-verifier-eu");
+    assert_eq!(c.blocked.as_deref(), Some(accord::matrix::NO_SCENARIO));
+
+    // Every failed cell is explained by a requirement id.
+    for c in &v.cells {
+        assert!(c.verdict.is_some(), "{} did not finish", c.id);
+        if c.verdict == Some(Verdict::Failed) {
+            assert!(!c.failed_requirements.is_empty(), "{c:?}");
+        }
+    }
+    let md = projections::markdown(&v);
+    assert!(md.contains("### Interop matrix"), "{md}");
+    assert!(md.contains(
+        "| accord-issuer-eu | accord-wallet | accord-verifier-jp-no-status-check | failed |"
+    ));
+    let junit = projections::junit(&v);
+    assert!(junit.contains("interop matrix"), "{junit}");
+}
+
+#[test]
+fn a_broken_manifest_or_an_unreachable_implementation_fails_only_its_own_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken-wallet.toml");
+    std::fs::write(
+        &broken,
+        "id = \"broken-wallet\"\nvendor = \"V\"\nversion = \"1\"\nroles = [\"wallet\"]\n\n[launch]\nkind = \"teleport\"\n",
+    )
+    .unwrap();
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let gone = dir.path().join("gone-wallet.toml");
+    std::fs::write(
+        &gone,
+        format!(
+            "id = \"gone-wallet\"\nvendor = \"V\"\nversion = \"1\"\nroles = [\"wallet\"]\n\n[capabilities]\nclient_id_prefixes = [\"x509_san_dns\"]\n\n[launch]\nkind = \"url\"\nbase = \"http://127.0.0.1:{port}\"\n"
+        ),
+    )
+    .unwrap();
+    let root = repo().join("implementations");
+    let (v, verdict) = matrix_run(
+        vec![
+            root.join("accord-issuer-eu.toml"),
+            root.join("accord-wallet.toml"),
+            root.join("accord-verifier-jp.toml"),
+            broken.clone(),
+            gone.clone(),
+        ],
+        8,
+    );
+    assert_eq!(verdict, Verdict::Inconclusive);
+    let b = cell(&v, "broken-wallet");
+    assert_eq!(b.verdict, Some(Verdict::Inconclusive));
+    let why = b.blocked.as_deref().unwrap_or_default();
+    assert!(
+        why.contains("broken-wallet.toml") && why.contains("launch.kind"),
+        "{why}"
+    );
+    let g = cell(&v, "accord-issuer-eu × gone-wallet × accord-verifier-jp");
+    assert_eq!(g.verdict, Some(Verdict::Inconclusive));
+    assert!(
+        g.blocked
+            .as_deref()
+            .is_some_and(|b| b.contains("wallet: gone-wallet") && b.contains("not ready")),
+        "{g:?}"
+    );
+    let ok = cell(&v, "accord-issuer-eu × accord-wallet × accord-verifier-jp");
+    assert_eq!(ok.verdict, Some(Verdict::Passed), "{ok:?}");
+    assert!(ok.counts.passed >= 10);
+
+    // Without --matrix, two wallets for one part is a usage error that says what to do.
+    let config = RunConfig {
+        implementations: vec![root.join("accord-wallet.toml"), gone],
+        ..RunConfig::new(repo().join("features"), 1)
+    };
+    let e = run(
+        &config,
+        Arc::new(MemoryStore::new()),
+        Arc::new(FixedClock(NOW)),
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(e.contains("--matrix"), "{e}");
+}
+
+/// `None` (after saying why) when Docker or the image is missing and that is allowed.
+fn docker() -> Option<()> {
+    let image = accord::launch::LocalImage::parse("accord/reference:local").unwrap();
+    match accord::launch::check_image(&image) {
+        Ok(()) => Some(()),
+        Err(e) => {
+            if std::env::var("ACCORD_REQUIRE_DOCKER").is_ok_and(|v| v == "1") {
+                panic!("ACCORD_REQUIRE_DOCKER=1 but {e}");
+            }
+            eprintln!("\n*** SKIPPED: run against containers: {e}\n");
+            None
+        }
+    }
+}
+
+fn containers_named(prefix: &str) -> String {
+    let out = Command::new("docker")
+        .args([
+            "ps",
+            "-a",
+            "--filter",
+            &format!("name={prefix}"),
+            "--format",
+            "{{.Names}}",
+        ])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// Runs the features with the given manifests (real time: containers keep their own
+/// clocks) and checks that every scenario passed and the players' logs were kept.
+fn run_with(implementations: Vec<PathBuf>, compose_file: &Path) -> RunView {
+    let store: Arc<dyn EventStore> = Arc::new(MemoryStore::new());
+    let config = RunConfig {
+        implementations,
+        compose_file: compose_file.to_path_buf(),
+        ..RunConfig::new(repo().join("features"), 11)
+    };
+    let outcome = run(&config, store.clone(), Arc::new(SystemClock)).unwrap();
+    let v = project(store.as_ref(), &outcome.run_id);
+    let failed: Vec<String> = v
+        .scenarios
+        .iter()
+        .filter(|s| s.verdict != Some(Verdict::Passed))
+        .map(|s| format!("{}: {:?} {:?}", s.scenario, s.checks, s.steps))
+        .collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    assert_eq!(outcome.verdict, Verdict::Passed);
+    let log = store.read(&outcome.run_id).unwrap();
+    assert!(
+        log.events.iter().any(|e| e.kind == "container-logged"),
+        "the players' logs are kept"
+    );
+    v
+}
+
+#[test]
+fn the_features_pass_against_the_reference_roles_in_containers() {
+    let Some(()) = docker() else { return };
+    let v = run_with(
+        manifests("implementations/containers"),
+        &repo().join("docker-compose.yml"),
+    );
+    assert_eq!(v.cells.len(), 1);
+    let kinds: Vec<&str> = v.cells[0]
+        .players
+        .iter()
+        .filter(|p| p.kind == "container")
+        .map(|p| p.implementation.as_str())
+        .collect();
+    assert_eq!(kinds.len(), 3, "{:?}", v.cells[0].players);
+    assert!(v.counts.passed >= 25);
+    assert_eq!(
+        containers_named(&format!("accord-{}-", std::process::id())),
+        "",
+        "containers left behind"
+    );
+}
+
+#[test]
+fn the_features_pass_against_the_docker_compose_topology() {
+    let Some(()) = docker() else { return };
+    let compose = repo().join("docker-compose.yml");
+    let v = run_with(manifests("implementations/compose"), &compose);
+    assert!(
+        v.cells[0].players.iter().all(|p| p.kind == "compose"),
+        "{:?}",
+        v.cells[0].players
+    );
+    let ps = Command::new("docker-compose")
+        .args(["-f", &compose.display().to_string(), "ps", "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&ps.stdout).trim(),
+        "",
+        "compose services left behind"
+    );
+}
