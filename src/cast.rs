@@ -31,7 +31,8 @@ use crate::roles::topology::{self, TopologyError};
 use crate::roles::trust_list::TrustListHost;
 use crate::roles::variant::{self, RoleVariant};
 use crate::roles::{Listen, Running};
-use crate::transport::{Request, Transport};
+use crate::roles::proxy::{self, Fault, Proxy};
+use crate::transport::{Limits, Request, Transport};
 use crate::trust::pki::TestPki;
 
 /// The parts of the topology, in the order they are started (hosts first: the others point
@@ -182,6 +183,13 @@ pub struct PlayerRecord {
 /// What keeps a player running.
 enum Handle {
     InProcess(Running),
+    /// An in-process role behind the recording proxy, which can inject faults between it
+    /// and everyone else (the status-list host).
+    Proxied {
+        role: Running,
+        proxy: Arc<Proxy>,
+        front: Running,
+    },
     Container(HostContainer),
     Compose { service: String },
     External,
@@ -227,6 +235,10 @@ pub struct Stage {
 /// Every part, played.
 pub struct Cast {
     stage: Stage,
+    /// The harness's own client (control calls): the same recording sink as the roles, a
+    /// longer time limit, so a role that waits for a silent counterpart until its own limit
+    /// still answers the harness.
+    control_transport: Transport,
     castings: BTreeMap<Part, Casting>,
     players: RefCell<BTreeMap<Part, Player>>,
     handles: RefCell<BTreeMap<Part, Handle>>,
@@ -237,6 +249,11 @@ pub struct Cast {
 
 /// How long a player may take to answer its readiness path.
 const READY_WITHIN: Duration = Duration::from_secs(20);
+
+/// Time limit of the harness's control calls: longer than the roles' own limit on their
+/// exchanges ([`Limits::default`]), so a role that gives up on a silent counterpart can
+/// still say so.
+const CONTROL_TIMEOUT: Duration = Duration::from_secs(30);
 
 fn free_port() -> std::io::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
@@ -259,8 +276,21 @@ impl Cast {
         for part in Part::ALL {
             castings.entry(part).or_insert(Casting::Reference);
         }
+        let control_transport = Transport::new(
+            stage.transport.sink().clone(),
+            Limits {
+                timeout: CONTROL_TIMEOUT,
+                ..Limits::default()
+            },
+        )
+        .map_err(|e| CastError::Start {
+            part: "harness",
+            implementation: REFERENCE.to_owned(),
+            message: e.to_string(),
+        })?;
         let cast = Cast {
             stage,
+            control_transport,
             castings,
             players: RefCell::new(BTreeMap::new()),
             handles: RefCell::new(BTreeMap::new()),
@@ -325,7 +355,7 @@ impl Cast {
 
     /// A control client for `part` (its control path).
     pub fn control(&self, part: Part) -> ControlClient {
-        ControlClient::new(self.stage.transport.clone())
+        ControlClient::new(self.control_transport.clone())
             .with_control_path(&self.player(part).control_path)
     }
 
@@ -360,16 +390,16 @@ impl Cast {
         };
         match &casting {
             Casting::Reference => {
-                let (running, host) = self
-                    .start_reference(part, &RoleVariant::default(), at)
+                let (base_url, handle, host) = self
+                    .start_in_process(part, &RoleVariant::default(), at)
                     .await
                     .map_err(|e| fail(e.to_string()))?;
                 Ok((
                     Player {
-                        record: record(running.base_url.clone()),
+                        record: record(base_url),
                         control_path,
                     },
-                    Handle::InProcess(running),
+                    handle,
                     host,
                 ))
             }
@@ -384,16 +414,16 @@ impl Cast {
                             .collect();
                         let variant = variant::parse(part.role(), &options)
                             .map_err(|e| fail(format!("{}: launch.options.{e}", path.display())))?;
-                        let (running, host) = self
-                            .start_reference(part, &variant, at)
+                        let (base_url, handle, host) = self
+                            .start_in_process(part, &variant, at)
                             .await
                             .map_err(|e| fail(e.to_string()))?;
                         Ok((
                             Player {
-                                record: record(running.base_url.clone()),
+                                record: record(base_url),
                                 control_path,
                             },
-                            Handle::InProcess(running),
+                            handle,
                             host,
                         ))
                     }
@@ -541,14 +571,63 @@ impl Cast {
         }
     }
 
-    async fn start_reference(
+    /// Starts an in-process role: the status-list host behind a recording proxy (the
+    /// others reach it only through the proxy, so faults can be injected on that path),
+    /// every other role directly. Returns its base URL and handle.
+    async fn start_in_process(
         &self,
         part: Part,
         variant: &RoleVariant,
         at: Option<SocketAddr>,
+    ) -> Result<(String, Handle, Option<Arc<TrustListHost>>), TopologyError> {
+        if part != Part::StatusList {
+            let (running, host) = self
+                .start_reference(part, variant, Listen::from(at.unwrap_or_else(|| loopback(0))))
+                .await?;
+            return Ok((running.base_url.clone(), Handle::InProcess(running), host));
+        }
+        let proxy = Arc::new(Proxy::new(
+            "proxy:status-list",
+            "http://127.0.0.1:9",
+            "status-list",
+            self.stage.transport.clone(),
+        ));
+        let handle = proxy.clone();
+        let front = crate::roles::serve(
+            "proxy:status-list",
+            at.unwrap_or_else(|| loopback(0)),
+            move |_| proxy::router(handle),
+        )
+        .await?;
+        let (role, _) = self
+            .start_reference(
+                part,
+                variant,
+                Listen {
+                    addr: loopback(0),
+                    public_url: Some(front.base_url.clone()),
+                },
+            )
+            .await?;
+        proxy.set_target(&format!("http://{}", role.addr));
+        Ok((
+            front.base_url.clone(),
+            Handle::Proxied {
+                role,
+                proxy,
+                front: front,
+            },
+            None,
+        ))
+    }
+
+    async fn start_reference(
+        &self,
+        part: Part,
+        variant: &RoleVariant,
+        listen: Listen,
     ) -> Result<(Running, Option<Arc<TrustListHost>>), TopologyError> {
         let s = &self.stage;
-        let listen = Listen::from(at.unwrap_or_else(|| loopback(0)));
         let status = self.url_of(Part::StatusList);
         let trust = self.url_of(Part::TrustList);
         Ok(match part {
@@ -620,6 +699,37 @@ impl Cast {
                 self.handles.borrow_mut().insert(part, handle);
                 Ok(())
             }
+            Some(Handle::Proxied {
+                role,
+                proxy,
+                front,
+            }) => {
+                // The proxy stays (it is the address others know); the role behind it
+                // starts afresh.
+                role.stop().await;
+                let variant = self.variant_of(part)?;
+                let (fresh, _) = self
+                    .start_reference(
+                        part,
+                        &variant,
+                        Listen {
+                            addr: loopback(0),
+                            public_url: Some(front.base_url.clone()),
+                        },
+                    )
+                    .await
+                    .map_err(|e| e.to_string())?;
+                proxy.set_target(&format!("http://{}", fresh.addr));
+                self.handles.borrow_mut().insert(
+                    part,
+                    Handle::Proxied {
+                        role: fresh,
+                        proxy,
+                        front,
+                    },
+                );
+                Ok(())
+            }
             Some(Handle::Container(c)) => {
                 let r = docker(&["restart", "--time", "2", c.id()]);
                 let base = self.player(part).record.base_url;
@@ -656,6 +766,38 @@ impl Cast {
                 ))
             }
             None => Err(format!("{} is not playing", part.name())),
+        }
+    }
+
+    fn variant_of(&self, part: Part) -> Result<RoleVariant, String> {
+        match self.casting(part) {
+            Casting::Reference => Ok(RoleVariant::default()),
+            Casting::Manifest { manifest, .. } => {
+                let options: BTreeMap<String, String> = manifest
+                    .launch
+                    .get_ref()
+                    .options
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.get_ref().clone()))
+                    .collect();
+                variant::parse(part.role(), &options).map_err(|e| e.to_string())
+            }
+        }
+    }
+
+    /// Injects `fault` on the path to `part` (only a part behind the recording proxy: the
+    /// in-process status-list host). `Fault::None` lifts it.
+    pub fn set_fault(&self, part: Part, fault: Fault) -> Result<(), String> {
+        match self.handles.borrow().get(&part) {
+            Some(Handle::Proxied { proxy, .. }) => {
+                proxy.set_fault(fault);
+                Ok(())
+            }
+            _ => Err(format!(
+                "{} ({}) is not behind Accord's recording proxy; faults on its path cannot be injected",
+                part.name(),
+                self.casting(part).implementation()
+            )),
         }
     }
 
@@ -716,6 +858,10 @@ impl Cast {
         for (_, h) in handles.into_iter().rev() {
             match h {
                 Handle::InProcess(r) => r.stop().await,
+                Handle::Proxied { role, front, .. } => {
+                    front.stop().await;
+                    role.stop().await;
+                }
                 Handle::Container(c) => c.remove().await,
                 // Removed together when the cast is dropped.
                 Handle::Compose { .. } | Handle::External => {}

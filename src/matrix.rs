@@ -265,6 +265,13 @@ fn cell_id(members: &BTreeMap<&'static str, Option<Arc<Manifest>>>) -> String {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Needs {
     pub parts: BTreeSet<Part>,
+    /// Parts the scenario pauses, so they must run in containers.
+    pub containers: BTreeSet<Part>,
+    /// Parts the scenario restarts, so the harness must control their process.
+    pub restarts: BTreeSet<Part>,
+    /// Whether the scenario injects faults between the status-list host and the others
+    /// (through the recording proxy, which fronts Accord's in-process host).
+    pub status_faults: bool,
     pub flows: BTreeSet<&'static str>,
     pub response_modes: BTreeSet<String>,
 }
@@ -304,6 +311,17 @@ pub fn needs(feature: &gherkin::Feature, scenario: &gherkin::Scenario) -> Option
                 });
             }
         }
+        if let Some(c) = UNIVERSITY.captures(text) {
+            if text.contains("issuer container is") {
+                n.containers.insert(Part::issuer(&c[1]));
+            }
+            if text.contains("issuer restarts") {
+                n.restarts.insert(Part::issuer(&c[1]));
+            }
+        }
+        if text.starts_with("the status-list host ") {
+            n.status_faults = true;
+        }
         if let Some(c) = VERIFIER.captures(text) {
             n.parts.insert(Part::verifier(&c[1]));
         }
@@ -327,6 +345,32 @@ pub fn applicable(cell: &Cell, needs: Option<&Needs>) -> Result<(), String> {
             Ok(())
         };
     };
+    let kind = |part: &Part| match cell.castings.get(part) {
+        Some(c) => c.kind(),
+        None => "builtin".to_owned(),
+    };
+    for part in &needs.containers {
+        if !matches!(kind(part).as_str(), "container" | "compose") {
+            return Err(format!(
+                "pauses the {}, which does not run in a container here",
+                part.name()
+            ));
+        }
+    }
+    for part in &needs.restarts {
+        if kind(part) == "url" {
+            return Err(format!(
+                "restarts the {}, which runs at a URL the harness does not control",
+                part.name()
+            ));
+        }
+    }
+    if needs.status_faults && kind(&Part::StatusList) != "builtin" {
+        return Err(
+            "injects faults on the status-list host, which only Accord's in-process host allows"
+                .into(),
+        );
+    }
     for part in &needs.parts {
         let role = part.role();
         let member = cell.members.get(role).cloned().flatten();

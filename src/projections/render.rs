@@ -63,6 +63,17 @@ pub fn console(v: &RunView) -> String {
             if let Some(why) = cell_explanation(c) {
                 let _ = writeln!(out, "      {why}");
             }
+            if !c.not_applicable.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "      {} scenario(s) not applicable to this cell",
+                    c.not_applicable.len()
+                );
+            }
+        }
+    } else {
+        for n in v.cells.iter().flat_map(|c| &c.not_applicable) {
+            let _ = writeln!(out, "  not applicable  {n}");
         }
     }
     let c = v.counts;

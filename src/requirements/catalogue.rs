@@ -1261,7 +1261,19 @@ pub static OID4VP_TRANSACTION_DATA: Requirement = Requirement {
 };
 
 /// Every requirement, in catalogue order.
+/// Robustness (Accord's own expectation; no protocol spec sets time limits): a party that
+/// cannot reach its counterpart, or is answered with an error, ends the exchange within a
+/// bounded time, reports what failed, and keeps nothing half-done.
+pub static ROBUST_FAIL_CLEANLY: Requirement = Requirement {
+    id: "ROBUST-1-fail-cleanly",
+    spec: Spec::Robustness,
+    section: "1",
+    level: Level::Should,
+    summary: "A failed exchange (counterpart unreachable, silent or answering an error) ends within a bounded time, is reported with the step that failed, and leaves no partial credential",
+};
+
 pub static ALL: &[&Requirement] = &[
+    &ROBUST_FAIL_CLEANLY,
     // SD-JWT
     &SDJWT_FORMAT,
     &SDJWT_ALG_NONE_REJECTED,
@@ -1408,6 +1420,7 @@ mod tests {
             Spec::Oid4vci => &["OID4VCI-"],
             Spec::Oid4vp => &["OID4VP-"],
             Spec::OAuth => &["OAUTH-RFC7636-", "OAUTH-RFC9101-"],
+            Spec::Robustness => &["ROBUST-"],
         }
     }
 

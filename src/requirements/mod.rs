@@ -52,6 +52,10 @@ pub enum Spec {
     Oid4vp,
     /// The OAuth RFCs the protocols build on: RFC 7636 (PKCE), RFC 9101 (JAR).
     OAuth,
+    /// Accord's own robustness expectations of an implementation under test, where no
+    /// protocol spec sets any (time limits, failing cleanly). SHOULD level: reported, never
+    /// failing a scenario alone.
+    Robustness,
 }
 
 /// One requirement of one spec.

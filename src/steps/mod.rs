@@ -8,6 +8,7 @@
 //! cucumber's inventory macros, which can silently lose steps defined in a library crate.
 
 pub mod bridge;
+mod faults;
 mod http;
 
 use std::cell::RefCell;
@@ -160,6 +161,7 @@ pub struct AcademicWorld {
     draws: u64,
     /// The flows over HTTP (see [`http`]).
     http: http::HttpState,
+    faults: faults::FaultState,
 }
 
 impl cucumber::World for AcademicWorld {
@@ -505,6 +507,13 @@ pub fn collection() -> Collection<AcademicWorld> {
         .then(None, re(r"^the credential was not treated as qualified$"), http::not_qualified_step)
         .then(None, re(r#"^the verifier rejects the presentation citing "([^"]+)"$"#), http::rejects_step)
         .then(None, re(r#"^the wallet refuses the request citing "([^"]+)"$"#), http::wallet_refuses_step)
+        .given(None, re(r"^the (EU|JP) university has made an offer to the wallet$"), faults::offer_step)
+        .when(None, re(r"^the (EU|JP) university's issuer restarts$"), faults::restart_step)
+        .when(None, re(r"^the (EU|JP) university's issuer container is (paused|resumed)$"), faults::pause_step)
+        .given(None, re(r"^the status-list host (answers 503|truncates its answers|drops the connection|answers after \d+ ms)$"), faults::status_host_step)
+        .when(None, re(r"^the wallet accepts the offer$"), faults::accept_step)
+        .then(None, re(r#"^the wallet's attempt fails cleanly with the issuer's "([^"]+)"$"#), faults::failed_with_step)
+        .then(None, re(r"^the wallet's attempt fails cleanly, the issuer unreachable$"), faults::unreachable_step)
 }
 
 /// A check's level as stored in events.
@@ -516,6 +525,7 @@ impl AcademicWorld {
     /// Run by the engine after every scenario: undoes what the scenario staged on players
     /// the cell's scenarios share.
     pub async fn end_of_scenario(&mut self) {
+        self.faults.end_of_scenario().await;
         self.http.end_of_scenario().await;
     }
 }

@@ -1,0 +1,253 @@
+//! Steps that break things on purpose: a restarted issuer, a status-list host that fails or
+//! is slow (through the recording proxy), an issuer container frozen by the Docker engine.
+//! Every fault is recorded (`fault-injected`) when the step ends, and lifted when the
+//! scenario ends, so the next scenario of the cell meets healthy players.
+
+use std::time::Duration;
+
+use cucumber::step::Context;
+use futures::FutureExt as _;
+use futures::future::LocalBoxFuture;
+use serde_json::{Value, json};
+
+use super::{AcademicWorld, arg, context, record_check, record_fault};
+use crate::cast::Part;
+use crate::requirements::catalogue as req;
+use crate::roles::control::Answer;
+use crate::roles::proxy::Fault;
+
+/// What a fault scenario has done so far.
+#[derive(Debug, Default)]
+pub struct FaultState {
+    /// The issuer and the offer it made (URI, transaction code).
+    offer: Option<(Part, String, Option<String>)>,
+    /// The wallet's answer to accepting it, and how many credentials it held before and
+    /// after (when it can list them).
+    accepted: Option<(Answer, Option<usize>, Option<usize>)>,
+    /// Faults to lift when the scenario ends.
+    proxied: Vec<Part>,
+    paused: Vec<Part>,
+}
+
+impl FaultState {
+    pub(super) async fn end_of_scenario(&mut self) {
+        let Some(ctx) = context() else { return };
+        let Some(cast) = ctx.cast.clone() else { return };
+        for part in std::mem::take(&mut self.proxied) {
+            if let Err(e) = cast.set_fault(part, Fault::None) {
+                panic!("could not lift the fault on {}: {e}", part.name());
+            }
+        }
+        for part in std::mem::take(&mut self.paused) {
+            if let Err(e) = cast.pause(part, false) {
+                panic!("could not resume {}: {e}", part.name());
+            }
+        }
+    }
+}
+
+fn cast() -> std::rc::Rc<crate::cast::Cast> {
+    let Some(ctx) = context() else {
+        panic!("no run context installed")
+    };
+    match &ctx.cast {
+        Some(c) => c.clone(),
+        None => panic!("this scenario needs the cast of a cell, and none was started"),
+    }
+}
+
+async fn held_credentials(cast: &crate::cast::Cast) -> Option<usize> {
+    let wallet = cast.player(Part::Wallet);
+    let a = cast
+        .control(Part::Wallet)
+        .credentials(wallet.base_url())
+        .await
+        .ok()?;
+    a.ok()
+        .then(|| a.body["credentials"].as_array().map(Vec::len))
+        .flatten()
+}
+
+/// `Given the (EU|JP) university has made an offer to the wallet`
+pub(super) fn offer_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_, ()> {
+    async move {
+        let cast = cast();
+        let part = Part::issuer(arg(&c, 1));
+        let issuer = cast.player(part);
+        let offer = cast
+            .control(part)
+            .create_offer(issuer.base_url(), &json!({}))
+            .await
+            .unwrap_or_else(|e| panic!("create offer: {e}"));
+        assert!(offer.ok(), "the issuer refused to make an offer: {}", offer.body);
+        let uri = offer.body["uri"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no offer uri in {}", offer.body))
+            .to_owned();
+        let tx = offer.body["tx_code"].as_str().map(str::to_owned);
+        w.faults.offer = Some((part, uri, tx));
+    }
+    .boxed_local()
+}
+
+/// `When the (EU|JP) university's issuer restarts`
+pub(super) fn restart_step(_w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_, ()> {
+    async move {
+        let cast = cast();
+        let part = Part::issuer(arg(&c, 1));
+        record_fault(part.name(), "restart (state in memory lost)");
+        if let Err(e) = cast.restart(part).await {
+            panic!("could not restart {}: {e}", part.name());
+        }
+    }
+    .boxed_local()
+}
+
+/// `When the (EU|JP) university's issuer container is (paused|resumed)`
+pub(super) fn pause_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_, ()> {
+    async move {
+        let cast = cast();
+        let part = Part::issuer(arg(&c, 1));
+        let pause = arg(&c, 2) == "paused";
+        record_fault(
+            part.name(),
+            if pause {
+                "container paused"
+            } else {
+                "container resumed"
+            },
+        );
+        if let Err(e) = cast.pause(part, pause) {
+            panic!("{e}");
+        }
+        if pause {
+            w.faults.paused.push(part);
+        } else {
+            w.faults.paused.retain(|p| *p != part);
+        }
+    }
+    .boxed_local()
+}
+
+/// `Given the status-list host (answers 503|truncates its answers|drops the connection|answers after N ms)`
+pub(super) fn status_host_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_, ()> {
+    async move {
+        let cast = cast();
+        let what = arg(&c, 1);
+        let fault = match what {
+            "answers 503" => Fault::Status(503),
+            "truncates its answers" => Fault::Truncate,
+            "drops the connection" => Fault::Drop,
+            other => match other
+                .strip_prefix("answers after ")
+                .and_then(|ms| ms.strip_suffix(" ms"))
+                .and_then(|ms| ms.parse::<u64>().ok())
+            {
+                Some(ms) => Fault::Delay(Duration::from_millis(ms)),
+                None => panic!("unknown status-list fault {other:?}"),
+            },
+        };
+        record_fault(Part::StatusList.name(), what);
+        if let Err(e) = cast.set_fault(Part::StatusList, fault) {
+            panic!("{e}");
+        }
+        w.faults.proxied.push(Part::StatusList);
+    }
+    .boxed_local()
+}
+
+/// `When the wallet accepts the offer`
+pub(super) fn accept_step(w: &mut AcademicWorld, _c: Context) -> LocalBoxFuture<'_, ()> {
+    async move {
+        let cast = cast();
+        let Some((_, uri, tx)) = w.faults.offer.clone() else {
+            panic!("no offer was made")
+        };
+        let before = held_credentials(&cast).await;
+        let wallet = cast.player(Part::Wallet);
+        let answer = cast
+            .control(Part::Wallet)
+            .accept_offer(wallet.base_url(), &uri, tx.as_deref())
+            .await
+            .unwrap_or_else(|e| {
+                // The harness's own limit is longer than the wallet's: a wallet that does not
+                // answer in it hangs, which is itself the finding.
+                Answer {
+                    status: 0,
+                    body: json!({"error": "no_answer", "detail": e.to_string()}),
+                }
+            });
+        let after = held_credentials(&cast).await;
+        w.faults.accepted = Some((answer, before, after));
+    }
+    .boxed_local()
+}
+
+/// What the wallet's failed attempt looked like: failed cleanly (an answer, the step named,
+/// no credential gained), and the counterpart's error if it reported one.
+fn clean_failure(w: &AcademicWorld) -> (bool, String, Value) {
+    let Some((a, before, after)) = &w.faults.accepted else {
+        panic!("the wallet was not asked to accept the offer")
+    };
+    let gained = match (before, after) {
+        (Some(b), Some(a)) => a > b,
+        _ => false,
+    };
+    let clean = a.status == 422 && a.body["step"].is_string() && !gained;
+    let described = format!(
+        "HTTP {} {} at step {} ({}){}",
+        a.status,
+        a.body["error"],
+        a.body["step"],
+        a.body["detail"].as_str().unwrap_or(""),
+        if gained {
+            "; yet a credential was added"
+        } else {
+            ""
+        }
+    );
+    // The reference wallet reports the counterpart's answer as {status, body}; an
+    // adapter may report the body alone.
+    let counterpart = &a.body["counterpart_response"];
+    let error = if counterpart["body"].is_object() {
+        counterpart["body"]["error"].clone()
+    } else {
+        counterpart["error"].clone()
+    };
+    (clean, described, error)
+}
+
+/// `Then the wallet's attempt fails cleanly with the issuer's "ERROR"`
+pub(super) fn failed_with_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_, ()> {
+    async move {
+        let expected = arg(&c, 1).to_owned();
+        let (clean, described, error) = clean_failure(w);
+        record_check(
+            &req::ROBUST_FAIL_CLEANLY,
+            "the attempt ends with a reported failure and no credential",
+            described.clone(),
+            clean,
+        );
+        record_check(
+            &req::OID4VCI_INVALID_GRANT,
+            format!("the issuer refuses the code it no longer knows with {expected}"),
+            format!("the issuer answered {error}"),
+            error == json!(expected),
+        );
+    }
+    .boxed_local()
+}
+
+/// `Then the wallet's attempt fails cleanly, the issuer unreachable`
+pub(super) fn unreachable_step(w: &mut AcademicWorld, _c: Context) -> LocalBoxFuture<'_, ()> {
+    async move {
+        let (clean, described, _) = clean_failure(w);
+        record_check(
+            &req::ROBUST_FAIL_CLEANLY,
+            "the attempt ends within the wallet's time limit with a reported failure and no credential",
+            described,
+            clean,
+        );
+    }
+    .boxed_local()
+}
