@@ -179,6 +179,68 @@ fn jp_degree_to_eu_verifier_across_testcontainers() {
 }
 
 #[test]
+fn a_disconnected_network_fails_the_wallet_cleanly_and_reconnecting_heals_it() {
+    if docker().is_none() {
+        return;
+    }
+    let tag = format!("accord-tc-net-{}", std::process::id());
+    rt().block_on(async {
+        let net = tag.clone();
+        let name = |role: &str| format!("{tag}-{role}");
+        let status = launch::start(&image(), &net, &name("status"), &args(&["status-list"]))
+            .await
+            .unwrap();
+        let issuer = launch::start(
+            &image(),
+            &net,
+            &name("issuer-eu"),
+            &args(&["issuer", "--status-list-url", &status.internal_url]),
+        )
+        .await
+        .unwrap();
+        let wallet = launch::start(&image(), &net, &name("wallet"), &args(&["wallet"]))
+            .await
+            .unwrap();
+        let c =
+            ControlClient::new(Transport::new(ExchangeSink::default(), Limits::default()).unwrap());
+        // Both offers are made while the issuer is reachable from the harness.
+        let mut offers = Vec::new();
+        for _ in 0..2 {
+            let o = c.create_offer(&issuer.url, &json!({})).await.unwrap();
+            assert!(o.ok(), "{:?}", o.body);
+            offers.push(o.body["uri"].as_str().unwrap().to_owned());
+        }
+        let docker = |args: &[&str]| {
+            let out = Command::new("docker").args(args).output().unwrap();
+            assert!(
+                out.status.success(),
+                "docker {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        // The issuer leaves the network: the wallet cannot reach it, and says so.
+        docker(&["network", "disconnect", &net, &issuer.alias]);
+        let failed = c.accept_offer(&wallet.url, &offers[0], None).await.unwrap();
+        assert_eq!(failed.status, 422, "{:?}", failed.body);
+        assert_eq!(failed.body["step"], "metadata", "{:?}", failed.body);
+        let held = c.credentials(&wallet.url).await.unwrap();
+        assert_eq!(held.body["credentials"], json!([]), "nothing half-issued");
+        // Back on the network under the same name: the next attempt succeeds.
+        docker(&["network", "connect", "--alias", &issuer.alias, &net, &issuer.alias]);
+        let healed = c.accept_offer(&wallet.url, &offers[1], None).await.unwrap();
+        assert_eq!(
+            healed.status,
+            200,
+            "{:?}\n{}",
+            healed.body,
+            launch::logs(&wallet).await
+        );
+        drop((status, issuer, wallet));
+    });
+    assert_eq!(leftovers(&tag), "", "left behind");
+}
+
+#[test]
 fn a_container_that_cannot_start_is_reported_with_its_logs() {
     if docker().is_none() {
         return;
