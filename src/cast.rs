@@ -27,11 +27,11 @@ use crate::entropy::Clock;
 use crate::launch::{self, HostContainer, LocalImage};
 use crate::manifest::Manifest;
 use crate::roles::control::ControlClient;
+use crate::roles::proxy::{self, Fault, Proxy};
 use crate::roles::topology::{self, TopologyError};
 use crate::roles::trust_list::TrustListHost;
 use crate::roles::variant::{self, RoleVariant};
 use crate::roles::{Listen, Running};
-use crate::roles::proxy::{self, Fault, Proxy};
 use crate::transport::{Limits, Request, Transport};
 use crate::trust::pki::TestPki;
 
@@ -190,8 +190,10 @@ enum Handle {
         proxy: Arc<Proxy>,
         front: Running,
     },
-    Container(HostContainer),
-    Compose { service: String },
+    Container(Box<HostContainer>),
+    Compose {
+        service: String,
+    },
     External,
 }
 
@@ -461,9 +463,11 @@ impl Cast {
                             .wait_ready(&base, &format!("{control_path}/health"), READY_WITHIN)
                             .await
                         {
-                            let logs =
-                                compose(&self.stage.compose_file, &["logs", "--no-color", &service])
-                                    .unwrap_or_default();
+                            let logs = compose(
+                                &self.stage.compose_file,
+                                &["logs", "--no-color", &service],
+                            )
+                            .unwrap_or_default();
                             // The cast is dropped with the error, and its drop removes every
                             // compose service it started.
                             return Err(fail(format!("{e}\n--- its logs ---\n{logs}")));
@@ -500,10 +504,10 @@ impl Cast {
                             .iter()
                             .map(|(k, v)| (k.clone(), fill(v)))
                             .collect();
-                        let readiness = launch
-                            .readiness
-                            .as_ref()
-                            .map_or_else(|| format!("{control_path}/health"), |r| r.get_ref().clone());
+                        let readiness = launch.readiness.as_ref().map_or_else(
+                            || format!("{control_path}/health"),
+                            |r| r.get_ref().clone(),
+                        );
                         let name = format!("{}-{}", self.stage.label, part.name());
                         let container = launch::start_on_host(
                             &image,
@@ -520,7 +524,7 @@ impl Cast {
                                 record: record(public_url),
                                 control_path,
                             },
-                            Handle::Container(container),
+                            Handle::Container(Box::new(container)),
                             None,
                         ))
                     }
@@ -582,7 +586,11 @@ impl Cast {
     ) -> Result<(String, Handle, Option<Arc<TrustListHost>>), TopologyError> {
         if part != Part::StatusList {
             let (running, host) = self
-                .start_reference(part, variant, Listen::from(at.unwrap_or_else(|| loopback(0))))
+                .start_reference(
+                    part,
+                    variant,
+                    Listen::from(at.unwrap_or_else(|| loopback(0))),
+                )
                 .await?;
             return Ok((running.base_url.clone(), Handle::InProcess(running), host));
         }
@@ -612,11 +620,7 @@ impl Cast {
         proxy.set_target(&format!("http://{}", role.addr));
         Ok((
             front.base_url.clone(),
-            Handle::Proxied {
-                role,
-                proxy,
-                front: front,
-            },
+            Handle::Proxied { role, proxy, front },
             None,
         ))
     }
@@ -699,11 +703,7 @@ impl Cast {
                 self.handles.borrow_mut().insert(part, handle);
                 Ok(())
             }
-            Some(Handle::Proxied {
-                role,
-                proxy,
-                front,
-            }) => {
+            Some(Handle::Proxied { role, proxy, front }) => {
                 // The proxy stays (it is the address others know); the role behind it
                 // starts afresh.
                 role.stop().await;
@@ -733,9 +733,7 @@ impl Cast {
             Some(Handle::Container(c)) => {
                 let r = docker(&["restart", "--time", "2", c.id()]);
                 let base = self.player(part).record.base_url;
-                self.handles
-                    .borrow_mut()
-                    .insert(part, Handle::Container(c));
+                self.handles.borrow_mut().insert(part, Handle::Container(c));
                 r?;
                 self.wait_ready(
                     &base,
@@ -804,9 +802,11 @@ impl Cast {
     /// Pauses (`true`) or resumes the container of `part` (the Docker engine freezes its
     /// processes: connections stay open and nothing answers).
     pub fn pause(&self, part: Part, paused: bool) -> Result<(), String> {
+        let verb = if paused { "pause" } else { "unpause" };
         match self.handles.borrow().get(&part) {
-            Some(Handle::Container(c)) => {
-                docker(&[if paused { "pause" } else { "unpause" }, c.id()]).map(|_| ())
+            Some(Handle::Container(c)) => docker(&[verb, c.id()]).map(|_| ()),
+            Some(Handle::Compose { service }) => {
+                compose(&self.stage.compose_file, &[verb, service]).map(|_| ())
             }
             _ => Err(format!(
                 "{} is not a container; only containers can be paused",

@@ -19,12 +19,12 @@ use futures::FutureExt as _;
 
 use crate::cast::{Cast, Casting, Stage};
 use crate::entropy::{Clock, Entropy, FixedClock, SeededEntropy};
-use crate::matrix::{self, Blocked, Cell};
-use crate::transport::{Limits, Transport};
 use crate::events::{Event, FORMAT_VERSION, Verdict};
+use crate::matrix::{self, Blocked, Cell};
 use crate::steps::bridge::{Bridge, Progress, Tally};
 use crate::steps::{RunContext, collection, install, uninstall};
 use crate::store::{EventStore, RunRecorder, StoreError};
+use crate::transport::{Limits, Transport};
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -280,8 +280,7 @@ fn run_cell(r: &CellRun<'_>) -> Result<Verdict, EngineError> {
         return Ok(Verdict::Inconclusive);
     }
     let pki_seed = pki_seeds.first().copied().unwrap_or(r.config.seed);
-    let mut context =
-        RunContext::new(r.config.seed, pki_seed, r.now).map_err(EngineError::Pki)?;
+    let mut context = RunContext::new(r.config.seed, pki_seed, r.now).map_err(EngineError::Pki)?;
     if needs_cast {
         let transport = match Transport::new(context.sink.clone(), Limits::default()) {
             Ok(t) => t,
@@ -354,7 +353,9 @@ fn run_cell(r: &CellRun<'_>) -> Result<Verdict, EngineError> {
     let verdict = r.tally.borrow().scenarios[first..]
         .iter()
         .fold(Verdict::Passed, |a, v| a.combine(*v));
-    let cast = Rc::into_inner(context).and_then(|c| c.cast).and_then(Rc::into_inner);
+    let cast = Rc::into_inner(context)
+        .and_then(|c| c.cast)
+        .and_then(Rc::into_inner);
     if let Some(cast) = cast {
         for (part, logs) in r.runtime.block_on(cast.logs()) {
             record(&Event::ContainerLogged {

@@ -77,9 +77,7 @@ fn declared(
     m: &Option<Arc<Manifest>>,
     f: fn(&Manifest) -> &[toml::Spanned<String>],
 ) -> Option<BTreeSet<String>> {
-    m.as_ref()
-        .map(|m| strings(f(m)))
-        .filter(|s| !s.is_empty())
+    m.as_ref().map(|m| strings(f(m))).filter(|s| !s.is_empty())
 }
 
 fn formats(m: &Manifest) -> &[toml::Spanned<String>] {
@@ -96,7 +94,8 @@ fn meets(members: &BTreeMap<&'static str, Option<Arc<Manifest>>>) -> Option<Stri
     let member = |role: &str| members.get(role).unwrap_or(&none);
     let (i, w, v) = (member("issuer"), member("wallet"), member("verifier"));
     type Pick = fn(&Manifest) -> &[toml::Spanned<String>];
-    let pairs: [(&Option<Arc<Manifest>>, &Option<Arc<Manifest>>, Pick, &str); 3] = [
+    type Member<'a> = &'a Option<Arc<Manifest>>;
+    let pairs: [(Member<'_>, Member<'_>, Pick, &str); 3] = [
         (w, v, prefixes, "client identifier prefix"),
         (w, v, formats, "format"),
         (i, w, formats, "format"),
@@ -118,8 +117,10 @@ fn meets(members: &BTreeMap<&'static str, Option<Arc<Manifest>>>) -> Option<Stri
 }
 
 fn stem(path: &Path) -> String {
-    path.file_stem()
-        .map_or_else(|| path.display().to_string(), |s| s.to_string_lossy().into())
+    path.file_stem().map_or_else(
+        || path.display().to_string(),
+        |s| s.to_string_lossy().into(),
+    )
 }
 
 /// The cells of a run. `Err` is a usage error (two manifests claiming one part without

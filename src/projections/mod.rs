@@ -138,8 +138,7 @@ impl RunView {
         self.cells.len() > 1
             || self.cells.iter().any(|c| {
                 c.blocked.is_some()
-                    || c
-                        .players
+                    || c.players
                         .iter()
                         .any(|p| p.implementation != crate::cast::REFERENCE)
             })

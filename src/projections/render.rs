@@ -54,7 +54,11 @@ pub fn console(v: &RunView) -> String {
         let _ = writeln!(out, "  harness fault: {f}");
     }
     for f in &v.injected_faults {
-        let _ = writeln!(out, "  fault injected: {} ({}) in {}", f.fault, f.part, f.scenario);
+        let _ = writeln!(
+            out,
+            "  fault injected: {} ({}) in {}",
+            f.fault, f.part, f.scenario
+        );
     }
     if matrix {
         let _ = writeln!(out, "interop matrix (issuer × wallet × verifier):");
@@ -116,7 +120,10 @@ pub fn cell_explanation(c: &CellView) -> Option<String> {
         parts.push(format!("not implemented {}", c.not_implemented.join(", ")));
     }
     if c.counts.inconclusive > 0 {
-        parts.push(format!("{} scenario(s) inconclusive", c.counts.inconclusive));
+        parts.push(format!(
+            "{} scenario(s) inconclusive",
+            c.counts.inconclusive
+        ));
     }
     (!parts.is_empty()).then(|| parts.join("; "))
 }

@@ -782,8 +782,16 @@ impl Issuer {
                 ),
             ));
         }
-        let binds = |method: &str| self.config.variant.binding_methods.iter().any(|m| m == method);
-        if header.contains_key("jwk") && !binds("jwk") || header.contains_key("kid") && !binds("did:jwk") {
+        let binds = |method: &str| {
+            self.config
+                .variant
+                .binding_methods
+                .iter()
+                .any(|m| m == method)
+        };
+        if header.contains_key("jwk") && !binds("jwk")
+            || header.contains_key("kid") && !binds("did:jwk")
+        {
             return Err(invalid(
                 &req::OID4VCI_PROOF_KEY,
                 format!(

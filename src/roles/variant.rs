@@ -61,13 +61,21 @@ pub const OPTIONS: &[(&str, &str, &str)] = &[
         "client_id_prefix",
         "x509_san_dns, x509_hash or redirect_uri",
     ),
-    ("verifier", "response_mode", "direct_post or direct_post.jwt"),
+    (
+        "verifier",
+        "response_mode",
+        "direct_post or direct_post.jwt",
+    ),
     (
         "verifier",
         "enc",
         "A128GCM, A256GCM (comma separated, in order of preference)",
     ),
-    ("verifier", "flaw", "skip-status-check (a deliberate defect)"),
+    (
+        "verifier",
+        "flaw",
+        "skip-status-check (a deliberate defect)",
+    ),
 ];
 
 fn list(value: &str) -> impl Iterator<Item = &str> {
@@ -82,8 +90,7 @@ pub fn parse(role: &str, options: &BTreeMap<String, String>) -> Result<RoleVaria
             key: key.clone(),
             message,
         };
-        let Some((_, _, accepted)) = OPTIONS.iter().find(|(r, k, _)| *r == role && k == key)
-        else {
+        let Some((_, _, accepted)) = OPTIONS.iter().find(|(r, k, _)| *r == role && k == key) else {
             let known: Vec<&str> = OPTIONS
                 .iter()
                 .filter(|(r, _, _)| *r == role)

@@ -79,7 +79,11 @@ pub(super) fn offer_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_
             .create_offer(issuer.base_url(), &json!({}))
             .await
             .unwrap_or_else(|e| panic!("create offer: {e}"));
-        assert!(offer.ok(), "the issuer refused to make an offer: {}", offer.body);
+        assert!(
+            offer.ok(),
+            "the issuer refused to make an offer: {}",
+            offer.body
+        );
         let uri = offer.body["uri"]
             .as_str()
             .unwrap_or_else(|| panic!("no offer uri in {}", offer.body))

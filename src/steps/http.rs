@@ -13,10 +13,10 @@ use futures::future::LocalBoxFuture;
 use serde_json::{Value, json};
 
 use super::{ACCEPTANCE, AcademicWorld, CheckRecord, RunContext, arg, context, find, record_check};
+use crate::cast::{Cast, Part};
 use crate::events::Verdict;
 use crate::requirements::{Requirement, catalogue as req};
 use crate::roles::control::Answer;
-use crate::cast::{Cast, Part};
 use crate::trust::trust_list::EntryType;
 
 /// What an HTTP scenario has done so far.
@@ -235,7 +235,11 @@ pub(super) fn trust_list_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFutu
         if published.not_implemented() {
             return not_implemented(&req::TSL_FETCH_FAIL_CLOSED, "trust-list host: publish");
         }
-        assert!(published.ok(), "the trust-list host refused: {}", published.body);
+        assert!(
+            published.ok(),
+            "the trust-list host refused: {}",
+            published.body
+        );
         // Keep the first original of each list: a scenario may stage several changes.
         if !w.http.restore.iter().any(|(code, _)| code == j.code) {
             w.http.restore.push((j.code.to_owned(), original));
@@ -334,10 +338,7 @@ pub(super) fn present_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<
             .map(|e| e.request_body)
             .or_else(|| answer.body["posted_form"].as_str().map(str::to_owned));
         let id = created["id"].as_str().unwrap_or_default();
-        let outcome = answer_or_panic(
-            "read result",
-            t.control(verifier).result(&base, id).await,
-        );
+        let outcome = answer_or_panic("read result", t.control(verifier).result(&base, id).await);
         w.http.wallet = Some(answer);
         w.http.outcome = Some(outcome.body);
     }

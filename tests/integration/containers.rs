@@ -226,7 +226,14 @@ fn a_disconnected_network_fails_the_wallet_cleanly_and_reconnecting_heals_it() {
         let held = c.credentials(&wallet.url).await.unwrap();
         assert_eq!(held.body["credentials"], json!([]), "nothing half-issued");
         // Back on the network under the same name: the next attempt succeeds.
-        docker(&["network", "connect", "--alias", &issuer.alias, &net, &issuer.alias]);
+        docker(&[
+            "network",
+            "connect",
+            "--alias",
+            &issuer.alias,
+            &net,
+            &issuer.alias,
+        ]);
         let healed = c.accept_offer(&wallet.url, &offers[1], None).await.unwrap();
         assert_eq!(
             healed.status,

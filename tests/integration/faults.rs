@@ -58,18 +58,17 @@ fn the_verifier_fails_closed_whatever_goes_wrong_with_the_status_list() {
         .unwrap();
         p.set_target(&format!("http://{}", status.addr));
         // Credentials point at the proxy; the verifier reaches the status list only through it.
-        let issuer =
-            topology::start_issuer(
-                &pki,
-                "eu",
-                seed,
-                clock.clone(),
-                Some(&proxied.base_url),
-                &Default::default(),
-                lo,
-            )
-                .await
-                .unwrap();
+        let issuer = topology::start_issuer(
+            &pki,
+            "eu",
+            seed,
+            clock.clone(),
+            Some(&proxied.base_url),
+            &Default::default(),
+            lo,
+        )
+        .await
+        .unwrap();
         let wallet = topology::start_wallet(
             &pki,
             &WalletTrust::ALL_PREFIXES,

@@ -63,7 +63,11 @@ fn the_shipped_variants_make_the_expected_matrix() {
     let (v, verdict) = matrix_run(manifests("implementations"), 7);
     // 3 issuers × 2 wallets × 4 verifiers.
     assert_eq!(v.cells.len(), 24, "{:?}", ids(&v));
-    assert_eq!(verdict, Verdict::Failed, "the flawed verifier fails its cells");
+    assert_eq!(
+        verdict,
+        Verdict::Failed,
+        "the flawed verifier fails its cells"
+    );
 
     // The reference roles together: everything they can do together passes.
     for id in [

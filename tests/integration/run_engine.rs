@@ -42,9 +42,12 @@ fn reports_are_golden_and_regenerate_byte_identical() {
     let view = project(&log.events, &log.tail);
     insta::with_settings!({snapshot_path => "../../snapshots", prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!("report_console", console(&view));
-        // The features path is the checkout's; everything else is fixed by seed and clock.
+        // The features path is the checkout's and the players' loopback ports are the OS's;
+        // everything else is fixed by seed and clock.
         let features_dir = features().display().to_string();
-        insta::assert_snapshot!("report_json", json(&view).replace(&features_dir, "[features]"));
+        let ports = regex::Regex::new(r"127\.0\.0\.1:\d+").unwrap();
+        let report = json(&view).replace(&features_dir, "[features]");
+        insta::assert_snapshot!("report_json", ports.replace_all(&report, "127.0.0.1:[port]"));
         insta::assert_snapshot!("report_junit", junit(&view));
         insta::assert_snapshot!("report_markdown", markdown(&view));
     });
@@ -84,7 +87,14 @@ fn transcript(events: &[accord::events::Envelope]) -> Vec<String> {
                     e.seq, x["from"], x["to"], x["method"], x["status"]
                 )
             } else {
-                format!("{} {} {}", e.seq, e.kind, e.payload)
+                // Players' addresses are the OS's loopback ports.
+                let payload = e.payload.to_string();
+                format!(
+                    "{} {} {}",
+                    e.seq,
+                    e.kind,
+                    port.replace_all(&payload, "127.0.0.1:PORT")
+                )
             }
         })
         .collect()
