@@ -49,14 +49,13 @@ fn timed_run(features: &Path, implementations: &[PathBuf], tags: Option<&str>) -
         ..RunConfig::new(features, 1)
     };
     let start = Instant::now();
-    let outcome = run(
-        &config,
-        Arc::new(MemoryStore::new()),
-        Arc::new(SystemClock),
-    )
-    .expect("run");
+    let outcome = run(&config, Arc::new(MemoryStore::new()), Arc::new(SystemClock)).expect("run");
     let took = start.elapsed();
-    assert_eq!(outcome.verdict, Verdict::Passed, "the benchmarked run failed");
+    assert_eq!(
+        outcome.verdict,
+        Verdict::Passed,
+        "the benchmarked run failed"
+    );
     took
 }
 

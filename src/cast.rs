@@ -317,7 +317,15 @@ impl Cast {
             }
         }
         for part in Part::ALL {
-            let (player, handle, host) = cast.launch(part, None).await?;
+            let (player, handle, host) = match cast.launch(part, None).await {
+                Ok(started) => started,
+                Err(e) => {
+                    // Stop what did start, now, while the runtime is driven: a container
+                    // left to its own drop might outlive the run.
+                    cast.stop().await;
+                    return Err(e);
+                }
+            };
             if host.is_some() {
                 cast.trust_list_host = host;
             }
