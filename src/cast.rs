@@ -247,6 +247,8 @@ pub struct Cast {
     /// The in-process trust-list host, when Accord plays it (scenarios stage lists on it
     /// through its control API like on any other).
     pub trust_list_host: Option<Arc<TrustListHost>>,
+    /// Set by [`Cast::stop`]; a cast dropped without it still removes its compose services.
+    stopped: std::cell::Cell<bool>,
 }
 
 /// How long a player may take to answer its readiness path.
@@ -297,6 +299,7 @@ impl Cast {
             players: RefCell::new(BTreeMap::new()),
             handles: RefCell::new(BTreeMap::new()),
             trust_list_host: None,
+            stopped: std::cell::Cell::new(false),
         };
         let mut cast = cast;
         // Compose services are started together: docker-compose is slow to start, and they
@@ -495,6 +498,12 @@ impl Cast {
                             .as_ref()
                             .and_then(|i| LocalImage::parse(i.get_ref()))
                             .ok_or_else(|| fail("launch.image is not name:tag".into()))?;
+                        if launch.ports.is_some() && Part::played_by(manifest).len() > 1 {
+                            return Err(fail(
+                                "a container with a fixed port (launch.ports) can play one part only; name a jurisdiction or let the harness choose the port ({port})"
+                                    .into(),
+                            ));
+                        }
                         let port = match (at, &launch.ports) {
                             (Some(a), _) => a.port(),
                             (None, Some(p)) if !p.get_ref().is_empty() => p.get_ref()[0],
@@ -860,8 +869,8 @@ impl Cast {
     }
 
     /// Stops every player: containers are removed, compose services stopped and removed,
-    /// in-process roles shut down.
-    pub async fn stop(self) {
+    /// in-process roles shut down. Idempotent.
+    pub async fn stop(&self) {
         let handles = std::mem::take(&mut *self.handles.borrow_mut());
         for (_, h) in handles.into_iter().rev() {
             match h {
@@ -871,23 +880,32 @@ impl Cast {
                     role.stop().await;
                 }
                 Handle::Container(c) => c.remove().await,
-                // Removed together when the cast is dropped.
                 Handle::Compose { .. } | Handle::External => {}
             }
         }
+        if !self.stopped.replace(true) {
+            remove_services(&self.stage.compose_file, &self.castings);
+        }
+    }
+}
+
+/// Stops and removes the docker-compose services among `castings` (all at once).
+fn remove_services(compose_file: &Path, castings: &BTreeMap<Part, Casting>) {
+    let services = compose_services(castings);
+    if !services.is_empty() {
+        let mut rm = vec!["rm", "-sf"];
+        rm.extend(services.iter().map(String::as_str));
+        let _ = compose(compose_file, &rm);
     }
 }
 
 impl Drop for Cast {
     fn drop(&mut self) {
-        // Whether stopped or dropped on the way (a failed start, a panic), nothing is left
-        // behind: containers are removed by their own drop, compose services here, every
-        // service the cast was given (also those started before a failure).
-        let services = compose_services(&self.castings);
-        if !services.is_empty() {
-            let mut rm = vec!["rm", "-sf"];
-            rm.extend(services.iter().map(String::as_str));
-            let _ = compose(&self.stage.compose_file, &rm);
+        // A cast dropped without `stop` (a failed start, a panic) still leaves no compose
+        // service behind; containers are removed by the cell's guard, which stops the cast
+        // on the runtime.
+        if !self.stopped.get() {
+            remove_services(&self.stage.compose_file, &self.castings);
         }
     }
 }
@@ -906,6 +924,7 @@ fn compose_services(castings: &BTreeMap<Part, Casting>) -> Vec<String> {
             Casting::Reference => None,
         })
         .collect();
+    services.sort();
     services.dedup();
     services
 }
@@ -923,19 +942,72 @@ pub fn compose(file: &Path, args: &[&str]) -> Result<String, String> {
     run("docker-compose", &all)
 }
 
+/// The longest a `docker` or `docker-compose` command may take (a `docker restart` waits for
+/// the container to stop; an engine that does not answer must not hang the run).
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
+
 fn run(program: &str, args: &[&str]) -> Result<String, String> {
-    let out = Command::new(program)
+    use std::io::Read as _;
+    use std::process::Stdio;
+    let mut child = Command::new(program)
         .args(args)
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .map_err(|e| format!("{program}: {e}"))?;
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    if out.status.success() {
-        Ok(format!("{}{}", text(&out.stdout), text(&out.stderr)))
-    } else {
-        Err(format!(
-            "{program} {}: {}",
+    // Read both pipes on their own threads, so a chatty command cannot fill a pipe and
+    // stall while we wait for it.
+    let mut pipes = [
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+    ];
+    let readers: Vec<std::thread::JoinHandle<Vec<u8>>> = pipes
+        .iter_mut()
+        .map(|p| {
+            let pipe = p.take();
+            std::thread::spawn(move || {
+                let mut out = Vec::new();
+                if let Some(mut pipe) = pipe {
+                    let _ = pipe.read_to_end(&mut out);
+                }
+                out
+            })
+        })
+        .collect();
+    let deadline = std::time::Instant::now() + COMMAND_TIMEOUT;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+        }
+    };
+    let mut outputs = readers
+        .into_iter()
+        .map(|r| String::from_utf8_lossy(&r.join().unwrap_or_default()).into_owned());
+    let (stdout, stderr) = (
+        outputs.next().unwrap_or_default(),
+        outputs.next().unwrap_or_default(),
+    );
+    match status {
+        Some(s) if s.success() => Ok(format!("{stdout}{stderr}")),
+        Some(_) => Err(format!("{program} {}: {}", args.join(" "), stderr.trim())),
+        None => Err(format!(
+            "{program} {}: no answer within {}s; stopped",
             args.join(" "),
-            text(&out.stderr).trim()
-        ))
+            COMMAND_TIMEOUT.as_secs()
+        )),
     }
 }

@@ -140,12 +140,10 @@ pub fn run(
     let scenarios = outline(&config.features);
     let tags = Rc::new(tags);
     let mut cell_verdicts = Vec::new();
-    for (n, cell) in cells.iter().enumerate() {
+    for cell in &cells {
         let verdict = run_cell(&CellRun {
             config,
             cell,
-            index: n,
-            run_id: &run_id,
             now,
             scenarios: &scenarios,
             tags: tags.clone(),
@@ -162,9 +160,7 @@ pub fn run(
         .iter()
         .chain(&tally.scenarios)
         .fold(Verdict::Passed, |a, v| a.combine(*v));
-    if !tally.parse_errors.is_empty()
-        || tally.record_error.is_some()
-        || (tally.scenarios.is_empty() && !cells.iter().any(|c| c.blocked.is_some()))
+    if !tally.parse_errors.is_empty() || tally.record_error.is_some() || tally.scenarios.is_empty()
     {
         verdict = Verdict::Inconclusive;
     }
@@ -185,14 +181,15 @@ pub fn run(
     })
 }
 
+/// Casts started by this process: with the process id, a name no other cast shares.
+static CASTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// Everything one cell's run needs.
 struct CellRun<'a> {
     config: &'a RunConfig,
     cell: &'a Cell,
-    index: usize,
-    run_id: &'a str,
     now: i64,
-    scenarios: &'a [(gherkin::Feature, gherkin::Scenario)],
+    scenarios: &'a [Outlined],
     tags: Rc<Option<gherkin::tagexpr::TagOperation>>,
     recorder: &'a Rc<RefCell<RunRecorder>>,
     tally: &'a Rc<RefCell<Tally>>,
@@ -246,11 +243,11 @@ fn run_cell(r: &CellRun<'_>) -> Result<Verdict, EngineError> {
     let mut not_applicable = Vec::new();
     let mut needs_cast = false;
     let mut runs_any = false;
-    for (feature, scenario) in r.scenarios {
-        if !tags_match(&r.tags, feature, None, scenario) {
+    for (feature, rule, scenario) in r.scenarios {
+        if !tags_match(&r.tags, feature, rule.as_ref(), scenario) {
             continue;
         }
-        let needs = matrix::needs(feature, scenario);
+        let needs = matrix::needs(feature, rule.as_ref(), scenario);
         match matrix::applicable(cell, needs.as_ref()) {
             Ok(()) => {
                 runs_any = true;
@@ -293,10 +290,9 @@ fn run_cell(r: &CellRun<'_>) -> Result<Verdict, EngineError> {
             transport,
             // Unique to this process, run and cell: concurrent runs never share a name.
             label: format!(
-                "accord-{}-{}-{}",
+                "accord-{}-{}",
                 std::process::id(),
-                &r.run_id[r.run_id.len().saturating_sub(8)..],
-                r.index
+                CASTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
             ),
             compose_file: r.config.compose_file.clone(),
         };
@@ -307,11 +303,17 @@ fn run_cell(r: &CellRun<'_>) -> Result<Verdict, EngineError> {
             Ok(cast) => context.cast = Some(Rc::new(cast)),
             Err(e) => {
                 let verdict = Verdict::Inconclusive;
-                finish(verdict, Some(e.to_string()), not_applicable)?;
+                let why = tail(&e.to_string(), MAX_REASON_BYTES);
+                finish(verdict, Some(why), not_applicable)?;
                 return Ok(verdict);
             }
         }
     }
+    // From here on the cast is stopped whatever happens: a failed append, a panic.
+    let mut guard = CellGuard {
+        runtime: r.runtime,
+        cast: context.cast.clone(),
+    };
     record(&Event::CellStarted {
         cell: cell.id.clone(),
         players: context
@@ -320,8 +322,7 @@ fn run_cell(r: &CellRun<'_>) -> Result<Verdict, EngineError> {
             .map(|c| c.records())
             .unwrap_or_default(),
     })?;
-    let context = Rc::new(context);
-    install(context.clone());
+    install(Rc::new(context));
     let first = r.tally.borrow().scenarios.len();
     let bridge = Bridge::new(r.recorder.clone(), r.tally.clone(), r.progress.clone());
     let filter_cell = cell.clone();
@@ -345,31 +346,61 @@ fn run_cell(r: &CellRun<'_>) -> Result<Verdict, EngineError> {
         .with_cli(cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default())
         .filter_run(r.config.features.clone(), move |feature, rule, scenario| {
             tags_match(&filter_tags, feature, rule, scenario)
-                && matrix::applicable(&filter_cell, matrix::needs(feature, scenario).as_ref())
-                    .is_ok()
+                && matrix::applicable(
+                    &filter_cell,
+                    matrix::needs(feature, rule, scenario).as_ref(),
+                )
+                .is_ok()
         }),
     );
-    uninstall();
     let verdict = r.tally.borrow().scenarios[first..]
         .iter()
         .fold(Verdict::Passed, |a, v| a.combine(*v));
-    let cast = Rc::into_inner(context)
-        .and_then(|c| c.cast)
-        .and_then(Rc::into_inner);
-    if let Some(cast) = cast {
-        for (part, logs) in r.runtime.block_on(cast.logs()) {
-            record(&Event::ContainerLogged {
-                cell: cell.id.clone(),
-                part: part.name().to_owned(),
-                logs: tail(&logs, MAX_LOGGED_BYTES),
-            })?;
-        }
-        r.runtime.block_on(cast.stop());
+    // The players' logs, taken before they are stopped (a removed container has none).
+    let logs = guard.stop();
+    for (part, logs) in logs {
+        record(&Event::ContainerLogged {
+            cell: cell.id.clone(),
+            part: part.name().to_owned(),
+            logs: tail(&logs, MAX_LOGGED_BYTES),
+        })?;
     }
     finish(verdict, None, not_applicable)?;
     r.recorder.borrow().sync()?;
     Ok(verdict)
 }
+
+/// Ends a cell however it ends: the run context is uninstalled and the cast stopped (its
+/// containers and services removed) on the runtime, also when an append fails or a panic
+/// unwinds through the cell.
+struct CellGuard<'a> {
+    runtime: &'a tokio::runtime::Runtime,
+    cast: Option<Rc<Cast>>,
+}
+
+impl CellGuard<'_> {
+    /// Stops the cast; what its containers logged.
+    fn stop(&mut self) -> Vec<(crate::cast::Part, String)> {
+        uninstall();
+        let Some(cast) = self.cast.take() else {
+            return Vec::new();
+        };
+        self.runtime.block_on(async {
+            let logs = cast.logs().await;
+            cast.stop().await;
+            logs
+        })
+    }
+}
+
+impl Drop for CellGuard<'_> {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// How much of a player's start-up failure (its logs included) a `cell-finished` reason keeps.
+const MAX_REASON_BYTES: usize = 8 * 1024;
 
 /// Container logs kept per player: the end, where a failure shows.
 const MAX_LOGGED_BYTES: usize = 64 * 1024;
@@ -385,9 +416,12 @@ fn tail(text: &str, max: usize) -> String {
     format!("[… {start} bytes before this]\n{}", &text[start..])
 }
 
+/// A scenario with its feature and rule.
+type Outlined = (gherkin::Feature, Option<gherkin::Rule>, gherkin::Scenario);
+
 /// Every scenario of the feature files under `path`, examples expanded (files that do not
 /// parse are left to cucumber, which reports them).
-fn outline(path: &Path) -> Vec<(gherkin::Feature, gherkin::Scenario)> {
+fn outline(path: &Path) -> Vec<Outlined> {
     let mut files = Vec::new();
     let mut dirs = vec![path.to_path_buf()];
     while let Some(d) = dirs.pop() {
@@ -413,14 +447,13 @@ fn outline(path: &Path) -> Vec<(gherkin::Feature, gherkin::Scenario)> {
         let Ok(feature) = feature.expand_examples() else {
             continue;
         };
-        let scenarios: Vec<gherkin::Scenario> = feature
-            .scenarios
-            .iter()
-            .chain(feature.rules.iter().flat_map(|r| &r.scenarios))
-            .cloned()
-            .collect();
-        for s in scenarios {
-            out.push((feature.clone(), s));
+        for scenario in &feature.scenarios {
+            out.push((feature.clone(), None, scenario.clone()));
+        }
+        for rule in &feature.rules {
+            for scenario in &rule.scenarios {
+                out.push((feature.clone(), Some(rule.clone()), scenario.clone()));
+            }
         }
     }
     out

@@ -130,6 +130,19 @@ pub fn plan(entries: &[Entry], matrix: bool) -> Result<Vec<Cell>, String> {
     let mut good: Vec<(&Entry, Arc<Manifest>)> = Vec::new();
     for e in entries {
         match &e.manifest {
+            Ok(m) if good.iter().any(|(_, g)| g.id.get_ref() == m.id.get_ref()) => {
+                cells.push(Cell {
+                    id: stem(&e.path),
+                    members: BTreeMap::new(),
+                    castings: BTreeMap::new(),
+                    blocked: Some(Blocked::BadManifest(format!(
+                        "{}: id {:?} is already used by another manifest of this run (ids name the cells)",
+                        e.path.display(),
+                        m.id.get_ref()
+                    ))),
+                    strict: matrix,
+                });
+            }
             Ok(m) => good.push((e, m.clone())),
             Err(problems) => cells.push(Cell {
                 id: stem(&e.path),
@@ -184,7 +197,32 @@ pub fn plan(entries: &[Entry], matrix: bool) -> Result<Vec<Cell>, String> {
         if good.is_empty() && !cells.is_empty() {
             return Ok(cells);
         }
-        let blocked = meets(&members).map(Blocked::NotCombinable);
+        // Every pair of implementations that meet in some scenario must be able to.
+        let of_role = |role: &str| -> Vec<Option<Arc<Manifest>>> {
+            let mut list: Vec<Option<Arc<Manifest>>> = Vec::new();
+            for c in castings.values() {
+                if let Casting::Manifest { manifest, .. } = c
+                    && manifest.roles.get_ref().iter().any(|r| r.get_ref() == role)
+                    && !list.iter().flatten().any(|m| Arc::ptr_eq(m, manifest))
+                {
+                    list.push(Some(manifest.clone()));
+                }
+            }
+            if list.is_empty() { vec![None] } else { list }
+        };
+        let mut blocked = None;
+        for i in of_role("issuer") {
+            for w in of_role("wallet") {
+                for v in of_role("verifier") {
+                    let combo = BTreeMap::from([
+                        ("issuer", i.clone()),
+                        ("wallet", w.clone()),
+                        ("verifier", v),
+                    ]);
+                    blocked = blocked.or_else(|| meets(&combo).map(Blocked::NotCombinable));
+                }
+            }
+        }
         // Every implementation of a role is named (an EU and a JP issuer, say).
         let id = AXES
             .iter()
@@ -287,12 +325,20 @@ static MODE: LazyLock<Regex> =
 /// The needs of a scenario; `None` for scenarios that involve no implementation: the
 /// credential-level features, which drive the credential core in process and speak of a
 /// holder, never of the wallet. Every flow over HTTP goes through the wallet.
-pub fn needs(feature: &gherkin::Feature, scenario: &gherkin::Scenario) -> Option<Needs> {
+pub fn needs(
+    feature: &gherkin::Feature,
+    rule: Option<&gherkin::Rule>,
+    scenario: &gherkin::Scenario,
+) -> Option<Needs> {
     let steps = || {
         feature
             .background
             .iter()
             .flat_map(|b| &b.steps)
+            .chain(
+                rule.into_iter()
+                    .flat_map(|r| r.background.iter().flat_map(|b| &b.steps)),
+            )
             .chain(&scenario.steps)
     };
     if !steps().any(|s| s.value.contains("the wallet")) {

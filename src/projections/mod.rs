@@ -274,7 +274,10 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
                 blocked,
                 not_applicable,
             } => {
-                if v.cells.last().is_none_or(|c| c.id != id) {
+                if v.cells
+                    .last()
+                    .is_none_or(|c| c.id != id || c.verdict.is_some())
+                {
                     // A cell that could not start has no `cell-started`.
                     v.cells.push(CellView {
                         id: id.clone(),

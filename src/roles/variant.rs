@@ -4,8 +4,9 @@
 //! authorization code flow, a deliberately flawed verifier).
 //!
 //! A variant is chosen by `key = value` options, the same in an implementation manifest
-//! (`launch.options`, for `kind = "builtin"` and for containers of the reference image) and on
-//! `accord serve --option KEY=VALUE`. Lists are comma separated.
+//! (`launch.options`, for `kind = "builtin"`) and on `accord serve --option KEY=VALUE` (which
+//! a container manifest of the reference image passes in its `args`). Lists are comma
+//! separated.
 
 use std::collections::BTreeMap;
 

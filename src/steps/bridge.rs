@@ -186,6 +186,21 @@ impl Bridge {
             }
             event::Scenario::Hook(..) | event::Scenario::Log(_) => {}
             event::Scenario::Finished => {
+                // What the after-scenario hook did (restoring staged trust lists, lifting
+                // faults) belongs to this scenario.
+                for (part, fault) in drain_faults() {
+                    self.record(&AccordEvent::FaultInjected {
+                        scenario: scenario.name.clone(),
+                        part,
+                        fault,
+                    });
+                }
+                for exchange in drain_exchanges() {
+                    self.record(&AccordEvent::HttpExchange {
+                        scenario: scenario.name.clone(),
+                        exchange,
+                    });
+                }
                 let (feature, scenario, verdict) = self.current.take().unwrap_or_else(|| {
                     (
                         feature.name.clone(),

@@ -33,15 +33,21 @@ impl FaultState {
     pub(super) async fn end_of_scenario(&mut self) {
         let Some(ctx) = context() else { return };
         let Some(cast) = ctx.cast.clone() else { return };
+        let mut failed = Vec::new();
         for part in std::mem::take(&mut self.proxied) {
             if let Err(e) = cast.set_fault(part, Fault::None) {
-                panic!("could not lift the fault on {}: {e}", part.name());
+                failed.push(format!("could not lift the fault on {}: {e}", part.name()));
             }
         }
         for part in std::mem::take(&mut self.paused) {
             if let Err(e) = cast.pause(part, false) {
-                panic!("could not resume {}: {e}", part.name());
+                failed.push(format!("could not resume {}: {e}", part.name()));
             }
+        }
+        if !failed.is_empty() {
+            let why = failed.join("; ");
+            *ctx.spoiled.borrow_mut() = Some(why.clone());
+            panic!("{why}");
         }
     }
 }
@@ -50,10 +56,7 @@ fn cast() -> std::rc::Rc<crate::cast::Cast> {
     let Some(ctx) = context() else {
         panic!("no run context installed")
     };
-    match &ctx.cast {
-        Some(c) => c.clone(),
-        None => panic!("this scenario needs the cast of a cell, and none was started"),
-    }
+    super::http::cast(&ctx)
 }
 
 async fn held_credentials(cast: &crate::cast::Cast) -> Option<usize> {

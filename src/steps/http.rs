@@ -62,15 +62,21 @@ impl HttpState {
                 .publish_trust_list(host.base_url(), &j, &token)
                 .await;
             if !restored.as_ref().is_ok_and(Answer::ok) {
-                // The following scenarios would judge against a wrong list: stop them.
-                panic!("could not restore the {j} trust list after the scenario: {restored:?}");
+                // The following scenarios would judge against a wrong list: they become
+                // inconclusive with this reason (see `cast`).
+                let why = format!("could not restore the {j} trust list: {restored:?}");
+                *ctx.spoiled.borrow_mut() = Some(why.clone());
+                panic!("{why}");
             }
         }
     }
 }
 
-/// The cell's cast; every `@http` scenario runs with one.
-fn cast(ctx: &RunContext) -> Rc<Cast> {
+/// The cell's cast; every scenario over HTTP runs with one.
+pub(super) fn cast(ctx: &RunContext) -> Rc<Cast> {
+    if let Some(why) = ctx.spoiled.borrow().as_ref() {
+        panic!("an earlier scenario of this cell left the cast unusable: {why}");
+    }
     match &ctx.cast {
         Some(c) => c.clone(),
         None => panic!("this scenario needs the cast of a cell, and none was started"),

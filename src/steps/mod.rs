@@ -48,6 +48,9 @@ pub struct RunContext {
     /// Who plays each part of the topology in this cell (`None` when no scenario of the cell
     /// needs it).
     pub cast: Option<Rc<crate::cast::Cast>>,
+    /// Why the cast can no longer be trusted (a staged change that could not be undone);
+    /// every later scenario of the cell is then inconclusive with this reason.
+    pub spoiled: RefCell<Option<String>>,
     /// The run's fixed "now" (from the injected clock at run start), seconds.
     pub now: i64,
     pub pki: std::sync::Arc<TestPki>,
@@ -70,6 +73,7 @@ impl RunContext {
             seed,
             sink: crate::transport::ExchangeSink::default(),
             cast: None,
+            spoiled: RefCell::new(None),
             now,
             pki: std::sync::Arc::new(pki),
             lists,

@@ -194,6 +194,32 @@ fn a_broken_manifest_or_an_unreachable_implementation_fails_only_its_own_cells()
     assert_eq!(ok.verdict, Some(Verdict::Passed), "{ok:?}");
     assert!(ok.counts.passed >= 10);
 
+    // A run in which nothing could run says so: inconclusive, not a pass.
+    let store: Arc<dyn EventStore> = Arc::new(MemoryStore::new());
+    let config = RunConfig {
+        implementations: vec![
+            root.join("accord-wallet-x509-hash-only.toml"),
+            root.join("accord-verifier-jp.toml"),
+            // The same id twice: the second is a cell of its own, never a silent merge.
+            root.join("accord-verifier-jp.toml"),
+        ],
+        ..RunConfig::new(repo().join("features"), 2)
+    };
+    let outcome = run(&config, store.clone(), Arc::new(FixedClock(NOW))).unwrap();
+    assert_eq!(outcome.verdict, Verdict::Inconclusive);
+    let v = project(store.as_ref(), &outcome.run_id);
+    assert_eq!(v.cells.len(), 2, "{:?}", ids(&v));
+    assert!(v.cells.iter().any(|c| {
+        c.blocked
+            .as_deref()
+            .is_some_and(|b| b.contains("already used"))
+    }));
+    assert!(v.cells.iter().any(|c| {
+        c.blocked
+            .as_deref()
+            .is_some_and(|b| b.contains("no client identifier prefix in common"))
+    }));
+
     // Without --matrix, two wallets for one part is a usage error that says what to do.
     let config = RunConfig {
         implementations: vec![root.join("accord-wallet.toml"), gone],
