@@ -67,6 +67,21 @@ pub struct CellView {
     pub not_implemented: Vec<String>,
 }
 
+impl CellView {
+    fn new(id: String, players: Vec<crate::cast::PlayerRecord>) -> Self {
+        Self {
+            id,
+            players,
+            verdict: None,
+            blocked: None,
+            not_applicable: Vec::new(),
+            counts: Counts::default(),
+            failed_requirements: Vec::new(),
+            not_implemented: Vec::new(),
+        }
+    }
+}
+
 /// A fault the harness injected.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FaultView {
@@ -257,16 +272,7 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
             Event::HarnessFaulted { message } => v.faults.push(message),
             Event::CellStarted { cell: id, players } => {
                 cell = Some(id.clone());
-                v.cells.push(CellView {
-                    id,
-                    players,
-                    verdict: None,
-                    blocked: None,
-                    not_applicable: Vec::new(),
-                    counts: Counts::default(),
-                    failed_requirements: Vec::new(),
-                    not_implemented: Vec::new(),
-                });
+                v.cells.push(CellView::new(id, players));
             }
             Event::CellFinished {
                 cell: id,
@@ -279,16 +285,7 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
                     .is_none_or(|c| c.id != id || c.verdict.is_some())
                 {
                     // A cell that could not start has no `cell-started`.
-                    v.cells.push(CellView {
-                        id: id.clone(),
-                        players: Vec::new(),
-                        verdict: None,
-                        blocked: None,
-                        not_applicable: Vec::new(),
-                        counts: Counts::default(),
-                        failed_requirements: Vec::new(),
-                        not_implemented: Vec::new(),
-                    });
+                    v.cells.push(CellView::new(id.clone(), Vec::new()));
                 }
                 if let Some(c) = v.cells.last_mut() {
                     c.verdict = Some(verdict);
