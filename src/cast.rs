@@ -109,12 +109,7 @@ impl Part {
 
     /// The parts a manifest can play: its roles, in its jurisdiction if it names one.
     pub fn played_by(manifest: &Manifest) -> Vec<Part> {
-        let roles: Vec<&str> = manifest
-            .roles
-            .get_ref()
-            .iter()
-            .map(|r| r.get_ref().as_str())
-            .collect();
+        let roles = manifest.role_names();
         let jurisdiction = manifest.jurisdiction.as_ref().map(|j| j.get_ref().as_str());
         Part::ALL
             .into_iter()
@@ -420,12 +415,7 @@ impl Cast {
                 let launch = manifest.launch.get_ref();
                 match launch.kind.get_ref().as_str() {
                     "builtin" => {
-                        let options: BTreeMap<String, String> = launch
-                            .options
-                            .iter()
-                            .map(|(k, v)| (k.clone(), v.get_ref().clone()))
-                            .collect();
-                        let variant = variant::parse(part.role(), &options)
+                        let variant = variant::parse(part.role(), &launch.option_values())
                             .map_err(|e| fail(format!("{}: launch.options.{e}", path.display())))?;
                         let (base_url, handle, host) = self
                             .start_in_process(part, &variant, at)
@@ -788,14 +778,8 @@ impl Cast {
         match self.casting(part) {
             Casting::Reference => Ok(RoleVariant::default()),
             Casting::Manifest { manifest, .. } => {
-                let options: BTreeMap<String, String> = manifest
-                    .launch
-                    .get_ref()
-                    .options
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.get_ref().clone()))
-                    .collect();
-                variant::parse(part.role(), &options).map_err(|e| e.to_string())
+                variant::parse(part.role(), &manifest.launch.get_ref().option_values())
+                    .map_err(|e| e.to_string())
             }
         }
     }

@@ -101,6 +101,32 @@ pub struct Launch {
 
 pub const LAUNCH_KINDS: &[&str] = &["builtin", "url", "container", "compose"];
 
+impl Manifest {
+    /// The roles it plays, as written.
+    pub fn role_names(&self) -> Vec<&str> {
+        self.roles
+            .get_ref()
+            .iter()
+            .map(|r| r.get_ref().as_str())
+            .collect()
+    }
+
+    pub fn plays(&self, role: &str) -> bool {
+        self.roles.get_ref().iter().any(|r| r.get_ref() == role)
+    }
+}
+
+impl Launch {
+    /// `options` without their places in the file (what [`crate::roles::variant::parse`]
+    /// reads).
+    pub fn option_values(&self) -> BTreeMap<String, String> {
+        self.options
+            .iter()
+            .map(|(k, v)| (k.clone(), v.get_ref().clone()))
+            .collect()
+    }
+}
+
 /// A launch field's name, where it is (if present) and the kinds it applies to.
 type LaunchField<'a> = (&'a str, Option<Range<usize>>, &'a [&'a str]);
 
@@ -257,12 +283,7 @@ pub fn parse(text: &str) -> Result<Manifest, Vec<Problem>> {
             format!("{:?} is not one of eu, jp", j.get_ref()),
         );
     }
-    let roles: Vec<&str> = manifest
-        .roles
-        .get_ref()
-        .iter()
-        .map(|r| r.get_ref().as_str())
-        .collect();
+    let roles = manifest.role_names();
     if roles.contains(&"verifier") && caps.response_modes.is_empty() {
         problem(
             manifest.launch.span(),
@@ -413,12 +434,7 @@ pub fn parse(text: &str) -> Result<Manifest, Vec<Problem>> {
                 "a builtin implementation plays exactly one role".into(),
             );
         }
-        let options: BTreeMap<String, String> = launch
-            .options
-            .iter()
-            .map(|(k, v)| (k.clone(), v.get_ref().clone()))
-            .collect();
-        if let Err(e) = crate::roles::variant::parse(role, &options) {
+        if let Err(e) = crate::roles::variant::parse(role, &launch.option_values()) {
             let span = launch
                 .options
                 .get(&e.key)

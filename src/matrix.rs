@@ -202,7 +202,7 @@ pub fn plan(entries: &[Entry], matrix: bool) -> Result<Vec<Cell>, String> {
             let mut list: Vec<Option<Arc<Manifest>>> = Vec::new();
             for c in castings.values() {
                 if let Casting::Manifest { manifest, .. } = c
-                    && manifest.roles.get_ref().iter().any(|r| r.get_ref() == role)
+                    && manifest.plays(role)
                     && !list.iter().flatten().any(|m| Arc::ptr_eq(m, manifest))
                 {
                     list.push(Some(manifest.clone()));
@@ -252,7 +252,7 @@ pub fn plan(entries: &[Entry], matrix: bool) -> Result<Vec<Cell>, String> {
     let axis = |role: &str| -> Vec<Option<(PathBuf, Arc<Manifest>)>> {
         let list: Vec<Option<(PathBuf, Arc<Manifest>)>> = good
             .iter()
-            .filter(|(_, m)| m.roles.get_ref().iter().any(|r| r.get_ref() == role))
+            .filter(|(_, m)| m.plays(role))
             .map(|(e, m)| Some((e.path.clone(), m.clone())))
             .collect();
         if list.is_empty() { vec![None] } else { list }

@@ -25,12 +25,7 @@ pub fn run(command: ImplCommand) -> Result<ExitCode, CliError> {
     for file in &files {
         match manifest::load(file) {
             Ok(m) => {
-                let roles: Vec<&str> = m
-                    .roles
-                    .get_ref()
-                    .iter()
-                    .map(|r| r.get_ref().as_str())
-                    .collect();
+                let roles = m.role_names();
                 out.push_str(&format!(
                     "{}: ok ({} {} {}, {})\n",
                     file.display(),
