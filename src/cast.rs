@@ -217,6 +217,7 @@ pub enum CastError {
 }
 
 /// What every player of a cast shares.
+#[derive(Clone)]
 pub struct Stage {
     pub pki: Arc<TestPki>,
     /// Seed of the roles' randomness.
@@ -329,6 +330,73 @@ impl Cast {
             }
             cast.players.borrow_mut().insert(part, player);
             cast.handles.borrow_mut().insert(part, handle);
+        }
+        Ok(cast)
+    }
+
+    /// Starts only the parts in `play` (at the addresses in `at` where given); every other
+    /// part is taken to be played elsewhere, at the URL `elsewhere` names (a replay's
+    /// recorded counterparts). The started players point at those URLs as they would at
+    /// players of a whole cast.
+    pub async fn start_partial(
+        stage: Stage,
+        castings: BTreeMap<Part, Casting>,
+        play: &[Part],
+        at: &BTreeMap<Part, SocketAddr>,
+        elsewhere: &BTreeMap<Part, PlayerRecord>,
+    ) -> Result<Cast, CastError> {
+        let control_transport = Transport::new(stage.transport.sink().clone(), Limits::default())
+            .map_err(|e| CastError::Start {
+            part: "harness",
+            implementation: REFERENCE.to_owned(),
+            message: e.to_string(),
+        })?;
+        let mut castings = castings;
+        for part in Part::ALL {
+            castings.entry(part).or_insert(Casting::Reference);
+        }
+        let mut cast = Cast {
+            stage,
+            control_transport,
+            castings,
+            players: RefCell::new(BTreeMap::new()),
+            handles: RefCell::new(BTreeMap::new()),
+            trust_list_host: None,
+            stopped: std::cell::Cell::new(false),
+        };
+        for (part, record) in elsewhere {
+            cast.players.borrow_mut().insert(
+                *part,
+                Player {
+                    record: record.clone(),
+                    control_path: "/control".into(),
+                },
+            );
+        }
+        let services: Vec<String> = compose_services(&cast.castings);
+        if !services.is_empty() {
+            let mut args = vec!["up", "-d", "--no-deps"];
+            args.extend(services.iter().map(String::as_str));
+            compose(&cast.stage.compose_file, &args).map_err(|e| CastError::Start {
+                part: "compose",
+                implementation: services.join(", "),
+                message: e,
+            })?;
+        }
+        for part in Part::ALL.into_iter().filter(|p| play.contains(p)) {
+            match cast.launch(part, at.get(&part).copied()).await {
+                Ok((player, handle, host)) => {
+                    if host.is_some() {
+                        cast.trust_list_host = host;
+                    }
+                    cast.players.borrow_mut().insert(part, player);
+                    cast.handles.borrow_mut().insert(part, handle);
+                }
+                Err(e) => {
+                    cast.stop().await;
+                    return Err(e);
+                }
+            }
         }
         Ok(cast)
     }

@@ -258,11 +258,17 @@ pub fn verify_credential(
         violations,
         serialization: serialization_name(form),
         header: verification.header,
-        disclosed: verification
-            .disclosed
-            .iter()
-            .map(ToString::to_string)
-            .collect(),
+        // Sorted: the order digests are met in follows their (salted, random) values, and a
+        // report must not change with the salts.
+        disclosed: {
+            let mut paths: Vec<String> = verification
+                .disclosed
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            paths.sort();
+            paths
+        },
         trust,
         key_binding,
         status,

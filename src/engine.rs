@@ -42,6 +42,9 @@ pub struct RunConfig {
     pub matrix: bool,
     /// The docker-compose.yml that `compose` manifests name services of.
     pub compose_file: PathBuf,
+    /// The instant the roles' clocks are fixed at (Unix seconds); the harness clock's reading
+    /// at the start of the run when `None`. Recorded in `run-started` either way.
+    pub now: Option<i64>,
 }
 
 impl RunConfig {
@@ -55,6 +58,7 @@ impl RunConfig {
             implementations: Vec::new(),
             matrix: false,
             compose_file: PathBuf::from("docker-compose.yml"),
+            now: None,
         }
     }
 }
@@ -117,7 +121,7 @@ pub fn run(
     let cells = matrix::plan(&matrix::load_all(&config.implementations), config.matrix)
         .map_err(EngineError::Plan)?;
     let run_id = new_run_id(clock.as_ref(), config.seed);
-    let now = clock.now();
+    let now = config.now.unwrap_or_else(|| clock.now());
     let mut recorder = RunRecorder::create(store, clock, &run_id)?;
     recorder.record(&Event::RunStarted {
         format: FORMAT_VERSION,
@@ -125,6 +129,8 @@ pub fn run(
         seed: config.seed.to_string(),
         features: config.features.display().to_string(),
         tags: config.tags.clone(),
+        now: Some(now),
+        replay_of: None,
     })?;
     let recorder = Rc::new(RefCell::new(recorder));
     let tally = Rc::new(RefCell::new(Tally::default()));
@@ -321,6 +327,7 @@ fn run_cell(r: &CellRun<'_>) -> Result<Verdict, EngineError> {
             .as_ref()
             .map(|c| c.records())
             .unwrap_or_default(),
+        pki_seed: (pki_seed != r.config.seed).then(|| pki_seed.to_string()),
     })?;
     install(Rc::new(context));
     let first = r.tally.borrow().scenarios.len();

@@ -14,8 +14,10 @@ mod demo_cmd;
 mod impl_cmd;
 mod io;
 mod pki_cmd;
+mod replay_cmd;
 mod run_cmd;
 mod serve_cmd;
+mod snapshot_cmd;
 mod status_cmd;
 
 use std::process::ExitCode;
@@ -89,6 +91,14 @@ pub enum Command {
     /// trust-list), on loopback by default; it logs where it listens and serves its control
     /// API under /control/.
     Serve(serve_cmd::ServeArgs),
+    /// Re-project a recorded run (every report regenerated from its log), or with `--against`
+    /// re-drive it: play the recorded counterparts' side against an implementation and report
+    /// every answer that differs from the recording. Exit 0 no difference, 1 differences,
+    /// 2 usage, 3 the replay could not be made.
+    Replay(replay_cmd::ReplayArgs),
+    /// Compare two runs: which scenarios and requirements changed verdict, and the first
+    /// exchange that differs in each (normalised). Exit 0 nothing differs, 1 otherwise.
+    Diff(replay_cmd::DiffArgs),
     /// Build and inspect Token Status Lists.
     #[command(subcommand, name = "status-list")]
     StatusList(status_cmd::StatusCommand),
@@ -108,6 +118,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Log(c) => run_cmd::log(c),
         Command::Serve(a) => serve_cmd::run(a),
         Command::Impl(c) => impl_cmd::run(c),
+        Command::Replay(a) => replay_cmd::replay(a),
+        Command::Diff(a) => replay_cmd::diff(a),
     };
     match result {
         Ok(code) => code,

@@ -59,6 +59,18 @@ pub struct RunArgs {
     /// The docker-compose.yml whose services `compose` manifests name.
     #[arg(long, default_value = "docker-compose.yml")]
     compose_file: PathBuf,
+    /// Fix the roles' clock at this instant (RFC 3339); the current time when omitted. With
+    /// `--seed`, what makes a run reproducible (both are recorded).
+    #[arg(long)]
+    now: Option<String>,
+    /// Compare each scenario's verdicts and normalised transcript with its snapshot:
+    /// `check` fails on drift and writes nothing (CI), `new` also writes `.snap.new` files for
+    /// `cargo insta review`, `update` accepts the run as the new snapshots.
+    #[arg(long, value_enum)]
+    snapshots: Option<super::snapshot_cmd::Mode>,
+    /// Where the snapshots are.
+    #[arg(long, default_value = "snapshots")]
+    snapshot_dir: PathBuf,
     #[command(flatten)]
     store: StoreArg,
 }
@@ -90,7 +102,7 @@ pub enum LogCommand {
     },
 }
 
-fn store_error(e: StoreError) -> CliError {
+pub(super) fn store_error(e: StoreError) -> CliError {
     match e {
         StoreError::UnknownRun(id) => {
             CliError::Usage(format!("no run `{id}` in the store (see `accord runs`)"))
@@ -99,7 +111,7 @@ fn store_error(e: StoreError) -> CliError {
     }
 }
 
-fn exit_for(view: &RunView) -> ExitCode {
+pub(super) fn exit_for(view: &RunView) -> ExitCode {
     match (view.status, view.verdict) {
         (RunStatus::Interrupted, _) | (_, Verdict::Inconclusive) => ExitCode::from(3),
         (_, Verdict::Failed) => ExitCode::from(1),
@@ -109,7 +121,7 @@ fn exit_for(view: &RunView) -> ExitCode {
 
 /// Reads and projects a run, refusing a log whose hash chain is broken: a report must never
 /// show what the log cannot vouch for.
-fn load(store: &dyn EventStore, run: &str) -> Result<RunView, CliError> {
+pub(super) fn load(store: &dyn EventStore, run: &str) -> Result<RunView, CliError> {
     let log = store.read(run).map_err(store_error)?;
     if let Err(b) = crate::events::verify_chain(&log.events) {
         return Err(CliError::Harness(format!(
@@ -128,6 +140,10 @@ fn load(store: &dyn EventStore, run: &str) -> Result<RunView, CliError> {
 
 pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
     let seed = a.seed.unwrap_or_else(|| SystemEntropy.below(u64::MAX));
+    let now = match &a.now {
+        Some(t) => Some(super::io::parse_now(Some(t))?),
+        None => None,
+    };
     let store: Arc<dyn EventStore> = Arc::new(EmbeddedStore::new(&a.store.store));
     let config = RunConfig {
         features: a.features.clone(),
@@ -137,6 +153,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
         implementations: a.implementations.clone(),
         matrix: a.matrix,
         compose_file: a.compose_file.clone(),
+        now,
     };
     let outcome =
         engine::run(&config, store.clone(), Arc::new(SystemClock)).map_err(|e| match e {
@@ -155,7 +172,14 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
         outcome.run_id,
         a.store.store.display()
     );
-    Ok(exit_for(&view))
+    let exit = exit_for(&view);
+    if let Some(mode) = a.snapshots {
+        let drifted = super::snapshot_cmd::gate(&view, &a.snapshot_dir, mode)?;
+        if drifted && exit == ExitCode::SUCCESS {
+            return Ok(ExitCode::from(1));
+        }
+    }
+    Ok(exit)
 }
 
 pub fn runs(json_out: bool, store: &Path) -> Result<ExitCode, CliError> {

@@ -23,7 +23,10 @@ use aws_lc_rs::digest::{SHA256, digest};
 /// - 3: cells (`cell-started`, `cell-finished`: which implementations played together),
 ///   `fault-injected` and `container-logged`. A run's scenarios are recorded between the
 ///   `cell-started` and `cell-finished` of their cell.
-pub const FORMAT_VERSION: u32 = 3;
+/// - 4: `run-started.now` (the protocol clock of the run, Unix seconds) and
+///   `run-started.replay_of` (the run a replay re-drove), `cell-started.pki_seed`,
+///   `replay-differed`. Logs of format 3 read as before (the new fields are optional).
+pub const FORMAT_VERSION: u32 = 4;
 
 /// `prev_hash` of the first event of a run.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -91,6 +94,13 @@ pub enum Event {
         seed: String,
         features: String,
         tags: Option<String>,
+        /// The instant every role's clock is fixed at during the run (Unix seconds): with the
+        /// seed, what makes a run reproducible.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        now: Option<i64>,
+        /// For a replay: the run whose recording it re-drove.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        replay_of: Option<String>,
     },
     FeatureStarted {
         feature: String,
@@ -135,6 +145,10 @@ pub enum Event {
     CellStarted {
         cell: String,
         players: Vec<crate::cast::PlayerRecord>,
+        /// The seed of the test PKI the cell's players share (decimal), when it is not the
+        /// run's seed (compose services are built with their own).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pki_seed: Option<String>,
     },
     /// A cell ended. `blocked` says why it ran nothing (capabilities that do not meet, a
     /// manifest that cannot be read, a player that could not start); `not_applicable` lists
@@ -156,6 +170,20 @@ pub enum Event {
         cell: String,
         part: String,
         logs: String,
+    },
+    /// A replay sent a recorded request and the implementation's answer, normalised, differs
+    /// from the recorded one at `path` (`accord replay --against`).
+    ReplayDiffered {
+        scenario: String,
+        /// The exchange's position among the scenario's recorded exchanges, from 1.
+        exchange: u64,
+        /// Method and normalised URL of the request.
+        request: String,
+        path: String,
+        recorded: Option<Value>,
+        replayed: Option<Value>,
+        /// Catalogue requirements either side names (a verdict, a violation).
+        requirements: Vec<String>,
     },
     /// The harness itself failed; the run cannot be trusted to be complete.
     HarnessFaulted {
@@ -182,6 +210,7 @@ impl Event {
             Event::CellFinished { .. } => "cell-finished",
             Event::FaultInjected { .. } => "fault-injected",
             Event::ContainerLogged { .. } => "container-logged",
+            Event::ReplayDiffered { .. } => "replay-differed",
             Event::RunFinished { .. } => "run-finished",
         }
     }

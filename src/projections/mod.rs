@@ -47,6 +47,35 @@ pub struct ScenarioView {
     /// The matrix cell the scenario ran in (`None` in logs without cells).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cell: Option<String>,
+    /// In a replay: the answers that differ from the recording.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub replay_differences: Vec<ReplayDifferenceView>,
+}
+
+/// One answer of a replayed implementation that differs from the recording.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReplayDifferenceView {
+    /// The exchange's position in the scenario's recording, from 1.
+    pub exchange: u64,
+    pub request: String,
+    pub difference: crate::transcript::Difference,
+    pub requirements: Vec<String>,
+}
+
+impl ReplayDifferenceView {
+    /// One line: where, what, and the requirements at stake.
+    pub fn describe(&self) -> String {
+        let mut line = format!(
+            "exchange {} ({}): {}",
+            self.exchange,
+            self.request,
+            self.difference.describe()
+        );
+        if !self.requirements.is_empty() {
+            line.push_str(&format!("  [requirement {}]", self.requirements.join(", ")));
+        }
+        line
+    }
 }
 
 /// One cell of the interop matrix: who played, and how it went.
@@ -129,6 +158,11 @@ pub struct RunView {
     pub started_at: String,
     pub finished_at: Option<String>,
     pub seed: Option<u64>,
+    /// The roles' fixed clock (Unix seconds), in logs of format 4 and later.
+    pub now: Option<i64>,
+    /// For a replay: the run it re-drove.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replay_of: Option<String>,
     pub features: Option<String>,
     pub tags: Option<String>,
     /// The recorded run verdict; `inconclusive` for an interrupted run.
@@ -168,6 +202,8 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
         started_at: events.first().map(|e| e.at.clone()).unwrap_or_default(),
         finished_at: None,
         seed: None,
+        now: None,
+        replay_of: None,
         features: None,
         tags: None,
         verdict: Verdict::Inconclusive,
@@ -200,9 +236,13 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
                 seed,
                 features,
                 tags,
+                now,
+                replay_of,
                 ..
             } => {
                 v.seed = seed.parse().ok();
+                v.now = now;
+                v.replay_of = replay_of;
                 v.features = Some(features);
                 v.tags = tags;
             }
@@ -221,6 +261,7 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
                 checks: Vec::new(),
                 exchanges: Vec::new(),
                 cell: cell.clone(),
+                replay_differences: Vec::new(),
             }),
             Event::StepFinished {
                 step,
@@ -270,7 +311,9 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
                 }
             }
             Event::HarnessFaulted { message } => v.faults.push(message),
-            Event::CellStarted { cell: id, players } => {
+            Event::CellStarted {
+                cell: id, players, ..
+            } => {
                 cell = Some(id.clone());
                 v.cells.push(CellView::new(id, players));
             }
@@ -305,6 +348,28 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
                 fault,
             }),
             Event::ContainerLogged { .. } => {}
+            Event::ReplayDiffered {
+                exchange,
+                request,
+                path,
+                recorded,
+                replayed,
+                requirements,
+                ..
+            } => {
+                if let Some(s) = v.scenarios.last_mut() {
+                    s.replay_differences.push(ReplayDifferenceView {
+                        exchange,
+                        request,
+                        difference: crate::transcript::Difference {
+                            path,
+                            recorded,
+                            replayed,
+                        },
+                        requirements,
+                    });
+                }
+            }
             Event::RunFinished { verdict } => {
                 v.status = RunStatus::Finished;
                 v.verdict = verdict;

@@ -25,6 +25,9 @@ pub fn console(v: &RunView) -> String {
         status_word(v),
         v.started_at
     );
+    if let Some(of) = &v.replay_of {
+        let _ = writeln!(out, "replay of run {of}");
+    }
     let matrix = v.has_matrix();
     for s in &v.scenarios {
         let verdict = s.verdict.map_or("interrupted", Verdict::as_str);
@@ -48,6 +51,9 @@ pub fn console(v: &RunView) -> String {
                 st.line,
                 st.message.as_deref().unwrap_or("")
             );
+        }
+        for d in &s.replay_differences {
+            let _ = writeln!(out, "      differs: {}", d.describe());
         }
     }
     for f in &v.faults {
@@ -165,6 +171,7 @@ pub fn junit(v: &RunView) -> String {
                             c.requirement, c.level, c.section, c.expected, c.actual
                         )
                     })
+                    .chain(s.replay_differences.iter().map(|d| d.describe()))
                     .collect();
                 st.set_message(failed.first().cloned().unwrap_or_default());
                 st.set_description(failed.join("\n"));
@@ -296,6 +303,27 @@ pub fn markdown(v: &RunView) -> String {
                 "| `{}` | {} | §{} | {} | {} | {} |",
                 c.requirement, c.level, c.section, s.scenario, c.expected, c.actual
             );
+        }
+    }
+    if v.scenarios.iter().any(|s| !s.replay_differences.is_empty()) {
+        let _ = writeln!(
+            out,
+            "\n### Replay differences\n\n| Scenario | Exchange | Field | Recorded → replayed | Requirements |\n|---|---|---|---|---|"
+        );
+        for s in &v.scenarios {
+            for d in &s.replay_differences {
+                let cell = |t: String| t.replace('|', "\\|");
+                let _ = writeln!(
+                    out,
+                    "| {} | {} `{}` | `{}` | {} | {} |",
+                    cell(s.scenario.clone()),
+                    d.exchange,
+                    cell(d.request.clone()),
+                    cell(d.difference.path.clone()),
+                    cell(d.difference.describe()),
+                    d.requirements.join(", ")
+                );
+            }
         }
     }
     let shown: Vec<_> = v

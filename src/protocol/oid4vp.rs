@@ -139,14 +139,19 @@ pub enum VerifierFlaw {
     /// Accepts credentials without looking at their status list (breaks Token Status List
     /// §8.3 and the SD-JWT VC status rule).
     SkipStatusCheck,
+    /// Ignores what the KB-JWT's `sd_hash` says (breaks RFC 9901 §7.3): a presentation whose
+    /// disclosures were changed after the holder signed still passes.
+    SkipSdHashCheck,
 }
 
 impl VerifierFlaw {
-    pub const ALL: [VerifierFlaw; 1] = [VerifierFlaw::SkipStatusCheck];
+    pub const ALL: [VerifierFlaw; 2] =
+        [VerifierFlaw::SkipStatusCheck, VerifierFlaw::SkipSdHashCheck];
 
     pub fn name(self) -> &'static str {
         match self {
             VerifierFlaw::SkipStatusCheck => "skip-status-check",
+            VerifierFlaw::SkipSdHashCheck => "skip-sd-hash-check",
         }
     }
 
@@ -708,7 +713,13 @@ impl Verifier {
                         },
                         check_profile: true,
                     };
-                    let report = verify_credential(&sd, None, &config);
+                    let mut report = verify_credential(&sd, None, &config);
+                    if self.config.flaws.contains(&VerifierFlaw::SkipSdHashCheck) {
+                        report
+                            .violations
+                            .retain(|v| v.requirement.id != req::SDJWT_KB_SD_HASH.id);
+                        report.valid = crate::requirements::all_pass(&report.violations);
+                    }
                     let mut own: Vec<Violation> = report
                         .violations
                         .iter()

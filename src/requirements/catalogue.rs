@@ -1272,8 +1272,20 @@ pub static ROBUST_FAIL_CLEANLY: Requirement = Requirement {
     summary: "A failed exchange (counterpart unreachable, silent or answering an error) ends within a bounded time, is reported with the step that failed, and leaves no partial credential",
 };
 
+/// Regression (Accord's gate, `accord replay --against`): replayed the counterparts'
+/// recorded requests, an implementation gives the recorded answers, up to what the
+/// normalised transcript redacts (ports, times, signatures, random values).
+pub static REGRESS_SAME_ANSWER: Requirement = Requirement {
+    id: "REGRESS-1-same-answer",
+    spec: Spec::Regression,
+    section: "1",
+    level: Level::Must,
+    summary: "Given the recorded requests of its counterparts, an implementation answers as it did in the recording (normalised transcript)",
+};
+
 pub static ALL: &[&Requirement] = &[
     &ROBUST_FAIL_CLEANLY,
+    &REGRESS_SAME_ANSWER,
     // SD-JWT
     &SDJWT_FORMAT,
     &SDJWT_ALG_NONE_REJECTED,
@@ -1421,6 +1433,7 @@ mod tests {
             Spec::Oid4vp => &["OID4VP-"],
             Spec::OAuth => &["OAUTH-RFC7636-", "OAUTH-RFC9101-"],
             Spec::Robustness => &["ROBUST-"],
+            Spec::Regression => &["REGRESS-"],
         }
     }
 

@@ -56,6 +56,9 @@ pub enum Spec {
     /// protocol spec sets any (time limits, failing cleanly). SHOULD level: reported, never
     /// failing a scenario alone.
     Robustness,
+    /// Accord's regression gate: an implementation replayed against a recording answers as
+    /// it did when recorded (`accord replay --against`).
+    Regression,
 }
 
 /// One requirement of one spec.

@@ -75,7 +75,7 @@ pub const OPTIONS: &[(&str, &str, &str)] = &[
     (
         "verifier",
         "flaw",
-        "skip-status-check (a deliberate defect)",
+        "skip-status-check, skip-sd-hash-check (deliberate defects)",
     ),
 ];
 
