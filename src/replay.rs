@@ -154,7 +154,9 @@ struct Answer {
     method: String,
     /// Path and query, as requested.
     target: String,
-    status: u16,
+    /// `None`: no response arrived in the recording (a dropped connection); the double
+    /// aborts the connection the same way.
+    status: Option<u16>,
     content_type: Option<String>,
     body: String,
     used: bool,
@@ -193,8 +195,20 @@ impl Double {
             Some(i) => {
                 answers[i].used = true;
                 let a = &answers[i];
+                let Some(status) = a.status else {
+                    let aborted: Vec<Result<Bytes, std::io::Error>> =
+                        vec![Err(std::io::Error::new(
+                            std::io::ErrorKind::ConnectionAborted,
+                            "no response in the recording",
+                        ))];
+                    return (
+                        StatusCode::OK,
+                        axum::body::Body::from_stream(futures::stream::iter(aborted)),
+                    )
+                        .into_response();
+                };
                 let mut response = (
-                    StatusCode::from_u16(a.status).unwrap_or(StatusCode::BAD_GATEWAY),
+                    StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY),
                     a.body.clone(),
                 )
                     .into_response();
@@ -391,16 +405,14 @@ async fn redrive_cell(
             .enumerate()
             .flat_map(|(i, s)| s.exchanges.iter().map(move |e| (i, e)))
             .filter(|(_, e)| addressee(players, &e.url).is_some_and(|a| a.part == p.part))
-            .filter_map(|(i, e)| {
-                Some(Answer {
-                    scenario: i,
-                    method: e.method.clone(),
-                    target: e.url[p.base_url.len()..].to_owned(),
-                    status: e.status?,
-                    content_type: e.response_headers.get("content-type").cloned(),
-                    body: e.response_body.clone(),
-                    used: false,
-                })
+            .map(|(i, e)| Answer {
+                scenario: i,
+                method: e.method.clone(),
+                target: e.url[p.base_url.len()..].to_owned(),
+                status: e.status,
+                content_type: e.response_headers.get("content-type").cloned(),
+                body: e.response_body.clone(),
+                used: false,
             })
             .map(|mut a| {
                 if a.target.is_empty() {
@@ -509,6 +521,8 @@ async fn drive(
         }
     };
     let replay_players = cast.records();
+    let cell_id = format!("{} replaying {cell_id}", target.casting.implementation());
+    let cell_id = cell_id.as_str();
     recorder.record(&Event::CellStarted {
         cell: cell_id.to_owned(),
         players: replay_players.clone(),

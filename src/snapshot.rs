@@ -87,6 +87,23 @@ fn stem(path: &str) -> String {
         .unwrap_or_else(|| "feature".into())
 }
 
+/// The feature file as the run was given it (`features/x.feature`), not where it was on the
+/// recording machine: snapshots must not change with the checkout's location.
+fn source_of(features: Option<&str>, s: &ScenarioView) -> String {
+    let Some(path) = &s.feature_path else {
+        return s.feature.clone();
+    };
+    let root = features.unwrap_or("features").trim_end_matches('/');
+    let last = root.rsplit('/').next().unwrap_or(root);
+    match path.rsplit_once(&format!("/{last}/")) {
+        Some((_, rel)) => format!("{root}/{rel}"),
+        None if path.starts_with(&format!("{root}/")) => path.clone(),
+        None => std::path::Path::new(path)
+            .file_name()
+            .map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned()),
+    }
+}
+
 /// Every finished scenario of the run as a snapshot. A run with one cell keeps its snapshots
 /// under `scenarios/<feature>/`, whoever played (so an implementation is compared with the
 /// baseline recorded against another build or Accord's reference roles); a matrix run keeps
@@ -94,6 +111,15 @@ fn stem(path: &str) -> String {
 pub fn documents(view: &RunView) -> Vec<ScenarioSnapshot> {
     let per_cell = view.cells.len() > 1;
     let mut out: Vec<ScenarioSnapshot> = Vec::new();
+    // Scenarios that share their name within a feature and cell (an outline's examples)
+    // are told apart by line, all of them, so a new example never renames another's file.
+    let mut names: std::collections::BTreeMap<(Option<&str>, &str, &str), usize> =
+        Default::default();
+    for s in &view.scenarios {
+        *names
+            .entry((s.cell.as_deref(), s.feature.as_str(), s.scenario.as_str()))
+            .or_default() += 1;
+    }
     for s in &view.scenarios {
         let Some(verdict) = s.verdict else { continue };
         let players = s
@@ -106,12 +132,14 @@ pub fn documents(view: &RunView) -> Vec<ScenarioSnapshot> {
         if per_cell && let Some(cell) = &s.cell {
             dir.push(slug(cell));
         }
-        dir.push(slug(&stem(&s.feature)));
-        let mut file = dir.join(format!("{}.snap", slug(&s.scenario)));
-        if out.iter().any(|o| o.file == file) {
-            // Two scenarios of one name (an outline's examples): the line tells them apart.
-            file = dir.join(format!("{}-line-{}.snap", slug(&s.scenario), s.line));
-        }
+        let source = source_of(view.features.as_deref(), s);
+        dir.push(slug(&stem(&source)));
+        let shared = names[&(s.cell.as_deref(), s.feature.as_str(), s.scenario.as_str())] > 1;
+        let file = if shared {
+            dir.join(format!("{}-line-{}.snap", slug(&s.scenario), s.line))
+        } else {
+            dir.join(format!("{}.snap", slug(&s.scenario)))
+        };
         let faults: Vec<String> = view
             .injected_faults
             .iter()
@@ -120,7 +148,7 @@ pub fn documents(view: &RunView) -> Vec<ScenarioSnapshot> {
             .collect();
         out.push(ScenarioSnapshot {
             file,
-            source: s.feature.clone(),
+            source,
             scenario: s.scenario.clone(),
             line: s.line,
             contents: contents(s, verdict, &players, &faults),
@@ -223,7 +251,16 @@ pub fn describe_drift(snapshot: &ScenarioSnapshot, drift: &[Difference]) -> Stri
         snapshot.line,
         snapshot.file.display()
     );
-    for d in drift {
+    let rank = |d: &&Difference| match d.path.split(['.', '[']).next() {
+        Some("verdict") => 0,
+        Some("steps") => 1,
+        Some("checks") => 2,
+        Some("faults") => 3,
+        _ => 4,
+    };
+    let mut ordered: Vec<&Difference> = drift.iter().collect();
+    ordered.sort_by_key(rank);
+    for d in ordered {
         out.push_str("  ");
         out.push_str(&locate(&snapshot.contents, &d.path));
         out.push_str(&d.describe());

@@ -34,6 +34,9 @@ pub struct StepView {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScenarioView {
     pub feature: String,
+    /// The feature's file, as the run was given it (from `feature-started`).
+    #[serde(skip)]
+    pub feature_path: Option<String>,
     pub scenario: String,
     pub line: u64,
     /// `None` while the scenario has not finished (an interrupted run).
@@ -184,6 +187,10 @@ impl RunView {
     /// Whether reports show the matrix: several cells, or one that ran something other
     /// than Accord's reference roles or did not run.
     pub fn has_matrix(&self) -> bool {
+        if self.replay_of.is_some() {
+            // A replay's players are the implementation and recordings: no matrix.
+            return self.cells.len() > 1;
+        }
         self.cells.len() > 1
             || self.cells.iter().any(|c| {
                 c.blocked.is_some()
@@ -220,6 +227,7 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
         injected_faults: Vec::new(),
     };
     let mut cell: Option<String> = None;
+    let mut feature_paths: std::collections::BTreeMap<String, String> = Default::default();
     for e in events {
         let event = match e.event() {
             Ok(ev) => ev,
@@ -246,13 +254,16 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
                 v.features = Some(features);
                 v.tags = tags;
             }
-            Event::FeatureStarted { .. } => {}
+            Event::FeatureStarted { feature, path } => {
+                feature_paths.insert(feature, path);
+            }
             Event::ScenarioStarted {
                 feature,
                 scenario,
                 line,
                 ..
             } => v.scenarios.push(ScenarioView {
+                feature_path: feature_paths.get(&feature).cloned(),
                 feature,
                 scenario,
                 line,
