@@ -94,9 +94,13 @@ impl Recording {
                 events.len().saturating_sub(1)
             )));
         }
-        if let Some(fault) = view.faults.first() {
+        if let Some((e, err)) = events
+            .iter()
+            .find_map(|e| e.event().err().map(|err| (e, err)))
+        {
             return Err(ReplayError::Recording(format!(
-                "run `{run}`: the log holds what this build cannot read: {fault}"
+                "run `{run}`: event {} (kind `{}`) cannot be read by this build: {err}",
+                e.seq, e.kind
             )));
         }
         let seed = view.seed.ok_or_else(|| {
@@ -286,8 +290,17 @@ pub fn redrive(
             parts.join(" or ")
         )));
     }
-    let run_id = new_run_id(clock.as_ref(), recording.seed);
-    let mut recorder = RunRecorder::create(store, clock, &run_id)?;
+    // Replays of one recording may start within the same millisecond (a test suite, a
+    // script): the next free id is taken.
+    let mut attempt = 0u64;
+    let (run_id, mut recorder) = loop {
+        let id = new_run_id(clock.as_ref(), recording.seed.wrapping_add(attempt));
+        match RunRecorder::create(store.clone(), clock.clone(), &id) {
+            Ok(r) => break (id, r),
+            Err(StoreError::RunExists(_)) if attempt < 1000 => attempt += 1,
+            Err(e) => return Err(e.into()),
+        }
+    };
     recorder.record(&Event::RunStarted {
         format: FORMAT_VERSION,
         harness_version: env!("CARGO_PKG_VERSION").to_owned(),

@@ -87,8 +87,9 @@ fn stem(path: &str) -> String {
         .unwrap_or_else(|| "feature".into())
 }
 
-/// The feature file as the run was given it (`features/x.feature`), not where it was on the
-/// recording machine: snapshots must not change with the checkout's location.
+/// The feature file relative to the features directory's parent (`features/x.feature`), not
+/// where it was on the recording machine: snapshots must not change with the checkout's
+/// location.
 fn source_of(features: Option<&str>, s: &ScenarioView) -> String {
     let Some(path) = &s.feature_path else {
         return s.feature.clone();
@@ -96,8 +97,7 @@ fn source_of(features: Option<&str>, s: &ScenarioView) -> String {
     let root = features.unwrap_or("features").trim_end_matches('/');
     let last = root.rsplit('/').next().unwrap_or(root);
     match path.rsplit_once(&format!("/{last}/")) {
-        Some((_, rel)) => format!("{root}/{rel}"),
-        None if path.starts_with(&format!("{root}/")) => path.clone(),
+        Some((_, rel)) => format!("{last}/{rel}"),
         None => std::path::Path::new(path)
             .file_name()
             .map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned()),

@@ -48,6 +48,9 @@ pub struct RunArgs {
     /// Also write the JUnit XML report here.
     #[arg(long)]
     junit: Option<PathBuf>,
+    /// Also write the Markdown report here (a CI job summary).
+    #[arg(long)]
+    markdown: Option<PathBuf>,
     /// Implementation manifests (repeatable): each plays the parts it claims, Accord's
     /// reference roles play the rest. A manifest that cannot be read fails its own cell.
     #[arg(long = "impl", value_name = "MANIFEST", num_args = 1..)]
@@ -165,6 +168,9 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
     let view = load(store.as_ref(), &outcome.run_id)?;
     if let Some(path) = &a.junit {
         write_atomic(path, projections::junit(&view).as_bytes())?;
+    }
+    if let Some(path) = &a.markdown {
+        write_atomic(path, projections::markdown(&view).as_bytes())?;
     }
     emit(&projections::console(&view), None)?;
     eprintln!(

@@ -6,6 +6,7 @@
     reason = "a broken fixture should fail the test loudly"
 )]
 
+mod ci_gate;
 mod cli;
 mod containers;
 mod control_api;
@@ -19,6 +20,7 @@ mod peer_owf;
 mod properties;
 mod protocol;
 mod protocol_rules;
+mod replay;
 mod run_engine;
 mod serve;
 mod support;
