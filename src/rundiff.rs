@@ -84,7 +84,7 @@ impl RunDiff {
 
 type Key = (String, String, String, usize);
 
-fn keyed<'a>(view: &'a RunView, by_cell: bool) -> Vec<(Key, &'a ScenarioView)> {
+fn keyed(view: &RunView, by_cell: bool) -> Vec<(Key, &ScenarioView)> {
     let mut seen: BTreeMap<(String, String, String), usize> = BTreeMap::new();
     view.scenarios
         .iter()
@@ -170,8 +170,8 @@ pub fn diff(a: &RunView, b: &RunView) -> RunDiff {
                     (Some(p), Some(q)) => differences(p, q, 10),
                     _ => vec![Difference {
                         path: String::new(),
-                        recorded: p.map(|v| summary(v)),
-                        replayed: q.map(|v| summary(v)),
+                        recorded: p.map(summary),
+                        replayed: q.map(summary),
                     }],
                 };
                 if !diffs.is_empty() {

@@ -285,15 +285,15 @@ fn locate(contents: &Value, path: &str) -> String {
         let url = e["request"]["url"].as_str().unwrap_or("?");
         return format!("exchange {} ({method} {url}): ", i + 1);
     }
-    if let Some(i) = index("checks[") {
-        if let Some(r) = contents["checks"][i]["requirement"].as_str() {
-            return format!("check {r}: ");
-        }
+    if let Some(i) = index("checks[")
+        && let Some(r) = contents["checks"][i]["requirement"].as_str()
+    {
+        return format!("check {r}: ");
     }
-    if let Some(i) = index("steps[") {
-        if let Some(st) = contents["steps"][i]["step"].as_str() {
-            return format!("step \"{st}\": ");
-        }
+    if let Some(i) = index("steps[")
+        && let Some(st) = contents["steps"][i]["step"].as_str()
+    {
+        return format!("step \"{st}\": ");
     }
     String::new()
 }

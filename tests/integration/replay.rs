@@ -131,7 +131,8 @@ fn same_seed_same_normalised_transcript_other_seed_same_verdicts() {
     );
     // ...but the same verdicts, scenario by scenario and check by check, and the same
     // normalised transcript.
-    let verdicts = |v: &RunView| -> Vec<(String, Option<Verdict>, Vec<(String, Verdict)>)> {
+    type Verdicts = Vec<(String, Option<Verdict>, Vec<(String, Verdict)>)>;
+    let verdicts = |v: &RunView| -> Verdicts {
         v.scenarios
             .iter()
             .map(|s| {
