@@ -620,6 +620,10 @@ impl Cast {
             .replace("{jurisdiction}", part.jurisdiction().unwrap_or(""))
             .replace("{status_list_url}", &status)
             .replace("{trust_list_url}", &trust)
+            .replace(
+                "{now}",
+                &crate::events::format_at(self.stage.clock.now_ms()),
+            )
     }
 
     /// Polls `base` + `path` until it answers 200, for at most `within`. Each try is bounded

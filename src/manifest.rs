@@ -71,7 +71,8 @@ pub struct Capabilities {
 ///
 /// `args` and `env` values may use placeholders the harness fills in: `{port}`,
 /// `{public_url}`, `{seed}` (the seed of the run's test PKI), `{jurisdiction}`,
-/// `{status_list_url}`, `{trust_list_url}`. An implementation that is already running (`url`,
+/// `{status_list_url}`, `{trust_list_url}`, `{now}` (the run's clock, RFC 3339). An
+/// implementation that is already running (`url`,
 /// `compose`) was configured with a test PKI beforehand: `pki_seed` says which, and the run
 /// uses that PKI for its cells. A flat table rather than a tagged enum, so every field keeps
 /// its place in the file for error messages.

@@ -60,6 +60,10 @@ pub struct ServeArgs {
     /// Seed of the test PKI and of the role's randomness.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Fix the role's clock at this instant (RFC 3339), as a run fixes its roles' clocks;
+    /// the system clock when omitted. Manifests pass the run's with `--now {now}`.
+    #[arg(long)]
+    now: Option<String>,
     /// Issuer: the status-list host credentials point at.
     #[arg(long)]
     status_list_url: Option<String>,
@@ -130,7 +134,10 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, CliError> {
 
 async fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
     let pki = TestPki::generate(args.seed).map_err(|e| CliError::Usage(e.to_string()))?;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let clock: Arc<dyn Clock> = match &args.now {
+        Some(t) => Arc::new(crate::entropy::FixedClock(super::io::parse_now(Some(t))?)),
+        None => Arc::new(SystemClock),
+    };
     let transport = Transport::new(ExchangeSink::disabled(), Limits::default())
         .map_err(|e| CliError::Usage(e.to_string()))?;
     let bind = crate::roles::Listen {

@@ -21,7 +21,7 @@ fn image() -> LocalImage {
 }
 
 /// `None` (after saying why) when the test cannot run here and that is allowed.
-fn docker() -> Option<()> {
+pub(super) fn docker() -> Option<()> {
     match launch::check_image(&image()) {
         Ok(()) => Some(()),
         Err(e) => {

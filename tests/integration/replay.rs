@@ -453,3 +453,40 @@ fn broken_truncated_and_interrupted_logs_are_refused_with_where() {
     check("garbage", b"\x00\x01 not json\n", "");
     std::fs::write(&log_path, &original).unwrap();
 }
+
+/// A recording made in process, re-driven against the same verifier built into the local
+/// image and started as a container (its clock fixed at the recorded `{now}`): a new build
+/// and a new way of running, the same answers.
+#[test]
+fn a_recording_replays_against_the_verifier_in_a_container() {
+    if super::containers::docker().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let run = record(dir.path(), 1, NOW, &[]);
+    let store = dir.path().to_str().unwrap();
+    let out = accord(
+        &repo(),
+        &[
+            "replay",
+            &run,
+            "--store",
+            store,
+            "--against",
+            "implementations/containers/accord-verifier-jp.toml",
+        ],
+    );
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(said.contains(" 0 difference(s)"), "{said}");
+    let v = view(dir.path(), &replay_id(&said));
+    assert!(v.cells[0].players.iter().any(|p| p.kind == "container"));
+}
+
+fn replay_id(said: &str) -> String {
+    said.split("accord: replay ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap()
+        .to_owned()
+}
