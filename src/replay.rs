@@ -161,10 +161,21 @@ struct Answer {
     /// `None`: no response arrived in the recording (a dropped connection); the double
     /// aborts the connection the same way.
     status: Option<u16>,
-    content_type: Option<String>,
+    /// The recorded response headers, but those the server sets itself (length, date,
+    /// connection handling).
+    headers: Vec<(String, String)>,
     body: String,
     used: bool,
 }
+
+/// Response headers a double does not copy from the recording.
+const SERVER_HEADERS: &[&str] = &[
+    "content-length",
+    "date",
+    "connection",
+    "transfer-encoding",
+    "keep-alive",
+];
 
 /// A part's stand-in: answers from the recording.
 struct Double {
@@ -216,12 +227,13 @@ impl Double {
                     a.body.clone(),
                 )
                     .into_response();
-                if let Some(ct) = &a.content_type
-                    && let Ok(v) = ct.parse()
-                {
-                    response
-                        .headers_mut()
-                        .insert(axum::http::header::CONTENT_TYPE, v);
+                for (name, value) in &a.headers {
+                    if let (Ok(n), Ok(v)) = (
+                        axum::http::HeaderName::from_bytes(name.as_bytes()),
+                        axum::http::HeaderValue::from_str(value),
+                    ) {
+                        response.headers_mut().insert(n, v);
+                    }
                 }
                 response
             }
@@ -336,10 +348,25 @@ pub fn redrive(
             &cell.players,
             pki_seed,
             &recorded,
-        ))?;
-        scenarios += result.scenarios;
-        total_differences += result.differences;
-        verdict = verdict.combine(result.verdict);
+        ));
+        match result {
+            Ok(r) => {
+                scenarios += r.scenarios;
+                total_differences += r.differences;
+                verdict = verdict.combine(r.verdict);
+            }
+            // The store itself failing: nothing more can be recorded.
+            Err(ReplayError::Store(e)) => return Err(ReplayError::Store(e)),
+            // Anything else ends the replay as inconclusive, said in its own log, so the
+            // replay never looks interrupted.
+            Err(e) => {
+                recorder.record(&Event::HarnessFaulted {
+                    message: e.to_string(),
+                })?;
+                verdict = Verdict::Inconclusive;
+                break;
+            }
+        }
     }
     if scenarios == 0 && verdict == Verdict::Passed {
         // Nothing was compared: no evidence either way.
@@ -418,12 +445,18 @@ async fn redrive_cell(
             .enumerate()
             .flat_map(|(i, s)| s.exchanges.iter().map(move |e| (i, e)))
             .filter(|(_, e)| addressee(players, &e.url).is_some_and(|a| a.part == p.part))
-            .map(|(i, e)| Answer {
+            .filter_map(|(i, e)| Some((i, e, e.url.strip_prefix(p.base_url.as_str())?)))
+            .map(|(i, e, target)| Answer {
                 scenario: i,
                 method: e.method.clone(),
-                target: e.url[p.base_url.len()..].to_owned(),
+                target: target.to_owned(),
                 status: e.status,
-                content_type: e.response_headers.get("content-type").cloned(),
+                headers: e
+                    .response_headers
+                    .iter()
+                    .filter(|(k, _)| !SERVER_HEADERS.contains(&k.to_ascii_lowercase().as_str()))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
                 body: e.response_body.clone(),
                 used: false,
             })
@@ -501,36 +534,26 @@ async fn drive(
         .filter(|p| target.parts.contains(&p.part))
         .filter_map(|p| Some((p.part, addr_of(&p.base_url)?)))
         .collect();
-    let cast = match Cast::start_partial(
-        stage.clone(),
-        castings.clone(),
-        &target.parts,
-        &recorded_at,
-        elsewhere,
-    )
-    .await
-    {
+    // The recorded address when it is free (URLs inside recorded tokens point there);
+    // anywhere else otherwise, recorded URLs then being rewritten.
+    let free: BTreeMap<Part, SocketAddr> = recorded_at
+        .into_iter()
+        .filter(|(_, addr)| std::net::TcpListener::bind(addr).is_ok())
+        .collect();
+    let cast = match Cast::start_partial(stage, castings, &target.parts, &free, elsewhere).await {
         Ok(c) => c,
-        // The recorded address is taken: anywhere else (recorded URLs are rewritten).
-        Err(_) => {
-            match Cast::start_partial(stage, castings, &target.parts, &BTreeMap::new(), elsewhere)
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => {
-                    recorder.record(&Event::CellFinished {
-                        cell: cell_id.to_owned(),
-                        verdict: Verdict::Inconclusive,
-                        blocked: Some(format!("the implementation could not start: {e}")),
-                        not_applicable: Vec::new(),
-                    })?;
-                    return Ok(CellResult {
-                        verdict: Verdict::Inconclusive,
-                        scenarios: 0,
-                        differences: 0,
-                    });
-                }
-            }
+        Err(e) => {
+            recorder.record(&Event::CellFinished {
+                cell: cell_id.to_owned(),
+                verdict: Verdict::Inconclusive,
+                blocked: Some(format!("the implementation could not start: {e}")),
+                not_applicable: Vec::new(),
+            })?;
+            return Ok(CellResult {
+                verdict: Verdict::Inconclusive,
+                scenarios: 0,
+                differences: 0,
+            });
         }
     };
     let replay_players = cast.records();
@@ -541,14 +564,47 @@ async fn drive(
         players: replay_players.clone(),
         pki_seed: (pki_seed != recording.seed).then(|| pki_seed.to_string()),
     })?;
-    // Recorded base URL → where the same part is now.
-    let rebase: Vec<(String, String)> = players
-        .iter()
-        .filter_map(|p| {
-            let now = replay_players.iter().find(|r| r.part == p.part)?;
-            Some((p.base_url.clone(), now.base_url.clone()))
-        })
-        .collect();
+    let outcome = drive_scenarios(
+        recorder,
+        players,
+        &replay_players,
+        target,
+        recorded,
+        doubles,
+        &transport,
+        &sink,
+    )
+    .await;
+    // Stopped on every path: an implementation must not outlive its replay.
+    cast.stop().await;
+    let (verdict, scenarios, total, not_applicable) = outcome?;
+    recorder.record(&Event::CellFinished {
+        cell: cell_id.to_owned(),
+        verdict,
+        blocked: None,
+        not_applicable,
+    })?;
+    Ok(CellResult {
+        verdict,
+        scenarios,
+        differences: total,
+    })
+}
+
+/// Sends each scenario's recorded requests to the target and records what differs.
+/// Returns the cell's verdict, the scenarios driven, the differences and the scenarios that
+/// had nothing to drive.
+#[allow(clippy::too_many_arguments)]
+async fn drive_scenarios(
+    recorder: &mut RunRecorder,
+    players: &[PlayerRecord],
+    replay_players: &[PlayerRecord],
+    target: &Target,
+    recorded: &[&ScenarioView],
+    doubles: &[(PlayerRecord, Running, Arc<Double>)],
+    transport: &Transport,
+    sink: &ExchangeSink,
+) -> Result<(Verdict, usize, usize, Vec<String>), ReplayError> {
     let mut verdict = Verdict::Passed;
     let mut scenarios = 0;
     let mut total = 0;
@@ -582,18 +638,16 @@ async fn drive(
         let mut replayed: Vec<Exchange> = Vec::new();
         let mut unrecorded_during: Vec<(usize, String)> = Vec::new();
         for (position, (_, e)) in driven.iter().enumerate() {
-            let before: usize = doubles
-                .iter()
-                .map(|(_, _, d)| lock(&d.unrecorded).len())
-                .sum();
-            let url = rebase
-                .iter()
-                .filter(|(from, _)| e.url.starts_with(from.as_str()))
-                .max_by_key(|(from, _)| from.len())
-                .map_or_else(
-                    || e.url.clone(),
-                    |(from, to)| format!("{to}{}", &e.url[from.len()..]),
-                );
+            let url = addressee(players, &e.url)
+                .and_then(|a| {
+                    let now = replay_players.iter().find(|r| r.part == a.part)?;
+                    Some(format!(
+                        "{}{}",
+                        now.base_url,
+                        e.url.strip_prefix(a.base_url.as_str())?
+                    ))
+                })
+                .unwrap_or_else(|| e.url.clone());
             let request = Request {
                 method: e.method.clone(),
                 url: url.clone(),
@@ -637,12 +691,11 @@ async fn drive(
                 })?;
             }
             replayed.push(answer);
-            let after: Vec<String> = doubles
-                .iter()
-                .flat_map(|(_, _, d)| lock(&d.unrecorded).clone())
-                .collect();
-            for u in after.iter().skip(before) {
-                unrecorded_during.push((position, u.clone()));
+            // What the doubles could not answer while the target handled this request.
+            for (_, _, d) in doubles {
+                for u in std::mem::take(&mut *lock(&d.unrecorded)) {
+                    unrecorded_during.push((position, u));
+                }
             }
         }
         // Normalise both sides alike: the same placeholders for the same behaviour.
@@ -728,18 +781,7 @@ async fn drive(
         })?;
         recorder.sync()?;
     }
-    cast.stop().await;
-    recorder.record(&Event::CellFinished {
-        cell: cell_id.to_owned(),
-        verdict,
-        blocked: None,
-        not_applicable,
-    })?;
-    Ok(CellResult {
-        verdict,
-        scenarios,
-        differences: total,
-    })
+    Ok((verdict, scenarios, total, not_applicable))
 }
 
 /// An exchange without its request (identical on both sides by construction): the answer.

@@ -47,7 +47,9 @@ const TIME_KEYS: &[&str] = &[
 /// Object members whose value is derived from signed bytes or salts: shown as `[digest]`.
 const DIGEST_KEYS: &[&str] = &["sd_hash", "_sd", "...", "x5t#S256", "digest"];
 
-/// Object members that hold random values with an identity worth keeping.
+/// Object members whose values are random by definition (whatever they look like), with an
+/// identity worth keeping. Others (`id`, `kid`, a transaction id) get a placeholder only when
+/// their value looks random: a DCQL query id or a key id someone chose stays visible.
 const RANDOM_KEYS: &[&str] = &[
     "nonce",
     "c_nonce",
@@ -61,14 +63,9 @@ const RANDOM_KEYS: &[&str] = &[
     "issuer_state",
     "code_verifier",
     "code_challenge",
-    "id",
-    "transaction_id",
-    "offer_id",
-    "request_id",
     "x",
     "y",
     "d",
-    "kid",
     "x5c",
     "epk",
     "salt",
@@ -240,15 +237,17 @@ impl Normaliser {
         }
         let mut out = s.to_owned();
         for (base, part) in &self.hosts {
-            if out.contains(base.as_str()) {
-                out = out.replace(base.as_str(), part);
-            }
+            out = replace_bounded(&out, base, part, |c| !c.is_ascii_digit());
         }
         for value in &self.by_length {
             // Short values (a 4-digit transaction code) are replaced only where they are the
             // whole string: inside other text they would match by accident.
-            if value.len() >= 8 && out.contains(value.as_str()) {
-                out = out.replace(value.as_str(), &self.tokens[value]);
+            if value.len() >= 8 {
+                if out.contains(value.as_str()) {
+                    out = out.replace(value.as_str(), &self.tokens[value]);
+                }
+            } else if out == *value {
+                return self.tokens[value].clone();
             }
         }
         if LOOPBACK.is_match(&out) {
@@ -263,11 +262,41 @@ impl Normaliser {
     }
 }
 
+/// Replaces `from` in `text` where the character after it passes `boundary` (or the text
+/// ends): `http://127.0.0.1:4000` must not match inside `http://127.0.0.1:40001`.
+fn replace_bounded(text: &str, from: &str, to: &str, boundary: impl Fn(char) -> bool) -> String {
+    if from.is_empty() || !text.contains(from) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(from) {
+        let after = &rest[i + from.len()..];
+        out.push_str(&rest[..i]);
+        if after.chars().next().is_none_or(&boundary) {
+            out.push_str(to);
+        } else {
+            out.push_str(from);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
 fn is_placeholder(s: &str) -> bool {
     s.starts_with('[') && s.ends_with(']') && !s.contains(' ') && s.len() < 40
 }
 
 fn category_of(key: &str) -> &str {
+    if key.is_empty()
+        || key.len() > 24
+        || !key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-'))
+    {
+        return "value";
+    }
     match key {
         "x" | "y" | "d" | "epk" => "key",
         "x5c" => "certificate",
@@ -483,6 +512,12 @@ fn decode_token(s: &str) -> Option<Value> {
         for d in &mut disclosures {
             resolve_digests(d, &labels);
         }
+        // The order of disclosures means nothing (RFC 9901 §4) and an implementation may
+        // shuffle them: sorted by what they disclose, salts aside.
+        disclosures.sort_by_cached_key(|d| match d {
+            Value::Array(items) => Value::Array(items.get(1..).unwrap_or(&[]).to_vec()).to_string(),
+            other => other.to_string(),
+        });
         let mut m = Map::new();
         m.insert("issuer-jwt".into(), jwt);
         m.insert("disclosures".into(), Value::Array(disclosures));
@@ -618,7 +653,14 @@ fn mentioned_requirements(v: &Value, out: &mut Vec<String>) {
     match v {
         Value::String(s) => {
             for r in crate::requirements::catalogue::ALL {
-                if s.contains(r.id) && !out.iter().any(|o| o == r.id) {
+                // `SDJWTVC-2.2.1-typ` is not mentioned by `SDJWTVC-2.2.1-typ-legacy`.
+                let mentioned = s.match_indices(r.id).any(|(i, _)| {
+                    s[i + r.id.len()..]
+                        .chars()
+                        .next()
+                        .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '-' || c == '.'))
+                });
+                if mentioned && !out.iter().any(|o| o == r.id) {
                     out.push(r.id.to_owned());
                 }
             }

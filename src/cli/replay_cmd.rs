@@ -62,7 +62,8 @@ pub struct DiffArgs {
 fn recording(store: &EmbeddedStore, run: &str) -> Result<Recording, CliError> {
     let log = store.read(run).map_err(|e| match e {
         crate::store::StoreError::UnknownRun(_) => store_error(e),
-        other => CliError::input(&store.log_path(run), other),
+        // The store's message names the log and the line already; unreadable input: exit 2.
+        other => CliError::Usage(other.to_string()),
     })?;
     Recording::from_log(run, &log.events, &log.tail)
         .map_err(|e| CliError::input(&store.log_path(run), e))

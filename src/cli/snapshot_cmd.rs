@@ -20,6 +20,17 @@ pub enum Mode {
     Update,
 }
 
+fn collect_snaps(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_snaps(&path, out);
+        } else if path.extension().is_some_and(|e| e == "snap") {
+            out.push(path);
+        }
+    }
+}
+
 fn read(path: &Path) -> Result<Option<String>, CliError> {
     match std::fs::read_to_string(path) {
         Ok(text) => Ok(Some(text)),
@@ -86,6 +97,19 @@ pub fn gate(view: &RunView, dir: &Path, mode: Mode) -> Result<bool, CliError> {
                 written += 1;
             }
         }
+    }
+    // Snapshots no scenario of this run produced (a scenario renamed or removed, or one the
+    // run's tags left out): listed, not judged, since a filtered run cannot tell which.
+    let produced: std::collections::BTreeSet<std::path::PathBuf> =
+        docs.iter().map(|d| dir.join(&d.file)).collect();
+    let mut unreferenced = Vec::new();
+    collect_snaps(&dir.join("scenarios"), &mut unreferenced);
+    unreferenced.retain(|p| !produced.contains(p));
+    for p in &unreferenced {
+        report.push_str(&format!(
+            "snapshot {} belongs to no scenario of this run (not checked)\n",
+            p.display()
+        ));
     }
     let summary = match mode {
         Mode::Check => format!(

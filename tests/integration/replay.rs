@@ -233,8 +233,17 @@ fn replay_against_the_same_build_matches_and_against_an_altered_build_names_the_
             );
         }
     }
-    // Two examples break sd_hash: a tampered disclosure and a missing sd_hash.
-    assert!(!scenarios.is_empty());
+    // Two examples break sd_hash: a tampered disclosure and a missing sd_hash; the others
+    // (wrong nonce, wrong audience, encryption faults) are answered as recorded.
+    let replayed = view(dir.path(), &altered.run_id);
+    let failed: Vec<u64> = replayed
+        .scenarios
+        .iter()
+        .filter(|s| s.verdict == Some(Verdict::Failed))
+        .map(|s| s.line)
+        .collect();
+    assert_eq!(failed.len(), 2, "{}", projections::console(&replayed));
+    assert_eq!(scenarios.len(), 1, "both are examples of one outline");
     assert!(differed.iter().any(|e| matches!(
         e,
         Event::ReplayDiffered { requirements, path, .. }
@@ -450,7 +459,11 @@ fn broken_truncated_and_interrupted_logs_are_refused_with_where() {
     let cut: Vec<u8> = lines[..lines.len() / 2].concat();
     check("interrupted", &cut, "without `run-finished`");
     // Not a log at all.
-    check("garbage", b"\x00\x01 not json\n", "");
+    check(
+        "garbage",
+        b"\x00\x01 not json\n",
+        ":1: not a valid event envelope",
+    );
     std::fs::write(&log_path, &original).unwrap();
 }
 
@@ -489,4 +502,36 @@ fn replay_id(said: &str) -> String {
         .and_then(|rest| rest.split(' ').next())
         .unwrap()
         .to_owned()
+}
+
+/// The wallet and an issuer re-driven alone: their counterparts (issuer, verifiers, hosts)
+/// answer from the recording, redirects and their `Location` headers included.
+#[test]
+fn the_wallet_and_an_issuer_replay_against_their_recorded_counterparts() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = record(dir.path(), 12, NOW, &[]);
+    let store = EmbeddedStore::new(dir.path());
+    let log = store.read(&run).unwrap();
+    let recording = Recording::from_log(&run, &log.events, &log.tail).unwrap();
+    for part in [Part::Wallet, Part::IssuerJp] {
+        let outcome = replay::redrive(
+            &recording,
+            &Target {
+                casting: accord::cast::Casting::Reference,
+                parts: vec![part],
+                compose_file: repo().join("docker-compose.yml"),
+            },
+            Arc::new(EmbeddedStore::new(dir.path())),
+            Arc::new(FixedClock(NOW)),
+        )
+        .unwrap();
+        let v = view(dir.path(), &outcome.run_id);
+        assert!(outcome.scenarios >= 3, "{part:?}: {}", outcome.scenarios);
+        assert_eq!(
+            outcome.differences,
+            0,
+            "{part:?}: {}",
+            projections::console(&v)
+        );
+    }
 }
