@@ -701,7 +701,7 @@ async fn drive_scenarios(
         // Normalise both sides alike: the same placeholders for the same behaviour.
         let originals: Vec<Exchange> = driven.iter().map(|(_, e)| (*e).clone()).collect();
         let a = Normaliser::new(players).exchanges(&originals);
-        let b = Normaliser::new(&replay_players).exchanges(&replayed);
+        let b = Normaliser::new(replay_players).exchanges(&replayed);
         let mut found = 0;
         for (position, ((recorded_index, _), (x, y))) in
             driven.iter().zip(a.iter().zip(&b)).enumerate()
