@@ -70,6 +70,30 @@ pub struct Recording {
     pub now: i64,
     /// Per cell id, the PKI seed its players shared (the run's seed unless recorded).
     pub pki_seeds: BTreeMap<String, u64>,
+    /// Per scenario (in the order of `view.scenarios`), the faults the harness injected and
+    /// how many of the scenario's exchanges came before each.
+    pub faults: Vec<Vec<RecordedFault>>,
+}
+
+/// A fault injected during the recorded run, and where among its scenario's exchanges.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedFault {
+    /// How many of the scenario's exchanges were recorded before the fault.
+    pub after_exchanges: usize,
+    pub part: String,
+    pub fault: String,
+}
+
+impl Recording {
+    /// The recorded faults of `scenario` (one of `self.view.scenarios`).
+    fn faults_of(&self, scenario: &ScenarioView) -> &[RecordedFault] {
+        self.view
+            .scenarios
+            .iter()
+            .position(|s| std::ptr::eq(s, scenario))
+            .and_then(|i| self.faults.get(i))
+            .map_or(&[], Vec::as_slice)
+    }
 }
 
 impl Recording {
@@ -107,10 +131,29 @@ impl Recording {
             ReplayError::Recording(format!("run `{run}`: `run-started` has no readable seed"))
         })?;
         let mut pki_seeds = BTreeMap::new();
+        let mut faults: Vec<Vec<RecordedFault>> = Vec::new();
+        let mut exchanges = 0;
         for e in events {
-            if let Ok(Event::CellStarted { cell, pki_seed, .. }) = e.event() {
-                let s = pki_seed.and_then(|s| s.parse().ok()).unwrap_or(seed);
-                pki_seeds.insert(cell, s);
+            match e.event() {
+                Ok(Event::CellStarted { cell, pki_seed, .. }) => {
+                    let s = pki_seed.and_then(|s| s.parse().ok()).unwrap_or(seed);
+                    pki_seeds.insert(cell, s);
+                }
+                Ok(Event::ScenarioStarted { .. }) => {
+                    faults.push(Vec::new());
+                    exchanges = 0;
+                }
+                Ok(Event::HttpExchange { .. }) => exchanges += 1,
+                Ok(Event::FaultInjected { part, fault, .. }) => {
+                    if let Some(list) = faults.last_mut() {
+                        list.push(RecordedFault {
+                            after_exchanges: exchanges,
+                            part,
+                            fault,
+                        });
+                    }
+                }
+                _ => {}
             }
         }
         // Logs before format 4 did not record the clock; their first event's time is the
@@ -128,6 +171,7 @@ impl Recording {
             seed,
             now,
             pki_seeds,
+            faults,
         })
     }
 }
@@ -566,6 +610,8 @@ async fn drive(
     })?;
     let outcome = drive_scenarios(
         recorder,
+        recording,
+        &cast,
         players,
         &replay_players,
         target,
@@ -597,6 +643,8 @@ async fn drive(
 #[allow(clippy::too_many_arguments)]
 async fn drive_scenarios(
     recorder: &mut RunRecorder,
+    recording: &Recording,
+    cast: &Cast,
     players: &[PlayerRecord],
     replay_players: &[PlayerRecord],
     target: &Target,
@@ -637,7 +685,47 @@ async fn drive_scenarios(
         })?;
         let mut replayed: Vec<Exchange> = Vec::new();
         let mut unrecorded_during: Vec<(usize, String)> = Vec::new();
-        for (position, (_, e)) in driven.iter().enumerate() {
+        let mut faults = recording.faults_of(s).iter().peekable();
+        let mut proxied: Vec<Part> = Vec::new();
+        for (position, (recorded_index, e)) in driven.iter().enumerate() {
+            // Restarts of the target that the recording injected before this exchange are
+            // injected again: what the implementation forgets is part of its behaviour.
+            while let Some(f) = faults.next_if(|f| f.after_exchanges <= *recorded_index) {
+                let Some(part) = target.parts.iter().find(|p| p.name() == f.part) else {
+                    continue;
+                };
+                // Restarts and faults on the proxied path are repeated; a pause (it only
+                // makes the counterparts wait) is not.
+                let repeated = if f.fault.starts_with("restart") {
+                    Some(cast.restart(*part).await)
+                } else {
+                    crate::roles::proxy::Fault::from_words(&f.fault).map(|fault| {
+                        proxied.push(*part);
+                        cast.set_fault(*part, fault)
+                    })
+                };
+                let Some(result) = repeated else { continue };
+                recorder.record(&Event::FaultInjected {
+                    scenario: s.scenario.clone(),
+                    part: f.part.clone(),
+                    fault: f.fault.clone(),
+                })?;
+                if let Err(why) = result {
+                    unrecorded_during.push((
+                        position,
+                        format!(
+                            "the recorded fault \"{}\" on {} could not be repeated: {why}",
+                            f.fault, f.part
+                        ),
+                    ));
+                }
+                for x in sink.drain() {
+                    recorder.record(&Event::HttpExchange {
+                        scenario: s.scenario.clone(),
+                        exchange: x,
+                    })?;
+                }
+            }
             let url = addressee(players, &e.url)
                 .and_then(|a| {
                     let now = replay_players.iter().find(|r| r.part == a.part)?;
@@ -694,7 +782,10 @@ async fn drive_scenarios(
             // What the doubles could not answer while the target handled this request.
             for (_, _, d) in doubles {
                 for u in std::mem::take(&mut *lock(&d.unrecorded)) {
-                    unrecorded_during.push((position, u));
+                    unrecorded_during.push((
+                        position,
+                        format!("{u} (a request the recording does not hold)"),
+                    ));
                 }
             }
         }
@@ -721,9 +812,7 @@ async fn drive_scenarios(
                 diffs.push(crate::transcript::Difference {
                     path: "outgoing".into(),
                     recorded: None,
-                    replayed: Some(Value::String(format!(
-                        "{u} (a request the recording does not hold)"
-                    ))),
+                    replayed: Some(Value::String(u.clone())),
                 });
             }
             if diffs.is_empty() {
@@ -766,6 +855,10 @@ async fn drive_scenarios(
                 },
                 verdict: Verdict::Failed,
             })?;
+        }
+        // Faults are lifted when a scenario ends, as the recorded run's after-hook did.
+        for part in proxied {
+            let _ = cast.set_fault(part, crate::roles::proxy::Fault::None);
         }
         let scenario_verdict = if found == 0 {
             Verdict::Passed

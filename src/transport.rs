@@ -88,6 +88,15 @@ impl ExchangeSink {
             .flatten()
     }
 
+    /// How many exchanges wait to be drained.
+    pub fn len(&self) -> usize {
+        self.with(|v| v.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Takes every exchange recorded so far, oldest first.
     pub fn drain(&self) -> Vec<Exchange> {
         self.with(std::mem::take).unwrap_or_default()

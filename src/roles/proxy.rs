@@ -31,6 +31,26 @@ pub enum Fault {
     Drop,
 }
 
+impl Fault {
+    /// The fault a step's words name (`answers 503`, `truncates its answers`, `drops the
+    /// connection`, `answers after N ms`): what `fault-injected` events record, so a replay
+    /// can inject the same fault again.
+    pub fn from_words(words: &str) -> Option<Fault> {
+        Some(match words {
+            "answers 503" => Fault::Status(503),
+            "truncates its answers" => Fault::Truncate,
+            "drops the connection" => Fault::Drop,
+            other => Fault::Delay(Duration::from_millis(
+                other
+                    .strip_prefix("answers after ")?
+                    .strip_suffix(" ms")?
+                    .parse()
+                    .ok()?,
+            )),
+        })
+    }
+}
+
 pub struct Proxy {
     /// Who the proxy speaks as in recorded exchanges.
     pub name: String,

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use cucumber::event::{self, Cucumber, Feature, Hook, Rule};
 use cucumber::{Event, Writer, parser};
 
-use super::{AcademicWorld, drain_checks, drain_exchanges, drain_faults};
+use super::{AcademicWorld, Happened, drain_checks, drain_in_order};
 use crate::events::{Event as AccordEvent, StepOutcome, Verdict};
 use crate::requirements::Level;
 use crate::store::{RunRecorder, StoreError};
@@ -100,6 +100,23 @@ impl Bridge {
         }
     }
 
+    /// Records the exchanges and faults since the last step, in the order they happened.
+    fn record_happened(&mut self, scenario: &str) {
+        for happened in drain_in_order() {
+            self.record(&match happened {
+                Happened::Fault { part, fault } => AccordEvent::FaultInjected {
+                    scenario: scenario.to_owned(),
+                    part,
+                    fault,
+                },
+                Happened::Exchange(exchange) => AccordEvent::HttpExchange {
+                    scenario: scenario.to_owned(),
+                    exchange,
+                },
+            });
+        }
+    }
+
     fn step(&mut self, scenario: &str, step: &gherkin::Step, ev: event::Step<AcademicWorld>) {
         let text = format!("{}{}", step.keyword, step.value);
         let line = step.position.line as u64;
@@ -112,19 +129,7 @@ impl Bridge {
             event::Step::Passed(..) => (StepOutcome::Passed, None),
             event::Step::Failed(_, _, _, err) => (StepOutcome::Failed, Some(err.to_string())),
         };
-        for (part, fault) in drain_faults() {
-            self.record(&AccordEvent::FaultInjected {
-                scenario: scenario.to_owned(),
-                part,
-                fault,
-            });
-        }
-        for exchange in drain_exchanges() {
-            self.record(&AccordEvent::HttpExchange {
-                scenario: scenario.to_owned(),
-                exchange,
-            });
-        }
+        self.record_happened(scenario);
         for c in drain_checks() {
             // Only a failed MUST fails the scenario; SHOULD and MAY failures are recorded.
             let counts = if c.verdict == Verdict::Failed && c.requirement.level != Level::Must {
@@ -188,19 +193,7 @@ impl Bridge {
             event::Scenario::Finished => {
                 // What the after-scenario hook did (restoring staged trust lists, lifting
                 // faults) belongs to this scenario.
-                for (part, fault) in drain_faults() {
-                    self.record(&AccordEvent::FaultInjected {
-                        scenario: scenario.name.clone(),
-                        part,
-                        fault,
-                    });
-                }
-                for exchange in drain_exchanges() {
-                    self.record(&AccordEvent::HttpExchange {
-                        scenario: scenario.name.clone(),
-                        exchange,
-                    });
-                }
+                self.record_happened(&scenario.name);
                 let (feature, scenario, verdict) = self.current.take().unwrap_or_else(|| {
                     (
                         feature.name.clone(),

@@ -3,8 +3,6 @@
 //! Every fault is recorded (`fault-injected`) when the step ends, and lifted when the
 //! scenario ends, so the next scenario of the cell meets healthy players.
 
-use std::time::Duration;
-
 use cucumber::step::Context;
 use futures::FutureExt as _;
 use futures::future::LocalBoxFuture;
@@ -141,18 +139,8 @@ pub(super) fn status_host_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFut
     async move {
         let cast = cast();
         let what = arg(&c, 1);
-        let fault = match what {
-            "answers 503" => Fault::Status(503),
-            "truncates its answers" => Fault::Truncate,
-            "drops the connection" => Fault::Drop,
-            other => match other
-                .strip_prefix("answers after ")
-                .and_then(|ms| ms.strip_suffix(" ms"))
-                .and_then(|ms| ms.parse::<u64>().ok())
-            {
-                Some(ms) => Fault::Delay(Duration::from_millis(ms)),
-                None => panic!("unknown status-list fault {other:?}"),
-            },
+        let Some(fault) = Fault::from_words(what) else {
+            panic!("unknown status-list fault {what:?}");
         };
         record_fault(Part::StatusList.name(), what);
         if let Err(e) = cast.set_fault(Part::StatusList, fault) {

@@ -97,17 +97,43 @@ thread_local! {
     /// Checks recorded by the step in progress; the bridge drains them when the step ends.
     /// Scenarios run one at a time, so the buffer belongs to one step.
     static CHECKS: RefCell<Vec<CheckRecord>> = const { RefCell::new(Vec::new()) };
-    /// Faults the step in progress injected, as (part, fault), drained with the checks.
-    static FAULTS: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
+    /// Faults injected since the bridge last drained, as (part, fault, how many exchanges
+    /// were waiting in the sink when it was injected), drained with the exchanges.
+    static FAULTS: RefCell<Vec<(String, String, usize)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Notes a fault the step injected; the bridge records it as a `fault-injected` event.
+/// Notes a fault the step injected; the bridge records it as a `fault-injected` event, in
+/// its place among the exchanges (a replay repeats a restart where it happened).
 pub fn record_fault(part: &str, fault: impl Into<String>) {
-    FAULTS.with(|f| f.borrow_mut().push((part.to_owned(), fault.into())));
+    let waiting = context().map_or(0, |c| c.sink.len());
+    FAULTS.with(|f| {
+        f.borrow_mut()
+            .push((part.to_owned(), fault.into(), waiting))
+    });
 }
 
-pub fn drain_faults() -> Vec<(String, String)> {
-    FAULTS.with(|f| std::mem::take(&mut *f.borrow_mut()))
+/// What the bridge records after a step, in the order it happened.
+pub enum Happened {
+    Fault { part: String, fault: String },
+    Exchange(crate::transport::Exchange),
+}
+
+/// Every exchange and fault since the last drain, in order. cucumber may report a step's end
+/// after the next step ran, so the order is taken from when each was noted, not from when
+/// the bridge hears of it.
+pub fn drain_in_order() -> Vec<Happened> {
+    let faults = FAULTS.with(|f| std::mem::take(&mut *f.borrow_mut()));
+    let exchanges = drain_exchanges();
+    let mut out = Vec::with_capacity(faults.len() + exchanges.len());
+    let mut faults = faults.into_iter().peekable();
+    for (i, exchange) in exchanges.into_iter().enumerate() {
+        while let Some((part, fault, _)) = faults.next_if(|f| f.2 <= i) {
+            out.push(Happened::Fault { part, fault });
+        }
+        out.push(Happened::Exchange(exchange));
+    }
+    out.extend(faults.map(|(part, fault, _)| Happened::Fault { part, fault }));
+    out
 }
 
 /// Installs the context for the run about to start on this thread.

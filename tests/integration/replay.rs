@@ -504,16 +504,18 @@ fn replay_id(said: &str) -> String {
         .to_owned()
 }
 
-/// The wallet and an issuer re-driven alone: their counterparts (issuer, verifiers, hosts)
-/// answer from the recording, redirects and their `Location` headers included.
+/// Every part re-driven alone against the same build: its counterparts answer from the
+/// recording (redirects and their `Location` headers included), and the faults the run
+/// injected on it (an issuer's restart, the status-list host's failures) are injected again
+/// where they happened. No difference anywhere.
 #[test]
-fn the_wallet_and_an_issuer_replay_against_their_recorded_counterparts() {
+fn every_part_replays_against_its_recorded_counterparts_without_a_difference() {
     let dir = tempfile::tempdir().unwrap();
     let run = record(dir.path(), 12, NOW, &[]);
     let store = EmbeddedStore::new(dir.path());
     let log = store.read(&run).unwrap();
     let recording = Recording::from_log(&run, &log.events, &log.tail).unwrap();
-    for part in [Part::Wallet, Part::IssuerJp] {
+    for part in Part::ALL {
         let outcome = replay::redrive(
             &recording,
             &Target {
@@ -527,6 +529,12 @@ fn the_wallet_and_an_issuer_replay_against_their_recorded_counterparts() {
         .unwrap();
         let v = view(dir.path(), &outcome.run_id);
         assert!(outcome.scenarios >= 3, "{part:?}: {}", outcome.scenarios);
+        let repeated = v.injected_faults.len();
+        match part {
+            Part::IssuerEu => assert_eq!(repeated, 1, "the restart is repeated"),
+            Part::StatusList => assert!(repeated >= 4, "the host's failures are repeated"),
+            _ => assert_eq!(repeated, 0),
+        }
         assert_eq!(
             outcome.differences,
             0,
@@ -534,4 +542,77 @@ fn the_wallet_and_an_issuer_replay_against_their_recorded_counterparts() {
             projections::console(&v)
         );
     }
+}
+
+/// `cargo insta` (the reviewer of insta snapshots, an independent tool) finds the `.snap.new`
+/// files `--snapshots new` writes, and `cargo insta accept` makes them the snapshots a later
+/// `--snapshots check` compares with. Needs `cargo-insta` on PATH (.ci/run installs it);
+/// without it the test says loudly that it skipped, unless ACCORD_REQUIRE_PEERS=1.
+#[test]
+fn cargo_insta_lists_and_accepts_accords_pending_snapshots() {
+    let have = Command::new("cargo")
+        .args(["insta", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have {
+        assert!(
+            !std::env::var("ACCORD_REQUIRE_PEERS").is_ok_and(|v| v == "1"),
+            "ACCORD_REQUIRE_PEERS=1 but cargo-insta is not installed"
+        );
+        eprintln!("\n*** SKIPPED: cargo-insta is not installed (cargo install cargo-insta)\n");
+        return;
+    }
+    // A crate of the implementation under test, with its snapshots.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("src")).unwrap();
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        "[package]\nname = \"implementation-under-test\"\nversion = \"0.0.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("src/lib.rs"), "").unwrap();
+    let features = repo().join("features").display().to_string();
+    let flawed = repo().join(FLAWED).display().to_string();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "--features",
+            &features,
+            "--tags",
+            "not @containers",
+            "--seed",
+            "1",
+            "--store",
+            "store",
+        ];
+        args.extend_from_slice(extra);
+        accord(dir.path(), &args)
+    };
+    assert!(run(&["--snapshots", "update"]).status.success());
+    let pending = run(&["--impl", &flawed, "--snapshots", "new"]);
+    assert_eq!(pending.status.code(), Some(1), "{}", text(&pending));
+    let insta = |args: &[&str]| {
+        Command::new("cargo")
+            .arg("insta")
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let listed = insta(&["pending-snapshots"]);
+    let said = text(&listed);
+    assert!(said.contains("a-presentation-the-wallet-spoiled"), "{said}");
+    assert!(said.matches(".snap").count() >= 2, "{said}");
+    let accepted = insta(&["accept"]);
+    assert!(accepted.status.success(), "{}", text(&accepted));
+    // The accepted snapshots are the altered build's: it no longer drifts, the reference does.
+    let altered = run(&["--impl", &flawed, "--snapshots", "check"]);
+    assert!(
+        text(&altered).contains(" 0 drifted or missing"),
+        "{}",
+        text(&altered)
+    );
+    let reference = run(&["--snapshots", "check"]);
+    assert_eq!(reference.status.code(), Some(1), "{}", text(&reference));
+    assert!(text(&reference).contains("drifted from"));
 }
