@@ -269,35 +269,8 @@ impl Cast {
     /// Starts every part, hosts first. Parts missing from `castings` are played by the
     /// reference roles. A player that cannot start stops the cast (and what was started is
     /// stopped when the error is dropped with it).
-    pub async fn start(
-        stage: Stage,
-        mut castings: BTreeMap<Part, Casting>,
-    ) -> Result<Cast, CastError> {
-        for part in Part::ALL {
-            castings.entry(part).or_insert(Casting::Reference);
-        }
-        let control_transport = Transport::new(
-            stage.transport.sink().clone(),
-            Limits {
-                timeout: CONTROL_TIMEOUT,
-                ..Limits::default()
-            },
-        )
-        .map_err(|e| CastError::Start {
-            part: "harness",
-            implementation: REFERENCE.to_owned(),
-            message: e.to_string(),
-        })?;
-        let cast = Cast {
-            stage,
-            control_transport,
-            castings,
-            players: RefCell::new(BTreeMap::new()),
-            handles: RefCell::new(BTreeMap::new()),
-            trust_list_host: None,
-            stopped: std::cell::Cell::new(false),
-        };
-        let mut cast = cast;
+    pub async fn start(stage: Stage, castings: BTreeMap<Part, Casting>) -> Result<Cast, CastError> {
+        let mut cast = Cast::unstarted(stage, castings)?;
         // Compose services are started together: docker-compose is slow to start, and they
         // need nothing from the harness (their configuration is in the compose file).
         let services = compose_services(&cast.castings);
@@ -334,6 +307,35 @@ impl Cast {
         Ok(cast)
     }
 
+    /// A cast with nobody started yet; parts missing from `castings` go to the reference
+    /// roles.
+    fn unstarted(stage: Stage, mut castings: BTreeMap<Part, Casting>) -> Result<Cast, CastError> {
+        for part in Part::ALL {
+            castings.entry(part).or_insert(Casting::Reference);
+        }
+        let control_transport = Transport::new(
+            stage.transport.sink().clone(),
+            Limits {
+                timeout: CONTROL_TIMEOUT,
+                ..Limits::default()
+            },
+        )
+        .map_err(|e| CastError::Start {
+            part: "harness",
+            implementation: REFERENCE.to_owned(),
+            message: e.to_string(),
+        })?;
+        Ok(Cast {
+            stage,
+            control_transport,
+            castings,
+            players: RefCell::new(BTreeMap::new()),
+            handles: RefCell::new(BTreeMap::new()),
+            trust_list_host: None,
+            stopped: std::cell::Cell::new(false),
+        })
+    }
+
     /// Starts only the parts in `play` (at the addresses in `at` where given); every other
     /// part is taken to be played elsewhere, at the URL `elsewhere` names (a replay's
     /// recorded counterparts). The started players point at those URLs as they would at
@@ -345,25 +347,7 @@ impl Cast {
         at: &BTreeMap<Part, SocketAddr>,
         elsewhere: &BTreeMap<Part, PlayerRecord>,
     ) -> Result<Cast, CastError> {
-        let control_transport = Transport::new(stage.transport.sink().clone(), Limits::default())
-            .map_err(|e| CastError::Start {
-            part: "harness",
-            implementation: REFERENCE.to_owned(),
-            message: e.to_string(),
-        })?;
-        let mut castings = castings;
-        for part in Part::ALL {
-            castings.entry(part).or_insert(Casting::Reference);
-        }
-        let mut cast = Cast {
-            stage,
-            control_transport,
-            castings,
-            players: RefCell::new(BTreeMap::new()),
-            handles: RefCell::new(BTreeMap::new()),
-            trust_list_host: None,
-            stopped: std::cell::Cell::new(false),
-        };
+        let mut cast = Cast::unstarted(stage, castings)?;
         for (part, record) in elsewhere {
             cast.players.borrow_mut().insert(
                 *part,

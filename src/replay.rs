@@ -386,12 +386,14 @@ pub fn redrive(
             .collect();
         let result = runtime.block_on(redrive_cell(
             &mut recorder,
-            recording,
-            target,
-            &cell.id,
-            &cell.players,
-            pki_seed,
-            &recorded,
+            CellToReplay {
+                recording,
+                target,
+                id: &cell.id,
+                players: &cell.players,
+                pki_seed,
+                scenarios: &recorded,
+            },
         ));
         match result {
             Ok(r) => {
@@ -471,16 +473,29 @@ fn loopback() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 0))
 }
 
-#[allow(clippy::too_many_arguments)]
+/// One recorded cell to re-drive, and against what.
+#[derive(Clone, Copy)]
+struct CellToReplay<'a> {
+    recording: &'a Recording,
+    target: &'a Target,
+    id: &'a str,
+    /// The players as recorded.
+    players: &'a [PlayerRecord],
+    pki_seed: u64,
+    /// The cell's recorded scenarios, in order.
+    scenarios: &'a [&'a ScenarioView],
+}
+
 async fn redrive_cell(
     recorder: &mut RunRecorder,
-    recording: &Recording,
-    target: &Target,
-    cell_id: &str,
-    players: &[PlayerRecord],
-    pki_seed: u64,
-    recorded: &[&ScenarioView],
+    cell: CellToReplay<'_>,
 ) -> Result<CellResult, ReplayError> {
+    let CellToReplay {
+        target,
+        players,
+        scenarios: recorded,
+        ..
+    } = cell;
     // Doubles for every recorded player the target does not play.
     let mut doubles: Vec<(PlayerRecord, Running, Arc<Double>)> = Vec::new();
     for p in players.iter().filter(|p| !target.parts.contains(&p.part)) {
@@ -528,28 +543,27 @@ async fn redrive_cell(
             )
         })
         .collect();
-    let result = drive(
-        recorder, recording, target, cell_id, players, pki_seed, recorded, &elsewhere, &doubles,
-    )
-    .await;
+    let result = drive(recorder, cell, &elsewhere, &doubles).await;
     for (_, running, _) in doubles {
         running.stop().await;
     }
     result
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn drive(
     recorder: &mut RunRecorder,
-    recording: &Recording,
-    target: &Target,
-    cell_id: &str,
-    players: &[PlayerRecord],
-    pki_seed: u64,
-    recorded: &[&ScenarioView],
+    cell: CellToReplay<'_>,
     elsewhere: &BTreeMap<Part, PlayerRecord>,
     doubles: &[(PlayerRecord, Running, Arc<Double>)],
 ) -> Result<CellResult, ReplayError> {
+    let CellToReplay {
+        recording,
+        target,
+        id: cell_id,
+        players,
+        pki_seed,
+        scenarios: recorded,
+    } = cell;
     let sink = ExchangeSink::default();
     // The harness's control calls had 30 s in the recording; so do all replayed requests.
     let limits = Limits {
