@@ -12,7 +12,7 @@ use crate::formats::sd_jwt::json::JsonForm;
 use crate::formats::sd_jwt::verify::{FixedIssuerKey, KbExpectation, VerifyOptions, verify};
 use crate::formats::sd_jwt::{ClaimPath, HashAlg, SdJwt};
 use crate::formats::sd_jwt_vc::{self, NEVER_DISCLOSABLE, TypMode};
-use crate::formats::status_list::{self, StatusReference};
+use crate::formats::status_list::{self, BitOrder, StatusReference};
 use crate::profiles::Profile;
 use crate::requirements::{Violation, all_pass};
 use crate::trust::resolver::{ChainResolver, TrustContext, TrustOutcome};
@@ -143,6 +143,10 @@ pub enum StatusInput {
     Token(Option<String>),
     /// Do not check status; the report says so.
     Skip,
+    /// The token, read with the bits of each byte in the wrong order (most significant
+    /// first): only for a deliberately flawed verifier build
+    /// ([`crate::protocol::oid4vp::VerifierFlaw::StatusBitsMsbFirst`]).
+    TokenMisread(Option<String>),
 }
 
 pub struct VerifyConfig {
@@ -295,24 +299,26 @@ fn check_status(
             return json!({"checked": false, "reason": "malformed status claim"});
         }
     };
-    let token = match &config.status {
+    let (token, order) = match &config.status {
         StatusInput::Skip => {
             return json!({"checked": false, "reason": "skipped on request (--no-status-check)", "idx": reference.idx, "uri": reference.uri});
         }
-        StatusInput::Token(t) => t.as_deref(),
+        StatusInput::Token(t) => (t.as_deref(), BitOrder::LsbFirst),
+        StatusInput::TokenMisread(t) => (t.as_deref(), BitOrder::MsbFirst),
     };
     let check = match &config.trust {
-        IssuerTrust::Key(k) => status_list::check(
+        IssuerTrust::Key(k) => status_list::check_in(
             &reference,
             token,
             &mut FixedIssuerKey(k.clone()),
             config.now,
+            order,
         ),
         IssuerTrust::Lists(ctx) => match anchor {
             Some(anchor) => {
                 let iss = claims.get("iss").and_then(Value::as_str).map(str::to_owned);
                 let mut r = ChainResolver::for_status_list(ctx, anchor, iss);
-                status_list::check(&reference, token, &mut r, config.now)
+                status_list::check_in(&reference, token, &mut r, config.now, order)
             }
             // Unreachable in practice: claims exist only once the chain validated.
             None => status_list::check(&reference, None, &mut NoKey, config.now),

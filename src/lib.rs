@@ -9,6 +9,7 @@ pub mod engine;
 pub mod entropy;
 pub mod events;
 pub mod formats;
+pub mod fuzz;
 pub mod launch;
 pub mod manifest;
 pub mod matrix;

@@ -11,6 +11,7 @@
 
 mod credential_cmd;
 mod demo_cmd;
+mod fuzz_cmd;
 mod impl_cmd;
 mod io;
 mod pki_cmd;
@@ -99,6 +100,11 @@ pub enum Command {
     /// Compare two runs: which scenarios and requirements changed verdict, and the first
     /// exchange that differs in each (normalised). Exit 0 nothing differs, 1 otherwise.
     Diff(replay_cmd::DiffArgs),
+    /// Fuzz an issuer, wallet or verifier: generated cases with mutations whose verdict a
+    /// conformant implementation must reach; wrong accepts, wrong rejects, 5xx and silence
+    /// are findings, shrunk, recorded as a run and written as regression seeds. Exit 0 no
+    /// finding, 1 findings, 2 usage, 3 interrupted (resume with --resume RUN).
+    Fuzz(fuzz_cmd::FuzzArgs),
     /// Build and inspect Token Status Lists.
     #[command(subcommand, name = "status-list")]
     StatusList(status_cmd::StatusCommand),
@@ -120,6 +126,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Impl(c) => impl_cmd::run(c),
         Command::Replay(a) => replay_cmd::replay(a),
         Command::Diff(a) => replay_cmd::diff(a),
+        Command::Fuzz(a) => fuzz_cmd::fuzz(a),
     };
     match result {
         Ok(code) => code,

@@ -26,7 +26,9 @@ use aws_lc_rs::digest::{SHA256, digest};
 /// - 4: `run-started.now` (the protocol clock of the run, Unix seconds) and
 ///   `run-started.replay_of` (the run a replay re-drove), `cell-started.pki_seed`,
 ///   `replay-differed`. Logs of format 3 read as before (the new fields are optional).
-pub const FORMAT_VERSION: u32 = 4;
+/// - 5: fuzzing campaigns: `campaign-started`, `campaign-progressed`, `finding-recorded`.
+///   A campaign's findings are scenarios of its cell, so every projection reads them.
+pub const FORMAT_VERSION: u32 = 5;
 
 /// `prev_hash` of the first event of a run.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -185,6 +187,45 @@ pub enum Event {
         /// Catalogue requirements either side names (a verdict, a violation).
         requirements: Vec<String>,
     },
+    /// A fuzzing campaign begins (after `run-started`): its role, target and budget. Cases
+    /// are numbered from 0 and generated from the run's seed and their number alone.
+    CampaignStarted {
+        /// `verifier`, `wallet` or `issuer`.
+        role: String,
+        /// The implementation under test (`accord-reference` or a manifest's id).
+        target: String,
+        /// The part it plays (`verifier-jp`, …).
+        part: String,
+        cases: Option<u64>,
+        duration_s: Option<u64>,
+        jobs: u64,
+        /// `generated`, or the regression seeds being re-checked.
+        source: String,
+    },
+    /// Every case numbered below `next_case` has been run (a checkpoint a resumed campaign
+    /// continues from).
+    CampaignProgressed {
+        next_case: u64,
+        cases_run: u64,
+        /// Cases whose answer was a finding, counted before deduplication.
+        findings: u64,
+        elapsed_ms: u64,
+    },
+    /// A finding, shrunk: the case that still shows it after shrinking, in full (a
+    /// regression seed), what was expected and what the implementation answered. The
+    /// scenario it belongs to holds the re-run's exchanges and the failed check.
+    FindingRecorded {
+        scenario: String,
+        /// The number of the case it was first seen in.
+        index: u64,
+        /// `kind:mutation`, e.g. `wrong-accept:kb-aud-wrong`: findings are deduplicated by it.
+        signature: String,
+        expected: String,
+        observed: String,
+        requirement: String,
+        case: Value,
+        shrink_steps: u64,
+    },
     /// The harness itself failed; the run cannot be trusted to be complete.
     HarnessFaulted {
         message: String,
@@ -211,6 +252,9 @@ impl Event {
             Event::FaultInjected { .. } => "fault-injected",
             Event::ContainerLogged { .. } => "container-logged",
             Event::ReplayDiffered { .. } => "replay-differed",
+            Event::CampaignStarted { .. } => "campaign-started",
+            Event::CampaignProgressed { .. } => "campaign-progressed",
+            Event::FindingRecorded { .. } => "finding-recorded",
             Event::RunFinished { .. } => "run-finished",
         }
     }

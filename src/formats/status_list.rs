@@ -99,7 +99,18 @@ impl StatusList {
 
     /// The status at `index` (fails closed: out of range is an error, never VALID).
     pub fn get(&self, index: u64) -> Result<u8, StatusListError> {
+        self.get_in(index, BitOrder::LsbFirst)
+    }
+
+    /// The status at `index`, its bits located as `order` says. Only [`BitOrder::LsbFirst`]
+    /// is the specification's; the other order exists to build a deliberately flawed
+    /// verifier that a fuzzing campaign must catch.
+    pub fn get_in(&self, index: u64, order: BitOrder) -> Result<u8, StatusListError> {
         let (byte, shift) = self.locate(index)?;
+        let shift = match order {
+            BitOrder::LsbFirst => shift,
+            BitOrder::MsbFirst => 8 - u32::from(self.bits) - shift,
+        };
         Ok((self.bytes[byte] >> shift) & self.mask())
     }
 
@@ -187,6 +198,15 @@ pub fn sign_token(
     sign_compact(header, &payload, key)
 }
 
+/// Where within a byte status entries are numbered from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BitOrder {
+    /// Token Status List §4.1: index 0 is the least significant bit(s) of byte 0.
+    LsbFirst,
+    /// The wrong order, for a planted bug.
+    MsbFirst,
+}
+
 /// A referenced token's `status.status_list` claim (§6.1).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusReference {
@@ -247,6 +267,17 @@ pub fn check(
     token: Option<&str>,
     keys: &mut dyn IssuerKeyResolver,
     now: i64,
+) -> StatusCheck {
+    check_in(reference, token, keys, now, BitOrder::LsbFirst)
+}
+
+/// [`check`], reading the list's bits in `order`.
+pub fn check_in(
+    reference: &StatusReference,
+    token: Option<&str>,
+    keys: &mut dyn IssuerKeyResolver,
+    now: i64,
+    order: BitOrder,
 ) -> StatusCheck {
     let mut v = Vec::new();
     let fail = |v: Vec<Violation>| StatusCheck {
@@ -386,7 +417,7 @@ pub fn check(
             return fail(v);
         }
     };
-    match list.get(reference.idx) {
+    match list.get_in(reference.idx, order) {
         Ok(status) => {
             if status != VALID {
                 v.push(

@@ -181,6 +181,41 @@ pub struct RunView {
     pub torn_bytes: Option<usize>,
     pub cells: Vec<CellView>,
     pub injected_faults: Vec<FaultView>,
+    /// For a fuzzing campaign: its budget, progress and findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<CampaignView>,
+}
+
+/// A fuzzing campaign as its log tells it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CampaignView {
+    pub role: String,
+    pub target: String,
+    pub part: String,
+    pub cases: Option<u64>,
+    pub duration_s: Option<u64>,
+    pub jobs: u64,
+    pub source: String,
+    /// Every case below this number has run (the last checkpoint).
+    pub next_case: u64,
+    pub cases_run: u64,
+    /// Cases whose answer was a finding, before deduplication.
+    pub finding_cases: u64,
+    pub elapsed_ms: u64,
+    pub findings: Vec<FindingView>,
+}
+
+/// One recorded (shrunk, deduplicated) finding.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FindingView {
+    pub scenario: String,
+    pub index: u64,
+    pub signature: String,
+    pub expected: String,
+    pub observed: String,
+    pub requirement: String,
+    pub shrink_steps: u64,
+    pub case: serde_json::Value,
 }
 
 impl RunView {
@@ -225,6 +260,7 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
         },
         cells: Vec::new(),
         injected_faults: Vec::new(),
+        campaign: None,
     };
     let mut cell: Option<String> = None;
     let mut feature_paths: std::collections::BTreeMap<String, String> = Default::default();
@@ -378,6 +414,66 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
                             replayed,
                         },
                         requirements,
+                    });
+                }
+            }
+            Event::CampaignStarted {
+                role,
+                target,
+                part,
+                cases,
+                duration_s,
+                jobs,
+                source,
+            } => {
+                v.campaign = Some(CampaignView {
+                    role,
+                    target,
+                    part,
+                    cases,
+                    duration_s,
+                    jobs,
+                    source,
+                    next_case: 0,
+                    cases_run: 0,
+                    finding_cases: 0,
+                    elapsed_ms: 0,
+                    findings: Vec::new(),
+                });
+            }
+            Event::CampaignProgressed {
+                next_case,
+                cases_run,
+                findings,
+                elapsed_ms,
+            } => {
+                if let Some(c) = v.campaign.as_mut() {
+                    c.next_case = next_case;
+                    c.cases_run = cases_run;
+                    c.finding_cases = findings;
+                    c.elapsed_ms = elapsed_ms;
+                }
+            }
+            Event::FindingRecorded {
+                scenario,
+                index,
+                signature,
+                expected,
+                observed,
+                requirement,
+                case,
+                shrink_steps,
+            } => {
+                if let Some(c) = v.campaign.as_mut() {
+                    c.findings.push(FindingView {
+                        scenario,
+                        index,
+                        signature,
+                        expected,
+                        observed,
+                        requirement,
+                        shrink_steps,
+                        case,
                     });
                 }
             }

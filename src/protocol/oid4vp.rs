@@ -142,16 +142,44 @@ pub enum VerifierFlaw {
     /// Ignores what the KB-JWT's `sd_hash` says (breaks RFC 9901 §7.3): a presentation whose
     /// disclosures were changed after the holder signed still passes.
     SkipSdHashCheck,
+    /// Ignores the KB-JWT's `aud` (breaks RFC 9901 §7.3 and OpenID4VP §8.6): a presentation
+    /// made for another verifier passes. A fuzzing campaign's planted bug.
+    SkipKbAudCheck,
+    /// Accepts an issuer-signed JWT in which a digest appears more than once (breaks
+    /// RFC 9901 §7.1 step 4). A fuzzing campaign's planted bug.
+    AcceptDuplicateDigest,
+    /// Reads status list entries most significant bits first within each byte (Token Status
+    /// List §4.1 numbers them from the least significant bit). A fuzzing campaign's planted
+    /// bug.
+    StatusBitsMsbFirst,
 }
 
 impl VerifierFlaw {
-    pub const ALL: [VerifierFlaw; 2] =
-        [VerifierFlaw::SkipStatusCheck, VerifierFlaw::SkipSdHashCheck];
+    pub const ALL: [VerifierFlaw; 5] = [
+        VerifierFlaw::SkipStatusCheck,
+        VerifierFlaw::SkipSdHashCheck,
+        VerifierFlaw::SkipKbAudCheck,
+        VerifierFlaw::AcceptDuplicateDigest,
+        VerifierFlaw::StatusBitsMsbFirst,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             VerifierFlaw::SkipStatusCheck => "skip-status-check",
             VerifierFlaw::SkipSdHashCheck => "skip-sd-hash-check",
+            VerifierFlaw::SkipKbAudCheck => "skip-kb-aud-check",
+            VerifierFlaw::AcceptDuplicateDigest => "accept-duplicate-digest",
+            VerifierFlaw::StatusBitsMsbFirst => "status-bits-msb-first",
+        }
+    }
+
+    /// The requirement whose violations this build drops, for flaws that are a skipped check.
+    fn ignored_requirement(self) -> Option<&'static str> {
+        match self {
+            VerifierFlaw::SkipSdHashCheck => Some(req::SDJWT_KB_SD_HASH.id),
+            VerifierFlaw::SkipKbAudCheck => Some(req::SDJWT_KB_AUD.id),
+            VerifierFlaw::AcceptDuplicateDigest => Some(req::SDJWT_DUPLICATE_DIGEST.id),
+            VerifierFlaw::SkipStatusCheck | VerifierFlaw::StatusBitsMsbFirst => None,
         }
     }
 
@@ -253,7 +281,14 @@ pub struct Verifier {
     entropy: SeededEntropy,
     transactions: HashMap<String, Transaction>,
     by_state: HashMap<String, String>,
+    /// Transaction ids, oldest first: the memory is bounded ([`MAX_TRANSACTIONS`]).
+    created: std::collections::VecDeque<String>,
 }
+
+/// Transactions a verifier remembers at most. Beyond it the oldest is forgotten (a late
+/// response to it is refused as an unknown state), so memory stays flat however many
+/// requests a long fuzzing campaign or a busy deployment creates.
+pub const MAX_TRANSACTIONS: usize = 4096;
 
 fn invalid_request(r: &'static Requirement, d: impl Into<String>) -> ProtocolError {
     ProtocolError::bad_request("invalid_request", r, d)
@@ -266,7 +301,22 @@ impl Verifier {
             entropy,
             transactions: HashMap::new(),
             by_state: HashMap::new(),
+            created: std::collections::VecDeque::new(),
         }
+    }
+
+    /// Records a new transaction's id and state, forgetting the oldest beyond the bound.
+    fn remember(&mut self, id: String, state: String) {
+        while self.created.len() >= MAX_TRANSACTIONS {
+            let Some(old) = self.created.pop_front() else {
+                break;
+            };
+            if let Some(tx) = self.transactions.remove(&old) {
+                self.by_state.remove(&tx.state);
+            }
+        }
+        self.by_state.insert(state, id.clone());
+        self.created.push_back(id);
     }
 
     /// Starts a transaction: checks the DCQL query (§6) and mints nonce, state and, for
@@ -359,7 +409,7 @@ impl Verifier {
                 ])
             )
         };
-        self.by_state.insert(state.clone(), id.clone());
+        self.remember(id.clone(), state.clone());
         self.transactions.insert(
             id.clone(),
             Transaction {
@@ -707,17 +757,30 @@ impl Verifier {
                         status: if self.config.flaws.contains(&VerifierFlaw::SkipStatusCheck) {
                             StatusInput::Skip
                         } else {
-                            StatusInput::Token(
-                                uri.and_then(|u| status_tokens.get(&u).cloned().flatten()),
-                            )
+                            let token = uri.and_then(|u| status_tokens.get(&u).cloned().flatten());
+                            if self
+                                .config
+                                .flaws
+                                .contains(&VerifierFlaw::StatusBitsMsbFirst)
+                            {
+                                StatusInput::TokenMisread(token)
+                            } else {
+                                StatusInput::Token(token)
+                            }
                         },
                         check_profile: true,
                     };
                     let mut report = verify_credential(&sd, None, &config);
-                    if self.config.flaws.contains(&VerifierFlaw::SkipSdHashCheck) {
+                    let ignored: Vec<&str> = self
+                        .config
+                        .flaws
+                        .iter()
+                        .filter_map(|f| f.ignored_requirement())
+                        .collect();
+                    if !ignored.is_empty() {
                         report
                             .violations
-                            .retain(|v| v.requirement.id != req::SDJWT_KB_SD_HASH.id);
+                            .retain(|v| !ignored.contains(&v.requirement.id));
                         report.valid = crate::requirements::all_pass(&report.violations);
                     }
                     let mut own: Vec<Violation> = report

@@ -75,7 +75,7 @@ pub const OPTIONS: &[(&str, &str, &str)] = &[
     (
         "verifier",
         "flaw",
-        "skip-status-check, skip-sd-hash-check (deliberate defects)",
+        "skip-status-check, skip-sd-hash-check, skip-kb-aud-check, accept-duplicate-digest, status-bits-msb-first (deliberate defects)",
     ),
 ];
 

@@ -127,6 +127,44 @@ impl RunRecorder {
         })
     }
 
+    /// Continues recording a run whose log is whole and verifies (an interrupted fuzzing
+    /// campaign). Returns the recorder and the events so far. A log with a torn last line or
+    /// a broken chain is refused: appending to it would hide the damage.
+    pub fn resume(
+        store: Arc<dyn EventStore>,
+        clock: Arc<dyn Clock>,
+        run_id: &str,
+    ) -> Result<(Self, Vec<Envelope>), StoreError> {
+        let log = store.read(run_id)?;
+        if let Tail::Torn { line, bytes } = log.tail {
+            return Err(StoreError::Corrupt {
+                path: run_id.to_owned(),
+                line,
+                message: format!(
+                    "the log ends with a torn line ({bytes} bytes); it cannot be continued"
+                ),
+            });
+        }
+        if let Err(b) = crate::events::verify_chain(&log.events) {
+            return Err(StoreError::Corrupt {
+                path: run_id.to_owned(),
+                line: b.seq as usize + 1,
+                message: format!("the hash chain is broken: {}", b.reason),
+            });
+        }
+        let Some(last) = log.events.last() else {
+            return Err(StoreError::UnknownRun(run_id.to_owned()));
+        };
+        let recorder = Self {
+            store,
+            clock,
+            run_id: run_id.to_owned(),
+            next_seq: last.seq + 1,
+            last_hash: last.hash.clone(),
+        };
+        Ok((recorder, log.events))
+    }
+
     pub fn run_id(&self) -> &str {
         &self.run_id
     }

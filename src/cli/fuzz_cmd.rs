@@ -1,0 +1,620 @@
+//! `accord fuzz`: a protocol-aware fuzzing campaign against one implementation, recorded as
+//! a run; `--recheck` re-runs regression seeds; `--resume` continues an interrupted campaign
+//! from its log.
+//!
+//! Exit codes: 0 no finding, 1 findings (in the whole campaign), 2 usage or unreadable input,
+//! 3 interrupted (resumable) or the target could not be started.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use clap::Args;
+
+use super::io::CliError;
+use super::run_cmd::{StoreArg, store_error};
+use crate::cast::{Cast, Casting, Part, PlayerRecord, Stage};
+use crate::engine::new_run_id;
+use crate::entropy::{Clock, Entropy, FixedClock, SystemClock, SystemEntropy};
+use crate::events::{Envelope, Event, FORMAT_VERSION, Verdict};
+use crate::fuzz::FuzzRole;
+use crate::fuzz::campaign::{self, Outcome, Plan, Source};
+use crate::fuzz::subjects::{StatusBoard, Subject, VerifierSubject};
+use crate::roles::Running;
+use crate::store::embedded::EmbeddedStore;
+use crate::store::{EventStore, RunRecorder};
+use crate::transport::{ExchangeSink, Limits, Transport};
+use crate::trust::pki::TestPki;
+
+#[derive(Debug, Args)]
+pub struct FuzzArgs {
+    /// The role under test.
+    #[arg(long, value_enum)]
+    role: Option<FuzzRole>,
+    /// The implementation under test: a manifest, or `reference` (Accord's own in-process
+    /// reference role, the default).
+    #[arg(long, value_name = "MANIFEST|reference", default_value = "reference")]
+    target: String,
+    /// The part it plays (default: `verifier-jp` for verifiers, `issuer-eu` for issuers, or
+    /// the first the manifest plays in the role).
+    #[arg(long, value_name = "PART")]
+    part: Option<String>,
+    /// Stop after this many cases (default 1000 unless --duration is given).
+    #[arg(long, conflicts_with = "duration")]
+    cases: Option<u64>,
+    /// Stop after this long: `90s`, `10m`, `2h`.
+    #[arg(long, value_parser = parse_duration)]
+    duration: Option<Duration>,
+    /// Seed of the cases (recorded; default: random).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Cases in flight at once.
+    #[arg(long, default_value_t = 8)]
+    jobs: usize,
+    /// The roles' clock, RFC 3339 (default: now; recorded).
+    #[arg(long, value_name = "RFC3339")]
+    now: Option<String>,
+    /// Where regression seeds of findings are written (`<DIR>/<role>/…json`).
+    #[arg(long, value_name = "DIR", default_value = "fuzz/regressions")]
+    regressions: PathBuf,
+    /// Re-check regression seeds (a file, or a directory of them) instead of generating.
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["cases", "duration", "resume"])]
+    recheck: Option<PathBuf>,
+    /// Continue an interrupted campaign from its log (its role, target, seed, clock and
+    /// budget are read from the log).
+    #[arg(long, value_name = "RUN")]
+    resume: Option<String>,
+    /// No progress bar (it is drawn only on a terminal anyway).
+    #[arg(long)]
+    quiet: bool,
+    /// The docker-compose.yml a `compose` manifest names its service in.
+    #[arg(long, default_value = "docker-compose.yml")]
+    compose_file: PathBuf,
+    #[command(flatten)]
+    store: StoreArg,
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let (number, unit) = text.split_at(
+        text.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len()),
+    );
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?}: expected a number and a unit (90s, 10m, 2h)"))?;
+    let seconds = match unit {
+        "" | "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        other => return Err(format!("{text:?}: unknown unit {other:?} (s, m or h)")),
+    };
+    Ok(Duration::from_secs(seconds))
+}
+
+/// What a campaign is, as recorded in `campaign-started` (and read back to resume it).
+struct Setup {
+    role: FuzzRole,
+    part: Part,
+    casting: Casting,
+    seed: u64,
+    now: i64,
+    cases: Option<u64>,
+    duration: Option<Duration>,
+    jobs: usize,
+}
+
+fn part_named(name: &str) -> Result<Part, CliError> {
+    Part::ALL
+        .into_iter()
+        .find(|p| p.name() == name)
+        .ok_or_else(|| CliError::Usage(format!("--part {name:?}: not a part")))
+}
+
+fn casting_and_part(
+    target: &str,
+    part: Option<&str>,
+    role: FuzzRole,
+) -> Result<(Casting, Part), CliError> {
+    let wanted = part.map(part_named).transpose()?;
+    let (casting, plays) = if target == "reference" || target == crate::cast::REFERENCE {
+        (Casting::Reference, Part::ALL.to_vec())
+    } else {
+        let path = PathBuf::from(target);
+        let manifest = crate::manifest::load(&path).map_err(|e| CliError::input(&path, e))?;
+        let plays = Part::played_by(&manifest);
+        (
+            Casting::Manifest {
+                manifest: Arc::new(manifest),
+                path,
+            },
+            plays,
+        )
+    };
+    let in_role: Vec<Part> = plays
+        .into_iter()
+        .filter(|p| p.role() == role.as_str())
+        .collect();
+    let part = match wanted {
+        Some(p) if in_role.contains(&p) => p,
+        Some(p) => {
+            return Err(CliError::Usage(format!(
+                "--part {}: {target} does not play it as a {}",
+                p.name(),
+                role.as_str()
+            )));
+        }
+        None => {
+            let default = match role {
+                FuzzRole::Verifier => Part::VerifierJp,
+                FuzzRole::Issuer => Part::IssuerEu,
+                FuzzRole::Wallet => Part::Wallet,
+            };
+            if in_role.contains(&default) {
+                default
+            } else {
+                *in_role.first().ok_or_else(|| {
+                    CliError::Usage(format!("{target} does not play the {} role", role.as_str()))
+                })?
+            }
+        }
+    };
+    Ok((casting, part))
+}
+
+/// Reads an interrupted campaign back: its setup, checkpoint and recorded signatures.
+fn read_resumed(
+    events: &[Envelope],
+    run: &str,
+) -> Result<(Setup, u64, u64, u64, BTreeSet<String>, u64), CliError> {
+    let bad = |m: String| CliError::Usage(format!("--resume {run}: {m}"));
+    let mut seed = None;
+    let mut now = None;
+    let mut started = None;
+    let mut checkpoint = (0u64, 0u64, 0u64);
+    let mut recorded = BTreeSet::new();
+    let mut cells = 0u64;
+    for e in events {
+        match e.event() {
+            Ok(Event::RunStarted {
+                seed: s, now: n, ..
+            }) => {
+                seed = s.parse::<u64>().ok();
+                now = n;
+            }
+            Ok(Event::CampaignStarted {
+                role,
+                target,
+                part,
+                cases,
+                duration_s,
+                jobs,
+                source,
+            }) => {
+                if source != "generated" {
+                    return Err(bad(
+                        "a re-check of regression seeds is not resumed; run it again".into(),
+                    ));
+                }
+                started = Some((role, target, part, cases, duration_s, jobs));
+            }
+            Ok(Event::CampaignProgressed {
+                next_case,
+                cases_run,
+                findings,
+                ..
+            }) => checkpoint = (next_case, cases_run, findings),
+            Ok(Event::FindingRecorded { signature, .. }) => {
+                recorded.insert(signature);
+            }
+            Ok(Event::CellStarted { .. }) => cells += 1,
+            Ok(Event::RunFinished { .. }) => {
+                return Err(bad(
+                    "the campaign finished; there is nothing to resume".into()
+                ));
+            }
+            _ => {}
+        }
+    }
+    let (role, target, part, cases, duration_s, jobs) =
+        started.ok_or_else(|| bad("not a fuzzing campaign (no campaign-started event)".into()))?;
+    let role = match role.as_str() {
+        "verifier" => FuzzRole::Verifier,
+        "issuer" => FuzzRole::Issuer,
+        "wallet" => FuzzRole::Wallet,
+        other => return Err(bad(format!("unknown role {other:?}"))),
+    };
+    let target = if target == crate::cast::REFERENCE {
+        "reference".to_owned()
+    } else {
+        target
+    };
+    let (casting, part) = casting_and_part(&target, Some(&part), role)?;
+    Ok((
+        Setup {
+            role,
+            part,
+            casting,
+            seed: seed.ok_or_else(|| bad("the log has no seed".into()))?,
+            now: now.ok_or_else(|| bad("the log has no clock".into()))?,
+            cases,
+            duration: duration_s.map(Duration::from_secs),
+            jobs: jobs as usize,
+        },
+        checkpoint.0,
+        checkpoint.1,
+        checkpoint.2,
+        recorded,
+        cells,
+    ))
+}
+
+pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
+    let store: Arc<dyn EventStore> = Arc::new(EmbeddedStore::new(a.store.path()));
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    // The campaign: new, or read back from its log.
+    let (setup, mut recorder, start, plan_state, resumed) = match &a.resume {
+        Some(run) => {
+            let (recorder, events) = RunRecorder::resume(store.clone(), clock.clone(), run)
+                .map_err(|e| match e {
+                    crate::store::StoreError::UnknownRun(_) => store_error(e),
+                    other => CliError::Usage(other.to_string()),
+                })?;
+            let (setup, next, cases_run, findings, recorded, cells) = read_resumed(&events, run)?;
+            (
+                setup,
+                recorder,
+                next,
+                (cases_run, findings, recorded),
+                Some(cells),
+            )
+        }
+        None => {
+            let role = a.role.ok_or_else(|| {
+                CliError::Usage("--role is required (verifier, wallet or issuer)".into())
+            })?;
+            let (casting, part) = casting_and_part(&a.target, a.part.as_deref(), role)?;
+            let seed = a.seed.unwrap_or_else(|| SystemEntropy.below(1 << 53));
+            let now = super::io::parse_now(a.now.as_deref())?;
+            let cases = match (a.cases, a.duration, &a.recheck) {
+                (None, None, None) => Some(1000),
+                (c, _, _) => c,
+            };
+            let setup = Setup {
+                role,
+                part,
+                casting,
+                seed,
+                now,
+                cases,
+                duration: a.duration,
+                jobs: a.jobs.max(1),
+            };
+            let mut attempt = 0u64;
+            let (_id, mut recorder) = loop {
+                let id = new_run_id(clock.as_ref(), seed.wrapping_add(attempt));
+                match RunRecorder::create(store.clone(), clock.clone(), &id) {
+                    Ok(r) => break (id, r),
+                    Err(crate::store::StoreError::RunExists(_)) if attempt < 1000 => attempt += 1,
+                    Err(e) => return Err(store_error(e)),
+                }
+            };
+            recorder
+                .record(&Event::RunStarted {
+                    format: FORMAT_VERSION,
+                    harness_version: env!("CARGO_PKG_VERSION").to_owned(),
+                    seed: seed.to_string(),
+                    features: format!("fuzz {}", role.as_str()),
+                    tags: None,
+                    now: Some(now),
+                    replay_of: None,
+                })
+                .map_err(store_error)?;
+            recorder
+                .record(&Event::CampaignStarted {
+                    role: role.as_str().to_owned(),
+                    target: setup.casting.implementation(),
+                    part: part.name().to_owned(),
+                    cases: setup.cases,
+                    duration_s: setup.duration.map(|d| d.as_secs()),
+                    jobs: setup.jobs as u64,
+                    source: match &a.recheck {
+                        Some(p) => format!("regression seeds: {}", p.display()),
+                        None => "generated".to_owned(),
+                    },
+                })
+                .map_err(store_error)?;
+            (setup, recorder, 0, (0, 0, BTreeSet::new()), None)
+        }
+    };
+    let run_id = recorder.run_id().to_owned();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Usage(format!("cannot start the runtime: {e}")))?;
+    let plan = Plan {
+        seed: setup.seed,
+        cases: setup.cases,
+        duration: setup.duration,
+        jobs: setup.jobs,
+        regressions: Some(a.regressions.clone()),
+        role: setup.role.as_str(),
+        target: setup.casting.implementation(),
+        cases_run: plan_state.0,
+        finding_cases: plan_state.1,
+        recorded: plan_state.2,
+        show_progress: !a.quiet,
+    };
+    let result = runtime.block_on(campaign_on_cast(
+        &setup,
+        plan,
+        a.recheck.as_deref(),
+        start,
+        &mut recorder,
+        &a.compose_file,
+        resumed,
+    ));
+    let outcome = match result {
+        Ok(o) => o,
+        Err(CampaignError::Start(message)) => {
+            recorder
+                .record(&Event::HarnessFaulted {
+                    message: message.clone(),
+                })
+                .map_err(store_error)?;
+            recorder
+                .record(&Event::RunFinished {
+                    verdict: Verdict::Inconclusive,
+                })
+                .map_err(store_error)?;
+            eprintln!("accord: fuzz: {message}");
+            return Ok(ExitCode::from(3));
+        }
+        Err(CampaignError::Usage(m)) => return Err(CliError::Usage(m)),
+        Err(CampaignError::Store(e)) => return Err(store_error(e)),
+    };
+    // Every finding of the campaign, this invocation's and those recorded before a resume.
+    let log = store.read(&run_id).map_err(store_error)?;
+    let view = crate::projections::project(&log.events, &log.tail);
+    let all_findings = view.campaign.as_ref().map_or(0, |c| c.findings.len());
+    let verdict = if all_findings > 0 || outcome.target_down {
+        Verdict::Failed
+    } else {
+        Verdict::Passed
+    };
+    if !outcome.interrupted {
+        recorder
+            .record(&Event::RunFinished { verdict })
+            .map_err(store_error)?;
+        recorder.sync().map_err(store_error)?;
+    }
+    print_summary(&run_id, &setup, &outcome, &view, a.recheck.is_some());
+    Ok(if outcome.interrupted {
+        eprintln!(
+            "accord: fuzz: interrupted after {} cases; continue with: accord fuzz --resume {run_id} --store {}",
+            outcome.cases_run,
+            a.store.path().display()
+        );
+        ExitCode::from(3)
+    } else if verdict == Verdict::Failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_summary(
+    run_id: &str,
+    setup: &Setup,
+    outcome: &Outcome,
+    view: &crate::projections::RunView,
+    recheck: bool,
+) {
+    let mut out = String::new();
+    let what = if recheck { "re-check" } else { "campaign" };
+    out.push_str(&format!(
+        "fuzz {what} {run_id}: {} {} ({}), seed {}\n",
+        setup.role.as_str(),
+        setup.casting.implementation(),
+        setup.part.name(),
+        setup.seed
+    ));
+    out.push_str(&format!(
+        "{} cases in {:.1} s: {:.0} cases/s ({} in all); {} case(s) answered wrongly\n",
+        outcome.cases_now,
+        outcome.elapsed.as_secs_f64(),
+        outcome.cases_per_second(),
+        outcome.cases_run,
+        outcome.finding_cases
+    ));
+    let findings = view
+        .campaign
+        .as_ref()
+        .map(|c| c.findings.as_slice())
+        .unwrap_or_default();
+    if findings.is_empty() {
+        out.push_str("no finding\n");
+    }
+    for f in findings {
+        out.push_str(&format!(
+            "FINDING {}\n  expected {}, observed {}\n  requirement {}\n  shrunk in {} step(s)\n",
+            f.scenario,
+            f.expected,
+            f.observed,
+            campaign::requirement_line(&f.requirement),
+            f.shrink_steps
+        ));
+        if let Some((_, _, Some(file))) =
+            outcome.findings.iter().find(|(s, _, _)| *s == f.signature)
+        {
+            out.push_str(&format!(
+                "  regression seed {}\n  re-check: accord fuzz --role {} --recheck {}\n",
+                file.display(),
+                setup.role.as_str(),
+                file.display()
+            ));
+        }
+    }
+    if !findings.is_empty() {
+        out.push_str(&format!(
+            "evidence: accord report {run_id}; replay against another build: accord replay {run_id} --against MANIFEST --part {}\n",
+            setup.part.name()
+        ));
+    }
+    print!("{out}");
+}
+
+enum CampaignError {
+    Start(String),
+    Usage(String),
+    Store(crate::store::StoreError),
+}
+
+impl From<crate::store::StoreError> for CampaignError {
+    fn from(e: crate::store::StoreError) -> Self {
+        CampaignError::Store(e)
+    }
+}
+
+/// Starts the target and what it needs, records the cell, runs the campaign, stops it all.
+async fn campaign_on_cast(
+    setup: &Setup,
+    plan: Plan,
+    recheck: Option<&std::path::Path>,
+    start: u64,
+    recorder: &mut RunRecorder,
+    compose_file: &std::path::Path,
+    resumed: Option<u64>,
+) -> Result<Outcome, CampaignError> {
+    let pki = Arc::new(
+        TestPki::generate(setup.seed)
+            .map_err(|e| CampaignError::Start(format!("cannot prepare the test PKI: {e}")))?,
+    );
+    let sink = ExchangeSink::default();
+    let transport =
+        Transport::new(sink, Limits::default()).map_err(|e| CampaignError::Start(e.to_string()))?;
+    let stage = Stage {
+        pki: pki.clone(),
+        seed: setup.seed,
+        clock: Arc::new(FixedClock(setup.now)),
+        transport: transport.clone(),
+        label: format!("accord-fuzz-{}", std::process::id()),
+        compose_file: compose_file.to_path_buf(),
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            flag.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    });
+    match setup.role {
+        FuzzRole::Verifier => {
+            // The campaign plays the status-list host: each case serves its own list.
+            let board = Arc::new(StatusBoard::default());
+            let b = board.clone();
+            let host: Running = crate::roles::serve(
+                "status-list",
+                std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+                move |_| StatusBoard::router(b),
+            )
+            .await
+            .map_err(|e| CampaignError::Start(format!("cannot start the status list host: {e}")))?;
+            let elsewhere = BTreeMap::from([(
+                Part::StatusList,
+                PlayerRecord {
+                    part: Part::StatusList,
+                    implementation: "accord-fuzz".into(),
+                    kind: "builtin".into(),
+                    base_url: host.base_url.clone(),
+                },
+            )]);
+            let castings = BTreeMap::from([(setup.part, setup.casting.clone())]);
+            let cast = Cast::start_partial(
+                stage,
+                castings,
+                &[Part::TrustList, setup.part],
+                &BTreeMap::new(),
+                &elsewhere,
+            )
+            .await
+            .map_err(|e| CampaignError::Start(format!("the target could not start: {e}")))?;
+            let player = cast.player(setup.part);
+            let subject = Arc::new(VerifierSubject::new(
+                player.base_url(),
+                &player.control_path,
+                pki,
+                setup.now,
+                &host.base_url,
+                board,
+            ));
+            let result = drive(
+                subject, plan, recheck, start, recorder, &cast, &transport, setup, resumed, stop,
+            )
+            .await;
+            cast.stop().await;
+            host.stop().await;
+            result
+        }
+        FuzzRole::Issuer | FuzzRole::Wallet => Err(CampaignError::Usage(format!(
+            "--role {}: this build fuzzes verifiers only",
+            setup.role.as_str()
+        ))),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn drive<S: Subject>(
+    subject: Arc<S>,
+    plan: Plan,
+    recheck: Option<&std::path::Path>,
+    start: u64,
+    recorder: &mut RunRecorder,
+    cast: &Cast,
+    transport: &Transport,
+    setup: &Setup,
+    resumed: Option<u64>,
+    stop: Arc<AtomicBool>,
+) -> Result<Outcome, CampaignError> {
+    let source = match recheck {
+        Some(path) => Source::Seeds(
+            campaign::read_seeds(path, setup.role.as_str()).map_err(CampaignError::Usage)?,
+        ),
+        None => Source::Generated { start },
+    };
+    let cell = match resumed {
+        Some(n) => format!(
+            "{} as {} (resumed at case {start}, session {})",
+            setup.casting.implementation(),
+            setup.part.name(),
+            n + 1
+        ),
+        None => format!(
+            "{} as {}",
+            setup.casting.implementation(),
+            setup.part.name()
+        ),
+    };
+    recorder.record(&Event::CellStarted {
+        cell: cell.clone(),
+        players: cast.records(),
+        pki_seed: None,
+    })?;
+    let outcome = campaign::run(subject, plan, source, recorder, transport, &cell, stop).await?;
+    if !outcome.interrupted {
+        let verdict = if outcome.findings.is_empty() && !outcome.target_down {
+            Verdict::Passed
+        } else {
+            Verdict::Failed
+        };
+        recorder.record(&Event::CellFinished {
+            cell,
+            verdict,
+            blocked: None,
+            not_applicable: Vec::new(),
+        })?;
+    }
+    Ok(outcome)
+}

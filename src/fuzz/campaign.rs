@@ -1,0 +1,554 @@
+//! The campaign engine: numbered cases in batches, the oracle, shrinking, findings recorded
+//! as scenarios, checkpoints to resume from, regression seed files.
+//!
+//! Case *n* is `strategy.new_tree(rng(seed, n)).current()`: nothing else feeds it, so a
+//! resumed campaign, a re-check and a shrink all see the same case for the same number.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use proptest::strategy::{Strategy, ValueTree};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use serde_json::{Value, json};
+
+use super::subjects::Subject;
+use super::{FindingKind, Observed, judge};
+use crate::entropy::{Entropy, SeededEntropy};
+use crate::events::{Event, Verdict};
+use crate::requirements::catalogue;
+use crate::store::{RunRecorder, StoreError};
+use crate::transport::{ExchangeSink, Limits, Transport};
+
+/// Cases run between two checkpoints.
+pub const BATCH: u64 = 512;
+
+/// Shrink steps tried per finding at most (each re-runs the case against the target).
+pub const MAX_SHRINK_STEPS: u64 = 256;
+
+/// Batches in a row in which every case went unanswered before the campaign gives up on the
+/// target (it is down; the finding is recorded, the rest would only repeat it).
+const SILENT_BATCHES: u32 = 2;
+
+/// Where the cases come from.
+pub enum Source<C> {
+    /// Generated from the seed, numbered from `start`.
+    Generated { start: u64 },
+    /// Regression seeds to re-check, in order.
+    Seeds(Vec<(String, C)>),
+}
+
+/// What a campaign is asked to do.
+pub struct Plan {
+    pub seed: u64,
+    /// Stop after this many cases in all (a resumed campaign counts the cases run before).
+    pub cases: Option<u64>,
+    pub duration: Option<Duration>,
+    pub jobs: usize,
+    /// Where regression seeds are written (`<dir>/<role>/<signature>-<hash>.json`).
+    pub regressions: Option<PathBuf>,
+    pub role: &'static str,
+    pub target: String,
+    /// Cases already run and finding cases already counted (resume).
+    pub cases_run: u64,
+    pub finding_cases: u64,
+    /// Signatures already recorded (resume): not recorded again.
+    pub recorded: BTreeSet<String>,
+    pub show_progress: bool,
+}
+
+/// How a campaign ended.
+#[derive(Debug)]
+pub struct Outcome {
+    pub cases_run: u64,
+    /// Cases run by this invocation (for throughput).
+    pub cases_now: u64,
+    pub elapsed: Duration,
+    pub finding_cases: u64,
+    /// Findings recorded by this invocation: (signature, scenario, regression file).
+    pub findings: Vec<(String, String, Option<PathBuf>)>,
+    pub interrupted: bool,
+    /// The target stopped answering altogether.
+    pub target_down: bool,
+}
+
+impl Outcome {
+    pub fn cases_per_second(&self) -> f64 {
+        self.cases_now as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+}
+
+fn runner_for(seed: u64, index: u64) -> TestRunner {
+    let mut bytes = [0u8; 32];
+    SeededEntropy::new(seed, &format!("fuzz/case/{index}")).fill(&mut bytes);
+    TestRunner::new_with_rng(
+        Config {
+            failure_persistence: None,
+            ..Config::default()
+        },
+        TestRng::from_seed(RngAlgorithm::ChaCha, &bytes),
+    )
+}
+
+/// Case `index` of the campaign seeded `seed`, as a value tree (for shrinking).
+pub fn tree_at<C: std::fmt::Debug>(
+    strategy: &proptest::strategy::SBoxedStrategy<C>,
+    seed: u64,
+    index: u64,
+) -> Option<Box<dyn ValueTree<Value = C>>> {
+    strategy.new_tree(&mut runner_for(seed, index)).ok()
+}
+
+/// Case `index` of the campaign seeded `seed`.
+pub fn case_at<C: std::fmt::Debug>(
+    strategy: &proptest::strategy::SBoxedStrategy<C>,
+    seed: u64,
+    index: u64,
+) -> Option<C> {
+    tree_at(strategy, seed, index).map(|t| t.current())
+}
+
+/// A finding before shrinking.
+struct Raw<C> {
+    index: u64,
+    label: Option<String>,
+    case: C,
+    kind: FindingKind,
+    observed: Observed,
+}
+
+fn signature(kind: FindingKind, mutation: &str) -> String {
+    format!("{}:{mutation}", kind.as_str())
+}
+
+/// The harness's transport for cases: nothing recorded (only findings are).
+fn quiet_transport() -> Result<Transport, String> {
+    Transport::new(ExchangeSink::disabled(), Limits::default()).map_err(|e| e.to_string())
+}
+
+/// Runs the campaign. `recording` is the transport whose sink the target's own exchanges
+/// (for in-process targets) go to; it is drained after every batch and read for the
+/// findings' re-runs. Returns when the budget is spent, `stop` is set, or the target is
+/// down.
+pub async fn run<S: Subject>(
+    subject: Arc<S>,
+    plan: Plan,
+    source: Source<S::Case>,
+    recorder: &mut RunRecorder,
+    recording: &Transport,
+    cell: &str,
+    stop: Arc<AtomicBool>,
+) -> Result<Outcome, StoreError> {
+    let strategy = subject.strategy();
+    let started = Instant::now();
+    let quiet = match quiet_transport() {
+        Ok(t) => t,
+        Err(e) => {
+            recorder.record(&Event::HarnessFaulted { message: e })?;
+            return Ok(Outcome {
+                cases_run: plan.cases_run,
+                cases_now: 0,
+                elapsed: started.elapsed(),
+                finding_cases: plan.finding_cases,
+                findings: Vec::new(),
+                interrupted: true,
+                target_down: false,
+            });
+        }
+    };
+    let (mut next, seeds) = match source {
+        Source::Generated { start } => (start, None),
+        Source::Seeds(s) => (0, Some(Arc::new(s))),
+    };
+    let end_of_source = seeds.as_ref().map(|s| s.len() as u64);
+    let mut cases_run = plan.cases_run;
+    let mut finding_cases = plan.finding_cases;
+    let mut recorded = plan.recorded.clone();
+    let mut findings = Vec::new();
+    let mut silent_batches = 0u32;
+    let mut target_down = false;
+    let progress = progress_bar(&plan);
+    let mut interrupted = false;
+    loop {
+        let remaining = match (plan.cases, end_of_source) {
+            (_, Some(n)) => n.saturating_sub(next),
+            (Some(total), None) => total.saturating_sub(cases_run),
+            (None, None) => u64::MAX,
+        };
+        if remaining == 0 {
+            break;
+        }
+        if plan.duration.is_some_and(|d| started.elapsed() >= d) {
+            break;
+        }
+        if stop.load(Ordering::Relaxed) {
+            interrupted = true;
+            break;
+        }
+        let batch_end = next + remaining.min(BATCH);
+        let counter = Arc::new(AtomicU64::new(next));
+        let raws: Arc<std::sync::Mutex<Vec<Raw<S::Case>>>> = Arc::default();
+        let answered = Arc::new(AtomicU64::new(0));
+        let mut workers = tokio::task::JoinSet::new();
+        for _ in 0..plan.jobs.max(1) {
+            let (subject, strategy, counter, raws, quiet, seeds, answered) = (
+                subject.clone(),
+                strategy.clone(),
+                counter.clone(),
+                raws.clone(),
+                quiet.clone(),
+                seeds.clone(),
+                answered.clone(),
+            );
+            let seed = plan.seed;
+            workers.spawn(async move {
+                loop {
+                    let index = counter.fetch_add(1, Ordering::Relaxed);
+                    if index >= batch_end {
+                        break;
+                    }
+                    let (case, label) = match &seeds {
+                        Some(s) => {
+                            let (label, case) = &s[index as usize];
+                            (Some(case.clone()), Some(label.clone()))
+                        }
+                        None => (case_at(&strategy, seed, index), None),
+                    };
+                    let Some(case) = case else { continue };
+                    let expected = subject.expectation(&case).verdict;
+                    let observed = subject.run(&case, &quiet).await;
+                    if !matches!(observed, Observed::NoAnswer { .. }) {
+                        answered.fetch_add(1, Ordering::Relaxed);
+                    }
+                    if let Some(kind) = judge(expected, &observed) {
+                        raws.lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .push(Raw {
+                                index,
+                                label,
+                                case,
+                                kind,
+                                observed,
+                            });
+                    }
+                }
+            });
+        }
+        while let Some(joined) = workers.join_next().await {
+            if let Err(e) = joined {
+                recorder.record(&Event::HarnessFaulted {
+                    message: format!("a fuzzing worker failed: {e}"),
+                })?;
+            }
+        }
+        // The target's own exchanges of this batch: only findings keep theirs (re-run below).
+        recording.sink().drain();
+        let batch_cases = batch_end - next;
+        cases_run += batch_cases;
+        next = batch_end;
+        let mut raws = std::mem::take(
+            &mut *raws
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        raws.sort_by_key(|r| r.index);
+        finding_cases += raws.len() as u64;
+        for raw in raws {
+            let sig = signature(raw.kind, &subject.mutation(&raw.case));
+            if recorded.contains(&sig) {
+                continue;
+            }
+            recorded.insert(sig.clone());
+            let shrinkable = seeds.is_none();
+            let (case, observed, steps) = if shrinkable {
+                shrink(&*subject, &strategy, plan.seed, &raw, &sig, &quiet).await
+            } else {
+                (raw.case.clone(), raw.observed.clone(), 0)
+            };
+            recording.sink().drain();
+            let (scenario, file) = record_finding(
+                &*subject,
+                &plan,
+                recorder,
+                recording,
+                cell,
+                FindingToRecord {
+                    index: raw.index,
+                    label: raw.label.as_deref(),
+                    signature: &sig,
+                    case: &case,
+                    observed: &observed,
+                    shrink_steps: steps,
+                    number: findings.len() + 1 + plan.recorded.len(),
+                },
+            )
+            .await?;
+            findings.push((sig, scenario, file));
+        }
+        recorder.record(&Event::CampaignProgressed {
+            next_case: next,
+            cases_run,
+            findings: finding_cases,
+            elapsed_ms: started.elapsed().as_millis() as u64,
+        })?;
+        if let Some(p) = &progress {
+            p.set_position(cases_run);
+            let rate = (cases_run - plan.cases_run) as f64 / started.elapsed().as_secs_f64();
+            p.set_message(format!(
+                "{rate:.0} cases/s · {finding_cases} finding case(s) · {} distinct",
+                recorded.len()
+            ));
+        }
+        if answered.load(Ordering::Relaxed) == 0 && batch_cases > 0 {
+            silent_batches += 1;
+            if silent_batches >= SILENT_BATCHES {
+                recorder.record(&Event::HarnessFaulted {
+                    message: format!(
+                        "the target stopped answering: no case of the last {SILENT_BATCHES} batches got an answer; the campaign ends (its findings are recorded)"
+                    ),
+                })?;
+                target_down = true;
+                break;
+            }
+        } else {
+            silent_batches = 0;
+        }
+    }
+    if let Some(p) = progress {
+        p.finish_and_clear();
+    }
+    recorder.sync()?;
+    Ok(Outcome {
+        cases_run,
+        cases_now: cases_run - plan.cases_run,
+        elapsed: started.elapsed(),
+        finding_cases,
+        findings,
+        interrupted,
+        target_down,
+    })
+}
+
+fn progress_bar(plan: &Plan) -> Option<indicatif::ProgressBar> {
+    if !plan.show_progress {
+        return None;
+    }
+    let bar = match plan.cases {
+        Some(n) => indicatif::ProgressBar::new(n),
+        None => indicatif::ProgressBar::new_spinner(),
+    };
+    bar.set_position(plan.cases_run);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} fuzz {prefix} [{elapsed_precise}] {pos}/{len} {msg}",
+    ) {
+        bar.set_style(style);
+    }
+    bar.set_prefix(plan.role);
+    Some(bar)
+}
+
+/// Shrinks a finding: simplifies the case's value tree while the same signature persists.
+async fn shrink<S: Subject>(
+    subject: &S,
+    strategy: &proptest::strategy::SBoxedStrategy<S::Case>,
+    seed: u64,
+    raw: &Raw<S::Case>,
+    sig: &str,
+    quiet: &Transport,
+) -> (S::Case, Observed, u64) {
+    let mut best = (raw.case.clone(), raw.observed.clone());
+    let Some(mut tree) = tree_at(strategy, seed, raw.index) else {
+        return (best.0, best.1, 0);
+    };
+    let mut steps = 0;
+    if !tree.simplify() {
+        return (best.0, best.1, 0);
+    }
+    loop {
+        steps += 1;
+        let candidate = tree.current();
+        let observed = subject.run(&candidate, quiet).await;
+        let same = judge(subject.expectation(&candidate).verdict, &observed)
+            .is_some_and(|k| signature(k, &subject.mutation(&candidate)) == sig);
+        let more = if same {
+            best = (candidate, observed);
+            tree.simplify()
+        } else {
+            tree.complicate()
+        };
+        if !more || steps >= MAX_SHRINK_STEPS {
+            break;
+        }
+    }
+    (best.0, best.1, steps)
+}
+
+struct FindingToRecord<'a, C> {
+    index: u64,
+    label: Option<&'a str>,
+    signature: &'a str,
+    case: &'a C,
+    observed: &'a Observed,
+    shrink_steps: u64,
+    number: usize,
+}
+
+/// Re-runs the shrunk case with recording on and writes the finding as a scenario of the
+/// campaign's cell, then as a regression seed file.
+async fn record_finding<S: Subject>(
+    subject: &S,
+    plan: &Plan,
+    recorder: &mut RunRecorder,
+    recording: &Transport,
+    cell: &str,
+    f: FindingToRecord<'_, S::Case>,
+) -> Result<(String, Option<PathBuf>), StoreError> {
+    let expectation = subject.expectation(f.case);
+    let mutation = subject.mutation(f.case);
+    let scenario = match f.label {
+        Some(label) => format!("finding {}: {} (seed {label})", f.number, f.signature),
+        None => format!("finding {}: {} (case {})", f.number, f.signature, f.index),
+    };
+    // The evidence: the case once more, every exchange recorded.
+    let rerun = subject.run(f.case, recording).await;
+    let exchanges = recording.sink().drain();
+    let observed = if judge(expectation.verdict, &rerun).is_some() {
+        rerun
+    } else {
+        // It did not show again: keep what was seen, say so.
+        f.observed.clone()
+    };
+    recorder.record(&Event::ScenarioStarted {
+        feature: format!("fuzz {}", plan.role),
+        scenario: scenario.clone(),
+        line: f.index,
+        tags: vec!["@fuzz".into(), format!("@{mutation}")],
+    })?;
+    for exchange in exchanges {
+        recorder.record(&Event::HttpExchange {
+            scenario: scenario.clone(),
+            exchange,
+        })?;
+    }
+    let r = expectation.requirement;
+    recorder.record(&Event::CheckEvaluated {
+        scenario: scenario.clone(),
+        requirement: r.id.to_owned(),
+        level: r.level.as_str().to_owned(),
+        section: r.section.to_owned(),
+        expected: format!("{} ({mutation})", expectation.verdict.as_str()),
+        actual: observed.describe(),
+        verdict: Verdict::Failed,
+    })?;
+    let case_json = serde_json::to_value(f.case).unwrap_or(Value::Null);
+    recorder.record(&Event::FindingRecorded {
+        scenario: scenario.clone(),
+        index: f.index,
+        signature: f.signature.to_owned(),
+        expected: expectation.verdict.as_str().to_owned(),
+        observed: observed.describe(),
+        requirement: r.id.to_owned(),
+        case: case_json.clone(),
+        shrink_steps: f.shrink_steps,
+    })?;
+    recorder.record(&Event::ScenarioFinished {
+        feature: format!("fuzz {}", plan.role),
+        scenario: scenario.clone(),
+        verdict: Verdict::Failed,
+    })?;
+    let file = plan.regressions.as_ref().and_then(|dir| {
+        let seed = json!({
+            "format": 1,
+            "role": plan.role,
+            "signature": f.signature,
+            "expected": expectation.verdict.as_str(),
+            "requirement": r.id,
+            "found": {"run": recorder.run_id(), "case": f.index, "target": plan.target, "cell": cell},
+            "case": case_json,
+        });
+        match write_seed(dir, plan.role, f.signature, &seed) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                eprintln!("accord: could not write the regression seed: {e}");
+                None
+            }
+        }
+    });
+    Ok((scenario, file))
+}
+
+/// Writes a regression seed, atomically, named by its signature and a hash of the case.
+fn write_seed(dir: &Path, role: &str, signature: &str, seed: &Value) -> std::io::Result<PathBuf> {
+    let dir = dir.join(role);
+    std::fs::create_dir_all(&dir)?;
+    let text = serde_json::to_string_pretty(seed).unwrap_or_default() + "\n";
+    let hash = crate::formats::jose::b64(aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
+        text.as_bytes(),
+    ));
+    let name: String = signature
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let path = dir.join(format!("{name}-{}.json", &hash[..8]));
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, &path)?;
+    Ok(path)
+}
+
+/// Reads regression seeds of `role` from a file or a directory (its `*.json` files, and those
+/// of its `<role>/` folder), each named for messages.
+pub fn read_seeds<C: serde::de::DeserializeOwned>(
+    path: &Path,
+    role: &str,
+) -> Result<Vec<(String, C)>, String> {
+    let mut files = Vec::new();
+    if path.is_dir() {
+        for dir in [path.to_path_buf(), path.join(role)] {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .collect();
+            found.sort();
+            files.extend(found);
+        }
+    } else {
+        files.push(path.to_path_buf());
+    }
+    let mut seeds = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file)
+            .map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
+        let v: Value = serde_json::from_str(&text)
+            .map_err(|e| format!("{}:{}:{}: {e}", file.display(), e.line(), e.column()))?;
+        if v.get("role").and_then(Value::as_str) != Some(role) {
+            continue;
+        }
+        let case = v.get("case").cloned().unwrap_or(Value::Null);
+        let case: C = serde_json::from_value(case)
+            .map_err(|e| format!("{}: `case` is not a {role} case: {e}", file.display()))?;
+        seeds.push((file.display().to_string(), case));
+    }
+    if seeds.is_empty() {
+        return Err(format!(
+            "{}: no {role} regression seed found",
+            path.display()
+        ));
+    }
+    Ok(seeds)
+}
+
+/// The requirement catalogue entry a finding names, for messages.
+pub fn requirement_line(id: &str) -> String {
+    catalogue::ALL.iter().find(|r| r.id == id).map_or_else(
+        || id.to_owned(),
+        |r| format!("{} ({} {})", r.id, r.level.as_str(), r.summary),
+    )
+}

@@ -1,0 +1,306 @@
+//! How a case is played against an implementation under test, over HTTP, and what its answer
+//! was. One [`Subject`] per role; the campaign engine knows nothing else about roles.
+
+use std::collections::HashMap;
+use std::fmt::Debug;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use proptest::strategy::SBoxedStrategy;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use super::verifier::{self, BuildContext, VerifierCase};
+use super::{Expectation, Observed};
+use crate::formats::jose::CompactJws;
+use crate::roles::json_response;
+use crate::transport::{Request, Response as HttpResponse, Transport, TransportError};
+use crate::trust::pki::TestPki;
+
+/// A role as a campaign sees it.
+pub trait Subject: Send + Sync + 'static {
+    type Case: Clone + Debug + PartialEq + Serialize + DeserializeOwned + Send + Sync + 'static;
+
+    /// Every case of this role.
+    fn strategy(&self) -> SBoxedStrategy<Self::Case>;
+    fn expectation(&self, case: &Self::Case) -> Expectation;
+    /// The case's mutation, by name (half of a finding's signature).
+    fn mutation(&self, case: &Self::Case) -> String;
+    /// Plays the case; `harness` is the transport the harness's own requests go through.
+    fn run(&self, case: &Self::Case, harness: &Transport) -> impl Future<Output = Observed> + Send;
+}
+
+/// What one step of a case got back: a response, or the observation that ends the case.
+fn answered(
+    at: &str,
+    result: Result<HttpResponse, TransportError>,
+) -> Result<HttpResponse, Observed> {
+    match result {
+        Err(e) => Err(Observed::NoAnswer {
+            at: at.to_owned(),
+            error: e.to_string(),
+        }),
+        Ok(r) if r.status >= 500 => Err(Observed::ServerError {
+            at: at.to_owned(),
+            status: r.status,
+        }),
+        Ok(r) => Ok(r),
+    }
+}
+
+/// The requirement ids an error answer names (`accord_requirements`, Accord's extension
+/// member; other implementations' answers name none).
+fn named_requirements(body: &[u8]) -> Vec<String> {
+    serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| v.get("accord_requirements").cloned())
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default()
+}
+
+/// The status list host a verifier campaign plays: each case's status list token under a
+/// key of its own, for as long as the case runs.
+#[derive(Default)]
+pub struct StatusBoard {
+    tokens: Mutex<HashMap<String, String>>,
+}
+
+impl StatusBoard {
+    fn put(&self, key: String, token: String) {
+        self.lock().insert(key, token);
+    }
+
+    fn take(&self, key: &str) {
+        self.lock().remove(key);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, String>> {
+        self.tokens
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// `GET /lists/{key}`.
+    pub fn router(board: Arc<StatusBoard>) -> Router {
+        Router::new()
+            .route("/lists/{key}", get(serve_list))
+            .route(
+                "/control/health",
+                get(|| async { crate::roles::health("status-list") }),
+            )
+            .with_state(board)
+    }
+}
+
+async fn serve_list(State(board): State<Arc<StatusBoard>>, Path(key): Path<String>) -> Response {
+    match board.lock().get(&key) {
+        Some(token) => (
+            [(header::CONTENT_TYPE, "application/statuslist+jwt")],
+            token.clone(),
+        )
+            .into_response(),
+        None => json_response(404, &json!({"error": "not_found", "list": key})),
+    }
+}
+
+/// A verifier under test: its base URL and control path, the keys of the test PKI it trusts,
+/// the campaign's status list host.
+pub struct VerifierSubject {
+    pub base_url: String,
+    pub control_path: String,
+    pub pki: Arc<TestPki>,
+    pub now: i64,
+    pub status_base: String,
+    pub board: Arc<StatusBoard>,
+    /// The verifier's response URI, read from its first request object.
+    response_uri: OnceLock<String>,
+    next_list: AtomicU64,
+}
+
+impl VerifierSubject {
+    pub fn new(
+        base_url: &str,
+        control_path: &str,
+        pki: Arc<TestPki>,
+        now: i64,
+        status_base: &str,
+        board: Arc<StatusBoard>,
+    ) -> Self {
+        Self {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            control_path: control_path.trim_end_matches('/').to_owned(),
+            pki,
+            now,
+            status_base: status_base.trim_end_matches('/').to_owned(),
+            board,
+            response_uri: OnceLock::new(),
+            next_list: AtomicU64::new(0),
+        }
+    }
+
+    fn control(&self, operation: &str) -> String {
+        format!("{}{}{operation}", self.base_url, self.control_path)
+    }
+
+    /// The response URI the verifier's request object names (read once: a verifier has one).
+    async fn response_uri(
+        &self,
+        authorization_request: &str,
+        harness: &Transport,
+    ) -> Result<String, Observed> {
+        if let Some(u) = self.response_uri.get() {
+            return Ok(u.clone());
+        }
+        let refused = |what: &str| Observed::SetupRefused {
+            at: format!("request object ({what})"),
+            status: 0,
+        };
+        let request_uri = url::Url::parse(authorization_request)
+            .ok()
+            .and_then(|u| {
+                u.query_pairs()
+                    .find(|(k, _)| k == "request_uri")
+                    .map(|(_, v)| v.into_owned())
+            })
+            .ok_or_else(|| refused("no request_uri"))?;
+        let r = answered(
+            "request object",
+            harness
+                .send("harness", "verifier", Request::get(&request_uri))
+                .await,
+        )?;
+        let jws = CompactJws::parse(r.text().trim()).map_err(|_| refused("not a JWS"))?;
+        let uri = jws
+            .payload
+            .get("response_uri")
+            .and_then(Value::as_str)
+            .ok_or_else(|| refused("no response_uri"))?
+            .to_owned();
+        let _ = self.response_uri.set(uri.clone());
+        Ok(uri)
+    }
+
+    async fn play(&self, case: &VerifierCase, harness: &Transport) -> Result<Observed, Observed> {
+        let created = answered(
+            "create request",
+            harness
+                .send(
+                    "harness",
+                    "verifier",
+                    Request::post_json(
+                        self.control("/requests"),
+                        &json!({"dcql_query": case.query(), "response_mode": "direct_post"}),
+                    ),
+                )
+                .await,
+        )?;
+        if created.status != 200 {
+            return Err(Observed::SetupRefused {
+                at: "create request".into(),
+                status: created.status,
+            });
+        }
+        let created = created.json().unwrap_or(Value::Null);
+        let field = |name: &str| created.get(name).and_then(Value::as_str).unwrap_or("");
+        let (id, nonce, state, client_id) = (
+            field("id"),
+            field("nonce"),
+            field("state"),
+            field("client_id"),
+        );
+        let response_uri = self
+            .response_uri(field("authorization_request"), harness)
+            .await?;
+        let key = self.next_list.fetch_add(1, Ordering::Relaxed).to_string();
+        let status_uri = format!("{}/lists/{key}", self.status_base);
+        let built = verifier::build(
+            case,
+            &BuildContext {
+                pki: &self.pki,
+                nonce,
+                client_id,
+                now: self.now,
+                status_uri: &status_uri,
+            },
+        )
+        .map_err(|e| Observed::SetupRefused {
+            at: format!("building the presentation: {e}"),
+            status: 0,
+        })?;
+        let oversized = built.oversized();
+        if let Some(token) = built.status_token {
+            self.board.put(key.clone(), token);
+        }
+        let vp_token = json!({ verifier::QUERY_ID: [built.presentation] }).to_string();
+        let mut request =
+            Request::post_form(&response_uri, &[("vp_token", &vp_token), ("state", state)]);
+        if oversized {
+            // A server may answer 413 and close before reading it all; the pooled connection
+            // must not be reused for the next case.
+            request = request.header("connection", "close");
+        }
+        let sent = harness.send("harness", "verifier", request).await;
+        self.board.take(&key);
+        let response = answered("response", sent)?;
+        if response.status != 200 {
+            return Ok(Observed::Rejected {
+                requirements: named_requirements(&response.body),
+            });
+        }
+        // 200 only says the response was processed (§8.2): the verdict is in the result.
+        let result = answered(
+            "read result",
+            harness
+                .send(
+                    "harness",
+                    "verifier",
+                    Request::get(self.control(&format!("/requests/{id}"))),
+                )
+                .await,
+        )?;
+        let body = result.json().unwrap_or(Value::Null);
+        Ok(match body.get("status").and_then(Value::as_str) {
+            Some("verified") => Observed::Accepted,
+            _ => Observed::Rejected {
+                requirements: body
+                    .pointer("/result/violations")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|v| v.get("requirement").and_then(Value::as_str))
+                    .map(str::to_owned)
+                    .collect(),
+            },
+        })
+    }
+}
+
+impl Subject for VerifierSubject {
+    type Case = VerifierCase;
+
+    fn strategy(&self) -> SBoxedStrategy<VerifierCase> {
+        use proptest::strategy::Strategy as _;
+        verifier::cases().sboxed()
+    }
+
+    fn expectation(&self, case: &VerifierCase) -> Expectation {
+        case.expectation()
+    }
+
+    fn mutation(&self, case: &VerifierCase) -> String {
+        case.mutation.name()
+    }
+
+    async fn run(&self, case: &VerifierCase, harness: &Transport) -> Observed {
+        match self.play(case, harness).await {
+            Ok(o) | Err(o) => o,
+        }
+    }
+}
