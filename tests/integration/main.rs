@@ -11,6 +11,7 @@ mod cli;
 mod containers;
 mod control_api;
 mod faults;
+mod fuzz;
 mod hostile;
 mod matrix;
 mod negative;

@@ -1,0 +1,238 @@
+//! `accord fuzz` against the in-process reference verifier and its planted-bug builds: each
+//! planted bug is found within a bounded number of cases and the shrunk finding names the
+//! requirement; the unaltered verifier survives; findings are recorded (log, regression
+//! seed) and re-checkable; an interrupted campaign continues from its log.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+use super::support::repo;
+
+fn fuzz(store: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_accord"))
+        .current_dir(repo())
+        .arg("fuzz")
+        .args([
+            "--store",
+            store.to_str().unwrap(),
+            "--quiet",
+            "--now",
+            "2026-11-27T10:00:00Z",
+        ])
+        .args(args)
+        .output()
+        .expect("accord runs")
+}
+
+fn said(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn run_id(out: &Output) -> String {
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().find(|l| l.starts_with("fuzz ")).unwrap();
+    line.split_whitespace()
+        .nth(2)
+        .unwrap()
+        .trim_end_matches(':')
+        .to_owned()
+}
+
+fn log_events(store: &Path, run: &str) -> Vec<Value> {
+    let text = std::fs::read_to_string(store.join("runs").join(run).join("events.jsonl")).unwrap();
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// A planted bug: found within `cases`, the finding shrunk, named, recorded and re-checkable.
+fn finds(flaw: &str, signature: &str, requirement: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let seeds = dir.path().join("seeds");
+    let manifest = format!("implementations/flawed/accord-verifier-jp-{flaw}.toml");
+    let out = fuzz(
+        &store,
+        &[
+            "--role",
+            "verifier",
+            "--target",
+            &manifest,
+            "--cases",
+            "1024",
+            "--seed",
+            "11",
+            "--jobs",
+            "4",
+            "--regressions",
+            seeds.to_str().unwrap(),
+        ],
+    );
+    let text = said(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(&format!("FINDING finding 1: {signature}")),
+        "{text}"
+    );
+    assert!(text.contains(requirement), "{text}");
+    assert!(text.contains("cases/s"), "{text}");
+    // In the log: the finding's scenario with its exchanges and the failed check.
+    let run = run_id(&out);
+    let events = log_events(&store, &run);
+    let finding = events
+        .iter()
+        .find(|e| e["kind"] == "finding-recorded" && e["payload"]["signature"] == signature)
+        .unwrap_or_else(|| panic!("no finding-recorded {signature}: {text}"));
+    assert_eq!(finding["payload"]["requirement"], requirement);
+    let scenario = finding["payload"]["scenario"].clone();
+    assert!(
+        events
+            .iter()
+            .any(|e| e["kind"] == "http-exchange" && e["payload"]["scenario"] == scenario),
+        "the finding's exchanges are recorded"
+    );
+    assert!(events.iter().any(|e| e["kind"] == "check-evaluated"
+        && e["payload"]["scenario"] == scenario
+        && e["payload"]["requirement"] == requirement
+        && e["payload"]["verdict"] == "failed"));
+    // The report regenerated from the log shows it.
+    let replayed = Command::new(env!("CARGO_BIN_EXE_accord"))
+        .args(["replay", &run, "--store", store.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(said(&replayed).contains(requirement), "{}", said(&replayed));
+    // The regression seed fails against the flawed build and passes against the reference.
+    let seed_dir = seeds.join("verifier");
+    let file = std::fs::read_dir(&seed_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with(&signature.replace(':', "-"))
+        })
+        .unwrap();
+    let recheck = |target: &str| {
+        fuzz(
+            &store,
+            &[
+                "--role",
+                "verifier",
+                "--target",
+                target,
+                "--recheck",
+                file.to_str().unwrap(),
+                "--regressions",
+                dir.path().join("again").to_str().unwrap(),
+            ],
+        )
+    };
+    let flawed = recheck(&manifest);
+    assert_eq!(flawed.status.code(), Some(1), "{}", said(&flawed));
+    assert!(said(&flawed).contains(signature), "{}", said(&flawed));
+    let fixed = recheck("reference");
+    assert_eq!(fixed.status.code(), Some(0), "{}", said(&fixed));
+    assert!(said(&fixed).contains("no finding"), "{}", said(&fixed));
+}
+
+#[test]
+fn a_verifier_that_skips_the_kb_jwt_audience_is_found() {
+    finds(
+        "skips-kb-aud",
+        "wrong-accept:kb-aud-wrong",
+        "SDJWT-RFC9901-7.3-kb-aud",
+    );
+}
+
+#[test]
+fn a_verifier_that_accepts_a_duplicate_digest_is_found() {
+    finds(
+        "accepts-duplicate-digest",
+        "wrong-accept:duplicate-digest",
+        "SDJWT-RFC9901-7.1-duplicate-digest",
+    );
+}
+
+#[test]
+fn a_verifier_that_reads_status_bits_in_the_wrong_order_is_found() {
+    finds(
+        "reads-status-bits-msb-first",
+        "wrong-accept:none",
+        "TSL-7.1-status-values",
+    );
+}
+
+#[test]
+fn the_reference_verifier_survives_a_campaign_and_an_interrupted_one_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let out = fuzz(
+        &store,
+        &[
+            "--role",
+            "verifier",
+            "--cases",
+            "2048",
+            "--seed",
+            "5",
+            "--regressions",
+            dir.path().join("seeds").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", said(&out));
+    assert!(said(&out).contains("no finding"), "{}", said(&out));
+    let run = run_id(&out);
+    // Interrupt it after its first checkpoint: the log as a killed process leaves it.
+    let path = store.join("runs").join(&run).join("events.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let first_checkpoint = lines
+        .iter()
+        .position(|l| l.contains("\"kind\":\"campaign-progressed\""))
+        .unwrap();
+    std::fs::write(&path, lines[..=first_checkpoint].join("\n") + "\n").unwrap();
+    let resumed = fuzz(&store, &["--resume", &run]);
+    assert_eq!(resumed.status.code(), Some(0), "{}", said(&resumed));
+    let events = log_events(&store, &run);
+    let progress: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["kind"] == "campaign-progressed")
+        .collect();
+    // Continued from case 512, not from 0, up to the same budget.
+    let last = progress.last().unwrap();
+    assert_eq!(last["payload"]["cases_run"], 2048, "{last}");
+    assert_eq!(last["payload"]["next_case"], 2048, "{last}");
+    assert_eq!(progress.len(), 4, "one checkpoint per batch of 512");
+    assert!(events.iter().any(|e| {
+        e["kind"] == "cell-started"
+            && e["payload"]["cell"]
+                .as_str()
+                .unwrap()
+                .contains("resumed at case 512")
+    }));
+    assert_eq!(events.last().unwrap()["kind"], "run-finished");
+    // A finished campaign is not resumed again.
+    let again = fuzz(&store, &["--resume", &run]);
+    assert_eq!(again.status.code(), Some(2), "{}", said(&again));
+    assert!(said(&again).contains("finished"), "{}", said(&again));
+}
+
+#[test]
+fn cases_are_a_function_of_the_seed_and_their_number() {
+    use accord::fuzz::campaign::case_at;
+    use proptest::strategy::Strategy as _;
+    let strategy = accord::fuzz::verifier::cases().sboxed();
+    let a = case_at(&strategy, 9, 1234).unwrap();
+    let b = case_at(&strategy, 9, 1234).unwrap();
+    let c = case_at(&strategy, 9, 1235).unwrap();
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+}
