@@ -164,11 +164,18 @@ fn casting_and_part(
     Ok((casting, part))
 }
 
+/// An interrupted campaign as read back from its log.
+struct Resumed {
+    setup: Setup,
+    /// The last checkpoint: next case, cases run, finding cases.
+    checkpoint: (u64, u64, u64),
+    recorded: BTreeSet<String>,
+    /// Cells (sessions) the campaign has had.
+    cells: u64,
+}
+
 /// Reads an interrupted campaign back: its setup, checkpoint and recorded signatures.
-fn read_resumed(
-    events: &[Envelope],
-    run: &str,
-) -> Result<(Setup, u64, u64, u64, BTreeSet<String>, u64), CliError> {
+fn read_resumed(events: &[Envelope], run: &str) -> Result<Resumed, CliError> {
     let bad = |m: String| CliError::Usage(format!("--resume {run}: {m}"));
     let mut seed = None;
     let mut now = None;
@@ -232,8 +239,8 @@ fn read_resumed(
         target
     };
     let (casting, part) = casting_and_part(&target, Some(&part), role)?;
-    Ok((
-        Setup {
+    Ok(Resumed {
+        setup: Setup {
             role,
             part,
             casting,
@@ -243,12 +250,10 @@ fn read_resumed(
             duration: duration_s.map(Duration::from_secs),
             jobs: jobs as usize,
         },
-        checkpoint.0,
-        checkpoint.1,
-        checkpoint.2,
+        checkpoint,
         recorded,
         cells,
-    ))
+    })
 }
 
 pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
@@ -262,13 +267,14 @@ pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
                     crate::store::StoreError::UnknownRun(_) => store_error(e),
                     other => CliError::Usage(other.to_string()),
                 })?;
-            let (setup, next, cases_run, findings, recorded, cells) = read_resumed(&events, run)?;
+            let r = read_resumed(&events, run)?;
+            let (next, cases_run, findings) = r.checkpoint;
             (
-                setup,
+                r.setup,
                 recorder,
                 next,
-                (cases_run, findings, recorded),
-                Some(cells),
+                (cases_run, findings, r.recorded),
+                Some(r.cells),
             )
         }
         None => {

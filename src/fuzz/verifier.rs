@@ -294,7 +294,7 @@ fn encode_disclosure(json_text: &str, mutation: Mutation) -> String {
             // Padding appears only when the length is not a multiple of 3: JSON whitespace
             // after `[` changes the length, not the value.
             let mut text = json_text.to_owned();
-            while text.len() % 3 == 0 {
+            while text.len().is_multiple_of(3) {
                 text.insert(1, ' ');
             }
             base64::engine::general_purpose::URL_SAFE.encode(text)
