@@ -122,16 +122,7 @@ fn casting_and_part(
     let (casting, plays) = if target == "reference" || target == crate::cast::REFERENCE {
         (Casting::Reference, Part::ALL.to_vec())
     } else {
-        let path = PathBuf::from(target);
-        let manifest = crate::manifest::load(&path).map_err(|e| CliError::input(&path, e))?;
-        let plays = Part::played_by(&manifest);
-        (
-            Casting::Manifest {
-                manifest: Arc::new(manifest),
-                path,
-            },
-            plays,
-        )
+        super::replay_cmd::manifest_casting(target)?
     };
     let in_role: Vec<Part> = plays
         .into_iter()

@@ -82,6 +82,20 @@ fn part_named(name: &str) -> Result<Part, CliError> {
         })
 }
 
+/// The implementation a manifest describes, and the parts it can play.
+pub(super) fn manifest_casting(path: &str) -> Result<(Casting, Vec<Part>), CliError> {
+    let path = PathBuf::from(path);
+    let manifest = crate::manifest::load(&path).map_err(|e| CliError::input(&path, e))?;
+    let plays = Part::played_by(&manifest);
+    Ok((
+        Casting::Manifest {
+            manifest: Arc::new(manifest),
+            path,
+        },
+        plays,
+    ))
+}
+
 fn target(a: &ReplayArgs, against: &str) -> Result<Target, CliError> {
     let chosen: Vec<Part> = a
         .part
@@ -96,16 +110,7 @@ fn target(a: &ReplayArgs, against: &str) -> Result<Target, CliError> {
         }
         (Casting::Reference, chosen.clone())
     } else {
-        let path = PathBuf::from(against);
-        let manifest = crate::manifest::load(&path).map_err(|e| CliError::input(&path, e))?;
-        let plays = Part::played_by(&manifest);
-        (
-            Casting::Manifest {
-                manifest: Arc::new(manifest),
-                path,
-            },
-            plays,
-        )
+        manifest_casting(against)?
     };
     let parts = if chosen.is_empty() {
         plays
