@@ -272,6 +272,13 @@ pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
             let role = a.role.ok_or_else(|| {
                 CliError::Usage("--role is required (verifier, wallet or issuer)".into())
             })?;
+            if role != FuzzRole::Verifier {
+                // Refused before anything is recorded: no campaign log is left behind.
+                return Err(CliError::Usage(format!(
+                    "--role {}: this build fuzzes verifiers only (wallet and issuer campaigns are not built yet)",
+                    role.as_str()
+                )));
+            }
             let (casting, part) = casting_and_part(&a.target, a.part.as_deref(), role)?;
             let seed = a.seed.unwrap_or_else(|| SystemEntropy.below(1 << 53));
             let now = super::io::parse_now(a.now.as_deref())?;
