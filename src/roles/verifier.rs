@@ -49,6 +49,11 @@ pub struct VerifierRole {
     clock: Arc<dyn Clock>,
     trust: TrustSource,
     arrangement: Option<Arrangement>,
+    /// The last list verified from each trust-list URL, with the bytes and the time it was
+    /// verified for: the same bytes at the same time verify the same way, so they are not
+    /// verified again (a memo, not a cache: every response still fetches the lists, and a
+    /// changed list or a moved clock is verified afresh).
+    verified_lists: Mutex<HashMap<String, (String, i64, VerifiedTrustList)>>,
 }
 
 impl VerifierRole {
@@ -67,7 +72,32 @@ impl VerifierRole {
             clock,
             trust,
             arrangement,
+            verified_lists: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Verifies a fetched trust list, or recalls the verification of the same bytes at the
+    /// same time.
+    fn verify_list(
+        &self,
+        url: &str,
+        text: String,
+        operator: &[u8],
+        now: i64,
+    ) -> Option<VerifiedTrustList> {
+        let mut memo = self
+            .verified_lists
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((seen, at, list)) = memo.get(url)
+            && *seen == text
+            && *at == now
+        {
+            return Some(list.clone());
+        }
+        let list = trust_list::verify(&text, Some(operator), now).ok()?;
+        memo.insert(url.to_owned(), (text, now, list.clone()));
+        Some(list)
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Verifier) -> T) -> T {
@@ -94,7 +124,7 @@ impl VerifierRole {
                     if r.status != 200 {
                         continue;
                     }
-                    if let Ok(list) = trust_list::verify(&r.text(), Some(operator), now) {
+                    if let Some(list) = self.verify_list(url, r.text(), operator, now) {
                         lists.push(list);
                     }
                 }
