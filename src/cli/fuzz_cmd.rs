@@ -22,7 +22,7 @@ use crate::entropy::{Clock, Entropy, FixedClock, SystemClock, SystemEntropy};
 use crate::events::{Envelope, Event, FORMAT_VERSION, Verdict};
 use crate::fuzz::FuzzRole;
 use crate::fuzz::campaign::{self, Outcome, Plan, Source};
-use crate::fuzz::subjects::{StatusBoard, Subject, VerifierSubject};
+use crate::fuzz::subjects::{IssuerSubject, StatusBoard, Subject, VerifierSubject};
 use crate::roles::Running;
 use crate::store::embedded::EmbeddedStore;
 use crate::store::{EventStore, RunRecorder};
@@ -272,10 +272,10 @@ pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
             let role = a.role.ok_or_else(|| {
                 CliError::Usage("--role is required (verifier, wallet or issuer)".into())
             })?;
-            if role != FuzzRole::Verifier {
+            if role == FuzzRole::Wallet {
                 // Refused before anything is recorded: no campaign log is left behind.
                 return Err(CliError::Usage(format!(
-                    "--role {}: this build fuzzes verifiers only (wallet and issuer campaigns are not built yet)",
+                    "--role {}: this build fuzzes verifiers and issuers (wallet campaigns are not built yet)",
                     role.as_str()
                 )));
             }
@@ -562,10 +562,40 @@ async fn campaign_on_cast(
             host.stop().await;
             result
         }
-        FuzzRole::Issuer | FuzzRole::Wallet => Err(CampaignError::Usage(format!(
-            "--role {}: this build fuzzes verifiers only",
-            setup.role.as_str()
-        ))),
+        FuzzRole::Issuer => {
+            // The issuer points its credentials at the reference status-list host.
+            let castings = BTreeMap::from([(setup.part, setup.casting.clone())]);
+            let cast = Cast::start_partial(
+                stage,
+                castings,
+                &[Part::StatusList, setup.part],
+                &BTreeMap::new(),
+                &BTreeMap::new(),
+            )
+            .await
+            .map_err(|e| CampaignError::Start(format!("the target could not start: {e}")))?;
+            let player = cast.player(setup.part);
+            let issuer = if setup.part == Part::IssuerJp {
+                crate::fuzz::verifier::Issuer::Jp
+            } else {
+                crate::fuzz::verifier::Issuer::Eu
+            };
+            let subject = Arc::new(IssuerSubject::new(
+                player.base_url(),
+                &player.control_path,
+                issuer,
+                setup.now,
+            ));
+            let result = drive(
+                subject, plan, recheck, start, recorder, &cast, &transport, setup, resumed, stop,
+            )
+            .await;
+            cast.stop().await;
+            result
+        }
+        FuzzRole::Wallet => Err(CampaignError::Usage(
+            "--role wallet: wallet campaigns are not built yet".into(),
+        )),
     }
 }
 

@@ -304,3 +304,280 @@ impl Subject for VerifierSubject {
         }
     }
 }
+
+/// Where an issuer's endpoints are, read from its metadata once.
+struct IssuerEndpoints {
+    credential_issuer: String,
+    token: String,
+    nonce: Option<String>,
+    credential: String,
+    configuration_id: String,
+    binds_jwk: bool,
+    binds_did_jwk: bool,
+}
+
+/// An issuer under test: the campaign plays the wallet (OpenID4VCI pre-authorized code flow).
+pub struct IssuerSubject {
+    pub base_url: String,
+    pub control_path: String,
+    pub issuer: verifier::Issuer,
+    pub now: i64,
+    endpoints: tokio::sync::OnceCell<Result<IssuerEndpoints, Observed>>,
+}
+
+impl IssuerSubject {
+    pub fn new(base_url: &str, control_path: &str, issuer: verifier::Issuer, now: i64) -> Self {
+        Self {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            control_path: control_path.trim_end_matches('/').to_owned(),
+            issuer,
+            now,
+            endpoints: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    /// Reads the issuer's and its authorization server's metadata (§12.2.2, RFC 8414).
+    async fn discover(
+        &self,
+        offer: &Value,
+        harness: &Transport,
+    ) -> Result<IssuerEndpoints, Observed> {
+        let refused = |what: String| Observed::SetupRefused {
+            at: format!("metadata ({what})"),
+            status: 0,
+        };
+        let issuer = offer["credential_issuer"]
+            .as_str()
+            .ok_or_else(|| refused("the offer has no credential_issuer".into()))?
+            .to_owned();
+        let configuration_id = offer["credential_configuration_ids"][0]
+            .as_str()
+            .ok_or_else(|| refused("the offer names no configuration".into()))?
+            .to_owned();
+        let url = crate::protocol::oid4vci::well_known(&issuer, "openid-credential-issuer")
+            .map_err(refused)?;
+        let metadata = answered(
+            "issuer metadata",
+            harness.send("harness", "issuer", Request::get(url)).await,
+        )?
+        .json()
+        .map_err(|e| refused(e.to_string()))?;
+        let as_issuer = metadata["authorization_servers"][0]
+            .as_str()
+            .unwrap_or(&issuer)
+            .to_owned();
+        let as_url = crate::protocol::oid4vci::well_known(&as_issuer, "oauth-authorization-server")
+            .map_err(refused)?;
+        let as_metadata = answered(
+            "authorization server metadata",
+            harness
+                .send("harness", "issuer", Request::get(as_url))
+                .await,
+        )?
+        .json()
+        .map_err(|e| refused(e.to_string()))?;
+        let methods = metadata["credential_configurations_supported"][&configuration_id]
+            ["cryptographic_binding_methods_supported"]
+            .as_array();
+        // No list: no binding method is named, and a jwk proof is what a wallet sends.
+        let binds_jwk = methods.is_none_or(|m| m.iter().any(|x| x == "jwk"));
+        let binds_did_jwk = methods.is_some_and(|m| m.iter().any(|x| x == "did:jwk"));
+        Ok(IssuerEndpoints {
+            credential_issuer: issuer,
+            token: as_metadata["token_endpoint"]
+                .as_str()
+                .ok_or_else(|| refused("no token_endpoint".into()))?
+                .to_owned(),
+            nonce: metadata["nonce_endpoint"].as_str().map(str::to_owned),
+            credential: metadata["credential_endpoint"]
+                .as_str()
+                .ok_or_else(|| refused("no credential_endpoint".into()))?
+                .to_owned(),
+            configuration_id,
+            binds_jwk,
+            binds_did_jwk,
+        })
+    }
+
+    async fn play(
+        &self,
+        case: &super::issuer::IssuerCase,
+        harness: &Transport,
+    ) -> Result<Observed, Observed> {
+        use super::issuer::IssuerMutation as M;
+        let created = answered(
+            "create offer",
+            harness
+                .send(
+                    "harness",
+                    "issuer",
+                    Request::post_json(
+                        format!("{}{}/offers", self.base_url, self.control_path),
+                        &json!({"flow": "pre_authorized_code", "tx_code": case.tx_code, "subject": case.subject}),
+                    ),
+                )
+                .await,
+        )?;
+        if created.status != 200 {
+            return Err(Observed::SetupRefused {
+                at: "create offer".into(),
+                status: created.status,
+            });
+        }
+        let created = created.json().unwrap_or(Value::Null);
+        let offer = &created["offer"];
+        let endpoints = self
+            .endpoints
+            .get_or_init(|| self.discover(offer, harness))
+            .await
+            .as_ref()
+            .map_err(Clone::clone)?;
+        let grant = &offer["grants"]["urn:ietf:params:oauth:grant-type:pre-authorized_code"];
+        let code = grant["pre-authorized_code"].as_str().unwrap_or_default();
+        let code = if case.mutation == M::PreAuthorizedCodeWrong {
+            format!("{code}x")
+        } else {
+            code.to_owned()
+        };
+        let mut pairs = vec![
+            (
+                "grant_type",
+                "urn:ietf:params:oauth:grant-type:pre-authorized_code".to_owned(),
+            ),
+            ("pre-authorized_code", code),
+        ];
+        if let Some(tx) = created["tx_code"].as_str() {
+            let tx = if case.mutation == M::TxCodeWrong {
+                format!("{tx}9")
+            } else {
+                tx.to_owned()
+            };
+            pairs.push(("tx_code", tx));
+        }
+        let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let token = answered(
+            "token",
+            harness
+                .send(
+                    "harness",
+                    "issuer",
+                    Request::post_form(&endpoints.token, &pairs),
+                )
+                .await,
+        )?;
+        if token.status != 200 {
+            return Ok(Observed::Rejected {
+                requirements: named_requirements(&token.body),
+            });
+        }
+        let access_token = token.json().unwrap_or(Value::Null)["access_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let nonce = match &endpoints.nonce {
+            Some(url) => {
+                let r = answered(
+                    "nonce",
+                    harness
+                        .send(
+                            "harness",
+                            "issuer",
+                            Request {
+                                method: "POST".into(),
+                                url: url.clone(),
+                                headers: Vec::new(),
+                                body: Vec::new(),
+                            },
+                        )
+                        .await,
+                )?;
+                r.json().unwrap_or(Value::Null)["c_nonce"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned()
+            }
+            None => String::new(),
+        };
+        let holder = case.holder_key().map_err(|e| Observed::SetupRefused {
+            at: format!("holder key: {e}"),
+            status: 0,
+        })?;
+        let proof = case
+            .proof(&holder, &endpoints.credential_issuer, &nonce, self.now)
+            .map_err(|e| Observed::SetupRefused {
+                at: format!("proof: {e}"),
+                status: 0,
+            })?;
+        let body = case.credential_request(&endpoints.configuration_id, &proof);
+        let bearer = if case.mutation == M::AccessTokenWrong {
+            format!("{access_token}x")
+        } else {
+            access_token
+        };
+        let mut request = Request::post_json(&endpoints.credential, &body)
+            .header("authorization", format!("Bearer {bearer}"));
+        if case.mutation == M::OversizedRequest {
+            request = request.header("connection", "close");
+        }
+        let r = answered(
+            "credential",
+            harness.send("harness", "issuer", request).await,
+        )?;
+        if r.status != 200 {
+            return Ok(Observed::Rejected {
+                requirements: named_requirements(&r.body),
+            });
+        }
+        // Issued: the credential must be an SD-JWT bound to the proof's key.
+        let credential = r.json().unwrap_or(Value::Null)["credentials"][0]["credential"]
+            .as_str()
+            .map(str::to_owned);
+        let bound = credential
+            .as_deref()
+            .and_then(|c| crate::formats::sd_jwt::SdJwt::parse_compact(c).ok())
+            .and_then(|sd| {
+                let jws = CompactJws::parse(&sd.issuer_jwt).ok()?;
+                jws.payload.get("cnf").and_then(|c| c.get("jwk")).cloned()
+            })
+            .is_some_and(|jwk| {
+                serde_json::from_value::<crate::formats::jose::Jwk>(jwk)
+                    .is_ok_and(|j| j.thumbprint() == holder.public_jwk().thumbprint())
+            });
+        Ok(if bound {
+            Observed::Accepted
+        } else {
+            // 200 without a credential bound to the proven key is no issuance (§8.3).
+            Observed::ServerError {
+                at: "credential (200 without a credential bound to the proof's key)".into(),
+                status: 200,
+            }
+        })
+    }
+}
+
+impl Subject for IssuerSubject {
+    type Case = super::issuer::IssuerCase;
+
+    fn strategy(&self) -> SBoxedStrategy<Self::Case> {
+        use proptest::strategy::Strategy as _;
+        super::issuer::cases(self.issuer).sboxed()
+    }
+
+    fn expectation(&self, case: &Self::Case) -> Expectation {
+        let endpoints = self.endpoints.get().and_then(|e| e.as_ref().ok());
+        case.expectation(
+            endpoints.is_none_or(|e| e.binds_jwk),
+            endpoints.is_some_and(|e| e.binds_did_jwk),
+        )
+    }
+
+    fn mutation(&self, case: &Self::Case) -> String {
+        case.mutation.name()
+    }
+
+    async fn run(&self, case: &Self::Case, harness: &Transport) -> Observed {
+        match self.play(case, harness).await {
+            Ok(o) | Err(o) => o,
+        }
+    }
+}

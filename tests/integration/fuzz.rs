@@ -236,3 +236,46 @@ fn cases_are_a_function_of_the_seed_and_their_number() {
     assert_eq!(a, b);
     assert_ne!(a, c);
 }
+
+#[test]
+fn the_reference_issuers_survive_a_campaign() {
+    for part in ["issuer-eu", "issuer-jp"] {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("store");
+        let out = fuzz(
+            &store,
+            &[
+                "--role",
+                "issuer",
+                "--part",
+                part,
+                "--cases",
+                "600",
+                "--seed",
+                "4",
+                "--regressions",
+                dir.path().join("seeds").to_str().unwrap(),
+            ],
+        );
+        let text = said(&out);
+        assert_eq!(out.status.code(), Some(0), "{text}");
+        assert!(
+            text.contains(&format!("issuer accord-reference ({part})")),
+            "{text}"
+        );
+        assert!(
+            text.contains("600 cases") && text.contains("no finding"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn wallets_are_not_fuzzed_yet_and_nothing_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let out = fuzz(&store, &["--role", "wallet"]);
+    assert_eq!(out.status.code(), Some(2), "{}", said(&out));
+    assert!(said(&out).contains("not built yet"), "{}", said(&out));
+    assert!(!store.join("runs").exists());
+}

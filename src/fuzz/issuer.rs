@@ -1,0 +1,286 @@
+//! Cases for fuzzing a credential issuer (OpenID4VCI 1.0, pre-authorized code flow): a
+//! generated subject, a holder key, and one [`IssuerMutation`] of the token request, the key
+//! proof (Appendix F.1) or the credential request, with the verdict a conformant issuer must
+//! reach.
+
+use proptest::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use super::verifier::{Issuer, eu_claims, jp_claims};
+use super::{Expectation, Expected};
+use crate::entropy::SeededEntropy;
+use crate::formats::jose::{Algorithm, SigningKey, b64, sign_compact};
+use crate::requirements::catalogue as req;
+
+/// `typ` of a key proof (Appendix F.1).
+const PROOF_TYP: &str = "openid4vci-proof+jwt";
+
+/// One thing wrong with an issuance request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IssuerMutation {
+    None,
+    /// The proof names its key by `kid` (did:jwk) rather than `jwk`: must be accepted when the
+    /// issuer lists did:jwk, refused otherwise.
+    ProofByDidJwk,
+    ProofTypJwt,
+    ProofAlgNone,
+    ProofHmac,
+    ProofAudWrong,
+    ProofAudTrailingSlash,
+    ProofIatFuture,
+    ProofIatOld,
+    ProofNonceWrong,
+    ProofNonceMissing,
+    ProofSignatureFlipped,
+    ProofKeyNamedTwice,
+    ProofPrivateKey,
+    ProofMissing,
+    UnknownConfiguration,
+    AccessTokenWrong,
+    TxCodeWrong,
+    PreAuthorizedCodeWrong,
+    /// A credential request padded to 300 KB.
+    OversizedRequest,
+    /// A credential request nested 300 levels deep.
+    DeeplyNestedRequest,
+}
+
+impl IssuerMutation {
+    pub const ALL: [IssuerMutation; 21] = [
+        IssuerMutation::None,
+        IssuerMutation::ProofByDidJwk,
+        IssuerMutation::ProofTypJwt,
+        IssuerMutation::ProofAlgNone,
+        IssuerMutation::ProofHmac,
+        IssuerMutation::ProofAudWrong,
+        IssuerMutation::ProofAudTrailingSlash,
+        IssuerMutation::ProofIatFuture,
+        IssuerMutation::ProofIatOld,
+        IssuerMutation::ProofNonceWrong,
+        IssuerMutation::ProofNonceMissing,
+        IssuerMutation::ProofSignatureFlipped,
+        IssuerMutation::ProofKeyNamedTwice,
+        IssuerMutation::ProofPrivateKey,
+        IssuerMutation::ProofMissing,
+        IssuerMutation::UnknownConfiguration,
+        IssuerMutation::AccessTokenWrong,
+        IssuerMutation::TxCodeWrong,
+        IssuerMutation::PreAuthorizedCodeWrong,
+        IssuerMutation::OversizedRequest,
+        IssuerMutation::DeeplyNestedRequest,
+    ];
+
+    pub fn name(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+}
+
+/// One issuer case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IssuerCase {
+    /// The subject's claims, for the issuer's profile.
+    pub subject: Map<String, Value>,
+    /// The offer asks for a transaction code.
+    pub tx_code: bool,
+    pub mutation: IssuerMutation,
+    /// Seed of the holder key.
+    pub key_seed: u64,
+}
+
+impl IssuerCase {
+    /// The verdict a conformant issuer reaches, given the binding methods its metadata lists
+    /// (`cryptographic_binding_methods_supported`; §12.2.4): a proof naming its key by a
+    /// method the issuer does not list is refused.
+    pub fn expectation(&self, binds_jwk: bool, binds_did_jwk: bool) -> Expectation {
+        use IssuerMutation as M;
+        let (verdict, requirement) = match self.mutation {
+            M::None if !binds_jwk => (Expected::Reject, &req::OID4VCI_PROOF_KEY),
+            M::None => (Expected::Accept, &req::OID4VCI_CREDENTIAL_RESPONSE),
+            M::ProofByDidJwk if binds_did_jwk => {
+                (Expected::Accept, &req::OID4VCI_CREDENTIAL_RESPONSE)
+            }
+            M::ProofByDidJwk => (Expected::Reject, &req::OID4VCI_PROOF_KEY),
+            M::ProofTypJwt => (Expected::Reject, &req::OID4VCI_PROOF_TYP),
+            M::ProofAlgNone | M::ProofHmac => (Expected::Reject, &req::OID4VCI_PROOF_ALG),
+            M::ProofAudWrong | M::ProofAudTrailingSlash => {
+                (Expected::Reject, &req::OID4VCI_PROOF_AUD)
+            }
+            M::ProofIatFuture | M::ProofIatOld => (Expected::Reject, &req::OID4VCI_PROOF_IAT),
+            M::ProofNonceWrong | M::ProofNonceMissing => {
+                (Expected::Reject, &req::OID4VCI_PROOF_NONCE)
+            }
+            M::ProofSignatureFlipped | M::ProofKeyNamedTwice | M::ProofPrivateKey => {
+                (Expected::Reject, &req::OID4VCI_PROOF_KEY)
+            }
+            M::ProofMissing | M::UnknownConfiguration => {
+                (Expected::Reject, &req::OID4VCI_CREDENTIAL_REQUEST)
+            }
+            M::AccessTokenWrong => (Expected::Reject, &req::OID4VCI_ACCESS_TOKEN),
+            M::TxCodeWrong => (Expected::Reject, &req::OID4VCI_TX_CODE),
+            M::PreAuthorizedCodeWrong => (Expected::Reject, &req::OID4VCI_INVALID_GRANT),
+            M::OversizedRequest | M::DeeplyNestedRequest => {
+                (Expected::Either, &req::ROBUST_FAIL_CLEANLY)
+            }
+        };
+        Expectation {
+            verdict,
+            requirement,
+        }
+    }
+
+    /// The holder key the proof is signed with.
+    pub fn holder_key(&self) -> Result<SigningKey, String> {
+        SigningKey::generate(
+            Algorithm::ES256,
+            &mut SeededEntropy::new(self.key_seed, "fuzz/holder"),
+        )
+        .map_err(|e| e.to_string())
+    }
+
+    /// The key proof for `credential_issuer` and `nonce` at `now`.
+    pub fn proof(
+        &self,
+        holder: &SigningKey,
+        credential_issuer: &str,
+        nonce: &str,
+        now: i64,
+    ) -> Result<String, String> {
+        use IssuerMutation as M;
+        let m = self.mutation;
+        let jwk = serde_json::to_value(holder.public_jwk()).unwrap_or(Value::Null);
+        let did = format!("did:jwk:{}#0", b64(jwk.to_string()));
+        let mut header = Map::new();
+        header.insert(
+            "typ".into(),
+            json!(if m == M::ProofTypJwt {
+                "JWT"
+            } else {
+                PROOF_TYP
+            }),
+        );
+        match m {
+            M::ProofByDidJwk => {
+                header.insert("kid".into(), json!(did));
+            }
+            M::ProofKeyNamedTwice => {
+                header.insert("jwk".into(), jwk);
+                header.insert("kid".into(), json!(did));
+            }
+            M::ProofPrivateKey => {
+                header.insert(
+                    "jwk".into(),
+                    serde_json::to_value(holder.private_jwk()).unwrap_or(Value::Null),
+                );
+            }
+            _ => {
+                header.insert("jwk".into(), jwk);
+            }
+        }
+        let mut claims = Map::new();
+        claims.insert(
+            "aud".into(),
+            json!(match m {
+                M::ProofAudWrong => "https://issuer.elsewhere.example".to_owned(),
+                M::ProofAudTrailingSlash => format!("{credential_issuer}/"),
+                _ => credential_issuer.to_owned(),
+            }),
+        );
+        claims.insert(
+            "iat".into(),
+            json!(match m {
+                M::ProofIatFuture => now + 3600,
+                M::ProofIatOld => now - 86_400,
+                _ => now,
+            }),
+        );
+        match m {
+            M::ProofNonceMissing => {}
+            M::ProofNonceWrong => {
+                claims.insert("nonce".into(), json!(format!("{nonce}-other")));
+            }
+            _ => {
+                claims.insert("nonce".into(), json!(nonce));
+            }
+        }
+        let unsigned = |alg: &str, sign: &dyn Fn(&[u8]) -> Vec<u8>| {
+            let mut h = header.clone();
+            h.insert("alg".into(), json!(alg));
+            let input = format!(
+                "{}.{}",
+                b64(serde_json::to_vec(&h).unwrap_or_default()),
+                b64(serde_json::to_vec(&claims).unwrap_or_default())
+            );
+            format!("{input}.{}", b64(sign(input.as_bytes())))
+        };
+        let jwt = match m {
+            M::ProofAlgNone => unsigned("none", &|_| Vec::new()),
+            M::ProofHmac => {
+                let secret = serde_json::to_vec(&holder.public_jwk()).unwrap_or_default();
+                unsigned("HS256", &|input| {
+                    let k = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &secret);
+                    aws_lc_rs::hmac::sign(&k, input).as_ref().to_vec()
+                })
+            }
+            _ => sign_compact(header.clone(), &claims, holder).map_err(|e| e.to_string())?,
+        };
+        Ok(if m == M::ProofSignatureFlipped {
+            let mut bytes = jwt.into_bytes();
+            let i = bytes.len().saturating_sub(2);
+            bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
+            String::from_utf8(bytes).unwrap_or_default()
+        } else {
+            jwt
+        })
+    }
+
+    /// The credential request body.
+    pub fn credential_request(&self, configuration_id: &str, proof: &str) -> Value {
+        use IssuerMutation as M;
+        let id = if self.mutation == M::UnknownConfiguration {
+            format!("{configuration_id}_unknown")
+        } else {
+            configuration_id.to_owned()
+        };
+        let mut body = json!({"credential_configuration_id": id});
+        if self.mutation != M::ProofMissing {
+            body["proofs"] = json!({"jwt": [proof]});
+        }
+        match self.mutation {
+            M::OversizedRequest => body["x_padding"] = json!("x".repeat(300_000)),
+            M::DeeplyNestedRequest => {
+                let mut v = json!("bottom");
+                for _ in 0..300 {
+                    v = json!({ "n": v });
+                }
+                body["x_nested"] = v;
+            }
+            _ => {}
+        }
+        body
+    }
+}
+
+/// Every issuer case for an issuer of `profile` (`Eu` or `Jp`): a quarter unmutated.
+pub fn cases(issuer: Issuer) -> impl Strategy<Value = IssuerCase> {
+    let subject = match issuer {
+        Issuer::Eu => eu_claims().sboxed(),
+        Issuer::Jp => jp_claims().sboxed(),
+    };
+    let mutation = prop_oneof![
+        1 => Just(IssuerMutation::None),
+        3 => proptest::sample::select(&IssuerMutation::ALL[1..]),
+    ];
+    (subject, any::<bool>(), mutation, 0u64..(1 << 53)).prop_map(
+        |(subject, tx_code, mutation, key_seed)| IssuerCase {
+            tx_code: tx_code || mutation == IssuerMutation::TxCodeWrong,
+            subject,
+            mutation,
+            key_seed,
+        },
+    )
+}
