@@ -22,7 +22,9 @@ use crate::entropy::{Clock, Entropy, FixedClock, SystemClock, SystemEntropy};
 use crate::events::{Envelope, Event, FORMAT_VERSION, Verdict};
 use crate::fuzz::FuzzRole;
 use crate::fuzz::campaign::{self, Outcome, Plan, Source};
-use crate::fuzz::subjects::{IssuerSubject, StatusBoard, Subject, VerifierSubject};
+use crate::fuzz::subjects::{
+    IssuerSubject, StatusBoard, Subject, VerifierDouble, VerifierSubject, WalletSubject,
+};
 use crate::roles::Running;
 use crate::store::embedded::EmbeddedStore;
 use crate::store::{EventStore, RunRecorder};
@@ -272,13 +274,6 @@ pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
             let role = a.role.ok_or_else(|| {
                 CliError::Usage("--role is required (verifier, wallet or issuer)".into())
             })?;
-            if role == FuzzRole::Wallet {
-                // Refused before anything is recorded: no campaign log is left behind.
-                return Err(CliError::Usage(format!(
-                    "--role {}: this build fuzzes verifiers and issuers (wallet campaigns are not built yet)",
-                    role.as_str()
-                )));
-            }
             let (casting, part) = casting_and_part(&a.target, a.part.as_deref(), role)?;
             let seed = a.seed.unwrap_or_else(|| SystemEntropy.below(1 << 53));
             let now = super::io::parse_now(a.now.as_deref())?;
@@ -593,9 +588,91 @@ async fn campaign_on_cast(
             cast.stop().await;
             result
         }
-        FuzzRole::Wallet => Err(CampaignError::Usage(
-            "--role wallet: wallet campaigns are not built yet".into(),
-        )),
+        FuzzRole::Wallet => {
+            // The campaign plays the JP verifier; the reference JP issuer gives the wallet
+            // the degree the requests ask about.
+            let double = Arc::new(VerifierDouble::default());
+            let d = double.clone();
+            let host: Running = crate::roles::serve(
+                "verifier:jp",
+                std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+                move |_| VerifierDouble::router(d),
+            )
+            .await
+            .map_err(|e| {
+                CampaignError::Start(format!("cannot start the campaign's verifier: {e}"))
+            })?;
+            let elsewhere = BTreeMap::from([(
+                Part::VerifierJp,
+                PlayerRecord {
+                    part: Part::VerifierJp,
+                    implementation: "accord-fuzz".into(),
+                    kind: "builtin".into(),
+                    base_url: host.base_url.clone(),
+                },
+            )]);
+            let castings = BTreeMap::from([(setup.part, setup.casting.clone())]);
+            let cast = Cast::start_partial(
+                stage,
+                castings,
+                &[Part::StatusList, Part::IssuerJp, setup.part],
+                &BTreeMap::new(),
+                &elsewhere,
+            )
+            .await
+            .map_err(|e| CampaignError::Start(format!("the target could not start: {e}")))?;
+            if let Err(e) = hand_a_degree(&cast, setup.part).await {
+                cast.stop().await;
+                host.stop().await;
+                return Err(CampaignError::Start(format!(
+                    "the wallet could not be given a credential to present: {e}"
+                )));
+            }
+            // The issuance is setup, not a case.
+            transport.sink().drain();
+            let player = cast.player(setup.part);
+            let subject = Arc::new(WalletSubject::new(
+                player.base_url(),
+                &player.control_path,
+                pki,
+                setup.now,
+                &host.base_url,
+                double,
+            ));
+            let result = drive(
+                subject, plan, recheck, start, recorder, &cast, &transport, setup, resumed, stop,
+            )
+            .await;
+            cast.stop().await;
+            host.stop().await;
+            result
+        }
+    }
+}
+
+/// Has the reference JP issuer issue its example degree to the wallet under test.
+async fn hand_a_degree(cast: &Cast, wallet: Part) -> Result<(), String> {
+    let issuer = cast.player(Part::IssuerJp);
+    let offer = cast
+        .control(Part::IssuerJp)
+        .create_offer(
+            issuer.base_url(),
+            &serde_json::json!({"flow": "pre_authorized_code", "tx_code": false}),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let uri = offer.body["uri"]
+        .as_str()
+        .ok_or_else(|| format!("the issuer made no offer: {}", offer.body))?;
+    let accepted = cast
+        .control(wallet)
+        .accept_offer(cast.player(wallet).base_url(), uri, None)
+        .await
+        .map_err(|e| e.to_string())?;
+    if accepted.ok() {
+        Ok(())
+    } else {
+        Err(format!("HTTP {}: {}", accepted.status, accepted.body))
     }
 }
 

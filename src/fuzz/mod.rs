@@ -21,6 +21,7 @@ pub mod issuer;
 
 pub mod subjects;
 pub mod verifier;
+pub mod wallet;
 
 use serde::{Deserialize, Serialize};
 
@@ -78,6 +79,12 @@ pub enum Observed {
         at: String,
         status: u16,
     },
+    /// An answer that is not one: a presentation bound to another request, a 200 without a
+    /// credential.
+    BadAnswer {
+        at: String,
+        problem: String,
+    },
 }
 
 impl Observed {
@@ -93,6 +100,7 @@ impl Observed {
             Observed::SetupRefused { at, status } => {
                 format!("the control API refused the case setup at {at} (HTTP {status})")
             }
+            Observed::BadAnswer { at, problem } => format!("a bad answer at {at}: {problem}"),
         }
     }
 }
@@ -105,6 +113,7 @@ pub enum FindingKind {
     ServerError,
     NoAnswer,
     SetupRefused,
+    BadAnswer,
 }
 
 impl FindingKind {
@@ -115,6 +124,7 @@ impl FindingKind {
             FindingKind::ServerError => "server-error",
             FindingKind::NoAnswer => "no-answer",
             FindingKind::SetupRefused => "setup-refused",
+            FindingKind::BadAnswer => "bad-answer",
         }
     }
 }
@@ -125,6 +135,7 @@ pub fn judge(expected: Expected, observed: &Observed) -> Option<FindingKind> {
         (_, Observed::ServerError { .. }) => Some(FindingKind::ServerError),
         (_, Observed::NoAnswer { .. }) => Some(FindingKind::NoAnswer),
         (_, Observed::SetupRefused { .. }) => Some(FindingKind::SetupRefused),
+        (_, Observed::BadAnswer { .. }) => Some(FindingKind::BadAnswer),
         (Expected::Reject, Observed::Accepted) => Some(FindingKind::WrongAccept),
         (Expected::Accept, Observed::Rejected { .. }) => Some(FindingKind::WrongReject),
         _ => None,

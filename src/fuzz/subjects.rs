@@ -547,9 +547,9 @@ impl IssuerSubject {
             Observed::Accepted
         } else {
             // 200 without a credential bound to the proven key is no issuance (§8.3).
-            Observed::ServerError {
-                at: "credential (200 without a credential bound to the proof's key)".into(),
-                status: 200,
+            Observed::BadAnswer {
+                at: "credential".into(),
+                problem: "HTTP 200 without a credential bound to the proof's key".into(),
             }
         })
     }
@@ -569,6 +569,196 @@ impl Subject for IssuerSubject {
             endpoints.is_none_or(|e| e.binds_jwk),
             endpoints.is_some_and(|e| e.binds_did_jwk),
         )
+    }
+
+    fn mutation(&self, case: &Self::Case) -> String {
+        case.mutation.name()
+    }
+
+    async fn run(&self, case: &Self::Case, harness: &Transport) -> Observed {
+        match self.play(case, harness).await {
+            Ok(o) | Err(o) => o,
+        }
+    }
+}
+
+/// The verifier a wallet campaign plays: request objects by key, responses by `state`.
+#[derive(Default)]
+pub struct VerifierDouble {
+    requests: Mutex<HashMap<String, String>>,
+    /// Form parameters of each response received, by `state`.
+    responses: Mutex<HashMap<String, HashMap<String, String>>>,
+}
+
+fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl VerifierDouble {
+    /// `GET /request/{key}`, `POST /response`.
+    pub fn router(double: Arc<VerifierDouble>) -> Router {
+        Router::new()
+            .route("/request/{key}", get(serve_request_object))
+            .route("/response", axum::routing::post(take_response))
+            .route(
+                "/control/health",
+                get(|| async { crate::roles::health("verifier") }),
+            )
+            .with_state(double)
+    }
+}
+
+async fn serve_request_object(
+    State(d): State<Arc<VerifierDouble>>,
+    Path(key): Path<String>,
+) -> Response {
+    match locked(&d.requests).get(&key) {
+        Some(jwt) => (
+            [(header::CONTENT_TYPE, "application/oauth-authz-req+jwt")],
+            jwt.clone(),
+        )
+            .into_response(),
+        None => json_response(404, &json!({"error": "invalid_request_uri"})),
+    }
+}
+
+async fn take_response(State(d): State<Arc<VerifierDouble>>, body: axum::body::Bytes) -> Response {
+    let form: HashMap<String, String> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    match form.get("state").cloned() {
+        Some(state) => {
+            locked(&d.responses).insert(state, form);
+            json_response(200, &json!({}))
+        }
+        None => json_response(400, &json!({"error": "invalid_request"})),
+    }
+}
+
+/// A wallet under test, holding a JP degree the campaign had issued to it.
+pub struct WalletSubject {
+    pub base_url: String,
+    pub control_path: String,
+    pub pki: Arc<TestPki>,
+    pub now: i64,
+    /// Where the campaign's verifier is.
+    pub verifier_base: String,
+    pub double: Arc<VerifierDouble>,
+    next_key: AtomicU64,
+}
+
+impl WalletSubject {
+    pub fn new(
+        base_url: &str,
+        control_path: &str,
+        pki: Arc<TestPki>,
+        now: i64,
+        verifier_base: &str,
+        double: Arc<VerifierDouble>,
+    ) -> Self {
+        Self {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            control_path: control_path.trim_end_matches('/').to_owned(),
+            pki,
+            now,
+            verifier_base: verifier_base.trim_end_matches('/').to_owned(),
+            double,
+            next_key: AtomicU64::new(0),
+        }
+    }
+
+    async fn play(
+        &self,
+        case: &super::wallet::WalletCase,
+        harness: &Transport,
+    ) -> Result<Observed, Observed> {
+        let key = self.next_key.fetch_add(1, Ordering::Relaxed).to_string();
+        let built = case
+            .build(&self.pki, &self.verifier_base, &key, self.now)
+            .map_err(|e| Observed::SetupRefused {
+                at: format!("building the request: {e}"),
+                status: 0,
+            })?;
+        locked(&self.double.requests).insert(key.clone(), built.request_object.clone());
+        let mut request = Request::post_json(
+            format!("{}{}/presentations", self.base_url, self.control_path),
+            &json!({"request": built.authorization_request}),
+        );
+        if built.request_object.len() > crate::roles::MAX_REQUEST_BODY / 2 {
+            request = request.header("connection", "close");
+        }
+        let asked = harness.send("harness", "wallet", request).await;
+        locked(&self.double.requests).remove(&key);
+        let response = locked(&self.double.responses).remove(&built.state);
+        let answer = answered("present", asked)?;
+        let Some(form) = response.filter(|f| f.contains_key("vp_token")) else {
+            return Ok(Observed::Rejected {
+                requirements: answer
+                    .json()
+                    .ok()
+                    .and_then(|v| {
+                        v.pointer("/counterpart_response/refusal/accord_requirements")
+                            .cloned()
+                    })
+                    .and_then(|v| serde_json::from_value(v).ok())
+                    .unwrap_or_default(),
+            });
+        };
+        // Presented: it must be bound to this request (§8.6, RFC 9901 §7.3).
+        let problem = bound_to(&form["vp_token"], &built.client_id, &built.nonce);
+        Ok(match problem {
+            None => Observed::Accepted,
+            Some(p) => Observed::BadAnswer {
+                at: "response".into(),
+                problem: p,
+            },
+        })
+    }
+}
+
+/// Why a presentation is not the answer to the request whose `aud` and `nonce` are given.
+fn bound_to(vp_token: &str, client_id: &str, nonce: &str) -> Option<String> {
+    let token: Value = match serde_json::from_str(vp_token) {
+        Ok(t) => t,
+        Err(e) => return Some(format!("vp_token is not JSON: {e}")),
+    };
+    let Some(text) = token
+        .get(super::wallet::QUERY_ID)
+        .and_then(|v| v.get(0))
+        .and_then(Value::as_str)
+    else {
+        return Some(format!(
+            "vp_token has no presentation for the credential query {:?}",
+            super::wallet::QUERY_ID
+        ));
+    };
+    let sd = match crate::formats::sd_jwt::SdJwt::parse_compact(text) {
+        Ok(sd) => sd,
+        Err(e) => return Some(format!("the presentation is not an SD-JWT: {e}")),
+    };
+    let Some(kb) = sd.kb_jwt.as_deref() else {
+        return Some("the presentation has no KB-JWT".into());
+    };
+    let Ok(kb) = CompactJws::parse(kb) else {
+        return Some("the KB-JWT is not a JWS".into());
+    };
+    if kb.payload.get("aud").and_then(Value::as_str) != Some(client_id) {
+        return Some(format!("KB-JWT aud is not {client_id}"));
+    }
+    if kb.payload.get("nonce").and_then(Value::as_str) != Some(nonce) {
+        return Some("KB-JWT nonce is not the request's".into());
+    }
+    None
+}
+
+impl Subject for WalletSubject {
+    type Case = super::wallet::WalletCase;
+
+    fn strategy(&self) -> SBoxedStrategy<Self::Case> {
+        use proptest::strategy::Strategy as _;
+        super::wallet::cases().sboxed()
+    }
+
+    fn expectation(&self, case: &Self::Case) -> Expectation {
+        case.expectation()
     }
 
     fn mutation(&self, case: &Self::Case) -> String {

@@ -271,11 +271,47 @@ fn the_reference_issuers_survive_a_campaign() {
 }
 
 #[test]
-fn wallets_are_not_fuzzed_yet_and_nothing_is_recorded() {
+fn the_reference_wallet_survives_a_campaign() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
-    let out = fuzz(&store, &["--role", "wallet"]);
-    assert_eq!(out.status.code(), Some(2), "{}", said(&out));
-    assert!(said(&out).contains("not built yet"), "{}", said(&out));
+    let out = fuzz(
+        &store,
+        &[
+            "--role",
+            "wallet",
+            "--cases",
+            "600",
+            "--seed",
+            "4",
+            "--regressions",
+            dir.path().join("seeds").to_str().unwrap(),
+        ],
+    );
+    let text = said(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("wallet accord-reference (wallet)"), "{text}");
+    assert!(
+        text.contains("600 cases") && text.contains("no finding"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_missing_role_or_a_part_the_target_does_not_play_is_a_usage_error_with_nothing_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    for args in [
+        &["--cases", "10"][..],
+        &["--role", "verifier", "--part", "issuer-eu"][..],
+        &[
+            "--role",
+            "verifier",
+            "--target",
+            "implementations/accord-wallet.toml",
+        ][..],
+    ] {
+        let out = fuzz(&store, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", said(&out));
+    }
     assert!(!store.join("runs").exists());
 }
