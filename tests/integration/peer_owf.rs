@@ -354,3 +354,101 @@ fn unreferenced_disclosure_is_rejected_per_rfc_9901_though_owf_accepts_it() {
         "the library is lax here: {theirs}"
     );
 }
+
+/// The fuzzing oracle's verdicts on SD-JWT-level mutations, checked against the OWF library
+/// (the presentations `accord fuzz` sends, built by `fuzz::verifier::build`). Where the
+/// library is lax, the spec decides and the disagreement is pinned here by name.
+#[test]
+fn owf_agrees_with_the_fuzz_oracle_where_rfc_9901_decides() {
+    use accord::fuzz::Expected;
+    use accord::fuzz::campaign::case_at;
+    use accord::fuzz::verifier::{BuildContext, Mutation, build, cases};
+    use proptest::strategy::Strategy as _;
+
+    let pki = accord::trust::pki::TestPki::generate(3).unwrap();
+    let strategy = cases().sboxed();
+    let mut base = case_at(&strategy, 3, 0).unwrap();
+    base.status = None;
+    // RFC 9901 rules the library does not enforce (it accepts what the RFC says to reject).
+    let lax: &[(Mutation, &str)] = &[
+        (
+            Mutation::DisclosureTampered,
+            "RFC 9901 §7.1 step 5: a disclosure no digest refers to makes the SD-JWT rejected; the library drops it silently",
+        ),
+        (
+            Mutation::UnreferencedDisclosure,
+            "RFC 9901 §7.1 step 5, as above",
+        ),
+        (
+            Mutation::PaddedBase64,
+            "RFC 9901 encodes disclosures in base64url as RFC 7515 §2 defines it, trailing `=` omitted; the library's decoder takes padding",
+        ),
+        (
+            Mutation::StandardBase64,
+            "RFC 7515 §2: base64url is the URL-safe alphabet; the library's decoder takes `+` and `/`",
+        ),
+    ];
+    let mut table = Vec::new();
+    let mut disagreements = Vec::new();
+    for m in [
+        Mutation::None,
+        Mutation::KanjiEscaped,
+        Mutation::IssuerSignatureFlipped,
+        Mutation::DisclosureTampered,
+        Mutation::UnreferencedDisclosure,
+        Mutation::DuplicateDisclosure,
+        Mutation::DuplicateDigest,
+        Mutation::KbNonceWrong,
+        Mutation::KbAudWrong,
+        Mutation::KbSdHashWrong,
+        Mutation::KbMissing,
+        Mutation::KbTypJwt,
+        Mutation::AlgNone,
+        Mutation::HmacWithPublicKey,
+        Mutation::PaddedBase64,
+        Mutation::StandardBase64,
+    ] {
+        let mut case = base.clone();
+        case.mutation = m;
+        let issuer = if case.issuer == accord::fuzz::verifier::Issuer::Jp {
+            &pki.jp
+        } else {
+            &pki.eu
+        };
+        let built = build(
+            &case,
+            &BuildContext {
+                pki: &pki,
+                nonce: NONCE,
+                client_id: AUD,
+                now: SystemClock.now(),
+                status_uri: "http://127.0.0.1:9/lists/0",
+            },
+        )
+        .unwrap();
+        let Some(theirs) = peer(
+            "verify",
+            &json!({"sd_jwt": built.presentation, "issuer_jwk": issuer.issuer.key.public_jwk(),
+                    "expected_aud": AUD, "expected_nonce": NONCE, "require_kb": true}),
+        ) else {
+            return;
+        };
+        let accepted = theirs["ok"] == json!(true);
+        let ours = case.expectation().verdict;
+        table.push(format!(
+            "{m:?}: ours {ours:?}, OWF {}",
+            if accepted { "accepts" } else { "rejects" }
+        ));
+        let agree = match ours {
+            Expected::Accept => accepted,
+            Expected::Reject => !accepted,
+            Expected::Either => true,
+        };
+        if !agree {
+            disagreements.push(m);
+        }
+    }
+    let expected: Vec<Mutation> = lax.iter().map(|(m, _)| *m).collect();
+    assert_eq!(disagreements, expected, "\n{}", table.join("\n"));
+    eprintln!("{}", table.join("\n"));
+}
