@@ -69,6 +69,11 @@ pub struct FuzzArgs {
     /// budget are read from the log).
     #[arg(long, value_name = "RUN")]
     resume: Option<String>,
+    /// Verifier campaigns: start Accord's trust-list host and have an in-process verifier
+    /// fetch both lists for every response, as in runs (by default a builtin verifier is
+    /// given the lists at start-up; verifiers in containers or at URLs always fetch).
+    #[arg(long)]
+    fetch_trust_lists: bool,
     /// No progress bar (it is drawn only on a terminal anyway).
     #[arg(long)]
     quiet: bool,
@@ -106,6 +111,8 @@ struct Setup {
     cases: Option<u64>,
     duration: Option<Duration>,
     jobs: usize,
+    /// Verifier campaigns: an in-process verifier fetches trust lists per response.
+    fetch_trust_lists: bool,
 }
 
 fn part_named(name: &str) -> Result<Part, CliError> {
@@ -242,6 +249,7 @@ fn read_resumed(events: &[Envelope], run: &str) -> Result<Resumed, CliError> {
             cases,
             duration: duration_s.map(Duration::from_secs),
             jobs: jobs as usize,
+            fetch_trust_lists: false,
         },
         checkpoint,
         recorded,
@@ -290,6 +298,7 @@ pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
                 cases,
                 duration: a.duration,
                 jobs: a.jobs.max(1),
+                fetch_trust_lists: a.fetch_trust_lists,
             };
             let mut attempt = 0u64;
             let (_id, mut recorder) = loop {
@@ -531,13 +540,15 @@ async fn campaign_on_cast(
                 },
             )]);
             let castings = BTreeMap::from([(setup.part, setup.casting.clone())]);
-            let cast = Cast::start_partial(
-                stage,
-                castings,
-                &[Part::TrustList, setup.part],
-                &BTreeMap::new(),
-                &elsewhere,
-            )
+            // Trust lists are not what a verifier campaign varies: a builtin verifier is given
+            // them at start-up (as `accord serve verifier` is without a trust-list host),
+            // others fetch them from Accord's host.
+            let play: &[Part] = if setup.casting.kind() == "builtin" && !setup.fetch_trust_lists {
+                &[setup.part]
+            } else {
+                &[Part::TrustList, setup.part]
+            };
+            let cast = Cast::start_partial(stage, castings, play, &BTreeMap::new(), &elsewhere)
             .await
             .map_err(|e| CampaignError::Start(format!("the target could not start: {e}")))?;
             let player = cast.player(setup.part);
