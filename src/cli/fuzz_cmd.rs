@@ -496,8 +496,11 @@ async fn campaign_on_cast(
     compose_file: &std::path::Path,
     resumed: Option<u64>,
 ) -> Result<Outcome, CampaignError> {
+    // An implementation already running (a URL, a compose service) was configured with a
+    // test PKI of its own seed; the campaign must sign with the same keys.
+    let pki_seed = setup.casting.pki_seed().unwrap_or(setup.seed);
     let pki = Arc::new(
-        TestPki::generate(setup.seed)
+        TestPki::generate(pki_seed)
             .map_err(|e| CampaignError::Start(format!("cannot prepare the test PKI: {e}")))?,
     );
     let sink = ExchangeSink::default();
@@ -549,8 +552,8 @@ async fn campaign_on_cast(
                 &[Part::TrustList, setup.part]
             };
             let cast = Cast::start_partial(stage, castings, play, &BTreeMap::new(), &elsewhere)
-            .await
-            .map_err(|e| CampaignError::Start(format!("the target could not start: {e}")))?;
+                .await
+                .map_err(|e| CampaignError::Start(format!("the target could not start: {e}")))?;
             let player = cast.player(setup.part);
             let subject = Arc::new(VerifierSubject::new(
                 player.base_url(),
@@ -722,7 +725,11 @@ async fn drive<S: Subject>(
     recorder.record(&Event::CellStarted {
         cell: cell.clone(),
         players: cast.records(),
-        pki_seed: None,
+        pki_seed: setup
+            .casting
+            .pki_seed()
+            .filter(|s| *s != setup.seed)
+            .map(|s| s.to_string()),
     })?;
     let outcome = campaign::run(subject, plan, source, recorder, transport, &cell, stop).await?;
     if !outcome.interrupted {

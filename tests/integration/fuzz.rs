@@ -315,3 +315,91 @@ fn a_missing_role_or_a_part_the_target_does_not_play_is_a_usage_error_with_nothi
     }
     assert!(!store.join("runs").exists());
 }
+
+/// A verifier that dies in the middle of a campaign: the campaign records what it saw, says
+/// the target stopped answering, ends its log and exits 1; the harness itself is fine.
+#[test]
+fn a_target_that_dies_mid_campaign_becomes_a_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut served = Command::new(env!("CARGO_BIN_EXE_accord"))
+        .args(["serve", "verifier", "--jurisdiction", "jp", "--seed", "5"])
+        .args(["--port", &port.to_string(), "--now", "2026-11-27T10:00:00Z"])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let manifest = dir.path().join("served-verifier.toml");
+    std::fs::write(
+        &manifest,
+        format!(
+            "id = \"served-verifier\"\nvendor = \"V\"\nversion = \"1\"\nroles = [\"verifier\"]\njurisdiction = \"jp\"\n\n[capabilities]\nclient_id_prefixes = [\"x509_san_dns\"]\nresponse_modes = [\"direct_post\"]\n\n[launch]\nkind = \"url\"\nbase = \"http://127.0.0.1:{port}\"\npki_seed = 5\n"
+        ),
+    )
+    .unwrap();
+    let campaign = Command::new(env!("CARGO_BIN_EXE_accord"))
+        .current_dir(repo())
+        .args([
+            "fuzz", "--role", "verifier", "--quiet", "--cases", "1000000",
+        ])
+        .args([
+            "--seed",
+            "2",
+            "--jobs",
+            "4",
+            "--now",
+            "2026-11-27T10:00:00Z",
+        ])
+        .arg("--target")
+        .arg(&manifest)
+        .arg("--store")
+        .arg(&store)
+        .arg("--regressions")
+        .arg(dir.path().join("seeds"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait (bounded) for the campaign's first checkpoint: the target answered a batch.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let checkpointed = || {
+        std::fs::read_dir(store.join("runs"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|run| {
+                std::fs::read_to_string(run.path().join("events.jsonl"))
+                    .is_ok_and(|t| t.contains("\"kind\":\"campaign-progressed\""))
+            })
+    };
+    while !checkpointed() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the campaign made no checkpoint against the served verifier"
+        );
+        std::thread::yield_now();
+    }
+    served.kill().unwrap();
+    served.wait().unwrap();
+    let out = campaign.wait_with_output().unwrap();
+    let text = said(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("served-verifier"), "{text}");
+    assert!(text.contains("no-answer:"), "{text}");
+    let run = run_id(&out);
+    let events = log_events(&store, &run);
+    assert!(events.iter().any(|e| {
+        e["kind"] == "harness-faulted"
+            && e["payload"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("stopped answering")
+    }));
+    let last = events.last().unwrap();
+    assert_eq!(last["kind"], "run-finished");
+    assert_eq!(last["payload"]["verdict"], "failed");
+}
