@@ -403,3 +403,43 @@ fn a_target_that_dies_mid_campaign_becomes_a_finding() {
     assert_eq!(last["kind"], "run-finished");
     assert_eq!(last["payload"]["verdict"], "failed");
 }
+
+/// The regression seeds committed in `fuzz/regressions/` (shrunk findings of the planted-bug
+/// campaigns): every one passes against the reference verifier, and the build that reads
+/// status bits in the wrong order still fails on those it was found with.
+#[test]
+fn the_committed_regression_seeds_pass_against_the_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let again = dir.path().join("again");
+    let recheck = |target: &str| {
+        fuzz(
+            &store,
+            &[
+                "--role",
+                "verifier",
+                "--target",
+                target,
+                "--recheck",
+                "fuzz/regressions",
+                "--regressions",
+                again.to_str().unwrap(),
+            ],
+        )
+    };
+    let reference = recheck("reference");
+    assert_eq!(reference.status.code(), Some(0), "{}", said(&reference));
+    assert!(
+        said(&reference).contains("no finding"),
+        "{}",
+        said(&reference)
+    );
+    let flawed =
+        recheck("implementations/flawed/accord-verifier-jp-reads-status-bits-msb-first.toml");
+    assert_eq!(flawed.status.code(), Some(1), "{}", said(&flawed));
+    assert!(
+        said(&flawed).contains("TSL-7.1-status-values"),
+        "{}",
+        said(&flawed)
+    );
+}
