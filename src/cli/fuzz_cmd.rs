@@ -56,7 +56,8 @@ pub struct FuzzArgs {
     /// Cases in flight at once.
     #[arg(long, default_value_t = 8)]
     jobs: usize,
-    /// The roles' clock, RFC 3339 (default: now; recorded).
+    /// Fix every clock (the roles' and the cases') at this instant, RFC 3339; without it
+    /// they follow the system clock (the start is recorded either way).
     #[arg(long, value_name = "RFC3339")]
     now: Option<String>,
     /// Where regression seeds of findings are written (`<DIR>/<role>/…json`).
@@ -107,7 +108,11 @@ struct Setup {
     part: Part,
     casting: Casting,
     seed: u64,
+    /// The campaign's start, or the fixed instant of every clock.
     now: i64,
+    fixed_clock: bool,
+    /// The manifest the target was read from.
+    manifest: Option<String>,
     cases: Option<u64>,
     duration: Option<Duration>,
     jobs: usize,
@@ -167,8 +172,11 @@ fn casting_and_part(
 /// An interrupted campaign as read back from its log.
 struct Resumed {
     setup: Setup,
-    /// The last checkpoint: next case, cases run, finding cases.
+    /// The last checkpoint: next case, cases run, finding cases; and the time spent.
     checkpoint: (u64, u64, u64),
+    elapsed: Duration,
+    /// The interrupted session's cell, finished before the next one starts.
+    open_cell: Option<String>,
     recorded: BTreeSet<String>,
     /// Cells (sessions) the campaign has had.
     cells: u64,
@@ -181,6 +189,9 @@ fn read_resumed(events: &[Envelope], run: &str) -> Result<Resumed, CliError> {
     let mut now = None;
     let mut started = None;
     let mut checkpoint = (0u64, 0u64, 0u64);
+    let mut elapsed_ms = 0u64;
+    // The last cell that never finished (the session interrupted).
+    let mut open_cell: Option<String> = None;
     let mut recorded = BTreeSet::new();
     let mut cells = 0u64;
     for e in events {
@@ -199,24 +210,43 @@ fn read_resumed(events: &[Envelope], run: &str) -> Result<Resumed, CliError> {
                 duration_s,
                 jobs,
                 source,
+                manifest,
+                fixed_clock,
+                fetch_trust_lists,
             }) => {
                 if source != "generated" {
                     return Err(bad(
                         "a re-check of regression seeds is not resumed; run it again".into(),
                     ));
                 }
-                started = Some((role, target, part, cases, duration_s, jobs));
+                started = Some((
+                    role,
+                    manifest.unwrap_or(target),
+                    part,
+                    cases,
+                    duration_s,
+                    jobs,
+                    fixed_clock,
+                    fetch_trust_lists,
+                ));
             }
             Ok(Event::CampaignProgressed {
                 next_case,
                 cases_run,
                 findings,
-                ..
-            }) => checkpoint = (next_case, cases_run, findings),
+                elapsed_ms: e,
+            }) => {
+                checkpoint = (next_case, cases_run, findings);
+                elapsed_ms = e;
+            }
             Ok(Event::FindingRecorded { signature, .. }) => {
                 recorded.insert(signature);
             }
-            Ok(Event::CellStarted { .. }) => cells += 1,
+            Ok(Event::CellStarted { cell, .. }) => {
+                cells += 1;
+                open_cell = Some(cell);
+            }
+            Ok(Event::CellFinished { .. }) => open_cell = None,
             Ok(Event::RunFinished { .. }) => {
                 return Err(bad(
                     "the campaign finished; there is nothing to resume".into()
@@ -225,7 +255,7 @@ fn read_resumed(events: &[Envelope], run: &str) -> Result<Resumed, CliError> {
             _ => {}
         }
     }
-    let (role, target, part, cases, duration_s, jobs) =
+    let (role, target, part, cases, duration_s, jobs, fixed_clock, fetch_trust_lists) =
         started.ok_or_else(|| bad("not a fuzzing campaign (no campaign-started event)".into()))?;
     let role = match role.as_str() {
         "verifier" => FuzzRole::Verifier,
@@ -245,15 +275,24 @@ fn read_resumed(events: &[Envelope], run: &str) -> Result<Resumed, CliError> {
             part,
             casting,
             seed: seed.ok_or_else(|| bad("the log has no seed".into()))?,
-            now: now.ok_or_else(|| bad("the log has no clock".into()))?,
+            // A fixed clock stays fixed; a system clock is read afresh.
+            now: if fixed_clock {
+                now.ok_or_else(|| bad("the log has no clock".into()))?
+            } else {
+                crate::entropy::SystemClock.now()
+            },
+            fixed_clock,
+            manifest: (target != "reference").then(|| target.clone()),
             cases,
             duration: duration_s.map(Duration::from_secs),
             jobs: jobs as usize,
-            fetch_trust_lists: false,
+            fetch_trust_lists,
         },
         checkpoint,
+        elapsed: Duration::from_millis(elapsed_ms),
         recorded,
         cells,
+        open_cell,
     })
 }
 
@@ -263,18 +302,33 @@ pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
     // The campaign: new, or read back from its log.
     let (setup, mut recorder, start, plan_state, resumed) = match &a.resume {
         Some(run) => {
-            let (recorder, events) = RunRecorder::resume(store.clone(), clock.clone(), run)
+            let (mut recorder, events) = RunRecorder::resume(store.clone(), clock.clone(), run)
                 .map_err(|e| match e {
                     crate::store::StoreError::UnknownRun(_) => store_error(e),
                     other => CliError::Usage(other.to_string()),
                 })?;
             let r = read_resumed(&events, run)?;
             let (next, cases_run, findings) = r.checkpoint;
+            if let Some(cell) = r.open_cell {
+                // The interrupted session's cell ends here; its findings keep their verdict.
+                recorder
+                    .record(&Event::CellFinished {
+                        cell,
+                        verdict: if r.recorded.is_empty() {
+                            Verdict::Passed
+                        } else {
+                            Verdict::Failed
+                        },
+                        blocked: None,
+                        not_applicable: Vec::new(),
+                    })
+                    .map_err(store_error)?;
+            }
             (
                 r.setup,
                 recorder,
                 next,
-                (cases_run, findings, r.recorded),
+                (cases_run, findings, r.recorded, r.elapsed),
                 Some(r.cells),
             )
         }
@@ -283,8 +337,14 @@ pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
                 CliError::Usage("--role is required (verifier, wallet or issuer)".into())
             })?;
             let (casting, part) = casting_and_part(&a.target, a.part.as_deref(), role)?;
+            if let Some(path) = &a.recheck {
+                // Unreadable seeds are refused before a campaign log is created.
+                precheck_seeds(role, path)?;
+            }
             let seed = a.seed.unwrap_or_else(|| SystemEntropy.below(1 << 53));
             let now = super::io::parse_now(a.now.as_deref())?;
+            let manifest = (a.target != "reference" && a.target != crate::cast::REFERENCE)
+                .then(|| a.target.clone());
             let cases = match (a.cases, a.duration, &a.recheck) {
                 (None, None, None) => Some(1000),
                 (c, _, _) => c,
@@ -295,6 +355,8 @@ pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
                 casting,
                 seed,
                 now,
+                fixed_clock: a.now.is_some(),
+                manifest,
                 cases,
                 duration: a.duration,
                 jobs: a.jobs.max(1),
@@ -332,9 +394,18 @@ pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
                         Some(p) => format!("regression seeds: {}", p.display()),
                         None => "generated".to_owned(),
                     },
+                    manifest: setup.manifest.clone(),
+                    fixed_clock: setup.fixed_clock,
+                    fetch_trust_lists: setup.fetch_trust_lists,
                 })
                 .map_err(store_error)?;
-            (setup, recorder, 0, (0, 0, BTreeSet::new()), None)
+            (
+                setup,
+                recorder,
+                0,
+                (0, 0, BTreeSet::new(), Duration::ZERO),
+                None,
+            )
         }
     };
     let run_id = recorder.run_id().to_owned();
@@ -353,6 +424,7 @@ pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
         cases_run: plan_state.0,
         finding_cases: plan_state.1,
         recorded: plan_state.2,
+        elapsed_before: plan_state.3,
         show_progress: !a.quiet,
     };
     let result = runtime.block_on(campaign_on_cast(
@@ -372,11 +444,14 @@ pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
                     message: message.clone(),
                 })
                 .map_err(store_error)?;
-            recorder
-                .record(&Event::RunFinished {
-                    verdict: Verdict::Inconclusive,
-                })
-                .map_err(store_error)?;
+            // A new campaign that never started is over; a resumed one can be resumed again.
+            if resumed.is_none() {
+                recorder
+                    .record(&Event::RunFinished {
+                        verdict: Verdict::Inconclusive,
+                    })
+                    .map_err(store_error)?;
+            }
             eprintln!("accord: fuzz: {message}");
             return Ok(ExitCode::from(3));
         }
@@ -499,6 +574,11 @@ async fn campaign_on_cast(
     // An implementation already running (a URL, a compose service) was configured with a
     // test PKI of its own seed; the campaign must sign with the same keys.
     let pki_seed = setup.casting.pki_seed().unwrap_or(setup.seed);
+    let clock: Arc<dyn Clock> = if setup.fixed_clock {
+        Arc::new(FixedClock(setup.now))
+    } else {
+        Arc::new(SystemClock)
+    };
     let pki = Arc::new(
         TestPki::generate(pki_seed)
             .map_err(|e| CampaignError::Start(format!("cannot prepare the test PKI: {e}")))?,
@@ -509,7 +589,7 @@ async fn campaign_on_cast(
     let stage = Stage {
         pki: pki.clone(),
         seed: setup.seed,
-        clock: Arc::new(FixedClock(setup.now)),
+        clock: clock.clone(),
         transport: transport.clone(),
         label: format!("accord-fuzz-{}", std::process::id()),
         compose_file: compose_file.to_path_buf(),
@@ -518,7 +598,15 @@ async fn campaign_on_cast(
     let flag = stop.clone();
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!(
+                "accord: fuzz: stopping after the cases in flight (Ctrl-C again to exit at once; the log stays whole)"
+            );
             flag.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        if tokio::signal::ctrl_c().await.is_ok() {
+            // Every event is written whole, so the log is readable and resumable from its
+            // last checkpoint.
+            std::process::exit(130);
         }
     });
     match setup.role {
@@ -559,7 +647,7 @@ async fn campaign_on_cast(
                 player.base_url(),
                 &player.control_path,
                 pki,
-                setup.now,
+                clock.clone(),
                 &host.base_url,
                 board,
             ));
@@ -593,7 +681,7 @@ async fn campaign_on_cast(
                 player.base_url(),
                 &player.control_path,
                 issuer,
-                setup.now,
+                clock.clone(),
             ));
             let result = drive(
                 subject, plan, recheck, start, recorder, &cast, &transport, setup, resumed, stop,
@@ -649,7 +737,7 @@ async fn campaign_on_cast(
                 player.base_url(),
                 &player.control_path,
                 pki,
-                setup.now,
+                clock.clone(),
                 &host.base_url,
                 double,
             ));
@@ -662,6 +750,28 @@ async fn campaign_on_cast(
             result
         }
     }
+}
+
+/// Reads the regression seeds of `role` at `path` and checks that each can be played.
+fn precheck_seeds(role: FuzzRole, path: &std::path::Path) -> Result<(), CliError> {
+    let name = role.as_str();
+    let problem = match role {
+        FuzzRole::Verifier => campaign::read_seeds::<crate::fuzz::verifier::VerifierCase>(
+            path, name,
+        )
+        .and_then(|seeds| {
+            seeds
+                .iter()
+                .try_for_each(|(file, c)| c.check().map_err(|e| format!("{file}: {e}")))
+        }),
+        FuzzRole::Issuer => {
+            campaign::read_seeds::<crate::fuzz::issuer::IssuerCase>(path, name).map(|_| ())
+        }
+        FuzzRole::Wallet => {
+            campaign::read_seeds::<crate::fuzz::wallet::WalletCase>(path, name).map(|_| ())
+        }
+    };
+    problem.map_err(CliError::Usage)
 }
 
 /// Has the reference JP issuer issue its example degree to the wallet under test.
@@ -704,9 +814,16 @@ async fn drive<S: Subject>(
     stop: Arc<AtomicBool>,
 ) -> Result<Outcome, CampaignError> {
     let source = match recheck {
-        Some(path) => Source::Seeds(
-            campaign::read_seeds(path, setup.role.as_str()).map_err(CampaignError::Usage)?,
-        ),
+        Some(path) => {
+            let seeds: Vec<(String, S::Case)> =
+                campaign::read_seeds(path, setup.role.as_str()).map_err(CampaignError::Usage)?;
+            for (file, case) in &seeds {
+                subject
+                    .check(case)
+                    .map_err(|e| CampaignError::Usage(format!("{file}: {e}")))?;
+            }
+            Source::Seeds(seeds)
+        }
         None => Source::Generated { start },
     };
     let cell = match resumed {
@@ -733,6 +850,8 @@ async fn drive<S: Subject>(
     })?;
     let outcome = campaign::run(subject, plan, source, recorder, transport, &cell, stop).await?;
     if !outcome.interrupted {
+        // A resumed session's findings are those of its cell; the campaign's verdict counts
+        // every session's.
         let verdict = if outcome.findings.is_empty() && !outcome.target_down {
             Verdict::Passed
         } else {

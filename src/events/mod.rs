@@ -201,6 +201,16 @@ pub enum Event {
         jobs: u64,
         /// `generated`, or the regression seeds being re-checked.
         source: String,
+        /// The manifest the target was read from (absent for Accord's reference role), so
+        /// a resumed campaign starts the same implementation.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        manifest: Option<String>,
+        /// Whether every clock was fixed at `run-started.now` (`--now`); otherwise the roles
+        /// and the cases follow the system clock.
+        fixed_clock: bool,
+        /// A builtin verifier fetched trust lists per response (`--fetch-trust-lists`).
+        #[serde(default)]
+        fetch_trust_lists: bool,
     },
     /// Every case numbered below `next_case` has been run (a checkpoint a resumed campaign
     /// continues from).

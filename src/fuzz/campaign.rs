@@ -28,9 +28,13 @@ pub const BATCH: u64 = 512;
 /// Shrink steps tried per finding at most (each re-runs the case against the target).
 pub const MAX_SHRINK_STEPS: u64 = 256;
 
-/// Batches in a row in which every case went unanswered before the campaign gives up on the
-/// target (it is down; the finding is recorded, the rest would only repeat it).
-const SILENT_BATCHES: u32 = 2;
+/// Cases in a row without an answer (per worker in flight, at least 32) before the campaign
+/// gives up on the target: it is down; the finding is recorded, the rest would only repeat
+/// it, each after the transport's time limit.
+const SILENT_CASES_PER_JOB: u64 = 4;
+
+/// Time spent shrinking one finding at most: a slow target must not hold a batch for hours.
+const SHRINK_TIME: Duration = Duration::from_secs(60);
 
 /// Where the cases come from.
 pub enum Source<C> {
@@ -51,8 +55,9 @@ pub struct Plan {
     pub regressions: Option<PathBuf>,
     pub role: &'static str,
     pub target: String,
-    /// Cases already run and finding cases already counted (resume).
+    /// Cases already run, finding cases already counted and time already spent (resume).
     pub cases_run: u64,
+    pub elapsed_before: Duration,
     pub finding_cases: u64,
     /// Signatures already recorded (resume): not recorded again.
     pub recorded: BTreeSet<String>,
@@ -119,8 +124,13 @@ struct Raw<C> {
     observed: Observed,
 }
 
+/// What findings are deduplicated by: the kind and the mutation, except silence, which says
+/// nothing about the mutation (the target was not there to judge it).
 fn signature(kind: FindingKind, mutation: &str) -> String {
-    format!("{}:{mutation}", kind.as_str())
+    match kind {
+        FindingKind::NoAnswer => kind.as_str().to_owned(),
+        _ => format!("{}:{mutation}", kind.as_str()),
+    }
 }
 
 /// The harness's transport for cases: nothing recorded (only findings are).
@@ -167,8 +177,11 @@ pub async fn run<S: Subject>(
     let mut finding_cases = plan.finding_cases;
     let mut recorded = plan.recorded.clone();
     let mut findings = Vec::new();
-    let mut silent_batches = 0u32;
     let mut target_down = false;
+    // Cases in a row that got no answer, across workers and batches.
+    let silent = Arc::new(AtomicU64::new(0));
+    let silent_limit = (plan.jobs.max(1) as u64 * SILENT_CASES_PER_JOB).max(32);
+    let spent = |started: &Instant| plan.elapsed_before + started.elapsed();
     let progress = progress_bar(&plan);
     let mut interrupted = false;
     loop {
@@ -180,7 +193,7 @@ pub async fn run<S: Subject>(
         if remaining == 0 {
             break;
         }
-        if plan.duration.is_some_and(|d| started.elapsed() >= d) {
+        if plan.duration.is_some_and(|d| spent(&started) >= d) {
             break;
         }
         if stop.load(Ordering::Relaxed) {
@@ -190,21 +203,28 @@ pub async fn run<S: Subject>(
         let batch_end = next + remaining.min(BATCH);
         let counter = Arc::new(AtomicU64::new(next));
         let raws: Arc<std::sync::Mutex<Vec<Raw<S::Case>>>> = Arc::default();
-        let answered = Arc::new(AtomicU64::new(0));
         let mut workers = tokio::task::JoinSet::new();
         for _ in 0..plan.jobs.max(1) {
-            let (subject, strategy, counter, raws, quiet, seeds, answered) = (
+            let (subject, strategy, counter, raws, quiet, seeds, silent, stop) = (
                 subject.clone(),
                 strategy.clone(),
                 counter.clone(),
                 raws.clone(),
                 quiet.clone(),
                 seeds.clone(),
-                answered.clone(),
+                silent.clone(),
+                stop.clone(),
             );
             let seed = plan.seed;
             workers.spawn(async move {
                 loop {
+                    // Every index taken is run to its end, so on stopping early every case
+                    // below the counter has run: the checkpoint stays exact.
+                    if stop.load(Ordering::Relaxed)
+                        || silent.load(Ordering::Relaxed) >= silent_limit
+                    {
+                        break;
+                    }
                     let index = counter.fetch_add(1, Ordering::Relaxed);
                     if index >= batch_end {
                         break;
@@ -221,8 +241,10 @@ pub async fn run<S: Subject>(
                     // After the run: what is expected may depend on what the target
                     // published (an issuer's binding methods, read at its first case).
                     let expected = subject.expectation(&case).verdict;
-                    if !matches!(observed, Observed::NoAnswer { .. }) {
-                        answered.fetch_add(1, Ordering::Relaxed);
+                    if matches!(observed, Observed::NoAnswer { .. }) {
+                        silent.fetch_add(1, Ordering::Relaxed);
+                    } else {
+                        silent.store(0, Ordering::Relaxed);
                     }
                     if let Some(kind) = judge(expected, &observed) {
                         raws.lock()
@@ -247,6 +269,8 @@ pub async fn run<S: Subject>(
         }
         // The target's own exchanges of this batch: only findings keep theirs (re-run below).
         recording.sink().drain();
+        // Cases taken and run: the counter, unless a worker stopped the batch early.
+        let batch_end = counter.load(Ordering::Relaxed).min(batch_end);
         let batch_cases = batch_end - next;
         cases_run += batch_cases;
         next = batch_end;
@@ -263,9 +287,10 @@ pub async fn run<S: Subject>(
                 continue;
             }
             recorded.insert(sig.clone());
-            let shrinkable = seeds.is_none();
+            // Silence is not shrunk: each step would wait out the time limit.
+            let shrinkable = seeds.is_none() && raw.kind != FindingKind::NoAnswer;
             let (case, observed, steps) = if shrinkable {
-                shrink(&*subject, &strategy, plan.seed, &raw, &sig, &quiet).await
+                shrink(&*subject, &strategy, plan.seed, &raw, &sig, &quiet, &stop).await
             } else {
                 (raw.case.clone(), raw.observed.clone(), 0)
             };
@@ -277,6 +302,7 @@ pub async fn run<S: Subject>(
                 recording,
                 cell,
                 FindingToRecord {
+                    kind: raw.kind,
                     index: raw.index,
                     label: raw.label.as_deref(),
                     signature: &sig,
@@ -293,7 +319,7 @@ pub async fn run<S: Subject>(
             next_case: next,
             cases_run,
             findings: finding_cases,
-            elapsed_ms: started.elapsed().as_millis() as u64,
+            elapsed_ms: spent(&started).as_millis() as u64,
         })?;
         if let Some(p) = &progress {
             p.set_position(cases_run);
@@ -303,19 +329,14 @@ pub async fn run<S: Subject>(
                 recorded.len()
             ));
         }
-        if answered.load(Ordering::Relaxed) == 0 && batch_cases > 0 {
-            silent_batches += 1;
-            if silent_batches >= SILENT_BATCHES {
-                recorder.record(&Event::HarnessFaulted {
-                    message: format!(
-                        "the target stopped answering: no case of the last {SILENT_BATCHES} batches got an answer; the campaign ends (its findings are recorded)"
-                    ),
-                })?;
-                target_down = true;
-                break;
-            }
-        } else {
-            silent_batches = 0;
+        if silent.load(Ordering::Relaxed) >= silent_limit {
+            recorder.record(&Event::HarnessFaulted {
+                message: format!(
+                    "the target stopped answering: {silent_limit} cases in a row got no answer; the campaign ends (its findings are recorded)"
+                ),
+            })?;
+            target_down = true;
+            break;
         }
     }
     if let Some(p) = progress {
@@ -359,7 +380,9 @@ async fn shrink<S: Subject>(
     raw: &Raw<S::Case>,
     sig: &str,
     quiet: &Transport,
+    stop: &AtomicBool,
 ) -> (S::Case, Observed, u64) {
+    let started = Instant::now();
     let mut best = (raw.case.clone(), raw.observed.clone());
     let Some(mut tree) = tree_at(strategy, seed, raw.index) else {
         return (best.0, best.1, 0);
@@ -380,7 +403,11 @@ async fn shrink<S: Subject>(
         } else {
             tree.complicate()
         };
-        if !more || steps >= MAX_SHRINK_STEPS {
+        if !more
+            || steps >= MAX_SHRINK_STEPS
+            || started.elapsed() >= SHRINK_TIME
+            || stop.load(Ordering::Relaxed)
+        {
             break;
         }
     }
@@ -388,6 +415,7 @@ async fn shrink<S: Subject>(
 }
 
 struct FindingToRecord<'a, C> {
+    kind: FindingKind,
     index: u64,
     label: Option<&'a str>,
     signature: &'a str,
@@ -434,7 +462,16 @@ async fn record_finding<S: Subject>(
             exchange,
         })?;
     }
-    let r = expectation.requirement;
+    // A wrong verdict breaks the rule the mutation tests; a crash, a 5xx or silence breaks
+    // the rule that an implementation answers bad input cleanly, whatever the input was.
+    let r = match f.kind {
+        FindingKind::WrongAccept | FindingKind::WrongReject | FindingKind::BadAnswer => {
+            expectation.requirement
+        }
+        FindingKind::ServerError | FindingKind::NoAnswer | FindingKind::SetupRefused => {
+            &catalogue::ROBUST_FAIL_CLEANLY
+        }
+    };
     recorder.record(&Event::CheckEvaluated {
         scenario: scenario.clone(),
         requirement: r.id.to_owned(),

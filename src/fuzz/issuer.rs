@@ -80,6 +80,16 @@ impl IssuerMutation {
     }
 }
 
+/// What an issuer's metadata says that changes what is expected of it.
+#[derive(Debug, Clone, Copy)]
+pub struct IssuerTraits {
+    /// `jwk` is among `cryptographic_binding_methods_supported` (or the list is absent).
+    pub binds_jwk: bool,
+    pub binds_did_jwk: bool,
+    /// The issuer has a Nonce Endpoint.
+    pub nonce_endpoint: bool,
+}
+
 /// One issuer case.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IssuerCase {
@@ -93,12 +103,17 @@ pub struct IssuerCase {
 }
 
 impl IssuerCase {
-    /// The verdict a conformant issuer reaches, given the binding methods its metadata lists
-    /// (`cryptographic_binding_methods_supported`; §12.2.4): a proof naming its key by a
-    /// method the issuer does not list is refused.
-    pub fn expectation(&self, binds_jwk: bool, binds_did_jwk: bool) -> Expectation {
+    /// The verdict a conformant issuer reaches, given what its metadata says: a proof naming
+    /// its key by a binding method the issuer does not list (§12.2.4) is refused; without a
+    /// Nonce Endpoint a proof's `nonce` is not required (Appendix F.1), so the nonce mutations
+    /// may go either way.
+    pub fn expectation(&self, issuer: &IssuerTraits) -> Expectation {
         use IssuerMutation as M;
+        let (binds_jwk, binds_did_jwk) = (issuer.binds_jwk, issuer.binds_did_jwk);
         let (verdict, requirement) = match self.mutation {
+            M::ProofNonceWrong | M::ProofNonceMissing if !issuer.nonce_endpoint => {
+                (Expected::Either, &req::OID4VCI_PROOF_NONCE)
+            }
             M::None if !binds_jwk => (Expected::Reject, &req::OID4VCI_PROOF_KEY),
             M::None => (Expected::Accept, &req::OID4VCI_CREDENTIAL_RESPONSE),
             M::ProofByDidJwk if binds_did_jwk => {
@@ -142,12 +157,13 @@ impl IssuerCase {
         .map_err(|e| e.to_string())
     }
 
-    /// The key proof for `credential_issuer` and `nonce` at `now`.
+    /// The key proof for `credential_issuer` and its `c_nonce` (`None`: the issuer has no
+    /// Nonce Endpoint) at `now`.
     pub fn proof(
         &self,
         holder: &SigningKey,
         credential_issuer: &str,
-        nonce: &str,
+        nonce: Option<&str>,
         now: i64,
     ) -> Result<String, String> {
         use IssuerMutation as M;
@@ -198,14 +214,18 @@ impl IssuerCase {
                 _ => now,
             }),
         );
-        match m {
-            M::ProofNonceMissing => {}
-            M::ProofNonceWrong => {
-                claims.insert("nonce".into(), json!(format!("{nonce}-other")));
+        match (m, nonce) {
+            (M::ProofNonceMissing, _) => {}
+            (M::ProofNonceWrong, n) => {
+                claims.insert(
+                    "nonce".into(),
+                    json!(format!("{}-other", n.unwrap_or("accord"))),
+                );
             }
-            _ => {
-                claims.insert("nonce".into(), json!(nonce));
+            (_, Some(n)) => {
+                claims.insert("nonce".into(), json!(n));
             }
+            (_, None) => {}
         }
         let unsigned = |alg: &str, sign: &dyn Fn(&[u8]) -> Vec<u8>| {
             let mut h = header.clone();

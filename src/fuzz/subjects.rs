@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::fmt::Debug;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 
 use super::verifier::{self, BuildContext, VerifierCase};
 use super::{Expectation, Observed};
+use crate::entropy::Clock;
 use crate::formats::jose::CompactJws;
 use crate::roles::json_response;
 use crate::transport::{Request, Response as HttpResponse, Transport, TransportError};
@@ -33,6 +34,10 @@ pub trait Subject: Send + Sync + 'static {
     fn expectation(&self, case: &Self::Case) -> Expectation;
     /// The case's mutation, by name (half of a finding's signature).
     fn mutation(&self, case: &Self::Case) -> String;
+    /// Whether a case read from a regression seed (hand-editable) can be played at all.
+    fn check(&self, _case: &Self::Case) -> Result<(), String> {
+        Ok(())
+    }
     /// Plays the case; `harness` is the transport the harness's own requests go through.
     fn run(&self, case: &Self::Case, harness: &Transport) -> impl Future<Output = Observed> + Send;
 }
@@ -116,11 +121,10 @@ pub struct VerifierSubject {
     pub base_url: String,
     pub control_path: String,
     pub pki: Arc<TestPki>,
-    pub now: i64,
+    /// The clock cases are built by: the roles' clock.
+    pub clock: Arc<dyn Clock>,
     pub status_base: String,
     pub board: Arc<StatusBoard>,
-    /// The verifier's response URI, read from its first request object.
-    response_uri: OnceLock<String>,
     next_list: AtomicU64,
 }
 
@@ -129,7 +133,7 @@ impl VerifierSubject {
         base_url: &str,
         control_path: &str,
         pki: Arc<TestPki>,
-        now: i64,
+        clock: Arc<dyn Clock>,
         status_base: &str,
         board: Arc<StatusBoard>,
     ) -> Self {
@@ -137,10 +141,9 @@ impl VerifierSubject {
             base_url: base_url.trim_end_matches('/').to_owned(),
             control_path: control_path.trim_end_matches('/').to_owned(),
             pki,
-            now,
+            clock,
             status_base: status_base.trim_end_matches('/').to_owned(),
             board,
-            response_uri: OnceLock::new(),
             next_list: AtomicU64::new(0),
         }
     }
@@ -149,15 +152,13 @@ impl VerifierSubject {
         format!("{}{}{operation}", self.base_url, self.control_path)
     }
 
-    /// The response URI the verifier's request object names (read once: a verifier has one).
+    /// The response URI the request object names: fetched for every case, as a wallet would
+    /// (OpenID4VP lets a verifier use a response URI per transaction).
     async fn response_uri(
         &self,
         authorization_request: &str,
         harness: &Transport,
     ) -> Result<String, Observed> {
-        if let Some(u) = self.response_uri.get() {
-            return Ok(u.clone());
-        }
         let refused = |what: &str| Observed::SetupRefused {
             at: format!("request object ({what})"),
             status: 0,
@@ -177,14 +178,12 @@ impl VerifierSubject {
                 .await,
         )?;
         let jws = CompactJws::parse(r.text().trim()).map_err(|_| refused("not a JWS"))?;
-        let uri = jws
+        Ok(jws
             .payload
             .get("response_uri")
             .and_then(Value::as_str)
             .ok_or_else(|| refused("no response_uri"))?
-            .to_owned();
-        let _ = self.response_uri.set(uri.clone());
-        Ok(uri)
+            .to_owned())
     }
 
     async fn play(&self, case: &VerifierCase, harness: &Transport) -> Result<Observed, Observed> {
@@ -226,7 +225,7 @@ impl VerifierSubject {
                 pki: &self.pki,
                 nonce,
                 client_id,
-                now: self.now,
+                now: self.clock.now(),
                 status_uri: &status_uri,
             },
         )
@@ -298,6 +297,10 @@ impl Subject for VerifierSubject {
         case.mutation.name()
     }
 
+    fn check(&self, case: &VerifierCase) -> Result<(), String> {
+        case.check()
+    }
+
     async fn run(&self, case: &VerifierCase, harness: &Transport) -> Observed {
         match self.play(case, harness).await {
             Ok(o) | Err(o) => o,
@@ -321,17 +324,22 @@ pub struct IssuerSubject {
     pub base_url: String,
     pub control_path: String,
     pub issuer: verifier::Issuer,
-    pub now: i64,
+    pub clock: Arc<dyn Clock>,
     endpoints: tokio::sync::OnceCell<Result<IssuerEndpoints, Observed>>,
 }
 
 impl IssuerSubject {
-    pub fn new(base_url: &str, control_path: &str, issuer: verifier::Issuer, now: i64) -> Self {
+    pub fn new(
+        base_url: &str,
+        control_path: &str,
+        issuer: verifier::Issuer,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         Self {
             base_url: base_url.trim_end_matches('/').to_owned(),
             control_path: control_path.trim_end_matches('/').to_owned(),
             issuer,
-            now,
+            clock,
             endpoints: tokio::sync::OnceCell::new(),
         }
     }
@@ -503,7 +511,12 @@ impl IssuerSubject {
             status: 0,
         })?;
         let proof = case
-            .proof(&holder, &endpoints.credential_issuer, &nonce, self.now)
+            .proof(
+                &holder,
+                &endpoints.credential_issuer,
+                endpoints.nonce.is_some().then_some(nonce.as_str()),
+                self.clock.now(),
+            )
             .map_err(|e| Observed::SetupRefused {
                 at: format!("proof: {e}"),
                 status: 0,
@@ -565,10 +578,11 @@ impl Subject for IssuerSubject {
 
     fn expectation(&self, case: &Self::Case) -> Expectation {
         let endpoints = self.endpoints.get().and_then(|e| e.as_ref().ok());
-        case.expectation(
-            endpoints.is_none_or(|e| e.binds_jwk),
-            endpoints.is_some_and(|e| e.binds_did_jwk),
-        )
+        case.expectation(&super::issuer::IssuerTraits {
+            binds_jwk: endpoints.is_none_or(|e| e.binds_jwk),
+            binds_did_jwk: endpoints.is_some_and(|e| e.binds_did_jwk),
+            nonce_endpoint: endpoints.is_none_or(|e| e.nonce.is_some()),
+        })
     }
 
     fn mutation(&self, case: &Self::Case) -> String {
@@ -586,6 +600,9 @@ impl Subject for IssuerSubject {
 #[derive(Default)]
 pub struct VerifierDouble {
     requests: Mutex<HashMap<String, String>>,
+    /// The `state` of every case in flight: responses for others are refused, so a wallet
+    /// cannot make the campaign keep what it posts.
+    expected: Mutex<std::collections::HashSet<String>>,
     /// Form parameters of each response received, by `state`.
     responses: Mutex<HashMap<String, HashMap<String, String>>>,
 }
@@ -625,11 +642,11 @@ async fn serve_request_object(
 async fn take_response(State(d): State<Arc<VerifierDouble>>, body: axum::body::Bytes) -> Response {
     let form: HashMap<String, String> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
     match form.get("state").cloned() {
-        Some(state) => {
+        Some(state) if locked(&d.expected).contains(&state) => {
             locked(&d.responses).insert(state, form);
             json_response(200, &json!({}))
         }
-        None => json_response(400, &json!({"error": "invalid_request"})),
+        _ => json_response(400, &json!({"error": "invalid_request"})),
     }
 }
 
@@ -638,7 +655,7 @@ pub struct WalletSubject {
     pub base_url: String,
     pub control_path: String,
     pub pki: Arc<TestPki>,
-    pub now: i64,
+    pub clock: Arc<dyn Clock>,
     /// Where the campaign's verifier is.
     pub verifier_base: String,
     pub double: Arc<VerifierDouble>,
@@ -650,7 +667,7 @@ impl WalletSubject {
         base_url: &str,
         control_path: &str,
         pki: Arc<TestPki>,
-        now: i64,
+        clock: Arc<dyn Clock>,
         verifier_base: &str,
         double: Arc<VerifierDouble>,
     ) -> Self {
@@ -658,7 +675,7 @@ impl WalletSubject {
             base_url: base_url.trim_end_matches('/').to_owned(),
             control_path: control_path.trim_end_matches('/').to_owned(),
             pki,
-            now,
+            clock,
             verifier_base: verifier_base.trim_end_matches('/').to_owned(),
             double,
             next_key: AtomicU64::new(0),
@@ -672,12 +689,13 @@ impl WalletSubject {
     ) -> Result<Observed, Observed> {
         let key = self.next_key.fetch_add(1, Ordering::Relaxed).to_string();
         let built = case
-            .build(&self.pki, &self.verifier_base, &key, self.now)
+            .build(&self.pki, &self.verifier_base, &key, self.clock.now())
             .map_err(|e| Observed::SetupRefused {
                 at: format!("building the request: {e}"),
                 status: 0,
             })?;
         locked(&self.double.requests).insert(key.clone(), built.request_object.clone());
+        locked(&self.double.expected).insert(built.state.clone());
         let mut request = Request::post_json(
             format!("{}{}/presentations", self.base_url, self.control_path),
             &json!({"request": built.authorization_request}),
@@ -687,6 +705,7 @@ impl WalletSubject {
         }
         let asked = harness.send("harness", "wallet", request).await;
         locked(&self.double.requests).remove(&key);
+        locked(&self.double.expected).remove(&built.state);
         let response = locked(&self.double.responses).remove(&built.state);
         let answer = answered("present", asked)?;
         let Some(form) = response.filter(|f| f.contains_key("vp_token")) else {

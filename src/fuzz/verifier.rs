@@ -174,7 +174,41 @@ pub struct VerifierCase {
     pub salt_seed: u64,
 }
 
+/// Entries a status list of a case may have at most (the generator stays far below).
+const MAX_STATUS_ENTRIES: u32 = 1 << 20;
+
 impl VerifierCase {
+    /// Whether the case can be built: a hand-edited regression seed may hold anything.
+    pub fn check(&self) -> Result<(), String> {
+        if let Some(s) = &self.status {
+            if ![1, 2, 4, 8].contains(&s.bits) {
+                return Err(format!("status.bits is {}, not 1, 2, 4 or 8", s.bits));
+            }
+            if s.len == 0 || s.len > MAX_STATUS_ENTRIES {
+                return Err(format!(
+                    "status.len is {}, not between 1 and {MAX_STATUS_ENTRIES}",
+                    s.len
+                ));
+            }
+            if s.idx >= s.len {
+                return Err(format!(
+                    "status.idx {} is not below status.len {}",
+                    s.idx, s.len
+                ));
+            }
+            if u16::from(s.value) >= 1 << s.bits {
+                return Err(format!(
+                    "status.value {} does not fit {} bits",
+                    s.value, s.bits
+                ));
+            }
+        }
+        if self.reveal.is_empty() {
+            return Err("reveal names no claim".into());
+        }
+        Ok(())
+    }
+
     /// The verdict a conformant verifier reaches, and the requirement that decides it.
     pub fn expectation(&self) -> Expectation {
         let profile_rule = |eu, jp| match self.issuer {
@@ -331,6 +365,7 @@ fn nested(depth: usize) -> Value {
 
 /// Builds the case's presentation.
 pub fn build(case: &VerifierCase, ctx: &BuildContext<'_>) -> Result<Built, String> {
+    case.check()?;
     let m = case.mutation;
     let j = if case.issuer == Issuer::Jp {
         &ctx.pki.jp

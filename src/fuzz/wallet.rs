@@ -139,7 +139,8 @@ impl WalletCase {
         let m = self.mutation;
         let j = &pki.jp;
         let client_id = if m == M::UnknownClientIdPrefix {
-            format!("decentralized_identifier:did:web:{}", j.verifier_host)
+            // A prefix OpenID4VP 1.0 §5.9.3 does not define.
+            format!("accord-unknown:{}", j.verifier_host)
         } else {
             format!("x509_san_dns:{}", j.verifier_host)
         };
@@ -206,7 +207,8 @@ impl WalletCase {
         c.insert(
             "exp".into(),
             json!(if m == M::ExpiredRequestObject {
-                now - 60
+                // Beyond any clock-skew leeway a wallet may allow.
+                now - 600
             } else {
                 now + 300
             }),

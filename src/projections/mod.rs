@@ -425,6 +425,7 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
                 duration_s,
                 jobs,
                 source,
+                ..
             } => {
                 v.campaign = Some(CampaignView {
                     role,

@@ -333,6 +333,15 @@ fn a_target_that_dies_mid_campaign_becomes_a_finding() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
+    // A URL implementation must be up before the campaign: wait (bounded) for its socket.
+    let up_by = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            std::time::Instant::now() < up_by,
+            "accord serve did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     let manifest = dir.path().join("served-verifier.toml");
     std::fs::write(
         &manifest,
@@ -381,7 +390,8 @@ fn a_target_that_dies_mid_campaign_becomes_a_finding() {
             std::time::Instant::now() < deadline,
             "the campaign made no checkpoint against the served verifier"
         );
-        std::thread::yield_now();
+        // Polling a file for a condition, not waiting for time to pass.
+        std::thread::sleep(std::time::Duration::from_millis(20));
     }
     served.kill().unwrap();
     served.wait().unwrap();
@@ -389,7 +399,8 @@ fn a_target_that_dies_mid_campaign_becomes_a_finding() {
     let text = said(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("served-verifier"), "{text}");
-    assert!(text.contains("no-answer:"), "{text}");
+    assert!(text.contains(": no-answer (case "), "{text}");
+    assert!(text.contains("ROBUST-1-fail-cleanly"), "{text}");
     let run = run_id(&out);
     let events = log_events(&store, &run);
     assert!(events.iter().any(|e| {
@@ -442,4 +453,102 @@ fn the_committed_regression_seeds_pass_against_the_reference() {
         "{}",
         said(&flawed)
     );
+}
+
+/// An interrupted campaign against a manifest resumes with the same implementation; findings
+/// recorded before the interruption are not recorded again, and the verdict counts them.
+#[test]
+fn a_campaign_against_a_manifest_resumes_from_its_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let manifest = "implementations/flawed/accord-verifier-jp-skips-kb-aud.toml";
+    let out = fuzz(
+        &store,
+        &[
+            "--role",
+            "verifier",
+            "--target",
+            manifest,
+            "--cases",
+            "1024",
+            "--seed",
+            "11",
+            "--regressions",
+            dir.path().join("seeds").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", said(&out));
+    let run = run_id(&out);
+    let path = store.join("runs").join(&run).join("events.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let first_checkpoint = lines
+        .iter()
+        .position(|l| l.contains("\"kind\":\"campaign-progressed\""))
+        .unwrap();
+    let kept = &lines[..=first_checkpoint];
+    assert!(
+        kept.iter()
+            .any(|l| l.contains("\"kind\":\"finding-recorded\"")),
+        "the first batch found the planted bug"
+    );
+    std::fs::write(&path, kept.join("\n") + "\n").unwrap();
+    let resumed = fuzz(&store, &["--resume", &run]);
+    let text = said(&resumed);
+    assert_eq!(resumed.status.code(), Some(1), "{text}");
+    assert!(text.contains("accord-verifier-jp-skips-kb-aud"), "{text}");
+    let events = log_events(&store, &run);
+    let findings = events
+        .iter()
+        .filter(|e| e["kind"] == "finding-recorded")
+        .filter(|e| e["payload"]["signature"] == "wrong-accept:kb-aud-wrong")
+        .count();
+    assert_eq!(findings, 1, "recorded once, not again after the resume");
+    // The interrupted session's cell was closed before the resumed one began.
+    let cells: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["kind"] == "cell-started" || e["kind"] == "cell-finished")
+        .collect();
+    assert_eq!(cells.len(), 4, "{cells:?}");
+    assert_eq!(cells[1]["payload"]["verdict"], "failed");
+    assert_eq!(events.last().unwrap()["payload"]["verdict"], "failed");
+}
+
+/// A hand-edited seed that cannot be played is refused with the file named, and nothing is
+/// recorded.
+#[test]
+fn a_broken_regression_seed_is_refused_before_anything_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let source = std::fs::read_dir(repo().join("fuzz/regressions/verifier"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            std::fs::read_to_string(p)
+                .unwrap()
+                .contains("\"status\": {")
+        })
+        .unwrap();
+    let mut seed: Value = serde_json::from_str(&std::fs::read_to_string(source).unwrap()).unwrap();
+    seed["case"]["status"]["bits"] = Value::from(0);
+    let file = dir.path().join("broken.json");
+    std::fs::write(&file, seed.to_string()).unwrap();
+    let out = fuzz(
+        &store,
+        &["--role", "verifier", "--recheck", file.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", said(&out));
+    assert!(
+        said(&out).contains("broken.json") && said(&out).contains("status.bits"),
+        "{}",
+        said(&out)
+    );
+    assert!(!store.join("runs").exists());
+    std::fs::write(&file, "{ not json").unwrap();
+    let out = fuzz(
+        &store,
+        &["--role", "verifier", "--recheck", file.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", said(&out));
+    assert!(said(&out).contains("broken.json:1:"), "{}", said(&out));
 }
