@@ -29,17 +29,32 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(20_000);
     let store = std::env::temp_dir().join(format!("accord-fuzz-bench-{}", std::process::id()));
-    for jobs in [8u32] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_accord"))
-            .args(["fuzz", "--role", "verifier", "--quiet", "--seed", "1"])
-            .args(["--cases", &cases.to_string(), "--jobs", &jobs.to_string()])
+    // The campaign's default (a builtin verifier holds the trust lists), then the verifier
+    // fetching both lists from the trust-list host for every response, as in runs.
+    let mut rates = Vec::new();
+    for (label, extra, n) in [
+        ("lists given at start-up", None, cases),
+        (
+            "lists fetched per response",
+            Some("--fetch-trust-lists"),
+            cases.min(20_000),
+        ),
+    ] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_accord"));
+        command
+            .args([
+                "fuzz", "--role", "verifier", "--quiet", "--seed", "1", "--jobs", "8",
+            ])
+            .args(["--cases", &n.to_string()])
             .arg("--store")
             .arg(&store)
             .arg("--regressions")
             .arg(store.join("seeds"))
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("the accord binary runs");
+            .stdout(Stdio::piped());
+        if let Some(flag) = extra {
+            command.arg(flag);
+        }
+        let mut child = command.spawn().expect("the accord binary runs");
         let pid = child.id();
         let mut peak = 0;
         while child.try_wait().ok().flatten().is_none() {
@@ -50,12 +65,25 @@ fn main() {
         }
         let out = child.wait_with_output().expect("accord finishes");
         let text = String::from_utf8_lossy(&out.stdout);
-        let rate = text
+        let line = text
             .lines()
             .find(|l| l.contains("cases/s"))
-            .unwrap_or("(no rate printed)");
-        println!("fuzz verifier, {cases} cases, --jobs {jobs}: {rate}");
+            .unwrap_or("(no rate printed)")
+            .to_owned();
+        let rate: f64 = line
+            .split(": ")
+            .nth(1)
+            .and_then(|r| r.split_whitespace().next())
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(0.0);
+        println!("fuzz verifier, {label}, {n} cases, --jobs 8: {line}");
         println!("  peak resident memory: {:.0} MiB", peak as f64 / 1024.0);
+        rates.push(rate);
+    }
+    if let [a, b] = rates[..]
+        && a > 0.0
+    {
+        println!("ratio (fetched / given): {:.2}", b / a);
     }
     let _ = std::fs::remove_dir_all(&store);
 }
