@@ -56,8 +56,9 @@ pub struct FuzzArgs {
     /// Cases in flight at once.
     #[arg(long, default_value_t = 8)]
     jobs: usize,
-    /// Fix every clock (the roles' and the cases') at this instant, RFC 3339; without it
-    /// they follow the system clock (the start is recorded either way).
+    /// Fix every clock (the roles' and the cases') at this instant, RFC 3339. Without it,
+    /// roles Accord starts share a clock fixed at the start, as in runs, and cases against an
+    /// implementation already running (a URL, a compose service) follow the system clock.
     #[arg(long, value_name = "RFC3339")]
     now: Option<String>,
     /// Where regression seeds of findings are written (`<DIR>/<role>/…json`).
@@ -337,6 +338,7 @@ pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
                 CliError::Usage("--role is required (verifier, wallet or issuer)".into())
             })?;
             let (casting, part) = casting_and_part(&a.target, a.part.as_deref(), role)?;
+            let casting_kind = casting.kind();
             if let Some(path) = &a.recheck {
                 // Unreadable seeds are refused before a campaign log is created.
                 precheck_seeds(role, path)?;
@@ -355,7 +357,11 @@ pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
                 casting,
                 seed,
                 now,
-                fixed_clock: a.now.is_some(),
+                // Roles Accord starts (in process, containers given `{now}`) share one fixed
+                // clock with the cases, as in runs; an implementation already running (a URL,
+                // a compose service) keeps its own, so the cases follow the system clock.
+                fixed_clock: a.now.is_some()
+                    || matches!(casting_kind.as_str(), "builtin" | "container"),
                 manifest,
                 cases,
                 duration: a.duration,
