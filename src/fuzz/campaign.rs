@@ -182,6 +182,11 @@ pub async fn run<S: Subject>(
     let silent = Arc::new(AtomicU64::new(0));
     let silent_limit = (plan.jobs.max(1) as u64 * SILENT_CASES_PER_JOB).max(32);
     let spent = |started: &Instant| plan.elapsed_before + started.elapsed();
+    // Workers stop taking cases at the deadline, so a slow target cannot stretch the budget
+    // by a batch.
+    let deadline = plan
+        .duration
+        .map(|d| started + d.saturating_sub(plan.elapsed_before));
     let progress = progress_bar(&plan);
     let mut interrupted = false;
     loop {
@@ -222,6 +227,7 @@ pub async fn run<S: Subject>(
                     // below the counter has run: the checkpoint stays exact.
                     if stop.load(Ordering::Relaxed)
                         || silent.load(Ordering::Relaxed) >= silent_limit
+                        || deadline.is_some_and(|d| Instant::now() >= d)
                     {
                         break;
                     }

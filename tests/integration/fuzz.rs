@@ -552,3 +552,38 @@ fn a_broken_regression_seed_is_refused_before_anything_is_recorded() {
     assert_eq!(out.status.code(), Some(2), "{}", said(&out));
     assert!(said(&out).contains("broken.json:1:"), "{}", said(&out));
 }
+
+/// A campaign with a time budget instead of a case count ends by itself, finished.
+#[test]
+fn a_campaign_with_a_duration_ends_by_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let out = fuzz(
+        &store,
+        &[
+            "--role",
+            "verifier",
+            "--duration",
+            "2s",
+            "--seed",
+            "6",
+            "--regressions",
+            dir.path().join("seeds").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", said(&out));
+    let events = log_events(&store, &run_id(&out));
+    let started = events
+        .iter()
+        .find(|e| e["kind"] == "campaign-started")
+        .unwrap();
+    assert_eq!(started["payload"]["duration_s"], 2);
+    assert_eq!(started["payload"]["cases"], Value::Null);
+    let last_checkpoint = events
+        .iter()
+        .rev()
+        .find(|e| e["kind"] == "campaign-progressed")
+        .unwrap();
+    assert!(last_checkpoint["payload"]["cases_run"].as_u64().unwrap() > 0);
+    assert_eq!(events.last().unwrap()["kind"], "run-finished");
+}
