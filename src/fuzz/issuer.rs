@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::verifier::{Issuer, eu_claims, jp_claims};
-use super::{Expectation, Expected};
+use super::{Expectation, Expected, forge};
 use crate::entropy::SeededEntropy;
 use crate::formats::jose::{Algorithm, SigningKey, b64, sign_compact};
 use crate::requirements::catalogue as req;
@@ -73,10 +73,7 @@ impl IssuerMutation {
     ];
 
     pub fn name(self) -> String {
-        serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default()
+        super::forge::kebab_name(&self)
     }
 }
 
@@ -227,32 +224,13 @@ impl IssuerCase {
             }
             (_, None) => {}
         }
-        let unsigned = |alg: &str, sign: &dyn Fn(&[u8]) -> Vec<u8>| {
-            let mut h = header.clone();
-            h.insert("alg".into(), json!(alg));
-            let input = format!(
-                "{}.{}",
-                b64(serde_json::to_vec(&h).unwrap_or_default()),
-                b64(serde_json::to_vec(&claims).unwrap_or_default())
-            );
-            format!("{input}.{}", b64(sign(input.as_bytes())))
-        };
         let jwt = match m {
-            M::ProofAlgNone => unsigned("none", &|_| Vec::new()),
-            M::ProofHmac => {
-                let secret = serde_json::to_vec(&holder.public_jwk()).unwrap_or_default();
-                unsigned("HS256", &|input| {
-                    let k = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &secret);
-                    aws_lc_rs::hmac::sign(&k, input).as_ref().to_vec()
-                })
-            }
-            _ => sign_compact(header.clone(), &claims, holder).map_err(|e| e.to_string())?,
+            M::ProofAlgNone => forge::alg_none(header, &claims),
+            M::ProofHmac => forge::hmac_with_public_key(header, &claims, &holder.public_jwk()),
+            _ => sign_compact(header, &claims, holder).map_err(|e| e.to_string())?,
         };
         Ok(if m == M::ProofSignatureFlipped {
-            let mut bytes = jwt.into_bytes();
-            let i = bytes.len().saturating_sub(2);
-            bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
-            String::from_utf8(bytes).unwrap_or_default()
+            forge::flip_signature(jwt)
         } else {
             jwt
         })
@@ -272,13 +250,7 @@ impl IssuerCase {
         }
         match self.mutation {
             M::OversizedRequest => body["x_padding"] = json!("x".repeat(300_000)),
-            M::DeeplyNestedRequest => {
-                let mut v = json!("bottom");
-                for _ in 0..300 {
-                    v = json!({ "n": v });
-                }
-                body["x_nested"] = v;
-            }
+            M::DeeplyNestedRequest => body["x_nested"] = forge::nested(300),
             _ => {}
         }
         body

@@ -17,6 +17,7 @@
 //! runs (nothing per case is kept beyond its batch).
 
 pub mod campaign;
+pub mod forge;
 pub mod issuer;
 
 pub mod subjects;

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use unicode_normalization::UnicodeNormalization;
 
-use super::{Expectation, Expected};
+use super::{Expectation, Expected, forge};
 use crate::entropy::{Entropy, SeededEntropy};
 use crate::formats::jose::{SigningKey, b64, sign_compact};
 use crate::formats::sd_jwt::HashAlg;
@@ -150,10 +150,7 @@ impl Mutation {
     ];
 
     pub fn name(self) -> String {
-        serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default()
+        super::forge::kebab_name(&self)
     }
 }
 
@@ -355,14 +352,6 @@ pub fn escape_non_ascii(text: &str) -> String {
     out
 }
 
-fn nested(depth: usize) -> Value {
-    let mut v = json!("bottom");
-    for _ in 0..depth {
-        v = json!({ "n": v });
-    }
-    v
-}
-
 /// Builds the case's presentation.
 pub fn build(case: &VerifierCase, ctx: &BuildContext<'_>) -> Result<Built, String> {
     case.check()?;
@@ -394,7 +383,7 @@ pub fn build(case: &VerifierCase, ctx: &BuildContext<'_>) -> Result<Built, Strin
             }
         }
         Mutation::DeeplyNested => {
-            claims.insert("x_nested".into(), nested(300));
+            claims.insert("x_nested".into(), forge::nested(300));
             reveal.push("x_nested".into());
         }
         Mutation::Oversized => {
@@ -508,18 +497,14 @@ pub fn build(case: &VerifierCase, ctx: &BuildContext<'_>) -> Result<Built, Strin
     );
     header.insert("x5c".into(), json!(chain));
     let issuer_jwt = match m {
-        Mutation::AlgNone => unsigned_jws(header, &payload, "none", |_| Vec::new()),
+        Mutation::AlgNone => forge::alg_none(header, &payload),
         Mutation::HmacWithPublicKey => {
-            let secret = serde_json::to_vec(&key.public_jwk()).unwrap_or_default();
-            unsigned_jws(header, &payload, "HS256", |input| {
-                let k = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &secret);
-                aws_lc_rs::hmac::sign(&k, input).as_ref().to_vec()
-            })
+            forge::hmac_with_public_key(header, &payload, &key.public_jwk())
         }
         _ => sign_compact(header, &payload, key).map_err(|e| e.to_string())?,
     };
     let issuer_jwt = if m == Mutation::IssuerSignatureFlipped {
-        flip_last_signature_char(&issuer_jwt)
+        forge::flip_signature(issuer_jwt)
     } else {
         issuer_jwt
     };
@@ -576,31 +561,6 @@ pub fn build(case: &VerifierCase, ctx: &BuildContext<'_>) -> Result<Built, Strin
         presentation,
         status_token,
     })
-}
-
-/// A JWS whose signature is not ES256 (`alg: none`, HMAC): header and payload encoded as
-/// [`sign_compact`] does, the signature from `sign`.
-fn unsigned_jws(
-    mut header: Map<String, Value>,
-    payload: &Map<String, Value>,
-    alg: &str,
-    sign: impl Fn(&[u8]) -> Vec<u8>,
-) -> String {
-    header.insert("alg".into(), json!(alg));
-    let h = b64(serde_json::to_vec(&header).unwrap_or_default());
-    let p = b64(serde_json::to_vec(payload).unwrap_or_default());
-    let input = format!("{h}.{p}");
-    let sig = b64(sign(input.as_bytes()));
-    format!("{input}.{sig}")
-}
-
-/// Changes one base64url character of the signature (keeping it valid base64url).
-fn flip_last_signature_char(jws: &str) -> String {
-    let mut bytes = jws.as_bytes().to_vec();
-    // The second-to-last character: the last may only carry padding bits.
-    let i = bytes.len().saturating_sub(2);
-    bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
-    String::from_utf8(bytes).unwrap_or_default()
 }
 
 /// The same disclosure with another value: its digest is listed nowhere.

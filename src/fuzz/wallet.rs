@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::verifier::escape_non_ascii;
-use super::{Expectation, Expected};
+use super::{Expectation, Expected, forge};
 use crate::formats::jose::{SigningKey, b64, sign_compact};
 use crate::protocol::oid4vp::{REQUEST_TYP, STATIC_AUDIENCE};
 use crate::requirements::catalogue as req;
@@ -74,10 +74,7 @@ impl WalletMutation {
     ];
 
     pub fn name(self) -> String {
-        serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default()
+        super::forge::kebab_name(&self)
     }
 }
 
@@ -165,11 +162,7 @@ impl WalletCase {
         metadata.insert("client_name".into(), json!(self.display_name));
         match m {
             M::DeeplyNestedRequestObject => {
-                let mut v = json!("bottom");
-                for _ in 0..300 {
-                    v = json!({ "n": v });
-                }
-                metadata.insert("x_nested".into(), v);
+                metadata.insert("x_nested".into(), forge::nested(300));
             }
             M::OversizedRequestObject => {
                 metadata.insert("x_padding".into(), json!("x".repeat(300_000)));
@@ -232,14 +225,7 @@ impl WalletCase {
             json!(chain.iter().map(|d| base64_std(d)).collect::<Vec<_>>()),
         );
         let request_object = match m {
-            M::AlgNone => {
-                header.insert("alg".into(), json!("none"));
-                format!(
-                    "{}.{}.",
-                    b64(serde_json::to_vec(&header).unwrap_or_default()),
-                    b64(serde_json::to_vec(&c).unwrap_or_default())
-                )
-            }
+            M::AlgNone => forge::alg_none(header, &c),
             M::KanjiEscaped => {
                 // Signed over the escaped payload text: the same claims, other bytes.
                 header.insert("alg".into(), json!("ES256"));
@@ -254,10 +240,7 @@ impl WalletCase {
             _ => sign_compact(header, &c, signer).map_err(|e| e.to_string())?,
         };
         let request_object = if m == M::SignatureFlipped {
-            let mut bytes = request_object.into_bytes();
-            let i = bytes.len().saturating_sub(2);
-            bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
-            String::from_utf8(bytes).unwrap_or_default()
+            forge::flip_signature(request_object)
         } else {
             request_object
         };
