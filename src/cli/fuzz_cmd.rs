@@ -619,23 +619,8 @@ async fn campaign_on_cast(
         FuzzRole::Verifier => {
             // The campaign plays the status-list host: each case serves its own list.
             let board = Arc::new(StatusBoard::default());
-            let b = board.clone();
-            let host: Running = crate::roles::serve(
-                "status-list",
-                std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-                move |_| StatusBoard::router(b),
-            )
-            .await
-            .map_err(|e| CampaignError::Start(format!("cannot start the status list host: {e}")))?;
-            let elsewhere = BTreeMap::from([(
-                Part::StatusList,
-                PlayerRecord {
-                    part: Part::StatusList,
-                    implementation: "accord-fuzz".into(),
-                    kind: "builtin".into(),
-                    base_url: host.base_url.clone(),
-                },
-            )]);
+            let (host, elsewhere) =
+                campaign_host(Part::StatusList, StatusBoard::router(board.clone())).await?;
             let castings = BTreeMap::from([(setup.part, setup.casting.clone())]);
             // Trust lists are not what a verifier campaign varies: a builtin verifier is given
             // them at start-up (as `accord serve verifier` is without a trust-list host),
@@ -700,25 +685,8 @@ async fn campaign_on_cast(
             // The campaign plays the JP verifier; the reference JP issuer gives the wallet
             // the degree the requests ask about.
             let double = Arc::new(VerifierDouble::default());
-            let d = double.clone();
-            let host: Running = crate::roles::serve(
-                "verifier:jp",
-                std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-                move |_| VerifierDouble::router(d),
-            )
-            .await
-            .map_err(|e| {
-                CampaignError::Start(format!("cannot start the campaign's verifier: {e}"))
-            })?;
-            let elsewhere = BTreeMap::from([(
-                Part::VerifierJp,
-                PlayerRecord {
-                    part: Part::VerifierJp,
-                    implementation: "accord-fuzz".into(),
-                    kind: "builtin".into(),
-                    base_url: host.base_url.clone(),
-                },
-            )]);
+            let (host, elsewhere) =
+                campaign_host(Part::VerifierJp, VerifierDouble::router(double.clone())).await?;
             let castings = BTreeMap::from([(setup.part, setup.casting.clone())]);
             let cast = Cast::start_partial(
                 stage,
@@ -778,6 +746,30 @@ fn precheck_seeds(role: FuzzRole, path: &std::path::Path) -> Result<(), CliError
         }
     };
     problem.map_err(CliError::Usage)
+}
+
+/// Starts a part the campaign itself plays (a status-list host, a verifier) on loopback, and
+/// the record that has the cast point the target at it.
+async fn campaign_host(
+    part: Part,
+    router: axum::Router,
+) -> Result<(Running, BTreeMap<Part, PlayerRecord>), CampaignError> {
+    let host = crate::roles::serve(
+        part.name(),
+        std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        move |_| router,
+    )
+    .await
+    .map_err(|e| {
+        CampaignError::Start(format!("cannot start the campaign's {}: {e}", part.name()))
+    })?;
+    let record = PlayerRecord {
+        part,
+        implementation: "accord-fuzz".into(),
+        kind: "builtin".into(),
+        base_url: host.base_url.clone(),
+    };
+    Ok((host, BTreeMap::from([(part, record)])))
 }
 
 /// Has the reference JP issuer issue its example degree to the wallet under test.
