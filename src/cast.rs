@@ -173,6 +173,74 @@ pub struct PlayerRecord {
     pub implementation: String,
     pub kind: String,
     pub base_url: String,
+    /// The variant parameters it was started with (`launch.options`), as certification
+    /// reports name them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub options: BTreeMap<String, String>,
+    /// The manifest it was read from, whole: the evidence bundle takes it from the log.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest: Option<ManifestRecord>,
+    /// The local image a container player ran, with the engine's content digest of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<ImageRecord>,
+}
+
+impl PlayerRecord {
+    pub fn new(part: Part, implementation: &str, kind: &str, base_url: &str) -> Self {
+        Self {
+            part,
+            implementation: implementation.to_owned(),
+            kind: kind.to_owned(),
+            base_url: base_url.to_owned(),
+            options: BTreeMap::new(),
+            manifest: None,
+            image: None,
+        }
+    }
+}
+
+/// An implementation manifest as a run recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestRecord {
+    /// The path the run was given.
+    pub path: String,
+    /// Hex SHA-256 of `text`.
+    pub sha256: String,
+    pub text: String,
+}
+
+impl ManifestRecord {
+    pub fn of(path: &Path, text: &str) -> Self {
+        Self {
+            path: path.display().to_string(),
+            sha256: crate::events::sha256_hex(text.as_bytes()),
+            text: text.to_owned(),
+        }
+    }
+}
+
+/// A container image as a run recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageRecord {
+    /// The reference the manifest gave (`accord:dev`).
+    pub name: String,
+    /// The engine's image id (`sha256:…`, the digest of the image configuration), or why it
+    /// could not be read.
+    pub id: String,
+}
+
+impl ImageRecord {
+    /// Asks the engine for the id of the local image `name`.
+    pub fn inspect(name: &str) -> Self {
+        let id = match docker(&["image", "inspect", "--format", "{{.Id}}", name]) {
+            Ok(out) => out.trim().to_owned(),
+            Err(e) => format!("unknown: {}", e.lines().next().unwrap_or("docker failed")),
+        };
+        Self {
+            name: name.to_owned(),
+            id,
+        }
+    }
 }
 
 /// What keeps a player running.
@@ -442,11 +510,25 @@ impl Cast {
             Casting::Reference => "/control".to_owned(),
             Casting::Manifest { manifest, .. } => manifest.control.base.get_ref().clone(),
         };
-        let record = |base_url: String| PlayerRecord {
-            part,
-            implementation: casting.implementation(),
-            kind: casting.kind(),
-            base_url,
+        let record = |base_url: String| {
+            let mut record =
+                PlayerRecord::new(part, &casting.implementation(), &casting.kind(), &base_url);
+            if let Casting::Manifest { manifest, path } = &casting {
+                let launch = manifest.launch.get_ref();
+                record.options = launch
+                    .options
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.get_ref().clone()))
+                    .collect();
+                record.manifest = Some(ManifestRecord::of(path, &manifest.source));
+                if launch.kind.get_ref() == "container" {
+                    record.image = launch
+                        .image
+                        .as_ref()
+                        .map(|i| ImageRecord::inspect(i.get_ref()));
+                }
+            }
+            record
         };
         match &casting {
             Casting::Reference => {

@@ -45,6 +45,9 @@ pub struct RunConfig {
     /// The instant the roles' clocks are fixed at (Unix seconds); the harness clock's reading
     /// at the start of the run when `None`. Recorded in `run-started` either way.
     pub now: Option<i64>,
+    /// The certification profile the run was asked for (recorded in `run-started`; the
+    /// features were chosen by it).
+    pub profile: Option<String>,
 }
 
 impl RunConfig {
@@ -59,6 +62,7 @@ impl RunConfig {
             matrix: false,
             compose_file: PathBuf::from("docker-compose.yml"),
             now: None,
+            profile: None,
         }
     }
 }
@@ -85,6 +89,8 @@ pub enum EngineError {
     Pki(String),
     #[error("{0}")]
     Plan(String),
+    #[error("no certification profile {0:?} (accord profiles lists them)")]
+    Profile(String),
 }
 
 /// A run id: a UUIDv7 from the injected clock and the run's seed, so ids sort by start time and
@@ -118,6 +124,12 @@ pub fn run(
         ),
         None => None,
     };
+    let certification = match &config.profile {
+        Some(id) => {
+            Some(crate::certification::find(id).ok_or_else(|| EngineError::Profile(id.clone()))?)
+        }
+        None => None,
+    };
     let cells = matrix::plan(&matrix::load_all(&config.implementations), config.matrix)
         .map_err(EngineError::Plan)?;
     let run_id = new_run_id(clock.as_ref(), config.seed);
@@ -131,6 +143,7 @@ pub fn run(
         tags: config.tags.clone(),
         now: Some(now),
         replay_of: None,
+        profile: config.profile.clone(),
     })?;
     let recorder = Rc::new(RefCell::new(recorder));
     let tally = Rc::new(RefCell::new(Tally::default()));
@@ -144,7 +157,10 @@ pub fn run(
         Progress::Quiet
     });
     let scenarios = outline(&config.features);
-    let tags = Rc::new(tags);
+    let tags = Rc::new(Selection {
+        tags,
+        scenarios: certification.map(|p| p.scenarios()),
+    });
     let mut cell_verdicts = Vec::new();
     for cell in &cells {
         let verdict = run_cell(&CellRun {
@@ -196,20 +212,34 @@ struct CellRun<'a> {
     cell: &'a Cell,
     now: i64,
     scenarios: &'a [Outlined],
-    tags: Rc<Option<gherkin::tagexpr::TagOperation>>,
+    tags: Rc<Selection>,
     recorder: &'a Rc<RefCell<RunRecorder>>,
     tally: &'a Rc<RefCell<Tally>>,
     progress: &'a Rc<Progress>,
     runtime: &'a tokio::runtime::Runtime,
 }
 
+/// Which scenarios a run takes: those its tag expression selects and, for a certification
+/// run, only those its profile names.
+struct Selection {
+    tags: Option<gherkin::tagexpr::TagOperation>,
+    scenarios: Option<Vec<&'static str>>,
+}
+
 fn tags_match(
-    tags: &Option<gherkin::tagexpr::TagOperation>,
+    selection: &Selection,
     feature: &gherkin::Feature,
     rule: Option<&gherkin::Rule>,
     scenario: &gherkin::Scenario,
 ) -> bool {
-    tags.as_ref().is_none_or(|t| {
+    if selection
+        .scenarios
+        .as_ref()
+        .is_some_and(|names| !names.contains(&scenario.name.as_str()))
+    {
+        return false;
+    }
+    selection.tags.as_ref().is_none_or(|t| {
         t.eval(
             feature
                 .tags

@@ -3,6 +3,7 @@
 //! code map.
 
 pub mod cast;
+pub mod certification;
 pub mod cli;
 pub mod credential;
 pub mod engine;

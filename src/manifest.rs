@@ -43,6 +43,9 @@ pub struct Manifest {
     pub launch: Spanned<Launch>,
     #[serde(default)]
     pub control: Control,
+    /// The manifest's text as read: the evidence bundle keeps it (recorded in the log).
+    #[serde(skip)]
+    pub source: String,
 }
 
 /// What the implementation declares it supports. The interop matrix only pairs
@@ -461,6 +464,8 @@ pub fn parse(text: &str) -> Result<Manifest, Vec<Problem>> {
     }
     problems.sort_by_key(|p| p.line);
     if problems.is_empty() {
+        let mut manifest = manifest;
+        manifest.source = text.to_owned();
         Ok(manifest)
     } else {
         Err(problems)

@@ -358,6 +358,7 @@ pub fn redrive(
         }
     };
     recorder.record(&Event::RunStarted {
+        profile: None,
         format: FORMAT_VERSION,
         harness_version: env!("CARGO_PKG_VERSION").to_owned(),
         seed: recording.seed.to_string(),
@@ -534,12 +535,7 @@ async fn redrive_cell(
         .map(|(p, running, _)| {
             (
                 p.part,
-                PlayerRecord {
-                    part: p.part,
-                    implementation: RECORDING.into(),
-                    kind: RECORDING.into(),
-                    base_url: running.base_url.clone(),
-                },
+                PlayerRecord::new(p.part, RECORDING, RECORDING, &running.base_url),
             )
         })
         .collect();
@@ -854,6 +850,7 @@ async fn drive_scenarios(
             }
             recorder.record(&Event::CheckEvaluated {
                 scenario: s.scenario.clone(),
+                subject: target.parts.first().map(|p| p.name().to_owned()),
                 requirement: REGRESS_SAME_ANSWER.id.to_owned(),
                 level: REGRESS_SAME_ANSWER.level.as_str().to_owned(),
                 section: REGRESS_SAME_ANSWER.section.to_owned(),

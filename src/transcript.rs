@@ -754,12 +754,12 @@ mod tests {
     }
 
     fn players(port: u16) -> Vec<PlayerRecord> {
-        vec![PlayerRecord {
-            part: Part::VerifierEu,
-            implementation: "accord-reference".into(),
-            kind: "in-process".into(),
-            base_url: format!("http://127.0.0.1:{port}"),
-        }]
+        vec![PlayerRecord::new(
+            Part::VerifierEu,
+            "accord-reference",
+            "in-process",
+            &format!("http://127.0.0.1:{port}"),
+        )]
     }
 
     #[test]

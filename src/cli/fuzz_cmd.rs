@@ -379,6 +379,7 @@ pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
             };
             recorder
                 .record(&Event::RunStarted {
+                    profile: None,
                     format: FORMAT_VERSION,
                     harness_version: env!("CARGO_PKG_VERSION").to_owned(),
                     seed: seed.to_string(),
@@ -426,6 +427,7 @@ pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
         jobs: setup.jobs,
         regressions: Some(a.regressions.clone()),
         role: setup.role.as_str(),
+        part: setup.part.name(),
         target: setup.casting.implementation(),
         cases_run: plan_state.0,
         finding_cases: plan_state.1,
@@ -763,12 +765,7 @@ async fn campaign_host(
     .map_err(|e| {
         CampaignError::Start(format!("cannot start the campaign's {}: {e}", part.name()))
     })?;
-    let record = PlayerRecord {
-        part,
-        implementation: "accord-fuzz".into(),
-        kind: "builtin".into(),
-        base_url: host.base_url.clone(),
-    };
+    let record = PlayerRecord::new(part, "accord-fuzz", "builtin", &host.base_url);
     Ok((host, BTreeMap::from([(part, record)])))
 }
 

@@ -147,10 +147,12 @@ fn requirements(json: bool) -> Result<ExitCode, CliError> {
     } else {
         ALL.iter()
             .map(|r| {
+                let roles: Vec<&str> = r.applies_to.iter().map(|x| x.as_str()).collect();
                 format!(
-                    "{:<52} {:<6} {:?} §{}  {}\n",
+                    "{:<52} {:<6} {:<24} {:?} §{}  {}\n",
                     r.id,
                     r.level.as_str(),
+                    roles.join(","),
                     r.spec,
                     r.section,
                     r.summary

@@ -51,6 +51,15 @@ pub struct RunArgs {
     /// Also write the Markdown report here (a CI job summary).
     #[arg(long)]
     markdown: Option<PathBuf>,
+    /// Also write the HTML report here (one self-contained file: summary, certification,
+    /// interop matrix, requirement coverage, the exchanges behind each failure).
+    #[arg(long)]
+    html: Option<PathBuf>,
+    /// Certify against this profile (`eu-jp-academic/verifier`; `accord profiles` lists
+    /// them): run only the scenarios it needs and record it, so reports say whether each
+    /// implementation in the profile's role meets it.
+    #[arg(long)]
+    profile: Option<String>,
     /// Implementation manifests (repeatable): each plays the parts it claims, Accord's
     /// reference roles play the rest. A manifest that cannot be read fails its own cell.
     #[arg(long = "impl", value_name = "MANIFEST", num_args = 1..)]
@@ -84,6 +93,10 @@ pub enum Format {
     Junit,
     Json,
     Md,
+    /// One self-contained HTML file.
+    Html,
+    /// Requirement coverage per implementation, as JSON.
+    Coverage,
 }
 
 #[derive(Debug, Subcommand)]
@@ -157,12 +170,14 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
         matrix: a.matrix,
         compose_file: a.compose_file.clone(),
         now,
+        profile: a.profile.clone(),
     };
     let outcome =
         engine::run(&config, store.clone(), Arc::new(SystemClock)).map_err(|e| match e {
-            EngineError::NoFeatures(_) | EngineError::Tags { .. } | EngineError::Plan(_) => {
-                CliError::Usage(e.to_string())
-            }
+            EngineError::NoFeatures(_)
+            | EngineError::Tags { .. }
+            | EngineError::Plan(_)
+            | EngineError::Profile(_) => CliError::Usage(e.to_string()),
             other => CliError::Harness(other.to_string()),
         })?;
     let view = load(store.as_ref(), &outcome.run_id)?;
@@ -171,6 +186,9 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
     }
     if let Some(path) = &a.markdown {
         write_atomic(path, projections::markdown(&view).as_bytes())?;
+    }
+    if let Some(path) = &a.html {
+        write_atomic(path, projections::html(&view).as_bytes())?;
     }
     emit(&projections::console(&view), None)?;
     eprintln!(
@@ -242,6 +260,8 @@ pub fn report(run: &str, format: Format, store: &Path) -> Result<ExitCode, CliEr
         Format::Json => projections::json(&view),
         Format::Junit => projections::junit(&view),
         Format::Md => projections::markdown(&view),
+        Format::Html => projections::html(&view),
+        Format::Coverage => projections::coverage_json(&view),
     };
     emit(&text, None)?;
     Ok(exit_for(&view))

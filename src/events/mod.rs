@@ -28,7 +28,12 @@ use aws_lc_rs::digest::{SHA256, digest};
 ///   `replay-differed`. Logs of format 3 read as before (the new fields are optional).
 /// - 5: fuzzing campaigns: `campaign-started`, `campaign-progressed`, `finding-recorded`.
 ///   A campaign's findings are scenarios of its cell, so every projection reads them.
-pub const FORMAT_VERSION: u32 = 5;
+/// - 6: certification: `check-evaluated.subject` (the part whose answer the check judged),
+///   `run-started.profile` (the certification profile the run was asked for), and players
+///   in `cell-started` with their variant `options`, their `manifest` (path, SHA-256, text)
+///   and a container's `image` (name and engine id). Logs of format 5 read as before: their
+///   checks judge no part, their players carry no manifest.
+pub const FORMAT_VERSION: u32 = 6;
 
 /// `prev_hash` of the first event of a run.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -103,6 +108,9 @@ pub enum Event {
         /// For a replay: the run whose recording it re-drove.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         replay_of: Option<String>,
+        /// The certification profile the run was asked for (`eu-jp-academic/verifier`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        profile: Option<String>,
     },
     FeatureStarted {
         feature: String,
@@ -124,6 +132,10 @@ pub enum Event {
     /// A requirement was checked.
     CheckEvaluated {
         scenario: String,
+        /// The part whose answer the check judged (`verifier-jp`); absent where the check
+        /// judged Accord's own credential core (the in-process features).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        subject: Option<String>,
         requirement: String,
         level: String,
         section: String,
@@ -370,7 +382,12 @@ impl Envelope {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Hex SHA-256 of `bytes`, as the log, manifests records and evidence bundles write digests.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(digest(&SHA256, bytes).as_ref())
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {

@@ -54,6 +54,8 @@ pub struct Plan {
     /// Where regression seeds are written (`<dir>/<role>/<signature>-<hash>.json`).
     pub regressions: Option<PathBuf>,
     pub role: &'static str,
+    /// The part the target plays (`verifier-jp`): the subject of every finding's check.
+    pub part: &'static str,
     pub target: String,
     /// Cases already run, finding cases already counted and time already spent (resume).
     pub cases_run: u64,
@@ -480,6 +482,7 @@ async fn record_finding<S: Subject>(
     };
     recorder.record(&Event::CheckEvaluated {
         scenario: scenario.clone(),
+        subject: Some(plan.part.to_owned()),
         requirement: r.id.to_owned(),
         level: r.level.as_str().to_owned(),
         section: r.section.to_owned(),

@@ -3,8 +3,12 @@
 //! Nothing here does I/O or reads a clock: the same events always give the same bytes, so
 //! `accord report` regenerates any report, byte-identical, from a stored log at any later time.
 
+pub mod coverage;
+mod html;
 mod render;
 
+pub use coverage::coverage_json;
+pub use html::html;
 pub use render::{console, json, junit, markdown};
 
 use serde::Serialize;
@@ -15,6 +19,9 @@ use crate::store::Tail;
 /// One check as a report shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CheckView {
+    /// The part whose answer was judged (format 6); `None` for Accord's own core.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
     pub requirement: String,
     pub level: String,
     pub section: String,
@@ -168,6 +175,9 @@ pub struct RunView {
     pub replay_of: Option<String>,
     pub features: Option<String>,
     pub tags: Option<String>,
+    /// The certification profile the run was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
     /// The recorded run verdict; `inconclusive` for an interrupted run.
     pub verdict: Verdict,
     pub counts: Counts,
@@ -261,6 +271,7 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
         cells: Vec::new(),
         injected_faults: Vec::new(),
         campaign: None,
+        profile: None,
     };
     let mut cell: Option<String> = None;
     let mut feature_paths: std::collections::BTreeMap<String, String> = Default::default();
@@ -282,8 +293,10 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
                 tags,
                 now,
                 replay_of,
+                profile,
                 ..
             } => {
+                v.profile = profile;
                 v.seed = seed.parse().ok();
                 v.now = now;
                 v.replay_of = replay_of;
@@ -327,6 +340,7 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
                 }
             }
             Event::CheckEvaluated {
+                subject,
                 requirement,
                 level,
                 section,
@@ -337,6 +351,7 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
             } => {
                 if let Some(s) = v.scenarios.last_mut() {
                     s.checks.push(CheckView {
+                        subject,
                         requirement,
                         level,
                         section,

@@ -55,7 +55,7 @@
 //! - **Accord's own rules**: `docs/profiles.md`, sections (a) claim sets,
 //!   (b) EU–JP mapping and (c) conformance checks; summaries quote its check numbers as `#n`.
 
-use super::{Level, Requirement, Spec};
+use super::{Level, Requirement, Role, Spec};
 
 // ---------------------------------------------------------------------------------------------
 // SD-JWT, RFC 9901
@@ -69,6 +69,7 @@ pub static SDJWT_FORMAT: Requirement = Requirement {
     spec: Spec::SdJwt,
     section: "4",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Wallet, Role::Verifier],
     summary: "Compact form is the issuer-signed JWT, a tilde, each disclosure followed by a tilde, then the KB-JWT or nothing; the trailing tilde is never omitted",
 };
 
@@ -80,6 +81,7 @@ pub static SDJWT_ALG_NONE_REJECTED: Requirement = Requirement {
     spec: Spec::SdJwt,
     section: "7.1",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "An issuer-signed JWT whose alg is none is never accepted",
 };
 
@@ -90,6 +92,7 @@ pub static SDJWT_ISSUER_SIGNATURE: Requirement = Requirement {
     spec: Spec::SdJwt,
     section: "7.1",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "The issuer-signed JWT's signature verifies under a key shown to belong to the issuer; otherwise the SD-JWT is rejected",
 };
 
@@ -101,6 +104,7 @@ pub static SDJWT_SD_ALG: Requirement = Requirement {
     spec: Spec::SdJwt,
     section: "4.1.1",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "_sd_alg appears only at the top level, names a hash the recipient understands and trusts, and when absent sha-256 is used",
 };
 
@@ -113,6 +117,7 @@ pub static SDJWT_DISCLOSURE_FORMAT: Requirement = Requirement {
     spec: Spec::SdJwt,
     section: "7.1",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "A disclosure decodes to a JSON array: [salt, name, value] for an object property or [salt, value] for an array element",
 };
 
@@ -124,6 +129,7 @@ pub static SDJWT_DIGEST_OVER_RECEIVED: Requirement = Requirement {
     spec: Spec::SdJwt,
     section: "4.2.3",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "A disclosure's digest is computed over its base64url string exactly as received, without decoding or re-encoding the JSON",
 };
 
@@ -134,6 +140,7 @@ pub static SDJWT_SD_ARRAY: Requirement = Requirement {
     spec: Spec::SdJwt,
     section: "4.2.4.1",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "Every _sd member is an array of digest strings",
 };
 
@@ -145,6 +152,7 @@ pub static SDJWT_DUPLICATE_DIGEST: Requirement = Requirement {
     spec: Spec::SdJwt,
     section: "7.1",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "An SD-JWT in which any digest occurs more than once, in the payload or inside disclosures, is rejected",
 };
 
@@ -155,6 +163,7 @@ pub static SDJWT_UNREFERENCED_DISCLOSURE: Requirement = Requirement {
     spec: Spec::SdJwt,
     section: "7.1",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "An SD-JWT carrying a disclosure that no digest references, directly or through other disclosures, is rejected",
 };
 
@@ -167,6 +176,7 @@ pub static SDJWT_DUPLICATE_DISCLOSURE: Requirement = Requirement {
     spec: Spec::SdJwt,
     section: "4",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "A presentation contains each disclosure at most once and only disclosures from the issued SD-JWT",
 };
 
@@ -176,6 +186,7 @@ pub static SDJWT_CLAIM_NAME_RESERVED: Requirement = Requirement {
     spec: Spec::SdJwt,
     section: "7.1",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "A disclosure whose claim name is _sd or ... is rejected",
 };
 
@@ -185,6 +196,7 @@ pub static SDJWT_CLAIM_NAME_COLLISION: Requirement = Requirement {
     spec: Spec::SdJwt,
     section: "7.1",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "A disclosed claim name that already exists in the object holding the _sd array is rejected",
 };
 
@@ -197,6 +209,7 @@ pub static SDJWT_ARRAY_ELEMENT_FORM: Requirement = Requirement {
     spec: Spec::SdJwt,
     section: "4.2.4.2",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "A hidden array element is an object with exactly one key, ..., holding the digest; object-property and array-element disclosures are not interchangeable",
 };
 
@@ -208,6 +221,7 @@ pub static SDJWT_KB_REQUIRED: Requirement = Requirement {
     spec: Spec::SdJwt,
     section: "7.3",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "Whether key binding is required comes from verifier policy, not from the presentation; when required, a presentation without a KB-JWT is rejected",
 };
 
@@ -217,6 +231,7 @@ pub static SDJWT_KB_TYP: Requirement = Requirement {
     spec: Spec::SdJwt,
     section: "7.3",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "The KB-JWT header typ is kb+jwt",
 };
 
@@ -227,6 +242,7 @@ pub static SDJWT_KB_SIGNATURE: Requirement = Requirement {
     spec: Spec::SdJwt,
     section: "4.3.2",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "The KB-JWT signature verifies under the holder key the SD-JWT confirms (cnf), and no other key",
 };
 
@@ -251,6 +267,7 @@ pub static SDJWT_KB_SD_HASH: Requirement = Requirement {
     spec: Spec::SdJwt,
     section: "7.3",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "The KB-JWT carries sd_hash, equal to the base64url _sd_alg digest of the issuer-signed JWT and presented disclosures in compact form ending with a tilde",
 };
 
@@ -260,6 +277,7 @@ pub static SDJWT_KB_NONCE: Requirement = Requirement {
     spec: Spec::SdJwt,
     section: "7.3",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "The KB-JWT nonce is a string equal to the nonce of the current transaction",
 };
 
@@ -270,6 +288,7 @@ pub static SDJWT_KB_AUD: Requirement = Requirement {
     spec: Spec::SdJwt,
     section: "7.3",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "The KB-JWT aud is a single string identifying this verifier",
 };
 
@@ -280,6 +299,7 @@ pub static SDJWT_KB_IAT: Requirement = Requirement {
     spec: Spec::SdJwt,
     section: "7.3",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "The KB-JWT iat is present and falls within the verifier's acceptance window",
 };
 
@@ -291,6 +311,7 @@ pub static SDJWT_TIME_VALIDITY: Requirement = Requirement {
     spec: Spec::SdJwt,
     section: "7.1",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "exp and nbf in the processed payload are honoured when present, and a validity claim the verifier requires must not be missing",
 };
 
@@ -311,6 +332,7 @@ pub static SDJWT_JSON_SERIALIZATION: Requirement = Requirement {
     spec: Spec::SdJwt,
     section: "8.1",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Wallet, Role::Verifier],
     summary: "In JWS JSON form, disclosures and kb_jwt sit in the (first) unprotected header, and sd_hash covers the rebuilt compact SD-JWT, not the JSON text",
 };
 
@@ -321,6 +343,7 @@ pub static SDJWT_DECOYS: Requirement = Requirement {
     spec: Spec::SdJwt,
     section: "4.2.5",
     level: Level::May,
+    applies_to: &[Role::Issuer],
     summary: "The issuer may add decoy digests, made with the same hash, to _sd arrays and arrays; verifiers ignore digests they have no disclosure for",
 };
 
@@ -338,6 +361,7 @@ pub static JOSE_ALG_ALLOWED: Requirement = Requirement {
     spec: Spec::Jose,
     section: "3.1",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Wallet, Role::Verifier],
     summary: "A JWS is verified only with an algorithm on the verifier's asymmetric allow-list; none and HMAC algorithms are rejected",
 };
 
@@ -351,6 +375,7 @@ pub static SDJWTVC_TYP: Requirement = Requirement {
     spec: Spec::SdJwtVc,
     section: "2.2.1",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "The issuer-signed JWT header carries typ dc+sd-jwt",
 };
 
@@ -365,6 +390,7 @@ pub static SDJWTVC_TYP_LEGACY: Requirement = Requirement {
     spec: Spec::SdJwtVc,
     section: "2.2.1",
     level: Level::May,
+    applies_to: &[Role::Verifier],
     summary: "typ vc+sd-jwt is at most tolerated as a transitional legacy value (the -18 note, dropped in -19); strict mode rejects it",
 };
 
@@ -375,6 +401,7 @@ pub static SDJWTVC_VCT: Requirement = Requirement {
     spec: Spec::SdJwtVc,
     section: "2.2.2.1",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "vct is present and is a case-sensitive string that is a collision-resistant name",
 };
 
@@ -387,6 +414,7 @@ pub static SDJWTVC_REGISTERED_NOT_DISCLOSABLE: Requirement = Requirement {
     spec: Spec::SdJwtVc,
     section: "2.2.2.3",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "iss, nbf, exp, cnf, vct, vct#integrity, aka_vcts and status, and anything beneath them, never appear inside a disclosure",
 };
 
@@ -400,6 +428,7 @@ pub static SDJWTVC_ISS: Requirement = Requirement {
     spec: Spec::SdJwtVc,
     section: "2.2.2.3",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "iss is optional, but when present it is a StringOrURI naming the issuer (an HTTPS URI for metadata-based key discovery)",
 };
 
@@ -411,6 +440,7 @@ pub static SDJWTVC_CNF: Requirement = Requirement {
     spec: Spec::SdJwtVc,
     section: "2.2.2.3",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "A credential meant for key binding carries cnf (a jwk under HAIP), and the KB-JWT must be signed by that key",
 };
 
@@ -423,6 +453,7 @@ pub static SDJWTVC_STATUS: Requirement = Requirement {
     spec: Spec::SdJwtVc,
     section: "2.2.2.3",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "status, when present, is a Token Status List reference whose status list token is a JWT, and the verifier checks it",
 };
 
@@ -439,6 +470,7 @@ pub static SDJWTVC_X5C_ISS_SAN: Requirement = Requirement {
     spec: Spec::SdJwtVc,
     section: "2.5",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "With x5c key discovery the leaf certificate must identify the issuer: iss, when present, matches a URI SAN or its host a dNSName SAN of the leaf",
 };
 
@@ -450,6 +482,7 @@ pub static SDJWTVC_IAT: Requirement = Requirement {
     spec: Spec::SdJwtVc,
     section: "2.2.2.3",
     level: Level::May,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "iat is optional and may be selectively disclosed; when present it is a NumericDate",
 };
 
@@ -460,6 +493,7 @@ pub static SDJWTVC_VCT_INTEGRITY: Requirement = Requirement {
     spec: Spec::SdJwtVc,
     section: "6",
     level: Level::Must,
+    applies_to: &[Role::Verifier],
     summary: "A retrieved type metadata document that does not match vct#integrity (or another #integrity value) is rejected",
 };
 
@@ -473,6 +507,7 @@ pub static TSL_TYP: Requirement = Requirement {
     spec: Spec::TokenStatusList,
     section: "5.1",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "A status list token in JWT form has header typ statuslist+jwt",
 };
 
@@ -483,6 +518,7 @@ pub static TSL_BITS: Requirement = Requirement {
     spec: Spec::TokenStatusList,
     section: "4.1",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "bits is 1, 2, 4 or 8; any other value makes the status list invalid",
 };
 
@@ -496,6 +532,7 @@ pub static TSL_ENCODING: Requirement = Requirement {
     spec: Spec::TokenStatusList,
     section: "4.1",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "lst is base64url of a ZLIB/DEFLATE-compressed byte array in which statuses are packed least-significant bit first",
 };
 
@@ -506,6 +543,7 @@ pub static TSL_SUB_URI: Requirement = Requirement {
     spec: Spec::TokenStatusList,
     section: "5.1",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "The status list token's sub equals the uri in the referenced token's status_list",
 };
 
@@ -517,6 +555,7 @@ pub static TSL_SIGNATURE: Requirement = Requirement {
     spec: Spec::TokenStatusList,
     section: "5.1",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "A status list token whose signature does not verify is rejected",
 };
 
@@ -527,6 +566,7 @@ pub static TSL_INDEX_RANGE: Requirement = Requirement {
     spec: Spec::TokenStatusList,
     section: "8.3",
     level: Level::Must,
+    applies_to: &[Role::Verifier],
     summary: "A status index outside the decoded list makes the referenced token rejected",
 };
 
@@ -540,6 +580,7 @@ pub static TSL_FETCH_FAIL_CLOSED: Requirement = Requirement {
     spec: Spec::TokenStatusList,
     section: "8.3",
     level: Level::Should,
+    applies_to: &[Role::Verifier],
     summary: "When the status list cannot be fetched or validated, the referenced token is not accepted",
 };
 
@@ -550,6 +591,7 @@ pub static TSL_REFERENCED_TOKEN: Requirement = Requirement {
     spec: Spec::TokenStatusList,
     section: "6.2",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "status.status_list holds idx, a non-negative integer, and uri, a URI of the status list token",
 };
 
@@ -561,6 +603,7 @@ pub static TSL_STATUS_VALUES: Requirement = Requirement {
     spec: Spec::TokenStatusList,
     section: "7.1",
     level: Level::Must,
+    applies_to: &[Role::Verifier],
     summary: "Status values mean 0x00 VALID, 0x01 INVALID and 0x02 SUSPENDED; other values are reserved or application-specific",
 };
 
@@ -572,6 +615,7 @@ pub static TSL_EXP_TTL: Requirement = Requirement {
     spec: Spec::TokenStatusList,
     section: "8.3",
     level: Level::Must,
+    applies_to: &[Role::Verifier],
     summary: "An expired status list token is not used, and a cached one is refreshed once its ttl has run out",
 };
 
@@ -582,6 +626,7 @@ pub static TSL_PROCESSING_ORDER: Requirement = Requirement {
     spec: Spec::TokenStatusList,
     section: "8.3",
     level: Level::Must,
+    applies_to: &[Role::Verifier],
     summary: "The referenced token's own validity (signature, exp) is checked before its status, and a VALID status never revives an expired token",
 };
 
@@ -597,6 +642,7 @@ pub static HAIP_X5C_NO_ROOT: Requirement = Requirement {
     spec: Spec::Haip,
     section: "6.1.1",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "x5c does not contain the trust anchor's certificate; the anchor comes from outside the credential",
 };
 
@@ -607,6 +653,7 @@ pub static HAIP_X5C_REQUIRED: Requirement = Requirement {
     spec: Spec::Haip,
     section: "6.1.1",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "The SD-JWT VC header carries x5c with the issuer's signing certificate and its chain, and every role supports resolving the key from it",
 };
 
@@ -617,6 +664,7 @@ pub static HAIP_ES256: Requirement = Requirement {
     spec: Spec::Haip,
     section: "7",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Wallet, Role::Verifier],
     summary: "Issuers, wallets and verifiers support ES256 (ECDSA P-256, SHA-256)",
 };
 
@@ -627,6 +675,7 @@ pub static HAIP_STATUS_LIST_X5C: Requirement = Requirement {
     spec: Spec::Haip,
     section: "6.1",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "A status list token carries its signing key's certificate chain in x5c, without the trust anchor",
 };
 
@@ -641,6 +690,7 @@ pub static X509_CHAIN_ORDER: Requirement = Requirement {
     spec: Spec::Jose,
     section: "4.1.6",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "x5c lists the signing (leaf) certificate first, each following certificate being the issuer of the one before it",
 };
 
@@ -650,6 +700,7 @@ pub static X509_SIGNATURE: Requirement = Requirement {
     spec: Spec::X509,
     section: "6.1.3",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "Each certificate's signature verifies under its issuer's public key",
 };
 
@@ -659,6 +710,7 @@ pub static X509_VALIDITY: Requirement = Requirement {
     spec: Spec::X509,
     section: "6.1.3",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "The validation time falls within every certificate's notBefore and notAfter",
 };
 
@@ -670,6 +722,7 @@ pub static X509_KEY_USAGE: Requirement = Requirement {
     spec: Spec::X509,
     section: "6.1.4",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "The leaf allows digitalSignature; every CA in the path has basicConstraints cA true and keyCertSign",
 };
 
@@ -680,6 +733,7 @@ pub static X509_PATH_TO_ANCHOR: Requirement = Requirement {
     spec: Spec::X509,
     section: "6.1",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "The certification path ends at a trust anchor taken from an accepted trust list",
 };
 
@@ -694,6 +748,7 @@ pub static TL_SIGNATURE: Requirement = Requirement {
     spec: Spec::TrustList,
     section: "5.7",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "A trust list is signed by its scheme operator and the signature verifies before any entry is used",
 };
 
@@ -704,6 +759,7 @@ pub static TL_FRESHNESS: Requirement = Requirement {
     spec: Spec::TrustList,
     section: "5.3.15",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "A trust list past its next-update time, or issued in the future, is not relied on",
 };
 
@@ -714,6 +770,7 @@ pub static TL_ENTRY_SERVICE_TYPE: Requirement = Requirement {
     spec: Spec::TrustList,
     section: "5.5.1",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "The matching trust list entry has a service type fit for the use and a current status that is granted or recognised",
 };
 
@@ -727,6 +784,7 @@ pub static PROFILE_EUDIPLOMA_REQUIRED_CLAIMS: Requirement = Requirement {
     spec: Spec::EuJpAcademic,
     section: "a",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "An EU diploma (vct urn:eudi:diploma:1) has family_name, given_name, birthdate, qualification.title, qualification.eqf_level, awarding_body, awarding_date and the envelope iss, iat, cnf.jwk, status",
 };
 
@@ -737,6 +795,7 @@ pub static PROFILE_EUDIPLOMA_EQF: Requirement = Requirement {
     spec: Spec::EuJpAcademic,
     section: "a",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "qualification.eqf_level is an integer from 1 to 8",
 };
 
@@ -746,6 +805,7 @@ pub static PROFILE_EUDIPLOMA_ISCED_F: Requirement = Requirement {
     spec: Spec::EuJpAcademic,
     section: "a",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "qualification.isced_f is a 3- or 4-digit ISCED-F 2013 code given as a string",
 };
 
@@ -756,6 +816,7 @@ pub static PROFILE_EUDIPLOMA_CREDITS: Requirement = Requirement {
     spec: Spec::EuJpAcademic,
     section: "a",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "qualification.credits is an object with system ECTS and a numeric value",
 };
 
@@ -766,6 +827,7 @@ pub static PROFILE_EUDIPLOMA_DATES: Requirement = Requirement {
     spec: Spec::EuJpAcademic,
     section: "a",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "birthdate and awarding_date are Gregorian full-dates (YYYY-MM-DD), never date-times",
 };
 
@@ -775,6 +837,7 @@ pub static PROFILE_EUDIPLOMA_NAMES_NFC: Requirement = Requirement {
     spec: Spec::EuJpAcademic,
     section: "a",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "Name and title strings in an EU diploma are issued in Unicode NFC",
 };
 
@@ -785,6 +848,7 @@ pub static PROFILE_EUDIPLOMA_NO_EXP_OK: Requirement = Requirement {
     spec: Spec::EuJpAcademic,
     section: "a",
     level: Level::Must,
+    applies_to: &[Role::Verifier],
     summary: "A diploma without exp is accepted; validity then rests on the status list",
 };
 
@@ -798,6 +862,7 @@ pub static PROFILE_JPDEGREE_REQUIRED_CLAIMS: Requirement = Requirement {
     spec: Spec::EuJpAcademic,
     section: "a",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "A JP degree (HTTPS vct of the JP scheme owner) has family/given names with kana forms, birthdate, degree.type, degree.name, degree.isced2011, credits, awarding_date, awarding_institution and the envelope claims; aka_vcts urn:eudi:diploma:1 only if the EU mandatory claims are met",
 };
 
@@ -807,6 +872,7 @@ pub static PROFILE_JPDEGREE_TYPE: Requirement = Requirement {
     spec: Spec::EuJpAcademic,
     section: "a",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "degree.type is one of gakushi, shushi, hakushi, shushi_senmonshoku, homu_hakushi, kyoshoku_shushi, gakushi_senmonshoku, tanki_daigakushi",
 };
 
@@ -817,6 +883,7 @@ pub static PROFILE_JPDEGREE_ISCED: Requirement = Requirement {
     spec: Spec::EuJpAcademic,
     section: "a",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "degree.isced2011 is the NIC-Japan ISCED 2011 code string consistent with degree.type",
 };
 
@@ -826,6 +893,7 @@ pub static PROFILE_JPDEGREE_CREDITS: Requirement = Requirement {
     spec: Spec::EuJpAcademic,
     section: "a",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "credits is an object with system JP-tanni, an integer value and hours_per_unit 45; credits without a system are rejected",
 };
 
@@ -836,6 +904,7 @@ pub static PROFILE_JPDEGREE_MIN_CREDITS: Requirement = Requirement {
     spec: Spec::EuJpAcademic,
     section: "a",
     level: Level::Should,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "A bachelor's degree (gakushi) with fewer than 124 tanni is flagged for review",
 };
 
@@ -845,6 +914,7 @@ pub static PROFILE_JPDEGREE_DATES: Requirement = Requirement {
     spec: Spec::EuJpAcademic,
     section: "a",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "birthdate, awarding_date and graduation_date are Gregorian full-dates; Japanese era forms (e.g. Reiwa, U+32FF) are rejected",
 };
 
@@ -854,6 +924,7 @@ pub static PROFILE_JPDEGREE_KANA: Requirement = Requirement {
     spec: Spec::EuJpAcademic,
     section: "a",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "The _kana name claims contain katakana only",
 };
 
@@ -863,6 +934,7 @@ pub static PROFILE_JPDEGREE_NAMES_NFC: Requirement = Requirement {
     spec: Spec::EuJpAcademic,
     section: "a",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Verifier],
     summary: "Kanji, kana and Latin name strings in a JP degree are issued in Unicode NFC",
 };
 
@@ -877,6 +949,7 @@ pub static MRA_EUJP_JP_NOT_QEAA: Requirement = Requirement {
     spec: Spec::EuJpAcademic,
     section: "c",
     level: Level::Must,
+    applies_to: &[Role::Verifier],
     summary: "A JP-issued credential presented as qualified (QEAA) in the EU is rejected",
 };
 
@@ -888,6 +961,7 @@ pub static MRA_EUJP_TRUSTED_LIST: Requirement = Requirement {
     spec: Spec::EuJpAcademic,
     section: "c",
     level: Level::Must,
+    applies_to: &[Role::Verifier],
     summary: "A verifier trusts only the lists the arrangement names, and an issuer only for the credential types the arrangement lists for it",
 };
 
@@ -897,6 +971,7 @@ pub static MRA_EUJP_LEVEL: Requirement = Requirement {
     spec: Spec::EuJpAcademic,
     section: "b",
     level: Level::Must,
+    applies_to: &[Role::Verifier],
     summary: "Level maps only through the ISCED level digit; 766 and N/A go to review, and homu_hakushi (professional law doctorate) never maps to level 8",
 };
 
@@ -906,6 +981,7 @@ pub static MRA_EUJP_CREDITS_NOT_CONVERTED: Requirement = Requirement {
     spec: Spec::EuJpAcademic,
     section: "b",
     level: Level::Must,
+    applies_to: &[Role::Verifier],
     summary: "Credits keep their system and value and are never converted automatically between tanni and ECTS",
 };
 
@@ -915,6 +991,7 @@ pub static MRA_EUJP_GRADES_SCHEME: Requirement = Requirement {
     spec: Spec::EuJpAcademic,
     section: "b",
     level: Level::Must,
+    applies_to: &[Role::Verifier],
     summary: "Grades travel with their scheme_uri and are never compared numerically across scales",
 };
 
@@ -924,6 +1001,7 @@ pub static MRA_EUJP_FIELD: Requirement = Requirement {
     spec: Spec::EuJpAcademic,
     section: "b",
     level: Level::Must,
+    applies_to: &[Role::Verifier],
     summary: "The field of study is taken only from an explicit isced_f code with its mapping source, never guessed from free-text titles",
 };
 
@@ -933,6 +1011,7 @@ pub static MRA_EUJP_NAMES: Requirement = Requirement {
     spec: Spec::EuJpAcademic,
     section: "b",
     level: Level::Should,
+    applies_to: &[Role::Verifier],
     summary: "Names are matched after NFC and across kanji, kana and Latin forms; a mismatch with the current PID goes to review, not rejection",
 };
 
@@ -943,6 +1022,7 @@ pub static MRA_EUJP_SUBSTANTIAL_DIFFERENCE: Requirement = Requirement {
     spec: Spec::EuJpAcademic,
     section: "c",
     level: Level::Should,
+    applies_to: &[Role::Verifier],
     summary: "A verifier exposes level, credits and grading for a substantial-difference assessment; a bare recognised verdict is flagged",
 };
 
@@ -960,6 +1040,7 @@ pub static OID4VCI_OFFER: Requirement = Requirement {
     spec: Spec::Oid4vci,
     section: "4.1.1",
     level: Level::Must,
+    applies_to: &[Role::Issuer],
     summary: "A credential offer names the credential_issuer, a non-empty credential_configuration_ids array known to the issuer, and its grants",
 };
 
@@ -969,6 +1050,7 @@ pub static OID4VCI_OFFER_URI: Requirement = Requirement {
     spec: Spec::Oid4vci,
     section: "4.1.3",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Wallet],
     summary: "An offer passed by reference is fetched with GET from credential_offer_uri and answered as application/json",
 };
 
@@ -978,6 +1060,7 @@ pub static OID4VCI_TX_CODE: Requirement = Requirement {
     spec: Spec::Oid4vci,
     section: "6.1",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Wallet],
     summary: "tx_code is sent exactly when the offer carried a tx_code object; otherwise the token request fails with invalid_request",
 };
 
@@ -987,6 +1070,7 @@ pub static OID4VCI_INVALID_GRANT: Requirement = Requirement {
     spec: Spec::Oid4vci,
     section: "6.3",
     level: Level::Must,
+    applies_to: &[Role::Issuer],
     summary: "A wrong, expired or reused pre-authorized code, a wrong tx_code, or a bad authorization code or PKCE verifier is refused with invalid_grant",
 };
 
@@ -996,6 +1080,7 @@ pub static OID4VCI_NONCE_NO_STORE: Requirement = Requirement {
     spec: Spec::Oid4vci,
     section: "7.2",
     level: Level::Must,
+    applies_to: &[Role::Issuer],
     summary: "The nonce response carries Cache-Control: no-store and a c_nonce string",
 };
 
@@ -1005,6 +1090,7 @@ pub static OID4VCI_ACCESS_TOKEN: Requirement = Requirement {
     spec: Spec::Oid4vci,
     section: "8.3.1.1",
     level: Level::Must,
+    applies_to: &[Role::Issuer],
     summary: "A credential request without a valid access token is refused as RFC 6750 prescribes (401, invalid_token)",
 };
 
@@ -1014,6 +1100,7 @@ pub static OID4VCI_CREDENTIAL_REQUEST: Requirement = Requirement {
     spec: Spec::Oid4vci,
     section: "8.2",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Wallet],
     summary: "A credential request names exactly one of credential_configuration_id or credential_identifier, a known one, and carries proofs when the configuration lists proof types",
 };
 
@@ -1023,6 +1110,7 @@ pub static OID4VCI_ERROR_CODES: Requirement = Requirement {
     spec: Spec::Oid4vci,
     section: "8.3.1.2",
     level: Level::Must,
+    applies_to: &[Role::Issuer],
     summary: "Credential request errors use the specific error codes of §8.3.1.2 with HTTP 400, not the generic invalid_request",
 };
 
@@ -1032,6 +1120,7 @@ pub static OID4VCI_CREDENTIAL_RESPONSE: Requirement = Requirement {
     spec: Spec::Oid4vci,
     section: "8.3",
     level: Level::Must,
+    applies_to: &[Role::Issuer],
     summary: "An immediate credential response is HTTP 200, application/json, with a credentials array of objects each holding a credential",
 };
 
@@ -1041,6 +1130,7 @@ pub static OID4VCI_PROOF_TYP: Requirement = Requirement {
     spec: Spec::Oid4vci,
     section: "F.1",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Wallet],
     summary: "A jwt key proof has typ openid4vci-proof+jwt",
 };
 
@@ -1050,6 +1140,7 @@ pub static OID4VCI_PROOF_ALG: Requirement = Requirement {
     spec: Spec::Oid4vci,
     section: "F.1",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Wallet],
     summary: "A key proof's alg is an asymmetric signature algorithm listed in proof_signing_alg_values_supported, never none or a MAC",
 };
 
@@ -1059,6 +1150,7 @@ pub static OID4VCI_PROOF_KEY: Requirement = Requirement {
     spec: Spec::Oid4vci,
     section: "F.1",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Wallet],
     summary: "A key proof names its key by exactly one of kid, jwk or x5c, and is signed by that key",
 };
 
@@ -1068,6 +1160,7 @@ pub static OID4VCI_PROOF_AUD: Requirement = Requirement {
     spec: Spec::Oid4vci,
     section: "F.1",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Wallet],
     summary: "A key proof's aud is the Credential Issuer Identifier",
 };
 
@@ -1077,6 +1170,7 @@ pub static OID4VCI_PROOF_IAT: Requirement = Requirement {
     spec: Spec::Oid4vci,
     section: "F.1",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Wallet],
     summary: "A key proof carries iat, and the issuer refuses one issued too long ago or in the future",
 };
 
@@ -1086,6 +1180,7 @@ pub static OID4VCI_PROOF_NONCE: Requirement = Requirement {
     spec: Spec::Oid4vci,
     section: "F.1",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Wallet],
     summary: "A key proof carries a fresh, unused c_nonce from the issuer's nonce endpoint; a missing one is invalid_proof, a wrong or reused one invalid_nonce",
 };
 
@@ -1095,6 +1190,7 @@ pub static OID4VCI_METADATA: Requirement = Requirement {
     spec: Spec::Oid4vci,
     section: "12.2.2",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Wallet],
     summary: "Credential issuer metadata is served at /.well-known/openid-credential-issuer and its credential_issuer equals the issuer identifier it was fetched for",
 };
 
@@ -1104,6 +1200,7 @@ pub static OAUTH_PKCE: Requirement = Requirement {
     spec: Spec::OAuth,
     section: "4.6",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Wallet],
     summary: "The authorization server checks code_verifier against the S256 code_challenge bound to the authorization code",
 };
 
@@ -1113,6 +1210,7 @@ pub static JAR_TYP: Requirement = Requirement {
     spec: Spec::Oid4vp,
     section: "5",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "A request object has typ oauth-authz-req+jwt; wallets do not process one without it",
 };
 
@@ -1122,6 +1220,7 @@ pub static JAR_CLIENT_ID: Requirement = Requirement {
     spec: Spec::OAuth,
     section: "5",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "The client_id inside a request object equals the client_id of the authorization request that referred to it",
 };
 
@@ -1131,6 +1230,7 @@ pub static JAR_EXP: Requirement = Requirement {
     spec: Spec::OAuth,
     section: "6.3",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "A request object is signed, valid and not expired when the wallet processes it",
 };
 
@@ -1140,6 +1240,7 @@ pub static OID4VP_CLIENT_ID_PREFIX: Requirement = Requirement {
     spec: Spec::Oid4vp,
     section: "5.9.3",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "The client identifier belongs to its prefix: x509_san_dns names a dNSName SAN of the signing leaf, x509_hash is the SHA-256 of the leaf, redirect_uri requests are unsigned and answer to that URI",
 };
 
@@ -1149,6 +1250,7 @@ pub static OID4VP_REQUEST_TRUST: Requirement = Requirement {
     spec: Spec::Oid4vp,
     section: "5.9.3",
     level: Level::Must,
+    applies_to: &[Role::Wallet],
     summary: "For x509_san_dns and x509_hash the wallet validates the request signature and the leaf certificate's chain to a trusted anchor",
 };
 
@@ -1158,6 +1260,7 @@ pub static OID4VP_QUERY_PRESENT: Requirement = Requirement {
     spec: Spec::Oid4vp,
     section: "5.1",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "An authorization request carries exactly one of dcql_query and scope",
 };
 
@@ -1167,6 +1270,7 @@ pub static OID4VP_DCQL_VALID: Requirement = Requirement {
     spec: Spec::Oid4vp,
     section: "6",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "A DCQL query is well formed: unique valid ids, non-empty arrays, claim sets only with claim ids, credential sets naming existing queries",
 };
 
@@ -1176,6 +1280,7 @@ pub static OID4VP_DCQL_SATISFIED: Requirement = Requirement {
     spec: Spec::Oid4vp,
     section: "6.4",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "The presentations satisfy the DCQL query: each required credential query (and credential set) answered, with the requested claims, values and vct",
 };
 
@@ -1185,6 +1290,7 @@ pub static OID4VP_NONCE: Requirement = Requirement {
     spec: Spec::Oid4vp,
     section: "5.2",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "Every authorization request carries a fresh nonce, and presentations are bound to it",
 };
 
@@ -1194,6 +1300,7 @@ pub static OID4VP_STATE: Requirement = Requirement {
     spec: Spec::Oid4vp,
     section: "8.2",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "The response to the response URI is matched to its request by state (URL-safe ASCII), and a response for an unknown or finished transaction is refused",
 };
 
@@ -1203,6 +1310,7 @@ pub static OID4VP_DIRECT_POST: Requirement = Requirement {
     spec: Spec::Oid4vp,
     section: "8.2",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "With direct_post the response is form-encoded UTF-8 sent by POST to response_uri, and the verifier answers 200 application/json",
 };
 
@@ -1212,6 +1320,7 @@ pub static OID4VP_ENCRYPTED_RESPONSE: Requirement = Requirement {
     spec: Spec::Oid4vp,
     section: "8.3",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "An encrypted response is a JWE whose alg equals the chosen JWK's alg, whose kid names that key, and whose enc is one the verifier advertised (A128GCM by default)",
 };
 
@@ -1221,6 +1330,7 @@ pub static OID4VP_DIRECT_POST_JWT: Requirement = Requirement {
     spec: Spec::Oid4vp,
     section: "8.3.1",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "With direct_post.jwt the wallet posts one response parameter holding the encrypted JWT; an unencrypted vp_token is not accepted for such a request",
 };
 
@@ -1230,6 +1340,7 @@ pub static OID4VP_VP_TOKEN: Requirement = Requirement {
     spec: Spec::Oid4vp,
     section: "8.1",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "vp_token is a JSON object keyed by credential query id, each value a non-empty array of presentations, one unless multiple is true",
 };
 
@@ -1239,6 +1350,7 @@ pub static OID4VP_VALIDATION: Requirement = Requirement {
     spec: Spec::Oid4vp,
     section: "8.6",
     level: Level::Must,
+    applies_to: &[Role::Verifier],
     summary: "The verifier validates each presentation (integrity, holder binding, policy such as revocation) and rejects the VP token when a check fails",
 };
 
@@ -1248,6 +1360,7 @@ pub static OID4VP_KB_CLIENT_ID: Requirement = Requirement {
     spec: Spec::Oid4vp,
     section: "B.3.6",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "An SD-JWT VC presentation's KB-JWT has aud equal to the full client identifier (with its prefix) and nonce equal to the request's nonce",
 };
 
@@ -1257,6 +1370,7 @@ pub static OID4VP_TRANSACTION_DATA: Requirement = Requirement {
     spec: Spec::Oid4vp,
     section: "5.1",
     level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
     summary: "A wallet that does not support transaction_data refuses a request carrying it",
 };
 
@@ -1269,6 +1383,7 @@ pub static ROBUST_FAIL_CLEANLY: Requirement = Requirement {
     spec: Spec::Robustness,
     section: "1",
     level: Level::Should,
+    applies_to: &[Role::Issuer, Role::Wallet, Role::Verifier],
     summary: "A failed exchange (counterpart unreachable, silent or answering an error) ends within a bounded time, is reported with the step that failed, and leaves no partial credential",
 };
 
@@ -1280,6 +1395,7 @@ pub static REGRESS_SAME_ANSWER: Requirement = Requirement {
     spec: Spec::Regression,
     section: "1",
     level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Wallet, Role::Verifier],
     summary: "Given the recorded requests of its counterparts, an implementation answers as it did in the recording (normalised transcript)",
 };
 
@@ -1478,6 +1594,25 @@ mod tests {
                 "{}: suffix must be short kebab-case",
                 r.id
             );
+        }
+    }
+
+    #[test]
+    fn every_requirement_binds_a_role_once() {
+        for r in ALL {
+            assert!(!r.applies_to.is_empty(), "{} binds no role", r.id);
+            assert!(
+                r.applies_to.windows(2).all(|w| w[0] < w[1]),
+                "{}: roles listed twice or out of order",
+                r.id
+            );
+        }
+    }
+
+    #[test]
+    fn every_spec_is_listed_for_reports() {
+        for r in ALL {
+            assert!(super::super::Spec::ALL.contains(&r.spec), "{:?}", r.spec);
         }
     }
 

@@ -61,6 +61,71 @@ pub enum Spec {
     Regression,
 }
 
+/// The role whose behaviour a requirement constrains: who must meet it (an issuer that must
+/// produce a conformant credential, a verifier that must reject a non-conformant one). Many
+/// rules bind two roles: the side that produces an artefact and the side that checks it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Issuer,
+    Wallet,
+    Verifier,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Issuer, Role::Wallet, Role::Verifier];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Issuer => "issuer",
+            Role::Wallet => "wallet",
+            Role::Verifier => "verifier",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+}
+
+impl Spec {
+    /// Every spec, in the order reports list them.
+    pub const ALL: [Spec; 13] = [
+        Spec::Oid4vci,
+        Spec::Oid4vp,
+        Spec::Haip,
+        Spec::SdJwt,
+        Spec::SdJwtVc,
+        Spec::TokenStatusList,
+        Spec::Jose,
+        Spec::X509,
+        Spec::OAuth,
+        Spec::TrustList,
+        Spec::EuJpAcademic,
+        Spec::Robustness,
+        Spec::Regression,
+    ];
+
+    /// The name reports show.
+    pub fn title(self) -> &'static str {
+        match self {
+            Spec::SdJwt => "SD-JWT (RFC 9901)",
+            Spec::SdJwtVc => "SD-JWT VC",
+            Spec::TokenStatusList => "Token Status List",
+            Spec::Haip => "HAIP 1.0",
+            Spec::Jose => "JOSE (RFC 7515, 7519, 8725)",
+            Spec::X509 => "X.509 (RFC 5280)",
+            Spec::TrustList => "Trusted lists (ETSI TS 119 612 / 119 602)",
+            Spec::EuJpAcademic => "EU-JP academic recognition (Accord profile)",
+            Spec::Oid4vci => "OpenID4VCI 1.0",
+            Spec::Oid4vp => "OpenID4VP 1.0",
+            Spec::OAuth => "OAuth (RFC 7636, 9101)",
+            Spec::Robustness => "Robustness (Accord)",
+            Spec::Regression => "Regression (Accord)",
+        }
+    }
+}
+
 /// One requirement of one spec.
 #[derive(Debug, PartialEq, Eq, Serialize)]
 pub struct Requirement {
@@ -70,6 +135,8 @@ pub struct Requirement {
     /// Section of the spec, e.g. `7.1`.
     pub section: &'static str,
     pub level: Level,
+    /// The roles that must meet it (at least one).
+    pub applies_to: &'static [Role],
     /// One line saying what is required, in Accord's words.
     pub summary: &'static str,
 }

@@ -140,6 +140,7 @@ impl Bridge {
             self.fold(counts);
             self.record(&AccordEvent::CheckEvaluated {
                 scenario: scenario.to_owned(),
+                subject: c.subject.map(|p| p.name().to_owned()),
                 requirement: c.requirement.id.to_owned(),
                 level: c.requirement.level.as_str().to_owned(),
                 section: c.requirement.section.to_owned(),

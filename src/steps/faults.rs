@@ -8,7 +8,7 @@ use futures::FutureExt as _;
 use futures::future::LocalBoxFuture;
 use serde_json::{Value, json};
 
-use super::{AcademicWorld, arg, context, record_check, record_fault};
+use super::{AcademicWorld, arg, context, judge, record_fault};
 use crate::cast::Part;
 use crate::requirements::catalogue as req;
 use crate::roles::control::Answer;
@@ -178,6 +178,14 @@ pub(super) fn accept_step(w: &mut AcademicWorld, _c: Context) -> LocalBoxFuture<
     .boxed_local()
 }
 
+/// The issuer that made this scenario's offer.
+fn offering_issuer(w: &AcademicWorld) -> Part {
+    match &w.faults.offer {
+        Some((part, _, _)) => *part,
+        None => panic!("no offer was made"),
+    }
+}
+
 /// What the wallet's failed attempt looked like: failed cleanly (an answer, the step named,
 /// no credential gained), and the counterpart's error if it reported one.
 fn clean_failure(w: &AcademicWorld) -> (bool, String, Value) {
@@ -217,13 +225,15 @@ pub(super) fn failed_with_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFut
     async move {
         let expected = arg(&c, 1).to_owned();
         let (clean, described, error) = clean_failure(w);
-        record_check(
+        judge(
+            Part::Wallet,
             &req::ROBUST_FAIL_CLEANLY,
             "the attempt ends with a reported failure and no credential",
             described.clone(),
             clean,
         );
-        record_check(
+        judge(
+            offering_issuer(w),
             &req::OID4VCI_INVALID_GRANT,
             format!("the issuer refuses the code it no longer knows with {expected}"),
             format!("the issuer answered {error}"),
@@ -237,7 +247,8 @@ pub(super) fn failed_with_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFut
 pub(super) fn unreachable_step(w: &mut AcademicWorld, _c: Context) -> LocalBoxFuture<'_, ()> {
     async move {
         let (clean, described, _) = clean_failure(w);
-        record_check(
+        judge(
+            Part::Wallet,
             &req::ROBUST_FAIL_CLEANLY,
             "the attempt ends within the wallet's time limit with a reported failure and no credential",
             described,

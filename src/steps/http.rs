@@ -12,7 +12,7 @@ use futures::FutureExt as _;
 use futures::future::LocalBoxFuture;
 use serde_json::{Value, json};
 
-use super::{ACCEPTANCE, AcademicWorld, CheckRecord, RunContext, arg, context, find, record_check};
+use super::{ACCEPTANCE, AcademicWorld, CheckRecord, RunContext, arg, context, find, judge};
 use crate::cast::{Cast, Part};
 use crate::events::Verdict;
 use crate::requirements::{Requirement, catalogue as req};
@@ -83,9 +83,10 @@ pub(super) fn cast(ctx: &RunContext) -> Rc<Cast> {
     }
 }
 
-fn not_implemented(requirement: &'static Requirement, operation: &str) {
+fn not_implemented(subject: Part, requirement: &'static Requirement, operation: &str) {
     super::CHECKS.with(|c| {
         c.borrow_mut().push(CheckRecord {
+            subject: Some(subject),
             requirement,
             expected: format!("{operation} supported"),
             actual: "the implementation answered 501 (not implemented)".into(),
@@ -123,7 +124,7 @@ pub(super) fn issued_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'
                 .await,
         );
         if offer.not_implemented() {
-            return not_implemented(&req::OID4VCI_OFFER, "issuer: create offer");
+            return not_implemented(issuer, &req::OID4VCI_OFFER, "issuer: create offer");
         }
         let uri = offer.body["uri"]
             .as_str()
@@ -139,10 +140,15 @@ pub(super) fn issued_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'
                 .await,
         );
         if accepted.not_implemented() {
-            return not_implemented(&req::OID4VCI_CREDENTIAL_RESPONSE, "wallet: accept offer");
+            return not_implemented(
+                Part::Wallet,
+                &req::OID4VCI_CREDENTIAL_RESPONSE,
+                "wallet: accept offer",
+            );
         }
         let issued = accepted.status == 200;
-        record_check(
+        judge(
+            issuer,
             &req::OID4VCI_CREDENTIAL_RESPONSE,
             "a credential issued into the wallet",
             if issued {
@@ -164,7 +170,8 @@ pub(super) fn issued_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'
                     .filter(|f| f["requirement"] == r.id)
                     .filter_map(|f| f["message"].as_str())
                     .collect();
-                record_check(
+                judge(
+                    issuer,
                     r,
                     "met",
                     if broken.is_empty() {
@@ -239,7 +246,11 @@ pub(super) fn trust_list_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFutu
                 .await,
         );
         if published.not_implemented() {
-            return not_implemented(&req::TSL_FETCH_FAIL_CLOSED, "trust-list host: publish");
+            return not_implemented(
+                Part::TrustList,
+                &req::TSL_FETCH_FAIL_CLOSED,
+                "trust-list host: publish",
+            );
         }
         assert!(
             published.ok(),
@@ -298,7 +309,7 @@ pub(super) fn ask_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_, 
             t.control(part).create_request(&base, &body).await,
         );
         if created.not_implemented() {
-            return not_implemented(&req::OID4VP_QUERY_PRESENT, "verifier: create request");
+            return not_implemented(part, &req::OID4VP_QUERY_PRESENT, "verifier: create request");
         }
         assert!(
             created.ok(),
@@ -332,7 +343,7 @@ pub(super) fn present_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<
                 .await,
         );
         if answer.not_implemented() {
-            return not_implemented(&req::OID4VP_DIRECT_POST, "wallet: present");
+            return not_implemented(Part::Wallet, &req::OID4VP_DIRECT_POST, "wallet: present");
         }
         // What the wallet posted: seen on the wire when the wallet sends through Accord's
         // transport, else as the wallet's control answer reports it.
@@ -426,6 +437,14 @@ pub(super) fn replay_step(w: &mut AcademicWorld, _c: Context) -> LocalBoxFuture<
     .boxed_local()
 }
 
+/// The verifier this scenario asked (the subject of what it answered).
+fn verifier_part(w: &AcademicWorld) -> Part {
+    match &w.http.request {
+        Some((part, _, _)) => *part,
+        None => panic!("no verifier was asked in this scenario"),
+    }
+}
+
 fn cited_by_verifier(w: &AcademicWorld) -> Vec<String> {
     let mut ids: Vec<String> = Vec::new();
     if let Some(o) = &w.http.outcome {
@@ -482,7 +501,7 @@ pub(super) fn accepts_step(w: &mut AcademicWorld, _c: Context) -> LocalBoxFuture
             } else {
                 "met".into()
             };
-            record_check(r, "met", actual, verified && !broken);
+            judge(verifier_part(w), r, "met", actual, verified && !broken);
         }
     }
     .boxed_local()
@@ -516,7 +535,8 @@ pub(super) fn minimal_step(w: &mut AcademicWorld, _c: Context) -> LocalBoxFuture
                     .any(|a| *d == a || d.starts_with(&format!("{a}.")))
             })
             .collect();
-        record_check(
+        judge(
+            verifier_part(w),
             &req::OID4VP_DCQL_SATISFIED,
             format!("disclosures only under {}", asked.join(", ")),
             if extra.is_empty() {
@@ -544,7 +564,8 @@ pub(super) fn recognition_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFut
                     .map(str::to_owned)
             })
             .unwrap_or_else(|| "no recognition (the presentation was not accepted)".into());
-        record_check(
+        judge(
+            verifier_part(w),
             &req::MRA_EUJP_LEVEL,
             expected.clone(),
             actual.clone(),
@@ -560,7 +581,8 @@ pub(super) fn not_qualified_step(w: &mut AcademicWorld, _c: Context) -> LocalBox
         let q = w.http.outcome.as_ref().and_then(|o| {
             o["result"]["presentations"][0]["trust"]["path"]["decision"]["qualified"].as_bool()
         });
-        record_check(
+        judge(
+            verifier_part(w),
             &req::MRA_EUJP_JP_NOT_QEAA,
             "qualified = Some(false)",
             format!("qualified = {q:?}"),
@@ -592,7 +614,8 @@ pub(super) fn rejects_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<
             .as_ref()
             .map(|a| a.body["verifier_response"]["error"].clone())
             .unwrap_or(Value::Null);
-        record_check(
+        judge(
+            verifier_part(w),
             r,
             format!("rejected (HTTP 400 invalid_request) citing {}", r.id),
             format!("HTTP {status} {error} citing {}", cited.join(", ")),
@@ -616,7 +639,8 @@ pub(super) fn wallet_refuses_step(w: &mut AcademicWorld, c: Context) -> LocalBox
             .flatten()
             .filter_map(Value::as_str)
             .collect();
-        record_check(
+        judge(
+            Part::Wallet,
             r,
             format!("refused citing {}", r.id),
             format!(

@@ -20,6 +20,7 @@ use futures::future::LocalBoxFuture;
 use regex::Regex;
 use serde_json::Value;
 
+use crate::cast::Part;
 use crate::credential::{
     CredentialReport, IssueCredentialError, IssueInput, IssuerTrust, StatusInput, VerifyConfig,
     issue_credential, verify_credential,
@@ -84,6 +85,8 @@ impl RunContext {
 /// One check a step made, before it becomes an event.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckRecord {
+    /// The part whose answer was judged; `None` for Accord's own credential core.
+    pub subject: Option<Part>,
     pub requirement: &'static Requirement,
     pub expected: String,
     pub actual: String,
@@ -151,13 +154,43 @@ fn context() -> Option<Rc<RunContext>> {
     CONTEXT.with(|c| c.borrow().clone())
 }
 
+/// Records a check of Accord's own credential core (the in-process features).
 pub fn record_check(
     requirement: &'static Requirement,
     expected: impl Into<String>,
     actual: impl Into<String>,
     passed: bool,
 ) {
+    push_check(None, requirement, expected.into(), actual.into(), passed);
+}
+
+/// Records a check of what the implementation playing `subject` answered: coverage and
+/// certification reports credit (or debit) that implementation with it.
+pub fn judge(
+    subject: Part,
+    requirement: &'static Requirement,
+    expected: impl Into<String>,
+    actual: impl Into<String>,
+    passed: bool,
+) {
+    push_check(
+        Some(subject),
+        requirement,
+        expected.into(),
+        actual.into(),
+        passed,
+    );
+}
+
+fn push_check(
+    subject: Option<Part>,
+    requirement: &'static Requirement,
+    expected: String,
+    actual: String,
+    passed: bool,
+) {
     let record = CheckRecord {
+        subject,
         requirement,
         expected: expected.into(),
         actual: actual.into(),
