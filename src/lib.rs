@@ -2,6 +2,7 @@
 //! and verifiers, starting with EU–Japan academic credentials. See ARCHITECTURE.md for the
 //! code map.
 
+pub mod bundle;
 pub mod cast;
 pub mod certification;
 pub mod cli;

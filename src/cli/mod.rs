@@ -9,6 +9,7 @@
 //! Output goes to standard output in one write at the end, or with `--output FILE` to a
 //! temporary file renamed into place, so a failure never leaves a partial file.
 
+mod bundle_cmd;
 mod credential_cmd;
 mod demo_cmd;
 mod fuzz_cmd;
@@ -105,6 +106,18 @@ pub enum Command {
     /// are findings, shrunk, recorded as a run and written as regression seeds. Exit 0 no
     /// finding, 1 findings, 2 usage, 3 interrupted (resume with --resume RUN).
     Fuzz(fuzz_cmd::FuzzArgs),
+    /// Write a run's signed evidence bundle (`accord bundle RUN --output FILE`): its log, every
+    /// report, the implementations' manifests and image digests, a manifest of SHA-256
+    /// hashes signed with the harness's key. `accord bundle verify FILE` checks one offline
+    /// (exit 0 intact, 1 not intact); `accord bundle key` prints the public key.
+    Bundle(bundle_cmd::BundleArgs),
+    /// List the certification profiles: for each role, the scenarios and requirements it
+    /// needs of each part (`accord run --profile ID`).
+    Profiles {
+        /// One JSON array instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Build and inspect Token Status Lists.
     #[command(subcommand, name = "status-list")]
     StatusList(status_cmd::StatusCommand),
@@ -127,6 +140,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Replay(a) => replay_cmd::replay(a),
         Command::Diff(a) => replay_cmd::diff(a),
         Command::Fuzz(a) => fuzz_cmd::fuzz(a),
+        Command::Bundle(a) => bundle_cmd::run(a),
+        Command::Profiles { json } => profiles(json),
     };
     match result {
         Ok(code) => code,
@@ -135,6 +150,48 @@ pub fn run(cli: Cli) -> ExitCode {
             e.exit_code()
         }
     }
+}
+
+fn profiles(json: bool) -> Result<ExitCode, CliError> {
+    use crate::certification::PROFILES;
+    let text = if json {
+        let all: Vec<serde_json::Value> = PROFILES
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "id": p.id,
+                    "role": p.role,
+                    "title": p.title,
+                    "parts": p.parts.iter().map(|n| serde_json::json!({
+                        "part": n.part,
+                        "scenarios": n.scenarios,
+                        "requirements": n.requirements,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&all).unwrap_or_default()
+        )
+    } else {
+        let mut out = String::new();
+        for p in PROFILES {
+            out.push_str(&format!("{}  {}\n", p.id, p.title));
+            for n in p.parts {
+                out.push_str(&format!("  as {}:\n", n.part));
+                for s in n.scenarios {
+                    out.push_str(&format!("    scenario     {s}\n"));
+                }
+                for r in n.requirements {
+                    out.push_str(&format!("    requirement  {r}\n"));
+                }
+            }
+        }
+        out
+    };
+    io::emit(&text, None)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn requirements(json: bool) -> Result<ExitCode, CliError> {
