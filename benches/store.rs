@@ -16,6 +16,7 @@ use criterion::{Criterion, Throughput, criterion_group};
 fn check(i: u64) -> Event {
     Event::CheckEvaluated {
         scenario: "A key-bound presentation of the diploma is accepted and recognised".into(),
+        subject: Some("verifier-jp".into()),
         requirement: "SDJWT-RFC9901-7.3-kb-sd-hash".into(),
         level: "MUST".into(),
         section: "7.3".into(),

@@ -85,8 +85,23 @@ fn verdict_word(v: Option<Verdict>) -> &'static str {
     v.map_or("interrupted", Verdict::as_str)
 }
 
+/// Every scenario has a row in the scenario list under this anchor.
 fn scenario_anchor(i: usize) -> String {
     format!("scenario-{}", i + 1)
+}
+
+/// A scenario with a failed check, or one that did not pass, has its evidence here.
+fn failure_anchor(i: usize) -> String {
+    format!("failure-{}", i + 1)
+}
+
+/// Whether the failures section shows scenario `s`.
+fn shows_failure(s: &ScenarioView) -> bool {
+    s.checks.iter().any(|c| c.verdict == Verdict::Failed)
+        || matches!(
+            s.verdict,
+            Some(Verdict::Failed | Verdict::Inconclusive) | None
+        )
 }
 
 /// The HTML report of a run.
@@ -109,6 +124,7 @@ pub fn html(v: &RunView) -> String {
          <a href=\"#recognition\">Recognition / <span lang=\"ja\">相互承認</span></a>\
          <a href=\"#matrix\">Interop matrix</a>\
          <a href=\"#coverage\">Coverage</a>\
+         <a href=\"#scenarios\">Scenarios</a>\
          <a href=\"#failures\">Failures</a>\
          <a href=\"#not-reached\">Not reached</a>\
          </nav>\n</header>\n<main>\n"
@@ -118,6 +134,7 @@ pub fn html(v: &RunView) -> String {
     recognition(&mut out, v);
     matrix(&mut out, v);
     coverage_section(&mut out, &cov);
+    scenarios(&mut out, v);
     failures(&mut out, v);
     not_reached(&mut out, &cov);
     out.push_str("</main>\n</body>\n</html>\n");
@@ -280,7 +297,7 @@ fn requirement_table(out: &mut String, rows: &[Row]) {
         let evidence = match &r.failure {
             Some(f) => format!(
                 "<a href=\"#{}\">scenario {}</a>: expected {}; saw {}",
-                scenario_anchor(f.scenario),
+                failure_anchor(f.scenario),
                 f.scenario + 1,
                 esc(&f.expected),
                 esc(&f.actual)
@@ -546,6 +563,42 @@ fn exchange_html(out: &mut String, x: &Exchange, open: bool) {
     );
 }
 
+/// Every scenario of the run, in order, each with its anchor.
+fn scenarios(out: &mut String, v: &RunView) {
+    out.push_str("<section id=\"scenarios\">\n<h2>Scenarios</h2>\n");
+    if v.scenarios.is_empty() {
+        out.push_str("<p>No scenario ran.</p>\n</section>\n");
+        return;
+    }
+    out.push_str(
+        "<table>\n<tr><th>#</th><th>Result</th><th>Cell</th><th>Feature</th><th>Scenario</th><th>Checks</th></tr>\n",
+    );
+    for (i, s) in v.scenarios.iter().enumerate() {
+        let word = verdict_word(s.verdict);
+        let name = if shows_failure(s) {
+            format!(
+                "<a href=\"#{}\">{}</a>",
+                failure_anchor(i),
+                esc(&s.scenario)
+            )
+        } else {
+            esc(&s.scenario)
+        };
+        let _ = writeln!(
+            out,
+            "<tr id=\"{}\"><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td>{name}</td><td>{}</td></tr>",
+            scenario_anchor(i),
+            i + 1,
+            class(word),
+            esc(word),
+            esc(s.cell.as_deref().unwrap_or("")),
+            esc(&s.feature),
+            s.checks.len()
+        );
+    }
+    out.push_str("</table>\n</section>\n");
+}
+
 fn failures(out: &mut String, v: &RunView) {
     out.push_str("<section id=\"failures\">\n<h2>Failures and the exchanges that show them</h2>\n");
     out.push_str(
@@ -554,24 +607,20 @@ fn failures(out: &mut String, v: &RunView) {
     );
     let mut any = false;
     for (i, s) in v.scenarios.iter().enumerate() {
+        if !shows_failure(s) {
+            continue;
+        }
         let failed: Vec<&CheckView> = s
             .checks
             .iter()
             .filter(|c| c.verdict == Verdict::Failed)
             .collect();
-        let not_passed = matches!(
-            s.verdict,
-            Some(Verdict::Failed | Verdict::Inconclusive) | None
-        );
-        if failed.is_empty() && !not_passed {
-            continue;
-        }
         any = true;
         let word = verdict_word(s.verdict);
         let _ = writeln!(
             out,
             "<h3 id=\"{}\">Scenario {}: {} <span class=\"{}\">{}</span></h3>",
-            scenario_anchor(i),
+            failure_anchor(i),
             i + 1,
             esc(&s.scenario),
             class(word),

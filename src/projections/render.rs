@@ -134,6 +134,30 @@ pub fn cell_explanation(c: &CellView) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 
+/// The run's requirement coverage per spec, as a Markdown table (the README publishes the
+/// default run's).
+pub fn coverage_markdown(v: &RunView) -> String {
+    let cov = super::coverage::coverage(v, None);
+    let mut out = String::from(
+        "\n### Requirement coverage\n\n| Spec | Requirements | MUST | MUST exercised | Passed | Failed | Not reached |\n|---|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for s in &cov.by_spec {
+        let t = s.tally;
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            s.title, t.requirements, t.must, t.must_exercised, t.passed, t.failed, t.not_reached
+        );
+    }
+    let t = cov.tally;
+    let _ = writeln!(
+        out,
+        "| **All** | {} | {} | {} | {} | {} | {} |",
+        t.requirements, t.must, t.must_exercised, t.passed, t.failed, t.not_reached
+    );
+    out
+}
+
 /// The JSON summary (pretty-printed, keys in a fixed order).
 pub fn json(v: &RunView) -> String {
     let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
@@ -367,6 +391,7 @@ pub fn markdown(v: &RunView) -> String {
             }
         }
     }
+    out.push_str(&coverage_markdown(v));
     if !v.injected_faults.is_empty() {
         let _ = writeln!(out, "\n### Faults injected\n");
         for f in &v.injected_faults {

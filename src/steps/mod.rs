@@ -192,8 +192,8 @@ fn push_check(
     let record = CheckRecord {
         subject,
         requirement,
-        expected: expected.into(),
-        actual: actual.into(),
+        expected,
+        actual,
         verdict: if passed {
             Verdict::Passed
         } else {

@@ -6,6 +6,7 @@
     reason = "a broken fixture should fail the test loudly"
 )]
 
+mod certification;
 mod ci_gate;
 mod cli;
 mod containers;

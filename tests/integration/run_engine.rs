@@ -118,6 +118,7 @@ fn event_strategy() -> impl Strategy<Value = Event> {
         (".{0,20}", "[A-Z0-9.-]{1,30}", ".{0,30}").prop_map(|(scenario, requirement, actual)| {
             Event::CheckEvaluated {
                 scenario,
+                subject: Some("verifier-jp".into()),
                 requirement,
                 level: "MUST".into(),
                 section: "7.1".into(),

@@ -1,0 +1,712 @@
+//! Certification (issue #8): requirement coverage per implementation, profiles, the HTML
+//! report (golden structure, and rendered in a real headless Chromium), and signed evidence
+//! bundles that `bundle verify` refuses after any change.
+//!
+//! The fixture is one certification run: profile `eu-jp-academic/verifier`, the JP verifier
+//! played by a build that skips the status check (`flaw = skip-status-check`), every other
+//! part by Accord's reference roles. It must not be certified; the reference EU verifier
+//! must be.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Arc, OnceLock};
+
+use accord::bundle::{self, File};
+use accord::certification;
+use accord::engine::{self, RunConfig};
+use accord::entropy::{FixedClock, SeededEntropy};
+use accord::events::Verdict;
+use accord::formats::jose::{Algorithm, SigningKey};
+use accord::projections::coverage::{CertificationVerdict, Status, coverage};
+use accord::projections::{self, RunView};
+use accord::requirements::catalogue::ALL;
+use accord::store::EventStore;
+use accord::store::embedded::EmbeddedStore;
+
+use super::support::repo;
+
+/// 2026-11-27T09:00:00Z.
+const NOW: i64 = 1_795_770_000;
+const FLAWED: &str = "implementations/accord-verifier-jp-no-status-check.toml";
+const PROFILE: &str = "eu-jp-academic/verifier";
+
+struct Fixture {
+    store: PathBuf,
+    run: String,
+    /// A second, different run in the same store (the wallet profile, reference roles).
+    other: String,
+}
+
+fn store_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("certification-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn certification_run(
+    store: &Path,
+    seed: u64,
+    profile: &str,
+    implementations: Vec<PathBuf>,
+) -> String {
+    let config = RunConfig {
+        features: repo().join("features"),
+        implementations,
+        profile: Some(profile.into()),
+        now: Some(NOW),
+        ..RunConfig::new("", seed)
+    };
+    let store: Arc<dyn EventStore> = Arc::new(EmbeddedStore::new(store));
+    engine::run(&config, store, Arc::new(FixedClock(NOW)))
+        .unwrap()
+        .run_id
+}
+
+fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let store = store_dir();
+        let run = certification_run(&store, 1, PROFILE, vec![repo().join(FLAWED)]);
+        let other = certification_run(&store, 2, "eu-jp-academic/wallet", Vec::new());
+        Fixture { store, run, other }
+    })
+}
+
+fn view_of(run: &str) -> RunView {
+    let log = EmbeddedStore::new(&fixture().store).read(run).unwrap();
+    projections::project(&log.events, &log.tail)
+}
+
+fn accord(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_accord"))
+        .args(args)
+        .output()
+        .expect("accord runs")
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn a_certification_run_names_who_meets_the_profile_and_why_not() {
+    let f = fixture();
+    let view = view_of(&f.run);
+    assert_eq!(view.profile.as_deref(), Some(PROFILE));
+    assert_eq!(view.verdict, Verdict::Failed);
+    let profile = certification::find(PROFILE).unwrap();
+    let needed = profile.scenarios();
+    assert!(
+        view.scenarios
+            .iter()
+            .all(|s| needed.contains(&s.scenario.as_str())),
+        "a certification run runs the profile's scenarios only"
+    );
+    let cov = coverage(&view, None);
+    assert_eq!(cov.profile.as_deref(), Some(PROFILE));
+    let by = |id: &str| {
+        cov.certifications
+            .iter()
+            .find(|c| c.implementation == id)
+            .unwrap_or_else(|| panic!("no certification of {id}: {:?}", cov.certifications))
+    };
+    let reference = by("accord-reference");
+    assert_eq!(reference.parts, ["verifier-eu"]);
+    assert_eq!(reference.verdict, CertificationVerdict::Meets);
+    let flawed = by("accord-verifier-jp-no-status-check");
+    assert_eq!(flawed.parts, ["verifier-jp"]);
+    assert_eq!(flawed.verdict, CertificationVerdict::DoesNotMeet);
+    assert_eq!(
+        flawed.options.get("flaw").map(String::as_str),
+        Some("skip-status-check"),
+        "the variant parameters are named"
+    );
+    let failed: Vec<&str> = flawed
+        .requirements
+        .iter()
+        .filter(|r| r.status == Status::Failed)
+        .map(|r| r.requirement)
+        .collect();
+    assert_eq!(
+        failed,
+        ["TSL-7.1-status-values", "TSL-8.3-fetch-fail-closed"]
+    );
+    let revoked = flawed
+        .scenarios
+        .iter()
+        .find(|s| s.scenario == "A revoked diploma is rejected")
+        .unwrap();
+    assert_eq!(revoked.verdict, Some(Verdict::Failed));
+    // The failing requirement is debited to the flawed verifier alone.
+    let imp = cov
+        .implementations
+        .iter()
+        .find(|i| i.implementation == "accord-verifier-jp-no-status-check")
+        .unwrap();
+    assert!(imp.manifest_sha256.is_some());
+    let reference_rows = &cov
+        .implementations
+        .iter()
+        .find(|i| i.implementation == "accord-reference")
+        .unwrap()
+        .rows;
+    assert!(
+        reference_rows.iter().all(|r| r.status != Status::Failed),
+        "the reference roles failed nothing"
+    );
+    // Every catalogue requirement is listed; those no check named are not reached.
+    assert_eq!(cov.requirements.len(), ALL.len());
+    assert!(
+        cov.requirements
+            .iter()
+            .any(|r| r.status == Status::NotReached)
+    );
+    let status_row = cov
+        .requirements
+        .iter()
+        .find(|r| r.requirement == "TSL-7.1-status-values")
+        .unwrap();
+    assert_eq!(status_row.status, Status::Failed);
+    let failure = status_row.failure.as_ref().unwrap();
+    assert_eq!(
+        view.scenarios[failure.scenario].scenario,
+        "A revoked diploma is rejected"
+    );
+}
+
+#[test]
+fn the_wallet_profile_certifies_the_reference_wallet() {
+    let view = view_of(&fixture().other);
+    let cov = coverage(&view, None);
+    assert_eq!(cov.certifications.len(), 1, "{:?}", cov.certifications);
+    let c = &cov.certifications[0];
+    assert_eq!(c.implementation, "accord-reference");
+    assert_eq!(c.verdict, CertificationVerdict::Meets, "{c:?}");
+    // The same run judged against another profile: the issuer parts were played, but not
+    // every scenario the issuer profile needs ran.
+    let issuer = coverage(&view, certification::find("eu-jp-academic/issuer"));
+    assert_eq!(
+        issuer.certifications[0].verdict,
+        CertificationVerdict::Incomplete
+    );
+}
+
+/// The report's structure: sections, headings, table headers, links and row counts, with
+/// the text of the recorded exchanges left out (ports and redactions differ by machine).
+fn outline(html: &str) -> String {
+    let tag = regex::Regex::new(
+        r#"<(section|h1|h2|h3|th|a|table|tr|details|meta|title)\b([^>]*)>([^<]*)"#,
+    )
+    .unwrap();
+    let port = regex::Regex::new(r"127\.0\.0\.1:\d+").unwrap();
+    let run =
+        regex::Regex::new(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").unwrap();
+    let mut out = String::new();
+    let mut rows = 0usize;
+    for c in tag.captures_iter(html) {
+        let (name, attrs, text) = (&c[1], c[2].trim(), c[3].trim());
+        if name == "tr" {
+            rows += 1;
+            continue;
+        }
+        if name == "table" {
+            out.push_str(&format!("  ({rows} rows before)\n"));
+            rows = 0;
+        }
+        let line = format!("{name} {attrs} {text}");
+        out.push_str(&run.replace_all(&port.replace_all(line.trim(), "127.0.0.1:[port]"), "[run]"));
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn the_html_report_structure_is_golden() {
+    let view = view_of(&fixture().run);
+    let html = projections::html(&view);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    // Self-contained: nothing to fetch at view time.
+    for needle in [
+        "<script",
+        "src=",
+        "http-equiv=\"refresh\"",
+        "@import",
+        "url(",
+    ] {
+        assert!(!html.contains(needle), "the report contains {needle}");
+    }
+    assert!(html.contains("default-src 'none'"));
+    // The recognition section speaks to both sides.
+    for label in ["学位・資格の相互承認", "要件", "判定", "合格"] {
+        assert!(html.contains(label), "no Japanese label {label}");
+    }
+    // Regenerated from the log: the same bytes.
+    assert_eq!(html, projections::html(&view_of(&fixture().run)));
+    insta::with_settings!({snapshot_path => "../../snapshots", prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!("report_html_outline", outline(&html));
+    });
+}
+
+/// What headless Chromium made of a page: the DOM after rendering, and what it logged.
+struct Rendered {
+    dom: String,
+    console_errors: Vec<String>,
+}
+
+fn chromium() -> Option<PathBuf> {
+    let found = ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|name| {
+            Command::new("which")
+                .arg(name)
+                .output()
+                .ok()
+                .filter(|o| o.status.success())
+                .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+        });
+    if found.is_none() {
+        if std::env::var("ACCORD_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
+            panic!("ACCORD_REQUIRE_BROWSER=1 but no Chromium is installed");
+        }
+        eprintln!("SKIPPED: no Chromium (apt-get install chromium); .ci/run installs it");
+    }
+    found
+}
+
+fn render(browser: &Path, page: &Path) -> Rendered {
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-extensions",
+            "--enable-logging=stderr",
+            "--v=0",
+            &format!("--user-data-dir={}", profile.path().display()),
+            "--virtual-time-budget=2000",
+            "--dump-dom",
+        ])
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("chromium runs");
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let log = String::from_utf8_lossy(&out.stderr);
+    // Chromium logs page console messages as `CONSOLE(line)] "text", source: …`, and
+    // refusals by the Content Security Policy among them.
+    let console_errors = log
+        .lines()
+        .filter(|l| l.contains("CONSOLE") || l.contains("Content Security Policy"))
+        .map(str::to_owned)
+        .collect();
+    Rendered {
+        dom: String::from_utf8_lossy(&out.stdout).into_owned(),
+        console_errors,
+    }
+}
+
+/// Every `href="#x"` of the rendered page has an element `id="x"`.
+fn dead_links(dom: &str) -> Vec<String> {
+    let href = regex::Regex::new(r##"href="#([^"]+)""##).unwrap();
+    let other = regex::Regex::new(r#"href="([^#"][^"]*)""#).unwrap();
+    let mut dead: Vec<String> = href
+        .captures_iter(dom)
+        .map(|c| c[1].to_owned())
+        .filter(|id| !dom.contains(&format!("id=\"{id}\"")))
+        .collect();
+    dead.extend(
+        other
+            .captures_iter(dom)
+            .map(|c| format!("external {}", &c[1])),
+    );
+    dead
+}
+
+#[test]
+fn the_html_report_renders_in_headless_chromium_with_working_links_and_no_console_errors() {
+    let Some(browser) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("report.html");
+    let out = accord(&[
+        "report",
+        &fixture().run,
+        "--format",
+        "html",
+        "--store",
+        fixture().store.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "a failed run: {}", text(&out));
+    std::fs::write(&page, &out.stdout).unwrap();
+    let r = render(&browser, &page);
+    for id in [
+        "summary",
+        "certification",
+        "recognition",
+        "matrix",
+        "coverage",
+        "failures",
+        "not-reached",
+    ] {
+        assert!(r.dom.contains(&format!("id=\"{id}\"")), "no section {id}");
+    }
+    assert!(r.dom.contains("does not meet the profile"));
+    assert!(r.dom.contains("A revoked diploma is rejected"));
+    assert!(r.dom.contains("TSL-7.1-status-values"));
+    let dead = dead_links(&r.dom);
+    assert!(dead.is_empty(), "links that go nowhere: {dead:?}");
+    assert!(
+        r.console_errors.is_empty(),
+        "console: {:?}",
+        r.console_errors
+    );
+}
+
+#[test]
+fn the_browser_check_catches_console_errors_blocked_resources_and_dead_links() {
+    // The check above must be able to fail: a page with a script error, a resource its
+    // policy refuses and a link to nowhere.
+    let Some(browser) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("broken.html");
+    std::fs::write(
+        &page,
+        "<!DOCTYPE html><html><head><meta http-equiv=\"Content-Security-Policy\" \
+         content=\"default-src 'none'; script-src 'unsafe-inline'\"></head><body>\
+         <a href=\"#nowhere\">x</a><img src=\"https://example.invalid/x.png\">\
+         <script>console.error('broken on purpose')</script></body></html>",
+    )
+    .unwrap();
+    let r = render(&browser, &page);
+    assert_eq!(dead_links(&r.dom), ["nowhere"]);
+    assert!(
+        r.console_errors
+            .iter()
+            .any(|l| l.contains("broken on purpose")),
+        "{:?}",
+        r.console_errors
+    );
+    assert!(
+        r.console_errors
+            .iter()
+            .any(|l| l.contains("Content Security Policy")),
+        "{:?}",
+        r.console_errors
+    );
+}
+
+fn bundle_of(run: &str) -> Vec<u8> {
+    let log = EmbeddedStore::new(&fixture().store).read(run).unwrap();
+    bundle::build(&log.events, &log.tail, &key(7)).unwrap()
+}
+
+fn key(seed: u64) -> SigningKey {
+    SigningKey::generate(
+        Algorithm::ES256,
+        &mut SeededEntropy::new(seed, "harness-key"),
+    )
+    .unwrap()
+}
+
+#[test]
+fn an_intact_bundle_verifies_and_says_the_run_failed() {
+    let bytes = bundle_of(&fixture().run);
+    let v = bundle::verify(&bytes, Some(&key(7).public_jwk().thumbprint()));
+    assert!(v.intact(), "{}", v.render());
+    assert_eq!(v.verdict.as_deref(), Some("failed"));
+    assert_eq!(v.has_failures, Some(true));
+    let files = bundle::read_tar(&bytes).unwrap();
+    let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    for p in [
+        "BUNDLE.json",
+        "BUNDLE.jws",
+        "log/events.jsonl",
+        "reports/report.html",
+        "reports/report.json",
+        "reports/report.md",
+        "reports/junit.xml",
+        "reports/coverage.json",
+        "implementations/players.json",
+    ] {
+        assert!(paths.contains(&p), "no {p} in {paths:?}");
+    }
+    assert!(
+        paths
+            .iter()
+            .any(|p| p.starts_with("implementations/accord-verifier-jp-no-status-check-")),
+        "the flawed verifier's manifest is in the bundle: {paths:?}"
+    );
+    let manifest: serde_json::Value = serde_json::from_slice(&files[0].bytes).unwrap();
+    assert_eq!(manifest["claims"]["verdict"], "failed");
+    assert_eq!(manifest["claims"]["has_failures"], true);
+    assert_eq!(manifest["claims"]["profile"], PROFILE);
+}
+
+#[test]
+fn tampering_with_any_byte_of_a_bundle_is_detected() {
+    // A small bundle (the wallet profile's run) so that many positions can be tried: every
+    // byte of every tar header, of the padding, of the end-of-archive blocks, of the
+    // signature and of the manifest, and one in 199 of the rest.
+    let bytes = bundle_of(&fixture().other);
+    assert!(bundle::verify(&bytes, None).intact());
+    let files = bundle::read_tar(&bytes).unwrap();
+    let mut positions = Vec::new();
+    let mut at = 0usize;
+    for f in &files {
+        positions.extend(at..at + 512);
+        let every = match f.path.as_str() {
+            bundle::SIGNATURE | bundle::MANIFEST => 1,
+            _ => 199,
+        };
+        let data_end = at + 512 + f.bytes.len();
+        let padded_end = at + 512 + f.bytes.len().div_ceil(512) * 512;
+        positions.extend((at + 512..data_end).filter(|p| p % every == 0));
+        positions.extend(data_end..padded_end);
+        at = padded_end;
+    }
+    positions.extend(at..bytes.len());
+    assert_eq!(*positions.last().unwrap(), bytes.len() - 1);
+    let mut undetected = Vec::new();
+    for &p in &positions {
+        let mut altered = bytes.clone();
+        altered[p] ^= 0x20;
+        if bundle::verify(&altered, None).intact() {
+            undetected.push(p);
+        }
+    }
+    assert!(
+        undetected.is_empty(),
+        "{} of {} altered bytes went unnoticed, first at {:?}",
+        undetected.len(),
+        positions.len(),
+        undetected.first()
+    );
+    // Cut short, or grown by a block: also caught.
+    assert!(!bundle::verify(&bytes[..bytes.len() - 512], None).intact());
+    let mut longer = bytes.clone();
+    longer.extend_from_slice(&[0u8; 512]);
+    assert!(!bundle::verify(&longer, None).intact());
+}
+
+/// Replaces one file of a bundle and re-signs it with `key` (what a forger holding a key
+/// could do), keeping the manifest's claims.
+fn resealed(bytes: &[u8], replace: &str, with: Vec<u8>, key: &SigningKey) -> Vec<u8> {
+    let files = bundle::read_tar(bytes).unwrap();
+    let manifest: bundle::Manifest = serde_json::from_slice(&files[0].bytes).unwrap();
+    let rest: Vec<File> = files
+        .into_iter()
+        .skip(2)
+        .map(|mut f| {
+            if f.path == replace {
+                f.bytes = with.clone();
+            }
+            f
+        })
+        .collect();
+    bundle::seal(rest, manifest.claims, &manifest.created_by, key).unwrap()
+}
+
+#[test]
+fn a_bundle_with_another_runs_log_is_refused() {
+    let bytes = bundle_of(&fixture().run);
+    let other = bundle::read_tar(&bundle_of(&fixture().other)).unwrap();
+    let other_log = other
+        .iter()
+        .find(|f| f.path == bundle::LOG)
+        .unwrap()
+        .bytes
+        .clone();
+    // Swapped in place: the manifest no longer pins it.
+    let mut files = bundle::read_tar(&bytes).unwrap();
+    for f in &mut files {
+        if f.path == bundle::LOG {
+            f.bytes = other_log.clone();
+        }
+    }
+    let v = bundle::verify(&bundle::write_tar(&files), None);
+    assert!(!v.intact());
+    assert!(
+        v.problems
+            .iter()
+            .any(|p| p.starts_with("log/events.jsonl: SHA-256")),
+        "{}",
+        v.render()
+    );
+    // Swapped and re-signed, even with the harness's own key: the claims and the reports
+    // no longer follow from the log.
+    let forged = resealed(&bytes, bundle::LOG, other_log, &key(7));
+    let v = bundle::verify(&forged, Some(&key(7).public_jwk().thumbprint()));
+    assert!(!v.intact());
+    let all = v.problems.join("\n");
+    assert!(all.contains("claims.run is"), "{all}");
+    assert!(
+        all.contains("reports/report.html: differs from what its log gives"),
+        "{all}"
+    );
+}
+
+#[test]
+fn a_bundle_cannot_claim_a_pass_its_log_does_not_show() {
+    let bytes = bundle_of(&fixture().run);
+    let files = bundle::read_tar(&bytes).unwrap();
+    let mut manifest: bundle::Manifest = serde_json::from_slice(&files[0].bytes).unwrap();
+    manifest.claims.verdict = "passed".into();
+    manifest.claims.has_failures = false;
+    for c in &mut manifest.claims.certifications {
+        c.verdict = "meets".into();
+    }
+    let forged = bundle::seal(
+        files.into_iter().skip(2).collect(),
+        manifest.claims,
+        &manifest.created_by,
+        &key(7),
+    )
+    .unwrap();
+    let v = bundle::verify(&forged, None);
+    assert!(!v.intact());
+    let all = v.problems.join("\n");
+    assert!(
+        all.contains("claims.verdict is \"passed\"; its log shows \"failed\""),
+        "{all}"
+    );
+    assert!(all.contains("claims.certifications"), "{all}");
+}
+
+#[test]
+fn a_bundle_signed_by_another_key_is_refused_when_the_key_is_pinned() {
+    let bytes = bundle_of(&fixture().other);
+    let stranger = resealed(&bytes, "none", Vec::new(), &key(8));
+    // Consistent in itself: intact unless the verifier pins the harness's key.
+    assert!(bundle::verify(&stranger, None).intact());
+    let v = bundle::verify(&stranger, Some(&key(7).public_jwk().thumbprint()));
+    assert!(!v.intact());
+    assert!(
+        v.problems[0].contains("not by the trusted key"),
+        "{}",
+        v.render()
+    );
+}
+
+#[test]
+fn the_bundle_commands_write_verify_and_exit_as_documented() {
+    let f = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let out_file = dir.path().join("evidence.tar");
+    let key_file = dir.path().join("harness-key.jwk");
+    let store = f.store.to_str().unwrap();
+    let out = accord(&[
+        "bundle",
+        &f.other,
+        "--output",
+        out_file.to_str().unwrap(),
+        "--store",
+        store,
+        "--key",
+        key_file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "the harness key is private");
+    }
+    let shown = accord(&["bundle", "key", "--key", key_file.to_str().unwrap()]);
+    let thumbprint = text(&shown)
+        .lines()
+        .find_map(|l| l.strip_prefix("thumbprint "))
+        .unwrap()
+        .to_owned();
+    let ok = accord(&[
+        "bundle",
+        "verify",
+        out_file.to_str().unwrap(),
+        "--key",
+        &thumbprint,
+    ]);
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
+    assert!(text(&ok).contains("intact: run"), "{}", text(&ok));
+    // One byte of a report changed: named, exit 1.
+    let mut bytes = std::fs::read(&out_file).unwrap();
+    let files = bundle::read_tar(&bytes).unwrap();
+    let mut at = 0;
+    for file in &files {
+        if file.path == "reports/report.md" {
+            break;
+        }
+        at += 512 + file.bytes.len().div_ceil(512) * 512;
+    }
+    bytes[at + 512 + 3] ^= 0x01;
+    let bad = dir.path().join("altered.tar");
+    std::fs::write(&bad, &bytes).unwrap();
+    let out = accord(&["bundle", "verify", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("MISMATCH reports/report.md: SHA-256"),
+        "{}",
+        text(&out)
+    );
+    // Not a bundle at all, and no file: exit 1 and exit 2.
+    let junk = dir.path().join("junk.tar");
+    std::fs::write(&junk, b"not a tar archive").unwrap();
+    assert_eq!(
+        accord(&["bundle", "verify", junk.to_str().unwrap()])
+            .status
+            .code(),
+        Some(1)
+    );
+    let missing = accord(&["bundle", "verify", "/nonexistent/bundle.tar"]);
+    assert_eq!(missing.status.code(), Some(2), "{}", text(&missing));
+    assert!(text(&missing).contains("/nonexistent/bundle.tar"));
+    // An unknown run: usage, no file written.
+    let nothing = dir.path().join("nothing.tar");
+    let out = accord(&[
+        "bundle",
+        "no-such-run",
+        "--output",
+        nothing.to_str().unwrap(),
+        "--store",
+        store,
+        "--key",
+        key_file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(!nothing.exists());
+}
+
+#[test]
+fn the_readme_publishes_the_coverage_of_the_feature_set() {
+    // The default run: every feature, Accord's reference roles, seed 1.
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn EventStore> = Arc::new(EmbeddedStore::new(dir.path()));
+    let config = RunConfig {
+        features: repo().join("features"),
+        now: Some(NOW),
+        ..RunConfig::new("", 1)
+    };
+    let id = engine::run(&config, store.clone(), Arc::new(FixedClock(NOW)))
+        .unwrap()
+        .run_id;
+    let log = store.read(&id).unwrap();
+    let view = projections::project(&log.events, &log.tail);
+    let table = projections::coverage_markdown(&view);
+    let table = table
+        .trim_start()
+        .trim_start_matches("### Requirement coverage")
+        .trim();
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    assert!(
+        readme.contains(table),
+        "README.md must publish the coverage of the current features:\n{table}"
+    );
+}
