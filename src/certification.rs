@@ -32,8 +32,22 @@ pub struct PartNeeds {
     pub part: &'static str,
     /// Scenarios it must take part in and pass (every example of an outline).
     pub scenarios: &'static [&'static str],
-    /// Requirements it must be judged on and meet (ids of the catalogue).
-    pub requirements: &'static [&'static str],
+    /// Requirements it must be judged on and meet (ids of the catalogue), in groups shared
+    /// between parts.
+    pub requirement_groups: &'static [&'static [&'static str]],
+}
+
+impl PartNeeds {
+    /// Every requirement of the part, each once.
+    pub fn requirements(&self) -> Vec<&'static str> {
+        let mut all: Vec<&'static str> = Vec::new();
+        for id in self.requirement_groups.iter().flat_map(|g| g.iter()) {
+            if !all.contains(id) {
+                all.push(id);
+            }
+        }
+        all
+    }
 }
 
 impl Profile {
@@ -67,9 +81,29 @@ const STATUS_HOST_SLOW: &str =
 const ISSUER_RESTARTS: &str =
     "The issuer restarts mid-issuance: the forgotten offer fails cleanly, a new one succeeds";
 const WALLET_REFUSES: &str = "The wallet refuses a request that breaks a MUST";
+const RULES_IN_JP: &str = "A verifier in Japan holds an EU diploma to each presentation rule";
+const RULES_IN_EU: &str = "A verifier in the EU holds a JP degree to each presentation rule";
+const EU_ISSUANCE_RULES: &str = "The EU university's issuer holds each issuance rule";
+const JP_ISSUANCE_RULES: &str = "The JP university's issuer holds each issuance rule";
+
+/// What any issuer must enforce of a wallet's token and credential requests
+/// (`features/issuer_rules.feature`).
+const ISSUANCE_RULES: &[&str] = &[
+    "OID4VCI-8.3-credential-response",
+    "OID4VCI-F.1-proof-typ",
+    "OID4VCI-F.1-proof-alg",
+    "OID4VCI-F.1-proof-aud",
+    "OID4VCI-F.1-proof-iat",
+    "OID4VCI-F.1-proof-nonce",
+    "OID4VCI-F.1-proof-key",
+    "OID4VCI-8.2-credential-request",
+    "OID4VCI-8.3.1.1-access-token",
+    "OID4VCI-6.1-tx-code",
+    "OID4VCI-6.3-invalid-grant",
+];
 
 /// What any verifier must show when it accepts a valid presentation.
-const ACCEPTS: [&str; 11] = [
+const ACCEPTS: &[&str] = &[
     "SDJWT-RFC9901-7.1-issuer-signature",
     "SDJWT-RFC9901-7.3-kb-sd-hash",
     "SDJWT-RFC9901-7.3-kb-nonce",
@@ -77,73 +111,93 @@ const ACCEPTS: [&str; 11] = [
     "SDJWTVC-2.5-x5c-iss-san",
     "X509-RFC5280-6.1-path-to-anchor",
     "MRA-EUJP-c-trusted-list",
+    "MRA-EUJP-b-level",
     "OID4VP-B.3.6-kb-aud-nonce",
     "OID4VP-6.4-dcql-satisfied",
     "OID4VP-8.2-state",
     "OID4VP-8.6-vp-validation",
 ];
 
+/// The presentation rules a verifier is held to one at a time (`features/verifier_rules.feature`),
+/// whatever the credential's jurisdiction.
+const PRESENTATION_RULES: &[&str] = &[
+    "SDJWT-RFC9901-7.1-unreferenced-disclosure",
+    "SDJWT-RFC9901-4-duplicate-disclosure",
+    "SDJWT-RFC9901-7.1-duplicate-digest",
+    "SDJWT-RFC9901-7.1-disclosure-format",
+    "SDJWT-RFC9901-4.2.3-digest-over-received",
+    "SDJWT-RFC9901-7.1-alg-none-rejected",
+    "SDJWT-RFC9901-7.1-time-validity",
+    "SDJWT-RFC9901-7.3-kb-required",
+    "SDJWT-RFC9901-7.3-kb-typ",
+    "SDJWT-RFC9901-7.3-kb-iat",
+    "SDJWTVC-2.2.1-typ",
+    "SDJWTVC-2.2.2.3-registered-not-disclosable",
+    "JOSE-RFC8725-3.1-alg-allowed",
+    "JOSE-RFC7515-4.1.6-x5c-chain-order",
+    "HAIP-6.1.1-x5c-no-root",
+    "TSL-8.3-index-range",
+];
+
 const VERIFIER_JP: PartNeeds = PartNeeds {
     part: "verifier-jp",
-    scenarios: &[TX_CODE_TO_JP, SPOILED, REVOKED, DELISTED, STATUS_HOST_FAILS],
-    requirements: &[
-        ACCEPTS[0],
-        ACCEPTS[1],
-        ACCEPTS[2],
-        ACCEPTS[3],
-        ACCEPTS[4],
-        ACCEPTS[5],
-        ACCEPTS[6],
-        ACCEPTS[7],
-        ACCEPTS[8],
-        ACCEPTS[9],
-        ACCEPTS[10],
-        "MRA-EUJP-b-level",
-        "TSL-7.1-status-values",
-        "TSL-8.3-fetch-fail-closed",
-        "OID4VP-8.3-encrypted-response",
-        "OID4VP-8.3.1-direct-post-jwt",
+    scenarios: &[
+        TX_CODE_TO_JP,
+        SPOILED,
+        REVOKED,
+        DELISTED,
+        STATUS_HOST_FAILS,
+        RULES_IN_JP,
+    ],
+    requirement_groups: &[
+        ACCEPTS,
+        PRESENTATION_RULES,
+        &[
+            "PROFILE-EUDIPLOMA-a-names-nfc",
+            "PROFILE-EUDIPLOMA-a-dates",
+            "TSL-7.1-status-values",
+            "TSL-8.3-fetch-fail-closed",
+            "OID4VP-8.3-encrypted-response",
+            "OID4VP-8.3.1-direct-post-jwt",
+        ],
     ],
 };
 
 const VERIFIER_EU: PartNeeds = PartNeeds {
     part: "verifier-eu",
-    scenarios: &[AUTH_CODE_TO_EU, REPLAYED, JP_AS_QUALIFIED, STATUS_HOST_SLOW],
-    requirements: &[
-        ACCEPTS[0],
-        ACCEPTS[1],
-        ACCEPTS[2],
-        ACCEPTS[3],
-        ACCEPTS[4],
-        ACCEPTS[5],
-        ACCEPTS[6],
-        ACCEPTS[7],
-        ACCEPTS[8],
-        ACCEPTS[9],
-        ACCEPTS[10],
-        "MRA-EUJP-b-level",
-        "MRA-EUJP-c-jp-not-qeaa",
+    scenarios: &[
+        AUTH_CODE_TO_EU,
+        REPLAYED,
+        JP_AS_QUALIFIED,
+        STATUS_HOST_SLOW,
+        RULES_IN_EU,
+    ],
+    requirement_groups: &[
+        ACCEPTS,
+        PRESENTATION_RULES,
+        &[
+            "PROFILE-JPDEGREE-a-names-nfc",
+            "PROFILE-JPDEGREE-a-dates",
+            "MRA-EUJP-c-jp-not-qeaa",
+        ],
     ],
 };
 
 const ISSUER_EU: PartNeeds = PartNeeds {
     part: "issuer-eu",
-    scenarios: &[TX_CODE_TO_JP, REVOKED, ISSUER_RESTARTS],
-    requirements: &[
-        "OID4VCI-8.3-credential-response",
-        "OID4VCI-12.2.2-metadata",
-        "OID4VCI-7.2-no-store",
-        "OID4VCI-6.3-invalid-grant",
+    scenarios: &[TX_CODE_TO_JP, REVOKED, ISSUER_RESTARTS, EU_ISSUANCE_RULES],
+    requirement_groups: &[
+        ISSUANCE_RULES,
+        &["OID4VCI-12.2.2-metadata", "OID4VCI-7.2-no-store"],
     ],
 };
 
 const ISSUER_JP: PartNeeds = PartNeeds {
     part: "issuer-jp",
-    scenarios: &[AUTH_CODE_TO_EU, REPLAYED],
-    requirements: &[
-        "OID4VCI-8.3-credential-response",
-        "OID4VCI-12.2.2-metadata",
-        "OID4VCI-7.2-no-store",
+    scenarios: &[AUTH_CODE_TO_EU, REPLAYED, JP_ISSUANCE_RULES],
+    requirement_groups: &[
+        ISSUANCE_RULES,
+        &["OID4VCI-12.2.2-metadata", "OID4VCI-7.2-no-store"],
     ],
 };
 
@@ -155,13 +209,13 @@ const WALLET: PartNeeds = PartNeeds {
         WALLET_REFUSES,
         ISSUER_RESTARTS,
     ],
-    requirements: &[
+    requirement_groups: &[&[
         "OAUTH-RFC9101-6.3-request-object-exp",
         "OAUTH-RFC9101-5-client-id",
         "OID4VP-5-request-object-typ",
         "OID4VP-5.1-transaction-data",
         "ROBUST-1-fail-cleanly",
-    ],
+    ]],
 };
 
 /// Every profile Accord certifies against.
@@ -199,10 +253,10 @@ mod tests {
     #[test]
     fn requirements_exist_and_bind_the_profiles_role() {
         for p in PROFILES {
-            for id in p.parts.iter().flat_map(|n| n.requirements) {
+            for id in p.parts.iter().flat_map(|n| n.requirements()) {
                 let r = ALL
                     .iter()
-                    .find(|r| r.id == *id)
+                    .find(|r| r.id == id)
                     .unwrap_or_else(|| panic!("{}: no requirement {id}", p.id));
                 assert!(
                     r.applies_to.contains(&p.role),

@@ -341,7 +341,8 @@ pub fn needs(
             )
             .chain(&scenario.steps)
     };
-    if !steps().any(|s| s.value.contains("the wallet")) {
+    // The harness itself plays the wallet in the one-rule scenarios (`steps::rules`).
+    if !steps().any(|s| s.value.contains("the wallet") || s.value.starts_with("the harness")) {
         return None;
     }
     let mut n = Needs::default();
@@ -357,6 +358,9 @@ pub fn needs(
                     "pre_authorized_code"
                 });
             }
+        }
+        if text.contains("by the pre-authorized code flow") {
+            n.flows.insert("pre_authorized_code");
         }
         if let Some(c) = UNIVERSITY.captures(text) {
             if text.contains("issuer container is") {

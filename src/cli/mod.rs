@@ -165,7 +165,7 @@ fn profiles(json: bool) -> Result<ExitCode, CliError> {
                     "parts": p.parts.iter().map(|n| serde_json::json!({
                         "part": n.part,
                         "scenarios": n.scenarios,
-                        "requirements": n.requirements,
+                        "requirements": n.requirements(),
                     })).collect::<Vec<_>>(),
                 })
             })
@@ -183,7 +183,7 @@ fn profiles(json: bool) -> Result<ExitCode, CliError> {
                 for s in n.scenarios {
                     out.push_str(&format!("    scenario     {s}\n"));
                 }
-                for r in n.requirements {
+                for r in n.requirements() {
                     out.push_str(&format!("    requirement  {r}\n"));
                 }
             }

@@ -45,7 +45,7 @@ impl Issuer {
 
     /// The claim naming the awarding body, bound to the issuer and never selectively
     /// disclosable in the profile.
-    fn issuer_bound(self) -> &'static str {
+    pub fn issuer_bound(self) -> &'static str {
         match self {
             Issuer::Eu => "awarding_body",
             Issuer::Jp => "awarding_institution",

@@ -416,8 +416,8 @@ fn certify(
             .filter(|j| j.implementation == Some(i.implementation.as_str()))
             .filter(|j| j.check.subject.as_deref() == Some(needs.part))
             .collect();
-        for id in needs.requirements {
-            if let Some(r) = ALL.iter().find(|r| r.id == *id) {
+        for id in needs.requirements() {
+            if let Some(r) = ALL.iter().find(|r| r.id == id) {
                 requirements.push(row(r, &judged));
             }
         }
