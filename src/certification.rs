@@ -136,7 +136,6 @@ const PRESENTATION_RULES: &[&str] = &[
     "JOSE-RFC8725-3.1-alg-allowed",
     "JOSE-RFC7515-4.1.6-x5c-chain-order",
     "HAIP-6.1.1-x5c-no-root",
-    "TSL-8.3-index-range",
 ];
 
 const VERIFIER_JP: PartNeeds = PartNeeds {

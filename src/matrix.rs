@@ -54,6 +54,10 @@ pub struct Cell {
     /// Whether members must be the ones playing every part a scenario needs (matrix mode);
     /// otherwise reference roles stand in for parts no manifest claims.
     pub strict: bool,
+    /// The roles whose member meets no other here: scenarios that involve that role alone
+    /// (the harness playing every counterpart) run in this cell, the first that can run with
+    /// the member, and in no other, so a matrix runs them once per implementation.
+    pub solo: BTreeSet<&'static str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,6 +145,7 @@ pub fn plan(entries: &[Entry], matrix: bool) -> Result<Vec<Cell>, String> {
                         m.id.get_ref()
                     ))),
                     strict: matrix,
+                    solo: BTreeSet::new(),
                 });
             }
             Ok(m) => good.push((e, m.clone())),
@@ -150,6 +155,7 @@ pub fn plan(entries: &[Entry], matrix: bool) -> Result<Vec<Cell>, String> {
                 castings: BTreeMap::new(),
                 blocked: Some(Blocked::BadManifest(problems.clone())),
                 strict: matrix,
+                solo: BTreeSet::new(),
             }),
         }
     }
@@ -246,6 +252,7 @@ pub fn plan(entries: &[Entry], matrix: bool) -> Result<Vec<Cell>, String> {
             castings,
             blocked,
             strict: false,
+            solo: AXES.iter().copied().collect(),
         });
         return Ok(cells);
     }
@@ -285,7 +292,18 @@ pub fn plan(entries: &[Entry], matrix: bool) -> Result<Vec<Cell>, String> {
                     castings,
                     blocked,
                     strict: true,
+                    solo: BTreeSet::new(),
                 });
+            }
+        }
+    }
+    // Each member's solo scenarios run in the first of its cells that is not blocked.
+    for role in AXES {
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        for c in cells.iter_mut().filter(|c| c.blocked.is_none()) {
+            let member = id_of(c.members.get(role).unwrap_or(&None));
+            if seen.insert(member) {
+                c.solo.insert(role);
             }
         }
     }
@@ -421,6 +439,16 @@ pub fn applicable(cell: &Cell, needs: Option<&Needs>) -> Result<(), String> {
             "injects faults on the status-list host, which only Accord's in-process host allows"
                 .into(),
         );
+    }
+    let roles: BTreeSet<&str> = needs.parts.iter().map(|p| p.role()).collect();
+    if let [role] = roles.iter().copied().collect::<Vec<_>>()[..]
+        && cell.strict
+        && !cell.solo.contains(role)
+    {
+        return Err(format!(
+            "involves the {role} alone: it runs once per implementation, in the first cell with {}",
+            id_of(cell.members.get(role).unwrap_or(&None))
+        ));
     }
     for part in &needs.parts {
         let role = part.role();

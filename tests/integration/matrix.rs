@@ -308,6 +308,17 @@ fn the_features_pass_against_the_reference_roles_in_containers() {
         .map(|p| p.implementation.as_str())
         .collect();
     assert_eq!(kinds.len(), 3, "{:?}", v.cells[0].players);
+    // The evidence names what ran: each container's image by the engine's id, and the
+    // manifest it was read from.
+    for p in v.cells[0].players.iter().filter(|p| p.kind == "container") {
+        let image = p.image.as_ref().expect("a container's image is recorded");
+        assert!(image.id.starts_with("sha256:"), "{image:?}");
+        let manifest = p.manifest.as_ref().expect("its manifest is recorded");
+        assert_eq!(
+            manifest.sha256,
+            accord::events::sha256_hex(manifest.text.as_bytes())
+        );
+    }
     assert!(v.counts.passed >= 25);
     assert_eq!(
         containers_named(&format!("accord-{}-", std::process::id())),
