@@ -193,10 +193,11 @@ fn derive(events: &[Envelope]) -> (Vec<File>, Claims, RunView) {
                 && !manifests.iter().any(|(sha, _)| *sha == m.sha256)
             {
                 manifests.push((m.sha256.clone(), m.text.clone()));
+                // The digest is the log's word, and a hostile log may put anything there.
                 let name = format!(
                     "implementations/{}-{}.toml",
                     safe_name(&p.implementation),
-                    &m.sha256[..12.min(m.sha256.len())]
+                    safe_name(&m.sha256.chars().take(12).collect::<String>())
                 );
                 files.push(File::new(name, m.text.clone()));
             }
@@ -512,6 +513,13 @@ pub fn verify(bytes: &[u8], trusted_key: Option<&str>) -> Verification {
                 "{SIGNATURE}: signed by key {}, not by the trusted key {trusted}",
                 manifest.key.thumbprint
             ));
+        }
+    }
+    let mut pinned = BTreeSet::new();
+    for p in &manifest.files {
+        if !pinned.insert(p.path.as_str()) {
+            v.problems
+                .push(format!("{}: pinned twice in {MANIFEST}", p.path));
         }
     }
     // Every file pinned, every pinned file present and unchanged.
@@ -830,6 +838,65 @@ mod tests {
             assert_eq!(first_difference(&a, &b), at);
         }
         assert_eq!(first_difference(&a, &a[..1500]), 1500);
+    }
+
+    /// A log written by someone hostile, consistent in itself: a manifest digest that is not
+    /// hex, an implementation id that is a path. The bundle is written and verified without
+    /// a panic, and nothing it holds escapes `implementations/`.
+    #[test]
+    fn a_hostile_but_consistent_log_bundles_without_panic() {
+        use crate::cast::{ManifestRecord, Part, PlayerRecord};
+        use crate::entropy::{FixedClock, SeededEntropy};
+        use crate::events::{Event, FORMAT_VERSION, Verdict};
+        use crate::store::memory::MemoryStore;
+        use crate::store::{EventStore, RunRecorder};
+        use std::sync::Arc;
+
+        let store: Arc<dyn EventStore> = Arc::new(MemoryStore::new());
+        let mut r = RunRecorder::create(store.clone(), Arc::new(FixedClock(0)), "hostile").unwrap();
+        let mut player = PlayerRecord::new(Part::VerifierJp, "../../x", "url", "http://x");
+        player.manifest = Some(ManifestRecord {
+            path: "/etc/passwd".into(),
+            sha256: "éééééééééééééééééé".into(),
+            text: "<script>".into(),
+        });
+        for e in [
+            Event::RunStarted {
+                format: FORMAT_VERSION,
+                harness_version: "x".into(),
+                seed: "1".into(),
+                features: "f".into(),
+                tags: None,
+                now: None,
+                replay_of: None,
+                profile: Some("no/such-profile".into()),
+            },
+            Event::CellStarted {
+                cell: "a × b × c".into(),
+                players: vec![player],
+                pki_seed: None,
+            },
+            Event::RunFinished {
+                verdict: Verdict::Passed,
+            },
+        ] {
+            r.record(&e).unwrap();
+        }
+        let log = store.read("hostile").unwrap();
+        let key = SigningKey::generate(Algorithm::ES256, &mut SeededEntropy::new(1, "k")).unwrap();
+        let bytes = build(&log.events, &log.tail, &key).unwrap();
+        let files = read_tar(&bytes).unwrap();
+        for f in &files {
+            assert!(
+                f.path
+                    .split('/')
+                    .all(|c| !c.is_empty() && c != "." && c != ".."),
+                "{}",
+                f.path
+            );
+        }
+        let v = verify(&bytes, None);
+        assert!(v.intact(), "{}", v.render());
     }
 
     #[test]
