@@ -15,7 +15,8 @@
 //! - **The archive is canonical.** Entries are written in one order with fixed metadata
 //!   (mode 0644, owner 0, time 0), so `verify` re-writes what it read and requires the same
 //!   bytes: a changed byte in a header, in padding or in the end-of-archive blocks is caught
-//!   even where tar readers ignore it.
+//!   even where tar readers ignore it. So are the manifest (the exact JSON Accord writes) and
+//!   the signature (canonical base64url, low-`s` ECDSA): nothing that decodes alike passes.
 //!
 //! Who signed is shown as the key's RFC 7638 thumbprint; `verify --key` pins the key a
 //! recognition body trusts (anyone can sign a consistent bundle with a key of their own).
@@ -63,6 +64,7 @@ impl File {
 
 /// What a bundle says of its run: all of it derived from the log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Claims {
     pub run: String,
     /// `finished` or `interrupted`.
@@ -84,6 +86,7 @@ pub struct Claims {
 
 /// One implementation's certification outcome as a bundle states it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ClaimedCertification {
     pub implementation: String,
     pub parts: Vec<String>,
@@ -92,6 +95,7 @@ pub struct ClaimedCertification {
 
 /// A file as the manifest pins it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Pinned {
     pub path: String,
     pub bytes: u64,
@@ -100,6 +104,7 @@ pub struct Pinned {
 
 /// The key a bundle was signed with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SignedBy {
     pub jwk: Jwk,
     /// RFC 7638 thumbprint of `jwk`.
@@ -280,9 +285,7 @@ pub fn seal(
             })
             .collect(),
     };
-    let mut manifest_bytes =
-        serde_json::to_vec_pretty(&manifest).map_err(|e| BundleError::Sign(e.to_string()))?;
-    manifest_bytes.push(b'\n');
+    let manifest_bytes = manifest_text(&manifest).map_err(|e| BundleError::Sign(e.to_string()))?;
     let signature = sign_manifest(&manifest_bytes, key)?;
     let mut all = vec![
         File::new(MANIFEST, manifest_bytes),
@@ -290,6 +293,13 @@ pub fn seal(
     ];
     all.extend(files);
     Ok(write_tar(&all))
+}
+
+/// `BUNDLE.json`'s bytes: pretty JSON, fields in declaration order, a final newline.
+fn manifest_text(manifest: &Manifest) -> Result<Vec<u8>, serde_json::Error> {
+    let mut bytes = serde_json::to_vec_pretty(manifest)?;
+    bytes.push(b'\n');
+    Ok(bytes)
 }
 
 /// The compact JWS over the manifest's exact bytes (the payload is the file itself, not a
@@ -303,10 +313,51 @@ pub fn sign_manifest(manifest: &[u8], key: &SigningKey) -> Result<String, Bundle
     });
     let header = serde_json::to_vec(&header).map_err(|e| BundleError::Sign(e.to_string()))?;
     let input = format!("{}.{}", b64(header), b64(manifest));
-    let sig = key
+    let mut sig = key
         .sign(input.as_bytes())
         .map_err(|e| BundleError::Sign(e.to_string()))?;
+    to_low_s(&mut sig);
     Ok(format!("{input}.{}", b64(sig)))
+}
+
+/// The order of the P-256 group, big-endian.
+const P256_N: [u8; 32] = [
+    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+];
+
+/// `s` of an ES256 signature (`r || s`, 32 bytes each) is at most n/2. ECDSA accepts `s` and
+/// `n - s` alike; a bundle takes only one of them, so the signature's bytes are fixed too.
+fn is_low_s(sig: &[u8]) -> bool {
+    if sig.len() != 64 {
+        return false;
+    }
+    let s = &sig[32..];
+    // s <= n/2  <=>  2s <= n, compared as 33-byte big-endian numbers.
+    let mut doubled = [0u8; 33];
+    let mut carry = 0u16;
+    for i in (0..32).rev() {
+        let v = u16::from(s[i]) * 2 + carry;
+        doubled[i + 1] = (v & 0xff) as u8;
+        carry = v >> 8;
+    }
+    doubled[0] = carry as u8;
+    let mut n = [0u8; 33];
+    n[1..].copy_from_slice(&P256_N);
+    doubled <= n
+}
+
+/// Replaces `s` by `n - s` when it is above n/2.
+fn to_low_s(sig: &mut [u8]) {
+    if sig.len() != 64 || is_low_s(sig) {
+        return;
+    }
+    let mut borrow = 0i16;
+    for i in (0..32).rev() {
+        let v = i16::from(P256_N[i]) - i16::from(sig[32 + i]) - borrow;
+        sig[32 + i] = (v.rem_euclid(256)) as u8;
+        borrow = i16::from(v < 0);
+    }
 }
 
 /// Writes files as a canonical tar archive: in the given order, ustar headers with mode
@@ -494,6 +545,13 @@ pub fn verify(bytes: &[u8], trusted_key: Option<&str>) -> Verification {
             return v;
         }
     };
+    // In the one form Accord writes: other whitespace, key order or escapes would be bytes
+    // that changed and parse alike.
+    if manifest_text(&manifest).ok().as_deref() != Some(manifest_file.bytes.as_slice()) {
+        v.problems.push(format!(
+            "{MANIFEST}: not in the form Accord writes (altered after it was written)"
+        ));
+    }
     v.run = Some(manifest.claims.run.clone());
     v.verdict = Some(manifest.claims.verdict.clone());
     v.has_failures = Some(manifest.claims.has_failures);
@@ -505,6 +563,12 @@ pub fn verify(bytes: &[u8], trusted_key: Option<&str>) -> Verification {
         ));
     }
     check_signature(&mut v, &manifest, &manifest_file.bytes, get(SIGNATURE));
+    if trusted_key.is_none() {
+        v.notes.push(format!(
+            "no --key given: the bundle is consistent, and its signer is whoever holds key {}",
+            manifest.key.thumbprint
+        ));
+    }
     if let Some(trusted) = trusted_key {
         if manifest.key.thumbprint == trusted {
             v.held.push(format!("signer: the trusted key {trusted}"));
@@ -588,6 +652,21 @@ pub fn verify(bytes: &[u8], trusted_key: Option<&str>) -> Verification {
         v.problems.push(format!("{LOG}: no events"));
         return v;
     }
+    // What the log says of each manifest must hold of the text it recorded.
+    let view = projections::project(&events, &Tail::Clean);
+    for c in &view.cells {
+        for p in &c.players {
+            if let Some(m) = &p.manifest
+                && sha256_hex(m.text.as_bytes()) != m.sha256
+            {
+                v.problems.push(format!(
+                    "{LOG}: cell {}, {}: the manifest text recorded does not have the SHA-256 recorded with it",
+                    c.id,
+                    p.part.name()
+                ));
+            }
+        }
+    }
     // Everything else is recomputed from the log and must be what the bundle holds.
     let (derived, claims, _) = derive(&events);
     if claims == manifest.claims {
@@ -600,25 +679,26 @@ pub fn verify(bytes: &[u8], trusted_key: Option<&str>) -> Verification {
     } else {
         describe_claims(&mut v, &manifest.claims, &claims);
     }
-    let same_version = manifest.created_by == harness();
-    if !same_version {
-        v.notes.push(format!(
-            "written by {}, checked by {}: reports are compared by their claims only",
+    // Every report must be what the log gives, byte for byte, whoever wrote the bundle: a
+    // report that cannot be re-derived is one nobody can vouch for.
+    let other_version = (manifest.created_by != harness()).then(|| {
+        format!(
+            " (written by {}, checked by {}: check it with the version that wrote it)",
             manifest.created_by,
             harness()
-        ));
-    }
+        )
+    });
     for d in &derived {
-        let is_report = d.path.starts_with("reports/");
         match get(&d.path) {
             None => v
                 .problems
                 .push(format!("{}: missing (its log gives one)", d.path)),
             Some(f) if f.bytes == d.bytes => {}
-            Some(_) if is_report && !same_version => {}
-            Some(_) => v
-                .problems
-                .push(format!("{}: differs from what its log gives", d.path)),
+            Some(_) => v.problems.push(format!(
+                "{}: differs from what its log gives{}",
+                d.path,
+                other_version.as_deref().unwrap_or("")
+            )),
         }
     }
     for f in &files {
@@ -647,8 +727,23 @@ fn check_signature(
         v.problems.push(format!("{SIGNATURE}: missing"));
         return;
     };
-    let text = String::from_utf8_lossy(&sig.bytes);
-    let jws = match CompactJws::parse(text.trim_end()) {
+    // Exactly the compact form as written: no whitespace around it, every segment the
+    // canonical base64url of what it decodes to, and the signature in its low-`s` form.
+    // Anything else is a changed byte that decodes alike, and is refused as such.
+    let Ok(text) = std::str::from_utf8(&sig.bytes) else {
+        v.problems.push(format!("{SIGNATURE}: not UTF-8"));
+        return;
+    };
+    let canonical = text.split('.').all(|segment| {
+        b64_decode(segment).is_ok_and(|bytes| crate::formats::jose::b64(bytes) == segment)
+    });
+    if !canonical {
+        v.problems.push(format!(
+            "{SIGNATURE}: not a compact JWS in canonical base64url (altered after signing)"
+        ));
+        return;
+    }
+    let jws = match CompactJws::parse(text) {
         Ok(j) => j,
         Err(e) => {
             v.problems
@@ -687,6 +782,12 @@ fn check_signature(
     if let Err(e) = jws.verify(&key) {
         v.problems
             .push(format!("{SIGNATURE}: the signature does not verify: {e}"));
+        return;
+    }
+    if !is_low_s(&jws.signature) {
+        v.problems.push(format!(
+            "{SIGNATURE}: the signature is not in its low-s form (its mirror image was swapped in)"
+        ));
         return;
     }
     let payload = jws
@@ -756,9 +857,12 @@ pub fn load_or_create_key(path: &std::path::Path) -> Result<SigningKey, String> 
                 .map_err(|e| e.to_string())?;
             let text =
                 serde_json::to_string_pretty(key.private_jwk()).map_err(|e| e.to_string())?;
-            write_private(path, text.as_bytes())
-                .map_err(|e| format!("{}: cannot write the key: {e}", path.display()))?;
-            Ok(key)
+            match write_private(path, text.as_bytes()) {
+                Ok(()) => Ok(key),
+                // Another process created the key first: use that one.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load_or_create_key(path),
+                Err(e) => Err(format!("{}: cannot write the key: {e}", path.display())),
+            }
         }
         Err(e) => Err(format!("{}: {e}", path.display())),
     }
@@ -773,7 +877,12 @@ fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     {
         std::fs::create_dir_all(dir)?;
     }
-    let tmp = path.with_extension("tmp");
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".{}-{stamp}.tmp", std::process::id()));
+    let tmp = std::path::PathBuf::from(tmp);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -785,7 +894,8 @@ fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     f.write_all(bytes)?;
     f.sync_all()?;
     drop(f);
-    // hard_link fails if the key appeared meanwhile: the first writer's key is kept.
+    // hard_link fails if the key appeared meanwhile: the first writer's key is kept (the
+    // caller then reads it).
     let linked = std::fs::hard_link(&tmp, path);
     let _ = std::fs::remove_file(&tmp);
     linked
@@ -840,9 +950,9 @@ mod tests {
         assert_eq!(first_difference(&a, &a[..1500]), 1500);
     }
 
-    /// A log written by someone hostile, consistent in itself: a manifest digest that is not
+    /// A log written by someone hostile, its hash chain intact: a manifest digest that is not
     /// hex, an implementation id that is a path. The bundle is written and verified without
-    /// a panic, and nothing it holds escapes `implementations/`.
+    /// a panic, nothing it holds escapes `implementations/`, and the digest is named false.
     #[test]
     fn a_hostile_but_consistent_log_bundles_without_panic() {
         use crate::cast::{ManifestRecord, Part, PlayerRecord};
@@ -895,8 +1005,38 @@ mod tests {
                 f.path
             );
         }
+        // Written, but never intact: the digest the log recorded is not its text's.
         let v = verify(&bytes, None);
-        assert!(v.intact(), "{}", v.render());
+        assert!(!v.intact());
+        assert!(
+            v.problems[0].contains("does not have the SHA-256 recorded with it"),
+            "{}",
+            v.render()
+        );
+    }
+
+    #[test]
+    fn low_s_is_at_most_half_the_order_and_high_s_is_mirrored() {
+        let mut half = [0u8; 64];
+        // n / 2, rounded down.
+        let mut carry = 0u16;
+        for i in 0..32 {
+            let v = (carry << 8) | u16::from(P256_N[i]);
+            half[32 + i] = (v / 2) as u8;
+            carry = v % 2;
+        }
+        assert!(is_low_s(&half));
+        let mut above = half;
+        above[63] += 1;
+        assert!(!is_low_s(&above));
+        let mut top = [0u8; 64];
+        top[32..].copy_from_slice(&P256_N);
+        top[63] -= 1; // n - 1
+        to_low_s(&mut top);
+        let mut one = [0u8; 32];
+        one[31] = 1;
+        assert_eq!(&top[32..], &one);
+        assert!(!is_low_s(&[0u8; 10]));
     }
 
     #[test]

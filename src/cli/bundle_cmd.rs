@@ -93,9 +93,16 @@ fn write(
     let key = bundle::load_or_create_key(&key_path(key, store)).map_err(CliError::Usage)?;
     let bytes = bundle::build(&log.events, &log.tail, &key)
         .map_err(|e| CliError::Harness(format!("run `{run}`: {e}")))?;
+    // Checked as a reader will check it before anything is written: a bundle that does not
+    // verify is never left on disk.
+    let check = bundle::verify(&bytes, Some(&key.public_jwk().thumbprint()));
+    if !check.intact() {
+        return Err(CliError::Harness(format!(
+            "the bundle of run `{run}` does not verify, nothing written: {}",
+            check.problems.join("; ")
+        )));
+    }
     write_atomic(output, &bytes)?;
-    // Say what was written from the bundle itself, as a reader will see it.
-    let check = bundle::verify(&bytes, None);
     eprintln!(
         "accord: bundle of run {run} ({}{}) written to {}, {} bytes, signed by key {}",
         check.verdict.as_deref().unwrap_or("?"),
@@ -108,12 +115,6 @@ fn write(
         bytes.len(),
         key.public_jwk().thumbprint()
     );
-    if !check.intact() {
-        return Err(CliError::Harness(format!(
-            "the bundle just written does not verify: {}",
-            check.problems.join("; ")
-        )));
-    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -402,12 +402,12 @@ fn certify(
                 .iter()
                 .filter(|s| s.scenario == *name)
                 .filter(|s| s.cell.as_deref().is_some_and(|c| cells.contains(&c)))
-                .map(|s| s.verdict.unwrap_or(Verdict::Inconclusive))
+                .map(|s| as_seen_by(s, needs.part))
                 .collect();
             scenarios.push(NeededScenario {
                 part: needs.part,
                 scenario: name,
-                verdict: runs.iter().copied().reduce(Verdict::combine),
+                verdict: combine_runs(&runs),
                 runs: runs.len(),
             });
         }
@@ -442,6 +442,39 @@ fn certify(
         options: i.options.clone(),
         scenarios,
         requirements,
+    }
+}
+
+/// A scenario's verdict as it bears on the player of `part`: a failure or a "not
+/// implemented" counts against it only when a check of its own answers says so; one caused
+/// by another player proves nothing either way about it (inconclusive).
+fn as_seen_by(s: &ScenarioView, part: &str) -> Verdict {
+    let own = |verdict: Verdict| {
+        s.checks
+            .iter()
+            .any(|c| c.verdict == verdict && c.subject.as_deref() == Some(part))
+    };
+    match s.verdict {
+        Some(Verdict::Passed) => Verdict::Passed,
+        Some(Verdict::Failed) if own(Verdict::Failed) => Verdict::Failed,
+        Some(Verdict::NotImplemented) if own(Verdict::NotImplemented) => Verdict::NotImplemented,
+        _ => Verdict::Inconclusive,
+    }
+}
+
+/// The verdict of every run of a scenario (the examples of an outline, several cells): any
+/// failure fails it, it passes only if every run passed.
+fn combine_runs(runs: &[Verdict]) -> Option<Verdict> {
+    if runs.is_empty() {
+        None
+    } else if runs.contains(&Verdict::Failed) {
+        Some(Verdict::Failed)
+    } else if runs.iter().all(|r| *r == Verdict::Passed) {
+        Some(Verdict::Passed)
+    } else if runs.contains(&Verdict::NotImplemented) {
+        Some(Verdict::NotImplemented)
+    } else {
+        Some(Verdict::Inconclusive)
     }
 }
 

@@ -543,6 +543,8 @@ fn exchange_html(out: &mut String, x: &Exchange, open: bool) {
             .map(|(k, v)| {
                 let v = match k.to_ascii_lowercase().as_str() {
                     "authorization" | "dpop" | "cookie" | "set-cookie" => "[redacted]".to_owned(),
+                    // A redirect's target carries codes and states in its query.
+                    _ if v.contains("://") => crate::transport::redact_url(v),
                     _ => crate::transport::redact(v),
                 };
                 format!("{k}: {v}\n")

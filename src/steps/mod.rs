@@ -183,6 +183,18 @@ pub fn judge(
     );
 }
 
+/// Records a check whose subject may be unknown (`None`: the answer cannot be placed on
+/// one player, so coverage credits and debits nobody with it).
+pub fn judge_maybe(
+    subject: Option<Part>,
+    requirement: &'static Requirement,
+    expected: impl Into<String>,
+    actual: impl Into<String>,
+    passed: bool,
+) {
+    push_check(subject, requirement, expected.into(), actual.into(), passed);
+}
+
 fn push_check(
     subject: Option<Part>,
     requirement: &'static Requirement,

@@ -712,3 +712,147 @@ fn the_readme_publishes_the_coverage_of_the_feature_set() {
         "README.md must publish the coverage of the current features:\n{table}"
     );
 }
+
+/// Replaces `BUNDLE.json` by `manifest` (any bytes) signed with `key`, and `replace` files.
+fn resigned(
+    bytes: &[u8],
+    manifest: Vec<u8>,
+    replace: &[(&str, Vec<u8>)],
+    key: &SigningKey,
+) -> Vec<u8> {
+    let mut files = bundle::read_tar(bytes).unwrap();
+    for f in &mut files {
+        if f.path == bundle::MANIFEST {
+            f.bytes = manifest.clone();
+        } else if f.path == bundle::SIGNATURE {
+            f.bytes = bundle::sign_manifest(&manifest, key).unwrap().into_bytes();
+        } else if let Some((_, with)) = replace.iter().find(|(p, _)| *p == f.path) {
+            f.bytes = with.clone();
+        }
+    }
+    bundle::write_tar(&files)
+}
+
+#[test]
+fn bytes_that_parse_alike_are_still_changed_bytes() {
+    // Found in review: each of these decoded or parsed to the same thing, and verified.
+    let bytes = bundle_of(&fixture().other);
+    let pinned = key(7).public_jwk().thumbprint();
+    let files = bundle::read_tar(&bytes).unwrap();
+    let jws = String::from_utf8(files[1].bytes.clone()).unwrap();
+    let with_jws = |text: String| {
+        let mut files = files.clone();
+        files[1].bytes = text.into_bytes();
+        bundle::write_tar(&files)
+    };
+    // Whitespace after the signature.
+    let v = bundle::verify(&with_jws(format!("{jws}\n")), Some(&pinned));
+    assert!(
+        !v.intact() && v.problems[0].contains("BUNDLE.jws"),
+        "{}",
+        v.render()
+    );
+    // The signature's mirror image: s replaced by n - s verifies under ECDSA.
+    let (input, sig) = jws.rsplit_once('.').unwrap();
+    let mut raw = accord::formats::jose::b64_decode(sig).unwrap();
+    let n: [u8; 32] = [
+        0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63,
+        0x25, 0x51,
+    ];
+    let mut borrow = 0i16;
+    for i in (0..32).rev() {
+        let d = i16::from(n[i]) - i16::from(raw[32 + i]) - borrow;
+        raw[32 + i] = d.rem_euclid(256) as u8;
+        borrow = i16::from(d < 0);
+    }
+    let mirrored = format!("{input}.{}", accord::formats::jose::b64(&raw));
+    let v = bundle::verify(&with_jws(mirrored), Some(&pinned));
+    assert!(!v.intact(), "{}", v.render());
+    assert!(
+        v.problems.iter().any(|p| p.contains("low-s")),
+        "{}",
+        v.render()
+    );
+    // A manifest with a field of its own, re-signed with the pinned key.
+    let mut manifest: serde_json::Value = serde_json::from_slice(&files[0].bytes).unwrap();
+    manifest["claims"]["certified"] = serde_json::json!("meets the profile");
+    let v = bundle::verify(
+        &resigned(
+            &bytes,
+            serde_json::to_vec_pretty(&manifest).unwrap(),
+            &[],
+            &key(7),
+        ),
+        Some(&pinned),
+    );
+    assert!(!v.intact(), "{}", v.render());
+    // The same manifest in other whitespace, re-signed.
+    let compact =
+        serde_json::to_vec(&serde_json::from_slice::<serde_json::Value>(&files[0].bytes).unwrap())
+            .unwrap();
+    let v = bundle::verify(&resigned(&bytes, compact, &[], &key(7)), Some(&pinned));
+    assert!(!v.intact(), "{}", v.render());
+}
+
+#[test]
+fn a_bundle_claiming_another_version_cannot_carry_reports_its_log_does_not_give() {
+    // Found in review: naming another Accord version used to excuse the reports from the
+    // byte comparison, so a re-signed bundle could show a pass in report.html.
+    let bytes = bundle_of(&fixture().run);
+    let files = bundle::read_tar(&bytes).unwrap();
+    let mut manifest: bundle::Manifest = serde_json::from_slice(&files[0].bytes).unwrap();
+    manifest.created_by = "accord 0.0.1".into();
+    let html = files
+        .iter()
+        .find(|f| f.path == "reports/report.html")
+        .unwrap();
+    let rosy = String::from_utf8(html.bytes.clone())
+        .unwrap()
+        .replace("does not meet the profile", "meets the profile")
+        .into_bytes();
+    let rest: Vec<File> = files
+        .into_iter()
+        .skip(2)
+        .map(|mut f| {
+            if f.path == "reports/report.html" {
+                f.bytes = rosy.clone();
+            }
+            f
+        })
+        .collect();
+    let forged = bundle::seal(rest, manifest.claims, &manifest.created_by, &key(7)).unwrap();
+    let v = bundle::verify(&forged, Some(&key(7).public_jwk().thumbprint()));
+    assert!(!v.intact(), "{}", v.render());
+    assert!(
+        v.problems
+            .iter()
+            .any(|p| p.starts_with("reports/report.html: differs from what its log gives")),
+        "{}",
+        v.render()
+    );
+}
+
+#[test]
+fn a_failure_is_charged_only_to_the_player_whose_answer_failed() {
+    // Found in review: the revoked diploma's scenario fails because of the JP verifier;
+    // judged against the issuer profile, the EU issuer that issued it must not be charged.
+    let view = view_of(&fixture().run);
+    let cov = coverage(&view, certification::find("eu-jp-academic/issuer"));
+    let issuer = cov
+        .certifications
+        .iter()
+        .find(|c| c.implementation == "accord-reference")
+        .unwrap();
+    assert_ne!(
+        issuer.verdict,
+        CertificationVerdict::DoesNotMeet,
+        "{issuer:?}"
+    );
+    let revoked = issuer
+        .scenarios
+        .iter()
+        .find(|s| s.scenario == "A revoked diploma is rejected")
+        .unwrap();
+    assert_eq!(revoked.verdict, Some(Verdict::Inconclusive));
+}
