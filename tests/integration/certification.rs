@@ -23,7 +23,7 @@ use accord::requirements::catalogue::ALL;
 use accord::store::EventStore;
 use accord::store::embedded::EmbeddedStore;
 
-use super::support::repo;
+use super::support::{repo, text};
 
 /// 2026-11-27T09:00:00Z.
 const NOW: i64 = 1_795_770_000;
@@ -84,14 +84,6 @@ fn accord(args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("accord runs")
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 #[test]
