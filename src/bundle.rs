@@ -652,8 +652,9 @@ pub fn verify(bytes: &[u8], trusted_key: Option<&str>) -> Verification {
         v.problems.push(format!("{LOG}: no events"));
         return v;
     }
+    // Everything else is recomputed from the log and must be what the bundle holds.
+    let (derived, claims, view) = derive(&events);
     // What the log says of each manifest must hold of the text it recorded.
-    let view = projections::project(&events, &Tail::Clean);
     for c in &view.cells {
         for p in &c.players {
             if let Some(m) = &p.manifest
@@ -667,8 +668,6 @@ pub fn verify(bytes: &[u8], trusted_key: Option<&str>) -> Verification {
             }
         }
     }
-    // Everything else is recomputed from the log and must be what the bundle holds.
-    let (derived, claims, _) = derive(&events);
     if claims == manifest.claims {
         v.held.push(format!(
             "claims: run {}, verdict {}, {} certification(s), as the log shows",
