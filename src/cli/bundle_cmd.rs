@@ -39,7 +39,8 @@ pub enum BundleCommand {
     Verify {
         file: PathBuf,
         /// The key the bundle must be signed with: its RFC 7638 thumbprint or a JWK file.
-        #[arg(long)]
+        /// (A thumbprint is base64url and may begin with `-`.)
+        #[arg(long, allow_hyphen_values = true)]
         key: Option<String>,
     },
     /// Print the harness's public key (JWK) and its thumbprint, to hand to whoever verifies

@@ -630,6 +630,26 @@ fn the_bundle_commands_write_verify_and_exit_as_documented() {
     ]);
     assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
     assert!(text(&ok).contains("intact: run"), "{}", text(&ok));
+    // A thumbprint is base64url and one in 64 begins with `-`: still a value, not an option
+    // (found by CI, whose random harness key drew one). Another key: not intact, exit 1.
+    let dashed = (0..10_000u64)
+        .map(key)
+        .map(|k| k.public_jwk().thumbprint())
+        .find(|t| t.starts_with('-'))
+        .unwrap();
+    let other = accord(&[
+        "bundle",
+        "verify",
+        out_file.to_str().unwrap(),
+        "--key",
+        &dashed,
+    ]);
+    assert_eq!(other.status.code(), Some(1), "{}", text(&other));
+    assert!(
+        text(&other).contains("not by the trusted key"),
+        "{}",
+        text(&other)
+    );
     // One byte of a report changed: named, exit 1.
     let mut bytes = std::fs::read(&out_file).unwrap();
     let files = bundle::read_tar(&bytes).unwrap();
