@@ -25,6 +25,7 @@ pub mod rundiff;
 pub mod snapshot;
 pub mod steps;
 pub mod store;
+pub mod tls;
 pub mod transcript;
 pub mod transport;
 pub mod trust;

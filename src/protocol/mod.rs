@@ -43,6 +43,13 @@ impl ProtocolError {
         }
     }
 
+    /// `401` to a request that carried no authentication at all: no error code (RFC 6750
+    /// §3.1), so `error` is empty, the body has no `error` member and `WWW-Authenticate` is
+    /// a bare `Bearer` challenge.
+    pub fn unauthenticated(requirement: &'static Requirement, description: impl Into<String>) -> Self {
+        Self::new(401, "", requirement, description)
+    }
+
     /// `400` with `error`.
     pub fn bad_request(
         error: &'static str,
@@ -67,17 +74,25 @@ impl ProtocolError {
                 }
             })
             .collect();
-        json!({
-            "error": self.error,
+        let mut body = json!({
             "error_description": description,
             "accord_requirements": self.violations.iter().map(|v| v.requirement.id).collect::<Vec<_>>(),
-        })
+        });
+        if !self.error.is_empty() {
+            body["error"] = json!(self.error);
+        }
+        body
     }
 }
 
 impl std::fmt::Display for ProtocolError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({}): {}", self.error, self.status, self.description)
+        let error = if self.error.is_empty() {
+            "no error code"
+        } else {
+            self.error
+        };
+        write!(f, "{error} ({}): {}", self.status, self.description)
     }
 }
 

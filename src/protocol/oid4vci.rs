@@ -583,7 +583,14 @@ impl Issuer {
                     .filter(|(s, _)| s.eq_ignore_ascii_case("bearer"))
             })
             .map(|(_, t)| t.trim())
-            .ok_or_else(|| unauthorized("a Bearer access token is required"))?;
+            .ok_or_else(|| {
+                // RFC 6750 §3.1: a request without any authentication information SHOULD
+                // NOT be answered with an error code.
+                ProtocolError::unauthenticated(
+                    &req::OID4VCI_ACCESS_TOKEN,
+                    "a Bearer access token is required",
+                )
+            })?;
         let grant = self
             .tokens
             .get(token)
@@ -650,9 +657,12 @@ impl Issuer {
                 } else {
                     ""
                 };
+                // §8.3.1.2 names the error code (invalid_proof: "the field is missing");
+                // the rule broken is the request's own (§8.2: proofs when the
+                // configuration lists proof types).
                 return Err(ProtocolError::bad_request(
                     "invalid_proof",
-                    &req::OID4VCI_PROOF_NONCE,
+                    &req::OID4VCI_CREDENTIAL_REQUEST,
                     format!(
                         "proofs is required: this configuration lists proof_types_supported{hint}"
                     ),

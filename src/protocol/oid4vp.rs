@@ -48,6 +48,12 @@ pub enum ClientIdPrefix {
 }
 
 impl ClientIdPrefix {
+    pub const ALL: [ClientIdPrefix; 3] = [
+        ClientIdPrefix::X509SanDns,
+        ClientIdPrefix::X509Hash,
+        ClientIdPrefix::RedirectUri,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             ClientIdPrefix::X509SanDns => "x509_san_dns",
@@ -95,6 +101,25 @@ impl ResponseMode {
     }
 }
 
+/// `request_uri_method` (§5.1): how a wallet fetches a request object by reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RequestUriMethod {
+    #[default]
+    Get,
+    /// A form-encoded POST that may carry `wallet_nonce` and `wallet_metadata` (§5.10).
+    Post,
+}
+
+impl RequestUriMethod {
+    pub fn name(self) -> &'static str {
+        match self {
+            RequestUriMethod::Get => "get",
+            RequestUriMethod::Post => "post",
+        }
+    }
+}
+
 /// Ways the reference verifier can be told to misbehave, to test wallets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -107,6 +132,8 @@ pub enum VerifierFault {
     UntypedRequestObject,
     /// The request carries `transaction_data` (which the reference wallet does not support).
     TransactionData,
+    /// A request object fetched by POST leaves out the `wallet_nonce` the wallet sent.
+    DropWalletNonce,
 }
 
 /// A verifier's identity and policy.
@@ -193,9 +220,23 @@ impl VerifierConfig {
         format!("{}/response", self.base_url.trim_end_matches('/'))
     }
 
-    /// The full client identifier, prefix included (§5.9).
+    /// The full client identifier under the default prefix (§5.9).
     pub fn client_id(&self) -> String {
-        match self.prefix {
+        self.client_id_for(self.prefix)
+    }
+
+    /// The prefixes a request may be created under, the default first: every one, since
+    /// the verifier holds an access certificate (`x509_san_dns`, `x509_hash`) and a
+    /// response URI (`redirect_uri`).
+    pub fn prefixes(&self) -> Vec<ClientIdPrefix> {
+        let mut all = vec![self.prefix];
+        all.extend(ClientIdPrefix::ALL.into_iter().filter(|p| *p != self.prefix));
+        all
+    }
+
+    /// The full client identifier under `prefix` (§5.9).
+    pub fn client_id_for(&self, prefix: ClientIdPrefix) -> String {
+        match prefix {
             ClientIdPrefix::X509SanDns => format!("x509_san_dns:{}", self.dns_name),
             ClientIdPrefix::X509Hash => format!(
                 "x509_hash:{}",
@@ -220,6 +261,13 @@ pub struct CreateRequest {
     pub dcql_query: Value,
     #[serde(default)]
     pub response_mode: Option<ResponseMode>,
+    /// The client identifier prefix for this request; the verifier's default when absent.
+    #[serde(default)]
+    pub client_id_prefix: Option<ClientIdPrefix>,
+    /// How the wallet is to fetch the request object (§5.1 `request_uri_method`): `get`
+    /// when absent; `post` lets the wallet send a `wallet_nonce` (§5.10).
+    #[serde(default)]
+    pub request_uri_method: Option<RequestUriMethod>,
     #[serde(default)]
     pub misbehave: Vec<VerifierFault>,
 }
@@ -258,6 +306,7 @@ pub enum Outcome {
 }
 
 struct Transaction {
+    prefix: ClientIdPrefix,
     nonce: String,
     state: String,
     query: DcqlQuery,
@@ -267,7 +316,16 @@ struct Transaction {
     expires: i64,
     faults: Vec<VerifierFault>,
     outcome: Outcome,
+    /// Responses refused before they could be judged that name this transaction (by their
+    /// JWE `kid` or their `state`), newest last, at most [`MAX_REFUSALS_KEPT`].
+    refused: Vec<Value>,
+    /// [`Verifier::responses_refused`] when the transaction was created: unmatched refusals
+    /// counted after it may have been meant for it.
+    refusals_before: u64,
 }
+
+/// Refused responses remembered per transaction, and unmatched ones per verifier.
+pub const MAX_REFUSALS_KEPT: usize = 16;
 
 /// A response matched to its transaction, waiting for status lists.
 pub struct Received {
@@ -283,6 +341,11 @@ pub struct Verifier {
     by_state: HashMap<String, String>,
     /// Transaction ids, oldest first: the memory is bounded ([`MAX_TRANSACTIONS`]).
     created: std::collections::VecDeque<String>,
+    /// Responses refused so far that named no transaction (an unknown `kid` or `state`, no
+    /// `state`), each with its count in [`Self::responses_refused`]; the newest
+    /// [`MAX_REFUSALS_KEPT`].
+    unmatched: std::collections::VecDeque<(u64, Value)>,
+    responses_refused: u64,
 }
 
 /// Transactions a verifier remembers at most. Beyond it the oldest is forgotten (a late
@@ -302,6 +365,8 @@ impl Verifier {
             transactions: HashMap::new(),
             by_state: HashMap::new(),
             created: std::collections::VecDeque::new(),
+            unmatched: std::collections::VecDeque::new(),
+            responses_refused: 0,
         }
     }
 
@@ -354,6 +419,16 @@ impl Verifier {
                 format!("this verifier does not use response mode {}", mode.name()),
             ));
         }
+        let prefix = request.client_id_prefix.unwrap_or(self.config.prefix);
+        if !self.config.prefixes().contains(&prefix) {
+            return Err(invalid_request(
+                &req::OID4VP_CLIENT_ID_PREFIX,
+                format!(
+                    "this verifier does not use the client identifier prefix {}",
+                    prefix.name()
+                ),
+            ));
+        }
         let id = random_token(&mut self.entropy, 16);
         let nonce = random_token(&mut self.entropy, 24);
         let state = random_token(&mut self.entropy, 24);
@@ -370,10 +445,11 @@ impl Verifier {
             }
             ResponseMode::DirectPost => None,
         };
-        let client_id = self.config.client_id();
-        let authorization_request = if self.config.prefix == ClientIdPrefix::RedirectUri {
+        let client_id = self.config.client_id_for(prefix);
+        let authorization_request = if prefix == ClientIdPrefix::RedirectUri {
             // Unsigned, by value (§5.9.3: redirect_uri requests cannot be signed).
             let params = self.request_claims(
+                prefix,
                 &id,
                 &nonce,
                 &state,
@@ -405,7 +481,10 @@ impl Verifier {
                 super::oid4vci::form(&[
                     ("client_id", &client_id),
                     ("request_uri", &request_uri),
-                    ("request_uri_method", "get"),
+                    (
+                        "request_uri_method",
+                        request.request_uri_method.unwrap_or_default().name(),
+                    ),
                 ])
             )
         };
@@ -413,6 +492,7 @@ impl Verifier {
         self.transactions.insert(
             id.clone(),
             Transaction {
+                prefix,
                 nonce: nonce.clone(),
                 state: state.clone(),
                 query,
@@ -422,6 +502,8 @@ impl Verifier {
                 expires: now + self.config.request_lifetime,
                 faults: request.misbehave.clone(),
                 outcome: Outcome::Pending,
+                refused: Vec::new(),
+                refusals_before: self.responses_refused,
             },
         );
         Ok(CreatedRequest {
@@ -437,6 +519,7 @@ impl Verifier {
     #[expect(clippy::too_many_arguments)]
     fn request_claims(
         &self,
+        prefix: ClientIdPrefix,
         id: &str,
         nonce: &str,
         state: &str,
@@ -465,7 +548,7 @@ impl Verifier {
                 ),
             );
         }
-        let mut client_id = self.config.client_id();
+        let mut client_id = self.config.client_id_for(prefix);
         if faults.contains(&VerifierFault::MismatchedClientId) {
             client_id = format!("x509_san_dns:impostor.{}", self.config.dns_name);
         }
@@ -486,7 +569,7 @@ impl Verifier {
                 )]),
             );
         }
-        if self.config.prefix != ClientIdPrefix::RedirectUri {
+        if prefix != ClientIdPrefix::RedirectUri {
             c.insert("aud".into(), json!(STATIC_AUDIENCE));
             c.insert("iat".into(), json!(now));
             let exp = if faults.contains(&VerifierFault::ExpiredRequestObject) {
@@ -499,8 +582,14 @@ impl Verifier {
         c
     }
 
-    /// The signed request object behind `request_uri` (§5, RFC 9101).
-    pub fn request_object(&self, id: &str, now: i64) -> Result<String, ProtocolError> {
+    /// The signed request object behind `request_uri` (§5, RFC 9101), with the
+    /// `wallet_nonce` a wallet sent by POST (§5.10: the verifier MUST use it).
+    pub fn request_object(
+        &self,
+        id: &str,
+        wallet_nonce: Option<&str>,
+        now: i64,
+    ) -> Result<String, ProtocolError> {
         let tx = self
             .transactions
             .get(id)
@@ -513,7 +602,8 @@ impl Verifier {
                     "unknown or finished request",
                 )
             })?;
-        let claims = self.request_claims(
+        let mut claims = self.request_claims(
+            tx.prefix,
             id,
             &tx.nonce,
             &tx.state,
@@ -523,6 +613,11 @@ impl Verifier {
             now,
             &tx.faults,
         );
+        if let Some(n) = wallet_nonce
+            && !tx.faults.contains(&VerifierFault::DropWalletNonce)
+        {
+            claims.insert("wallet_nonce".into(), json!(n));
+        }
         let mut header = Map::new();
         let typ = if tx.faults.contains(&VerifierFault::UntypedRequestObject) {
             "JWT"
@@ -547,7 +642,57 @@ impl Verifier {
     /// Step one of taking a response at the response URI (§8.2, §8.3.1): decrypt it if
     /// encrypted, match it to its transaction by `state`, parse `vp_token`. A wallet's error
     /// response ends the transaction and is answered `Ok(None)`.
+    ///
+    /// A response refused here is remembered, so the control API can say why a request is
+    /// still pending: against the transaction it names (its JWE `kid`, else its `state`),
+    /// or, naming none, as an unmatched response every request created before it shows.
     pub fn receive(
+        &mut self,
+        form: &BTreeMap<String, String>,
+        now: i64,
+    ) -> Result<Option<Received>, ProtocolError> {
+        let result = self.match_response(form, now);
+        if let Err(e) = &result {
+            self.remember_refusal(form, e, now);
+        }
+        result
+    }
+
+    fn remember_refusal(&mut self, form: &BTreeMap<String, String>, e: &ProtocolError, now: i64) {
+        let refusal = json!({
+            "received_at": now,
+            "error": e.error,
+            "error_description": e.description,
+            "violations": e.violations,
+        });
+        // The transaction the response names, read without trusting it: the JWE's `kid`
+        // (the key it was encrypted to) or the plain `state`.
+        let kid = form.get("response").and_then(|jwe| {
+            let header = b64_decode(jwe.split('.').next()?).ok()?;
+            let header: Map<String, Value> = serde_json::from_slice(&header).ok()?;
+            header.get("kid")?.as_str().map(str::to_owned)
+        });
+        let named = kid
+            .filter(|k| self.transactions.contains_key(k))
+            .or_else(|| form.get("state").and_then(|s| self.by_state.get(s).cloned()));
+        match named.and_then(|id| self.transactions.get_mut(&id)) {
+            Some(tx) => {
+                if tx.refused.len() >= MAX_REFUSALS_KEPT {
+                    tx.refused.remove(0);
+                }
+                tx.refused.push(refusal);
+            }
+            None => {
+                self.responses_refused += 1;
+                if self.unmatched.len() >= MAX_REFUSALS_KEPT {
+                    self.unmatched.pop_front();
+                }
+                self.unmatched.push_back((self.responses_refused, refusal));
+            }
+        }
+    }
+
+    fn match_response(
         &mut self,
         form: &BTreeMap<String, String>,
         now: i64,
@@ -688,7 +833,6 @@ impl Verifier {
         status_tokens: &HashMap<String, Option<String>>,
         now: i64,
     ) -> Result<Value, ProtocolError> {
-        let client_id = self.config.client_id();
         let jurisdiction = self.config.jurisdiction.clone();
         let Some(tx) = self.transactions.get_mut(&received.transaction) else {
             return Err(invalid_request(&req::OID4VP_STATE, "unknown transaction"));
@@ -699,6 +843,8 @@ impl Verifier {
                 "this transaction is not waiting for a response",
             ));
         }
+        // Key binding is to the client identifier this request was made under (§8.6, B.3.6).
+        let client_id = self.config.client_id_for(tx.prefix);
         // §8.6: a presentation that fails its checks is discarded; the VP token is rejected
         // when its own form is wrong or what remains does not satisfy the query.
         let mut token_violations: Vec<Violation> = Vec::new();
@@ -794,13 +940,15 @@ impl Verifier {
                         for p in
                             dcql::check_disclosed(cq, vct, &Value::Object(report.claims.clone()))
                         {
-                            let v = Violation::new(&req::OID4VP_DCQL_SATISFIED, p.to_string())
-                                .at(at.clone());
-                            own.push(if p.message.starts_with("SHOULD") {
-                                v
+                            // A value outside `values` breaks the wallet's SHOULD NOT
+                            // (§6.4.1), reported at that level; a claim not disclosed
+                            // breaks the query itself.
+                            let requirement = if p.message.starts_with("SHOULD") {
+                                &req::OID4VP_DCQL_VALUES
                             } else {
-                                v.enforced()
-                            });
+                                &req::OID4VP_DCQL_SATISFIED
+                            };
+                            own.push(Violation::new(requirement, p.to_string()).at(at.clone()));
                         }
                     }
                     let valid = report.valid && crate::requirements::all_pass(&own);
@@ -868,6 +1016,26 @@ impl Verifier {
     /// The outcome of a transaction, for the control API.
     pub fn outcome(&self, id: &str) -> Option<&Outcome> {
         self.transactions.get(id).map(|t| &t.outcome)
+    }
+
+    /// The outcome as the control API reports it: while the request is pending, also the
+    /// responses refused before they could be judged (`refused_responses`: those naming
+    /// it; `unmatched_responses`: those naming no transaction, received since it was
+    /// created), so a wallet's author sees why nothing happened.
+    pub fn outcome_report(&self, id: &str) -> Option<Value> {
+        let tx = self.transactions.get(id)?;
+        let mut report = serde_json::to_value(&tx.outcome).ok()?;
+        if matches!(tx.outcome, Outcome::Pending) {
+            report["refused_responses"] = Value::Array(tx.refused.clone());
+            report["unmatched_responses"] = Value::Array(
+                self.unmatched
+                    .iter()
+                    .filter(|(n, _)| *n > tx.refusals_before)
+                    .map(|(_, r)| r.clone())
+                    .collect(),
+            );
+        }
+        Some(report)
     }
 }
 
@@ -1017,6 +1185,8 @@ pub struct AuthorizationRequest {
     pub state: Option<String>,
     pub dcql_query: DcqlQuery,
     pub client_metadata: Map<String, Value>,
+    /// The `wallet_nonce` claim of a request object fetched by POST (§5.10).
+    pub wallet_nonce: Option<String>,
 }
 
 /// Verifies a signed request object for `outer_client_id` (§5, §5.9.3, RFC 9101) against
@@ -1276,6 +1446,7 @@ fn check_parameters(c: &Map<String, Value>) -> Result<AuthorizationRequest, Prot
             .and_then(Value::as_object)
             .cloned()
             .unwrap_or_default(),
+        wallet_nonce: s("wallet_nonce").map(str::to_owned),
     })
 }
 

@@ -1064,6 +1064,17 @@ pub static OID4VCI_TX_CODE: Requirement = Requirement {
     summary: "tx_code is sent exactly when the offer carried a tx_code object; otherwise the token request fails with invalid_request",
 };
 
+/// OpenID4VCI 1.0 §6.1, which takes the Token Request of RFC 6749 §4.1.3 (parameters in the
+/// application/x-www-form-urlencoded format, RFC 6749 §3.2; none repeated, §3.1).
+pub static OID4VCI_TOKEN_REQUEST: Requirement = Requirement {
+    id: "OID4VCI-6.1-token-request",
+    spec: Spec::Oid4vci,
+    section: "6.1",
+    level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Issuer],
+    summary: "A token request is a POST of application/x-www-form-urlencoded parameters (RFC 6749 §4.1.3), none repeated; anything else is refused with invalid_request",
+};
+
 /// OpenID4VCI 1.0 §6.3 with RFC 6749 §5.2: errors of the token endpoint. A pre-authorized code is single use (§13.6.1, replay prevention).
 pub static OID4VCI_INVALID_GRANT: Requirement = Requirement {
     id: "OID4VCI-6.3-invalid-grant",
@@ -1274,6 +1285,18 @@ pub static OID4VP_DCQL_VALID: Requirement = Requirement {
     summary: "A DCQL query is well formed: unique valid ids, non-empty arrays, claim sets only with claim ids, credential sets naming existing queries",
 };
 
+/// OpenID4VP 1.0 §6.3 (`values`) and §6.4.1: the Wallet SHOULD return a claim queried with
+/// `values` only if its type and value match one of them. A SHOULD NOT for the wallet; the
+/// verifier reports a mismatch at that level and does not reject for it.
+pub static OID4VP_DCQL_VALUES: Requirement = Requirement {
+    id: "OID4VP-6.4.1-values",
+    spec: Spec::Oid4vp,
+    section: "6.4.1",
+    level: Level::Should,
+    applies_to: &[Role::Wallet],
+    summary: "A claim queried with values is returned only if its type and value match one of them",
+};
+
 /// OpenID4VP 1.0 §6.4 and §8.6 step 2.2 and 3.
 pub static OID4VP_DCQL_SATISFIED: Requirement = Requirement {
     id: "OID4VP-6.4-dcql-satisfied",
@@ -1302,6 +1325,16 @@ pub static OID4VP_STATE: Requirement = Requirement {
     level: Level::Must,
     applies_to: &[Role::Wallet, Role::Verifier],
     summary: "The response to the response URI is matched to its request by state (URL-safe ASCII), and a response for an unknown or finished transaction is refused",
+};
+
+/// OpenID4VP 1.0 §5.10 and §5.10.1.
+pub static OID4VP_REQUEST_URI_POST: Requirement = Requirement {
+    id: "OID4VP-5.10-request-uri-post",
+    spec: Spec::Oid4vp,
+    section: "5.10",
+    level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
+    summary: "With request_uri_method post, the request object is fetched by a form-encoded POST accepting application/oauth-authz-req+jwt; the verifier signs the wallet_nonce it received into the request object and the wallet refuses one without it",
 };
 
 /// OpenID4VP 1.0 §8.2.
@@ -1496,6 +1529,7 @@ pub static ALL: &[&Requirement] = &[
     &OID4VCI_OFFER,
     &OID4VCI_OFFER_URI,
     &OID4VCI_TX_CODE,
+    &OID4VCI_TOKEN_REQUEST,
     &OID4VCI_INVALID_GRANT,
     &OID4VCI_NONCE_NO_STORE,
     &OID4VCI_ACCESS_TOKEN,
@@ -1518,6 +1552,8 @@ pub static ALL: &[&Requirement] = &[
     &OID4VP_QUERY_PRESENT,
     &OID4VP_DCQL_VALID,
     &OID4VP_DCQL_SATISFIED,
+    &OID4VP_DCQL_VALUES,
+    &OID4VP_REQUEST_URI_POST,
     &OID4VP_NONCE,
     &OID4VP_STATE,
     &OID4VP_DIRECT_POST,

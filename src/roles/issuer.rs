@@ -113,7 +113,7 @@ async fn token(State(s): State<Arc<IssuerRole>>, headers: HeaderMap, body: Bytes
     if media_type(&headers) != "application/x-www-form-urlencoded" {
         return error_response(&ProtocolError::bad_request(
             "invalid_request",
-            &req::OID4VCI_INVALID_GRANT,
+            &req::OID4VCI_TOKEN_REQUEST,
             "the token request must be application/x-www-form-urlencoded (RFC 6749 §4.1.3)",
         ));
     }
@@ -122,7 +122,7 @@ async fn token(State(s): State<Arc<IssuerRole>>, headers: HeaderMap, body: Bytes
         Err(e) => {
             return error_response(&ProtocolError::bad_request(
                 "invalid_request",
-                &req::OID4VCI_INVALID_GRANT,
+                &req::OID4VCI_TOKEN_REQUEST,
                 e,
             ));
         }

@@ -128,13 +128,20 @@ pub fn json_response(status: u16, body: &Value) -> Response {
     r
 }
 
-/// A protocol error as its HTTP response; a 401 also carries `WWW-Authenticate` (RFC 6750 §3).
+/// A protocol error as its HTTP response; a 401 also carries `WWW-Authenticate` (RFC 6750
+/// §3), with the error code when there is one (none for a request without authentication,
+/// §3.1).
 pub fn error_response(e: &ProtocolError) -> Response {
     let mut r = json_response(e.status, &e.body());
-    if e.status == 401
-        && let Ok(v) = HeaderValue::from_str(&format!("Bearer error=\"{}\"", e.error))
-    {
-        r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    if e.status == 401 {
+        let challenge = if e.error.is_empty() {
+            "Bearer".to_owned()
+        } else {
+            format!("Bearer error=\"{}\"", e.error)
+        };
+        if let Ok(v) = HeaderValue::from_str(&challenge) {
+            r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+        }
     }
     r
 }

@@ -144,7 +144,7 @@ impl VerifierRole {
 
 pub fn router(state: Arc<VerifierRole>) -> Router {
     Router::new()
-        .route("/request/{id}", get(request_object))
+        .route("/request/{id}", get(request_object).post(request_object_by_post))
         .route("/response", post(response))
         .route("/control/health", get(|| async { health("verifier") }))
         .route("/control/capabilities", get(capabilities))
@@ -155,8 +155,40 @@ pub fn router(state: Arc<VerifierRole>) -> Router {
 }
 
 async fn request_object(State(s): State<Arc<VerifierRole>>, Path(id): Path<String>) -> Response {
+    signed_request_object(&s, &id, None)
+}
+
+/// `request_uri_method=post` (OpenID4VP 1.0 §5.10): a form-encoded POST, whose
+/// `wallet_nonce` goes into the request object; unknown parameters are ignored.
+async fn request_object_by_post(
+    State(s): State<Arc<VerifierRole>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if media_type(&headers) != "application/x-www-form-urlencoded" {
+        return error_response(&ProtocolError::bad_request(
+            "invalid_request",
+            &req::OID4VP_REQUEST_URI_POST,
+            "a request URI POST must be application/x-www-form-urlencoded (§5.10)",
+        ));
+    }
+    let form = match parse_form(&body) {
+        Ok(f) => f,
+        Err(e) => {
+            return error_response(&ProtocolError::bad_request(
+                "invalid_request",
+                &req::OID4VP_REQUEST_URI_POST,
+                e,
+            ));
+        }
+    };
+    signed_request_object(&s, &id, form.get("wallet_nonce").map(String::as_str))
+}
+
+fn signed_request_object(s: &VerifierRole, id: &str, wallet_nonce: Option<&str>) -> Response {
     let now = s.clock.now();
-    match s.with(|v| v.request_object(&id, now)) {
+    match s.with(|v| v.request_object(id, wallet_nonce, now)) {
         Ok(jwt) => (
             [(header::CONTENT_TYPE, "application/oauth-authz-req+jwt")],
             jwt,
@@ -227,7 +259,7 @@ async fn capabilities(State(s): State<Arc<VerifierRole>>) -> Response {
             "implementation": s.name,
             "jurisdiction": v.config.jurisdiction,
             "client_id": v.config.client_id(),
-            "client_id_prefixes": [v.config.prefix.name()],
+            "client_id_prefixes": v.config.prefixes().iter().map(|p| p.name()).collect::<Vec<_>>(),
             "response_modes": v.config.response_modes.iter().map(|m| m.name()).collect::<Vec<_>>(),
             "encrypted_response_enc_values": v.config.enc_values.iter().map(|e| e.name()).collect::<Vec<_>>(),
             "formats": ["dc+sd-jwt"],
@@ -254,8 +286,8 @@ async fn create_request(State(s): State<Arc<VerifierRole>>, body: Bytes) -> Resp
 }
 
 async fn read_result(State(s): State<Arc<VerifierRole>>, Path(id): Path<String>) -> Response {
-    match s.with(|v| v.outcome(&id).cloned()) {
-        Some(outcome) => json_response(200, &serde_json::to_value(outcome).unwrap_or(Value::Null)),
+    match s.with(|v| v.outcome_report(&id)) {
+        Some(outcome) => json_response(200, &outcome),
         None => json_response(404, &json!({"error": "not_found", "request": id})),
     }
 }

@@ -29,6 +29,7 @@ use crate::protocol::oid4vp::{
     ClientIdPrefix, Consent, HeldCredential, RequestLocation, WalletFault, build_response,
     check_unsigned_request, parse_authorization_request, verify_request_object,
 };
+use crate::protocol::random_token;
 use crate::requirements::{Violation, catalogue as req};
 use crate::transport::{Request, Response as HttpResponse, Transport};
 
@@ -511,6 +512,19 @@ async fn report_refusal(s: &WalletRole, jwt: &str, e: &crate::protocol::Protocol
         .await;
 }
 
+/// What the wallet tells a verifier about itself when it fetches a request object by POST
+/// (§5.10 `wallet_metadata`, with the parameters of §10.1 it has: formats, and the signing
+/// algorithms it accepts for request objects).
+fn wallet_metadata(prefixes: &[ClientIdPrefix]) -> Value {
+    json!({
+        "vp_formats_supported": {
+            "dc+sd-jwt": {"sd-jwt_alg_values": ["ES256"], "kb-jwt_alg_values": ["ES256"]}
+        },
+        "request_object_signing_alg_values_supported": ["ES256"],
+        "client_id_prefixes_supported": prefixes.iter().map(|p| p.name()).collect::<Vec<_>>(),
+    })
+}
+
 /// OpenID4VP from the wallet's side.
 async fn presentation(s: &WalletRole, request: &Present) -> Result<Value, Failure> {
     let now = s.clock.now();
@@ -544,31 +558,53 @@ async fn presentation(s: &WalletRole, request: &Present) -> Result<Value, Failur
             request_uri,
             method,
         } => {
-            if method != "get" {
-                return Err(refused(crate::protocol::ProtocolError::bad_request(
-                    "invalid_request_uri_method",
-                    &req::OID4VP_QUERY_PRESENT,
-                    "this wallet fetches request objects with GET only",
-                )));
-            }
+            // §5.10: by POST, with a fresh wallet_nonce the request object must carry back.
+            let wallet_nonce = (method == "post").then(|| s.draw(|e| random_token(e, 16)));
+            let fetch = match &wallet_nonce {
+                Some(nonce) => Request::post_form(
+                    &request_uri,
+                    &[
+                        ("wallet_nonce", nonce.as_str()),
+                        (
+                            "wallet_metadata",
+                            &wallet_metadata(&s.client_id_prefixes).to_string(),
+                        ),
+                    ],
+                ),
+                None => Request::get(&request_uri),
+            };
             let r = s
                 .send(
                     "verifier",
                     "request-uri",
-                    Request::get(&request_uri).header("accept", "application/oauth-authz-req+jwt"),
+                    fetch.header("accept", "application/oauth-authz-req+jwt"),
                 )
                 .await?;
             if r.status != 200 {
                 return Err(Failure::from_response("request-uri", &r));
             }
             let jwt = r.text();
-            match verify_request_object(
+            let verified = verify_request_object(
                 jwt.trim(),
                 &client_id,
                 &s.rp_anchors,
                 &s.trusted_client_ids,
                 now,
-            ) {
+            )
+            .and_then(|request| match &wallet_nonce {
+                Some(sent) if request.wallet_nonce.as_deref() != Some(sent.as_str()) => {
+                    Err(crate::protocol::ProtocolError::bad_request(
+                        "invalid_request_object",
+                        &req::OID4VP_REQUEST_URI_POST,
+                        format!(
+                            "the request object's wallet_nonce is {:?}, not the {sent:?} this wallet sent",
+                            request.wallet_nonce
+                        ),
+                    ))
+                }
+                _ => Ok(request),
+            });
+            match verified {
                 Ok(request) => request,
                 Err(e) if e.error == "invalid_transaction_data" => {
                     // Found after the signature and client were verified, so the response URI

@@ -1,6 +1,8 @@
 //! The seeded test PKI: for the EU and for Japan, a trust anchor, an intermediate CA, a
 //! university issuer certificate, a relying-party (verifier) certificate and a trust-list
-//! operator certificate; a holder key; the signed trust lists and the arrangement.
+//! operator certificate; a holder key; the signed trust lists and the arrangement; and a TLS
+//! CA of the seed, whose server certificates name the roles' hosts (`issuer.eu.accord.test`,
+//! …) so every role can serve HTTPS that a strict client accepts.
 //!
 //! Every key comes from the seed, so `accord pki generate --seed N` always yields the same
 //! keys. Certificate *signatures* differ between runs because ECDSA draws its nonce inside
@@ -9,8 +11,8 @@
 use std::path::Path;
 
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair,
-    KeyUsagePurpose, SanType, SerialNumber,
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    Issuer, KeyPair, KeyUsagePurpose, SanType, SerialNumber,
 };
 use time::macros::datetime;
 
@@ -93,6 +95,16 @@ pub struct TestPki {
     pub jp: JurisdictionPki,
     pub holder: SigningKey,
     pub arrangement: Arrangement,
+    /// The CA of the roles' TLS server certificates: a root of its own, which no trust list
+    /// names, so a TLS key can never vouch for a credential or a verifier.
+    pub tls_ca: Party,
+}
+
+/// A TLS server's certificate chain (leaf, then the seed's TLS CA) and its private key.
+pub struct TlsServerIdentity {
+    pub chain: Vec<Vec<u8>>,
+    /// PKCS#8 DER.
+    pub key_pkcs8: Vec<u8>,
 }
 
 fn rcgen_key(key: &SigningKey) -> Result<KeyPair, PkiError> {
@@ -176,9 +188,9 @@ fn jurisdiction(code: &'static str, entropy: &SeededEntropy) -> Result<Jurisdict
             "ETSI TS 119 602 List of Trusted Entities (Accord JSON model)",
         ),
     };
-    let issuer_host = format!("issuer.{code}.accord.example");
+    let issuer_host = format!("issuer.{code}.accord.test");
     let issuer_url = format!("https://{issuer_host}");
-    let verifier_host = format!("verifier.{code}.accord.example");
+    let verifier_host = format!("verifier.{code}.accord.test");
     let serial_base = if code == "eu" { 0x1000 } else { 0x2000 };
     let uri = |s: &str| -> Result<SanType, PkiError> { Ok(SanType::URI(s.try_into()?)) };
     let dns = |s: &str| -> Result<SanType, PkiError> { Ok(SanType::DnsName(s.try_into()?)) };
@@ -311,12 +323,45 @@ impl TestPki {
         let eu = jurisdiction("eu", &root)?;
         let jp = jurisdiction("jp", &root)?;
         let holder = SigningKey::generate(Algorithm::ES256, &mut root.fork("holder"))?;
+        let tls_ca = self_signed(
+            params(
+                dn("Accord Test TLS CA", "Accord Test PKI", "BE"),
+                Some(0),
+                vec![],
+                0x3000,
+            ),
+            SigningKey::generate(Algorithm::ES256, &mut root.fork("tls-ca"))?,
+        )?;
         Ok(Self {
             seed,
             eu,
             jp,
             holder,
             arrangement: Arrangement::eu_jp_academic(EU_DIPLOMA_VCT, JP_DEGREE_VCT),
+            tls_ca,
+        })
+    }
+
+    /// A TLS server certificate for `names` (DNS names), issued by the seed's TLS CA. The
+    /// key comes from the seed and the first name, so a role started twice, or in another
+    /// process with the same seed, presents the same key.
+    pub fn tls_server(&self, names: &[&str]) -> Result<TlsServerIdentity, PkiError> {
+        let first = names.first().copied().unwrap_or("localhost");
+        let key = SigningKey::generate(
+            Algorithm::ES256,
+            &mut SeededEntropy::new(self.seed, &format!("pki/tls-server/{first}")),
+        )?;
+        let sans = names
+            .iter()
+            .map(|n| Ok(SanType::DnsName((*n).try_into()?)))
+            .collect::<Result<Vec<_>, PkiError>>()?;
+        let mut p = params(dn(first, "Accord Test PKI", "BE"), None, sans, 0x3001);
+        p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        let key_pkcs8 = key.pkcs8_der()?;
+        let leaf = signed_by(p, key, &self.tls_ca)?;
+        Ok(TlsServerIdentity {
+            chain: vec![leaf.cert_der, self.tls_ca.cert_der.clone()],
+            key_pkcs8,
         })
     }
 
@@ -387,6 +432,12 @@ impl TestPki {
             s.push('\n');
             s.into_bytes()
         };
+        // What an implementation under test trusts for Accord's roles' HTTPS.
+        put(
+            &mut written,
+            "tls-ca.pem",
+            pem("CERTIFICATE", &self.tls_ca.cert_der).as_bytes(),
+        )?;
         for j in [&self.eu, &self.jp] {
             let c = j.code;
             for (name, party) in [

@@ -264,13 +264,13 @@ fn chromium() -> Option<PathBuf> {
                 .filter(|o| o.status.success())
                 .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
         });
-    if found.is_none() {
-        if std::env::var("ACCORD_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
-            panic!("ACCORD_REQUIRE_BROWSER=1 but no Chromium is installed");
-        }
-        eprintln!("SKIPPED: no Chromium (apt-get install chromium); .ci/run installs it");
-    }
-    found
+    found.or_else(|| {
+        crate::support::skip(
+            crate::support::Needs::Browser,
+            "no Chromium is installed",
+            "apt-get install chromium (.ci/run installs it)",
+        )
+    })
 }
 
 fn render(browser: &Path, page: &Path) -> Rendered {

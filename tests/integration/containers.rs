@@ -24,13 +24,11 @@ fn image() -> LocalImage {
 pub(super) fn docker() -> Option<()> {
     match launch::check_image(&image()) {
         Ok(()) => Some(()),
-        Err(e) => {
-            if std::env::var("ACCORD_REQUIRE_DOCKER").is_ok_and(|v| v == "1") {
-                panic!("ACCORD_REQUIRE_DOCKER=1 but {e}");
-            }
-            eprintln!("\n*** SKIPPED: testcontainers test: {e}\n");
-            None
-        }
+        Err(e) => crate::support::skip(
+            crate::support::Needs::Docker,
+            &e.to_string(),
+            "start the Docker engine and run scripts/build-images",
+        ),
     }
 }
 

@@ -236,21 +236,6 @@ fn a_broken_manifest_or_an_unreachable_implementation_fails_only_its_own_cells()
     assert!(e.contains("--matrix"), "{e}");
 }
 
-/// `None` (after saying why) when Docker or the image is missing and that is allowed.
-fn docker() -> Option<()> {
-    let image = accord::launch::LocalImage::parse("accord/reference:local").unwrap();
-    match accord::launch::check_image(&image) {
-        Ok(()) => Some(()),
-        Err(e) => {
-            if std::env::var("ACCORD_REQUIRE_DOCKER").is_ok_and(|v| v == "1") {
-                panic!("ACCORD_REQUIRE_DOCKER=1 but {e}");
-            }
-            eprintln!("\n*** SKIPPED: run against containers: {e}\n");
-            None
-        }
-    }
-}
-
 fn containers_named(prefix: &str) -> String {
     let out = Command::new("docker")
         .args([
@@ -295,7 +280,9 @@ fn run_with(implementations: Vec<PathBuf>, compose_file: &Path) -> RunView {
 
 #[test]
 fn the_features_pass_against_the_reference_roles_in_containers() {
-    let Some(()) = docker() else { return };
+    let Some(()) = super::containers::docker() else {
+        return;
+    };
     let v = run_with(
         manifests("implementations/containers"),
         &repo().join("docker-compose.yml"),
@@ -329,7 +316,9 @@ fn the_features_pass_against_the_reference_roles_in_containers() {
 
 #[test]
 fn the_features_pass_against_the_docker_compose_topology() {
-    let Some(()) = docker() else { return };
+    let Some(()) = super::containers::docker() else {
+        return;
+    };
     let compose = repo().join("docker-compose.yml");
     let v = run_with(manifests("implementations/compose"), &compose);
     assert!(

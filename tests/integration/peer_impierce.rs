@@ -37,14 +37,14 @@ fn peer_binary() -> Option<PathBuf> {
     if path.is_file() {
         return Some(path);
     }
-    let why = format!("{} does not exist", path.display());
-    if std::env::var("ACCORD_REQUIRE_PEERS").is_ok_and(|v| v == "1") {
-        panic!("ACCORD_REQUIRE_PEERS=1 but the Impierce wallet peer is unavailable: {why}");
-    }
-    eprintln!(
-        "\n*** SKIPPED: Impierce wallet peer interop test: {why}\n*** build it with: cargo build --release --locked --manifest-path tests/peers/impierce/Cargo.toml\n"
-    );
-    None
+    crate::support::skip(
+        crate::support::Needs::Peer,
+        &format!(
+            "the Impierce wallet peer is unavailable: {} does not exist",
+            path.display()
+        ),
+        "cargo build --release --locked --manifest-path tests/peers/impierce/Cargo.toml",
+    )
 }
 
 /// The reference topology on a wall clock (the peer signs its key proof and KB-JWT with the

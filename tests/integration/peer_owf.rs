@@ -57,13 +57,11 @@ fn peer(command: &str, request: &Value) -> Option<Value> {
 }
 
 fn skip<T>(why: &str) -> Option<T> {
-    if std::env::var("ACCORD_REQUIRE_PEERS").is_ok_and(|v| v == "1") {
-        panic!("ACCORD_REQUIRE_PEERS=1 but the OWF sd-jwt peer is unavailable: {why}");
-    }
-    eprintln!(
-        "\n*** SKIPPED: OWF sd-jwt peer interop test: {why}\n*** install it with: pip install -r tests/peers/requirements.txt\n"
-    );
-    None
+    crate::support::skip(
+        crate::support::Needs::Peer,
+        &format!("the OWF sd-jwt peer is unavailable: {why}"),
+        "pip install -r tests/peers/requirements.txt",
+    )
 }
 
 fn keys() -> (SigningKey, SigningKey) {

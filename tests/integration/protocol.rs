@@ -122,6 +122,114 @@ fn cited(outcome: &Value) -> Vec<String> {
         .collect()
 }
 
+/// One verifier process serves every client identifier prefix with both response modes,
+/// chosen per request through the control API (a wallet's author covers the six
+/// combinations against one verifier).
+#[test]
+fn one_verifier_serves_each_prefix_and_response_mode_per_request() {
+    rt().block_on(async {
+        let h = harness(8).await;
+        h.issue("eu", json!({"tx_code": true})).await;
+        let v = &h.topology.verifier("jp").base_url;
+        let caps = h.control.capabilities("verifier", v).await.unwrap().body;
+        assert_eq!(
+            caps["client_id_prefixes"],
+            json!(["x509_san_dns", "x509_hash", "redirect_uri"]),
+            "{caps}"
+        );
+        for prefix in ["x509_san_dns", "x509_hash", "redirect_uri"] {
+            for mode in ["direct_post", "direct_post.jwt"] {
+                let created = h
+                    .control
+                    .create_request(
+                        v,
+                        &json!({"dcql_query": eu_query(), "response_mode": mode, "client_id_prefix": prefix}),
+                    )
+                    .await
+                    .unwrap();
+                assert!(created.ok(), "{prefix} {mode}: {:?}", created.body);
+                let client_id = created.body["client_id"].as_str().unwrap();
+                assert!(client_id.starts_with(&format!("{prefix}:")), "{client_id}");
+                let wallet = h
+                    .control
+                    .present(
+                        &h.topology.wallet.base_url,
+                        &json!({"request": created.body["authorization_request"]}),
+                    )
+                    .await
+                    .unwrap();
+                assert_eq!(wallet.body["verifier_status"], 200, "{prefix} {mode}: {}", wallet.body);
+                let id = created.body["id"].as_str().unwrap();
+                let outcome = h.control.result(v, id).await.unwrap().body;
+                assert_eq!(outcome["status"], "verified", "{prefix} {mode}: {outcome}");
+                assert_eq!(outcome["result"]["client_id"], client_id, "{outcome}");
+                assert_eq!(outcome["result"]["response_mode"], mode, "{outcome}");
+            }
+        }
+    });
+}
+
+/// `request_uri_method=post` (OpenID4VP 1.0 §5.10): the wallet POSTs a fresh
+/// `wallet_nonce` and checks that the request object carries it back; a verifier that drops
+/// it is refused.
+#[test]
+fn the_wallet_fetches_request_objects_by_post_with_a_wallet_nonce() {
+    rt().block_on(async {
+        let h = harness(9).await;
+        h.issue("eu", json!({"tx_code": true})).await;
+        let v = &h.topology.verifier("jp").base_url;
+        let create = |misbehave: Value| {
+            json!({"dcql_query": eu_query(), "request_uri_method": "post", "misbehave": misbehave})
+        };
+        let created = h.control.create_request(v, &create(json!([]))).await.unwrap();
+        assert!(created.ok(), "{:?}", created.body);
+        let uri = created.body["authorization_request"].as_str().unwrap();
+        assert!(uri.contains("request_uri_method=post"), "{uri}");
+        let wallet = h
+            .control
+            .present(&h.topology.wallet.base_url, &json!({"request": uri}))
+            .await
+            .unwrap();
+        assert_eq!(wallet.body["verifier_status"], 200, "{}", wallet.body);
+        let fetch = h
+            .sink
+            .last_matching(|e| e.url.contains("/request/") && e.from == "wallet")
+            .unwrap();
+        assert_eq!(fetch.method, "POST");
+        assert_eq!(
+            fetch.request_headers["content-type"],
+            "application/x-www-form-urlencoded"
+        );
+        let sent: std::collections::BTreeMap<String, String> =
+            url::form_urlencoded::parse(fetch.request_body.as_bytes())
+                .into_owned()
+                .collect();
+        let nonce = &sent["wallet_nonce"];
+        let jws = accord::formats::jose::CompactJws::parse(fetch.response_body.trim()).unwrap();
+        assert_eq!(jws.payload["wallet_nonce"], json!(nonce));
+
+        let dropped = h
+            .control
+            .create_request(v, &create(json!(["drop-wallet-nonce"])))
+            .await
+            .unwrap();
+        let refused = h
+            .control
+            .present(
+                &h.topology.wallet.base_url,
+                &json!({"request": dropped.body["authorization_request"]}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert!(
+            refused.body.to_string().contains("OID4VP-5.10-request-uri-post"),
+            "{}",
+            refused.body
+        );
+    });
+}
+
 #[test]
 fn eu_diploma_issued_and_presented_to_jp_verifier_both_response_modes() {
     rt().block_on(async {

@@ -211,7 +211,29 @@ fn token_endpoint_refusals() {
             },
         )
         .await;
-        assert_eq!(r.1["error"], "invalid_request", "{}", r.1);
+        assert_refused(
+            "repeated parameter",
+            &r,
+            400,
+            "invalid_request",
+            "OID4VCI-6.1-token-request",
+        );
+        // RFC 6749 §4.1.3: form-encoded, so a JSON body breaks the token request itself.
+        let r = send(
+            &h,
+            Request::post_json(
+                format!("{issuer}/token"),
+                &json!({"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": code}),
+            ),
+        )
+        .await;
+        assert_refused(
+            "JSON body",
+            &r,
+            400,
+            "invalid_request",
+            "OID4VCI-6.1-token-request",
+        );
         let r = token(
             &h,
             &issuer,
@@ -370,13 +392,16 @@ fn credential_endpoint_refusals() {
         let (issuer, at) = access_token(&h).await;
         let config = "eu_diploma_sd_jwt";
         let r = credential(&h, &issuer, None, &json!({"credential_configuration_id": config})).await;
-        assert_refused("no token", &r, 401, "invalid_token", "OID4VCI-8.3.1.1-access-token");
+        // RFC 6750 §3.1: no authentication at all, so no error code.
+        assert_eq!(r.0, 401, "no token: {}", r.1);
+        assert!(r.1.get("error").is_none(), "no token: {}", r.1);
+        assert_eq!(r.1["accord_requirements"], json!(["OID4VCI-8.3.1.1-access-token"]));
         let r = credential(&h, &issuer, Some("forged"), &json!({"credential_configuration_id": config})).await;
         assert_refused("unknown token", &r, 401, "invalid_token", "OID4VCI-8.3.1.1-access-token");
         let r = credential(&h, &issuer, Some(&at), &json!({"credential_configuration_id": "nope", "proofs": {"jwt": ["x"]}})).await;
         assert_refused("unknown configuration", &r, 400, "unknown_credential_configuration", "OID4VCI-8.2-credential-request");
         let r = credential(&h, &issuer, Some(&at), &json!({"credential_configuration_id": config})).await;
-        assert_refused("no proofs", &r, 400, "invalid_proof", "OID4VCI-F.1-proof-nonce");
+        assert_refused("no proofs", &r, 400, "invalid_proof", "OID4VCI-8.2-credential-request");
         let r = credential(&h, &issuer, Some(&at), &json!({"credential_identifier": "x", "proofs": {"jwt": ["x"]}})).await;
         assert_refused("credential_identifier without authorization_details", &r, 400, "invalid_credential_request", "OID4VCI-8.2-credential-request");
         let nonce = c_nonce(&h, &issuer).await;
@@ -384,7 +409,7 @@ fn credential_endpoint_refusals() {
         // `proof` (pre-1.0) is an unknown parameter and ignored (§8.2); without `proofs` the
         // request lacks its proof.
         let r = credential(&h, &issuer, Some(&at), &json!({"credential_configuration_id": config, "proof": {"proof_type": "jwt", "jwt": good}})).await;
-        assert_refused("singular proof only (pre-1.0)", &r, 400, "invalid_proof", "OID4VCI-F.1-proof-nonce");
+        assert_refused("singular proof only (pre-1.0)", &r, 400, "invalid_proof", "OID4VCI-8.2-credential-request");
         let r = credential(&h, &issuer, Some(&at), &json!({"credential_configuration_id": config, "proofs": {"jwt": [good.clone(), good.clone()]}})).await;
         assert_refused("two proofs without batch issuance", &r, 400, "invalid_proof", "OID4VCI-8.2-credential-request");
         let r = credential(&h, &issuer, Some(&at), &json!({"credential_configuration_id": config, "proofs": {"jwt": [good]}, "credential_response_encryption": {"jwk": {}, "enc": "A128GCM"}})).await;
@@ -627,6 +652,41 @@ fn response_uri_refusals() {
             "invalid_request",
             "OID4VP-8.2-direct-post",
         );
+    });
+}
+
+/// A response the verifier refuses before judging it (it cannot be decrypted, or names no
+/// transaction) leaves the request pending; the control API says why instead of staying
+/// silent: refusals naming the request by its JWE `kid`, and those naming none.
+#[test]
+fn a_pending_request_shows_the_responses_refused_before_judgement() {
+    rt().block_on(async {
+        let h = harness(27).await;
+        let v = &h.topology.jp_verifier.base_url;
+        let earlier = create(&h, "direct_post.jwt").await;
+        // Naming no transaction: before the request below, so not shown for it.
+        let _ = respond(&h, &[("vp_token", "{}")]).await;
+        let c = create(&h, "direct_post.jwt").await;
+        let id = c["id"].as_str().unwrap();
+        let own = b64(format!(r#"{{"alg":"ECDH-ES","enc":"A128GCM","kid":"{id}"}}"#));
+        let r = respond(&h, &[("response", &format!("{own}..aaaa.bbbb.cccc"))]).await;
+        assert_eq!(r.0, 400, "{}", r.1);
+        let nobody = b64(r#"{"alg":"ECDH-ES","enc":"A128GCM","kid":"nobody"}"#);
+        let _ = respond(&h, &[("response", &format!("{nobody}..aaaa.bbbb.cccc"))]).await;
+        let _ = respond(&h, &[("vp_token", "{}")]).await;
+        let result = h.control.result(v, id).await.unwrap().body;
+        assert_eq!(result["status"], "pending", "{result}");
+        let refused = result["refused_responses"].as_array().unwrap();
+        assert_eq!(refused.len(), 1, "{result}");
+        assert_eq!(refused[0]["violations"][0]["requirement"], "OID4VP-8.3-encrypted-response");
+        let unmatched = result["unmatched_responses"].as_array().unwrap();
+        assert_eq!(unmatched.len(), 2, "{result}");
+        let cited: Vec<&Value> = unmatched.iter().map(|u| &u["violations"][0]["requirement"]).collect();
+        assert_eq!(cited, [&json!("OID4VP-8.3-encrypted-response"), &json!("OID4VP-8.2-state")]);
+        // The earlier request sees the unmatched responses of its lifetime, three of them.
+        let earlier = h.control.result(v, earlier["id"].as_str().unwrap()).await.unwrap().body;
+        assert_eq!(earlier["unmatched_responses"].as_array().unwrap().len(), 3, "{earlier}");
+        assert_eq!(earlier["refused_responses"], json!([]), "{earlier}");
     });
 }
 

@@ -33,3 +33,49 @@ pub fn vector_files(dir: &str) -> Vec<PathBuf> {
     files.sort();
     files
 }
+
+/// What a test needs from the machine beyond Rust, and the variable that turns its absence
+/// into a failure (`.ci/run` sets all three).
+#[derive(Debug, Clone, Copy)]
+pub enum Needs {
+    /// An independent implementation or tool: a Python package, the Impierce peer binary,
+    /// cargo-insta.
+    Peer,
+    /// The Docker engine and Accord's local images.
+    Docker,
+    /// A headless Chromium.
+    Browser,
+}
+
+impl Needs {
+    fn variable(self) -> &'static str {
+        match self {
+            Needs::Peer => "ACCORD_REQUIRE_PEERS",
+            Needs::Docker => "ACCORD_REQUIRE_DOCKER",
+            Needs::Browser => "ACCORD_REQUIRE_BROWSER",
+        }
+    }
+}
+
+/// Says that the calling test does not run, why, and how to make it run; panics instead when
+/// the need's `ACCORD_REQUIRE_*` variable is `1`. Returns `None` so a caller can write
+/// `return skip(…)` or `.or_else(|| skip(…))`.
+///
+/// The line goes to the process's standard error directly, not through `eprintln!`: libtest
+/// captures only the print macros, so this line shows in a plain `cargo test`, under the
+/// test's `ok`, where a reader would otherwise take a skipped test for a passed one.
+pub fn skip<T>(needs: Needs, why: &str, how: &str) -> Option<T> {
+    let variable = needs.variable();
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("an integration test")
+        .to_owned();
+    if std::env::var(variable).is_ok_and(|v| v == "1") {
+        panic!("{variable}=1 but {test} cannot run: {why}");
+    }
+    let why = why.trim().replace('\n', " ");
+    let line =
+        format!("\nSKIPPED {test}: {why}\n        to run it: {how} ({variable}=1 makes this a failure)\n");
+    let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), line.as_bytes());
+    None
+}
