@@ -1,4 +1,4 @@
-//! Complete issuance + presentation round trips per second over loopback HTTP with the
+//! Complete issuance + presentation round trips per second over loopback HTTPS with the
 //! in-process reference roles (issue #4): one iteration is an offer created through the
 //! issuer's control API, the wallet's whole OpenID4VCI exchange (metadata, token, nonce,
 //! credential), a DCQL request created at the JP verifier, the wallet's OpenID4VP answer and
@@ -74,7 +74,12 @@ fn setup(rt: &tokio::runtime::Runtime) -> Bed {
     rt.block_on(async {
         let pki = TestPki::generate(1).expect("pki");
         let sink = ExchangeSink::default();
-        let transport = Transport::new(sink.clone(), Limits::default()).expect("transport");
+        let transport = Transport::new(
+            sink.clone(),
+            Limits::default(),
+            &accord::tls::ClientTrust::of(&pki),
+        )
+        .expect("transport");
         let topology = Topology::start(&pki, 1, Arc::new(FixedClock(NOW)), transport.clone())
             .await
             .expect("topology");

@@ -979,6 +979,7 @@ mod tests {
                 now: None,
                 replay_of: None,
                 profile: Some("no/such-profile".into()),
+                security: None,
             },
             Event::CellStarted {
                 cell: "a × b × c".into(),

@@ -83,6 +83,12 @@ impl Part {
         }
     }
 
+    /// The host the part is served under, whoever plays it: `issuer.eu.accord.test`, …
+    /// ([`crate::tls::host_for`]).
+    pub fn host(self) -> String {
+        crate::tls::host_for(self.role(), self.jurisdiction())
+    }
+
     pub fn jurisdiction(self) -> Option<&'static str> {
         match self {
             Part::IssuerEu | Part::VerifierEu => Some("eu"),
@@ -292,6 +298,10 @@ pub struct Stage {
     pub seed: u64,
     pub clock: Arc<dyn Clock>,
     pub transport: Transport,
+    /// What the harness's clients trust (the transport was built with it too).
+    pub trust: crate::tls::ClientTrust,
+    /// HTTPS (the default) or plain HTTP for the roles Accord starts.
+    pub security: crate::tls::Security,
     /// A name unique to this cast, for container names.
     pub label: String,
     /// Where docker-compose.yml is (the compose services' project).
@@ -387,6 +397,7 @@ impl Cast {
                 timeout: CONTROL_TIMEOUT,
                 ..Limits::default()
             },
+            &stage.trust,
         )
         .map_err(|e| CastError::Start {
             part: "harness",
@@ -633,7 +644,13 @@ impl Cast {
                             (None, Some(p)) if !p.get_ref().is_empty() => p.get_ref()[0],
                             _ => free_port().map_err(|e| fail(e.to_string()))?,
                         };
-                        let public_url = format!("http://127.0.0.1:{port}");
+                        // On the host's network the container answers on loopback, under
+                        // its part's name when the run speaks HTTPS.
+                        let public_url = if self.stage.security.is_plain() {
+                            format!("http://127.0.0.1:{port}")
+                        } else {
+                            format!("https://{}:{port}", part.host())
+                        };
                         let fill = |s: &str| self.fill(s, part, port, &public_url);
                         let args: Vec<String> = launch
                             .args
@@ -650,13 +667,16 @@ impl Cast {
                             |r| r.get_ref().clone(),
                         );
                         let name = format!("{}-{}", self.stage.label, part.name());
+                        let hosts: Vec<String> = Part::ALL.iter().map(|p| p.host()).collect();
                         let container = launch::start_on_host(
                             &image,
                             &name,
                             &args,
                             &env,
+                            &hosts,
                             &format!("{public_url}{readiness}"),
                             READY_WITHIN,
+                            &self.stage.transport,
                         )
                         .await
                         .map_err(|e| fail(e.to_string()))?;
@@ -729,14 +749,15 @@ impl Cast {
         variant: &RoleVariant,
         at: Option<SocketAddr>,
     ) -> Result<(String, Handle, Option<Arc<TrustListHost>>), TopologyError> {
+        let s = &self.stage;
+        let listen = Listen::role(
+            s.security,
+            &s.pki,
+            &part.host(),
+            at.unwrap_or_else(|| loopback(0)),
+        )?;
         if part != Part::StatusList {
-            let (running, host) = self
-                .start_reference(
-                    part,
-                    variant,
-                    Listen::from(at.unwrap_or_else(|| loopback(0))),
-                )
-                .await?;
+            let (running, host) = self.start_reference(part, variant, listen).await?;
             return Ok((running.base_url.clone(), Handle::InProcess(running), host));
         }
         let proxy = Arc::new(Proxy::new(
@@ -746,20 +767,16 @@ impl Cast {
             self.stage.transport.clone(),
         ));
         let handle = proxy.clone();
-        let front = crate::roles::serve(
-            "proxy:status-list",
-            at.unwrap_or_else(|| loopback(0)),
-            move |_| proxy::router(handle),
-        )
-        .await?;
+        // The proxy is what others reach (over HTTPS under the part's name); the role
+        // behind it is reached by the proxy alone, over plain HTTP on loopback.
+        let front =
+            crate::roles::serve("proxy:status-list", listen, move |_| proxy::router(handle))
+                .await?;
         let (role, _) = self
             .start_reference(
                 part,
                 variant,
-                Listen {
-                    addr: loopback(0),
-                    public_url: Some(front.base_url.clone()),
-                },
+                Listen::from(loopback(0)).with_public_url(front.base_url.clone()),
             )
             .await?;
         proxy.set_target(&format!("http://{}", role.addr));
@@ -857,10 +874,7 @@ impl Cast {
                     .start_reference(
                         part,
                         &variant,
-                        Listen {
-                            addr: loopback(0),
-                            public_url: Some(front.base_url.clone()),
-                        },
+                        Listen::from(loopback(0)).with_public_url(front.base_url.clone()),
                     )
                     .await
                     .map_err(|e| e.to_string())?;

@@ -24,6 +24,7 @@ use crate::matrix::{self, Blocked, Cell};
 use crate::steps::bridge::{Bridge, Progress, Tally};
 use crate::steps::{RunContext, collection, install, uninstall};
 use crate::store::{EventStore, RunRecorder, StoreError};
+use crate::tls::{ClientTrust, Security};
 use crate::transport::{Limits, Transport};
 
 /// What to run.
@@ -48,6 +49,8 @@ pub struct RunConfig {
     /// The certification profile the run was asked for (recorded in `run-started`; the
     /// features were chosen by it).
     pub profile: Option<String>,
+    /// HTTPS between the roles Accord starts, unless `--plain-http` (recorded).
+    pub security: Security,
 }
 
 impl RunConfig {
@@ -63,6 +66,7 @@ impl RunConfig {
             compose_file: PathBuf::from("docker-compose.yml"),
             now: None,
             profile: None,
+            security: Security::Https,
         }
     }
 }
@@ -144,6 +148,7 @@ pub fn run(
         now: Some(now),
         replay_of: None,
         profile: config.profile.clone(),
+        security: Some(config.security),
     })?;
     let recorder = Rc::new(RefCell::new(recorder));
     let tally = Rc::new(RefCell::new(Tally::default()));
@@ -315,7 +320,8 @@ fn run_cell(r: &CellRun<'_>) -> Result<Verdict, EngineError> {
     let pki_seed = pki_seeds.first().copied().unwrap_or(r.config.seed);
     let mut context = RunContext::new(r.config.seed, pki_seed, r.now).map_err(EngineError::Pki)?;
     if needs_cast {
-        let transport = match Transport::new(context.sink.clone(), Limits::default()) {
+        let trust = ClientTrust::of(&context.pki);
+        let transport = match Transport::new(context.sink.clone(), Limits::default(), &trust) {
             Ok(t) => t,
             Err(e) => return Err(EngineError::Runtime(std::io::Error::other(e.to_string()))),
         };
@@ -324,6 +330,8 @@ fn run_cell(r: &CellRun<'_>) -> Result<Verdict, EngineError> {
             seed: r.config.seed,
             clock: Arc::new(FixedClock(r.now)),
             transport,
+            trust,
+            security: r.config.security,
             // Unique to this process, run and cell: concurrent runs never share a name.
             label: format!(
                 "accord-{}-{}",

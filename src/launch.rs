@@ -102,7 +102,10 @@ pub async fn start(
     check_image(image)?;
     let internal_url = format!("http://{alias}:{ROLE_PORT}");
     let mut cmd: Vec<String> = args.to_vec();
+    // Plain HTTP: the roles are reached by the network's aliases, outside the test domain
+    // whose names Accord resolves and certifies (casts use `start_on_host`, over HTTPS).
     cmd.extend([
+        "--plain-http".into(),
         "--bind".into(),
         "0.0.0.0".into(),
         "--port".into(),
@@ -191,15 +194,20 @@ impl HostContainer {
 }
 
 /// Starts `image` on the host's network as `name`, with `args` as its command and `env`,
-/// and waits until `ready_url` answers 200 (the container is removed, and its logs returned
-/// in the error, if it does not within `within`).
+/// every name of `hosts` resolving to loopback inside it (host entries: the test domain's
+/// names of the cast's players), and waits until `ready_url` answers 200 through `readiness`
+/// (the harness's client, which trusts the run's CAs); the container is removed, and its
+/// logs returned in the error, if it does not within `within`.
+#[expect(clippy::too_many_arguments)]
 pub async fn start_on_host(
     image: &LocalImage,
     name: &str,
     args: &[String],
     env: &[(String, String)],
+    hosts: &[String],
     ready_url: &str,
     within: Duration,
+    readiness: &crate::transport::Transport,
 ) -> Result<HostContainer, LaunchError> {
     check_image(image)?;
     // A container left by an earlier run that was killed would hold the name.
@@ -220,6 +228,12 @@ pub async fn start_on_host(
     for (k, v) in env {
         request = request.with_env_var(k, v);
     }
+    for host in hosts {
+        request = request.with_host(
+            host.clone(),
+            testcontainers::core::Host::Addr(std::net::Ipv4Addr::LOCALHOST.into()),
+        );
+    }
     let logs_now = || {
         captured
             .lock()
@@ -234,23 +248,20 @@ pub async fn start_on_host(
             logs: logs_now(),
         }
     })?;
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(2))
-        .no_proxy()
-        .build()
-        .map_err(|e| LaunchError::Engine(e.to_string()))?;
     let deadline = tokio::time::Instant::now() + within;
     let mut pause = Duration::from_millis(20);
     loop {
-        let last = match client.get(ready_url).send().await {
-            Ok(r) if r.status() == 200 => {
+        let poll = readiness.send_unrecorded(crate::transport::Request::get(ready_url));
+        let last = match tokio::time::timeout(Duration::from_secs(2), poll).await {
+            Ok(Ok(r)) if r.status == 200 => {
                 return Ok(HostContainer {
                     name: name.to_owned(),
                     container,
                 });
             }
-            Ok(r) => format!("HTTP {}", r.status()),
-            Err(e) => e.to_string(),
+            Ok(Ok(r)) => format!("HTTP {}", r.status),
+            Ok(Err(e)) => e.to_string(),
+            Err(_) => "no answer within 2 s".to_owned(),
         };
         let exited = container
             .is_running()

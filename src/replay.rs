@@ -35,8 +35,9 @@ use crate::entropy::{Clock, FixedClock};
 use crate::events::{Envelope, Event, FORMAT_VERSION, Verdict};
 use crate::projections::{self, RunStatus, RunView, ScenarioView};
 use crate::requirements::catalogue::REGRESS_SAME_ANSWER;
-use crate::roles::Running;
+use crate::roles::{Listen, Running};
 use crate::store::{EventStore, RunRecorder, StoreError, Tail};
+use crate::tls::Security;
 use crate::transcript::{Normaliser, differences};
 use crate::transport::{Exchange, ExchangeSink, Limits, Request, Transport};
 use crate::trust::pki::TestPki;
@@ -305,6 +306,8 @@ fn addr_of(base_url: &str) -> Option<SocketAddr> {
     let port = url.port_or_known_default()?;
     let ip: std::net::IpAddr = match host {
         "localhost" => std::net::Ipv4Addr::LOCALHOST.into(),
+        // The test domain's names are loopback (crate::tls).
+        h if crate::tls::is_test_host(h) => std::net::Ipv4Addr::LOCALHOST.into(),
         h => h.trim_matches(['[', ']']).parse().ok()?,
     };
     ip.is_loopback().then(|| SocketAddr::new(ip, port))
@@ -366,6 +369,7 @@ pub fn redrive(
         tags: view.tags.clone(),
         now: Some(recording.now),
         replay_of: Some(view.id.clone()),
+        security: Some(recording.view.security),
     })?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -436,6 +440,7 @@ struct CellResult {
 }
 
 async fn start_double(
+    pki: &TestPki,
     record: &PlayerRecord,
     answers: Vec<Answer>,
 ) -> Result<(Running, Arc<Double>), ReplayError> {
@@ -452,21 +457,33 @@ async fn start_double(
         })
     };
     let name = format!("double:{}", record.part.name());
-    // On its recorded address when free (URLs in recorded credentials point there); on any
-    // other port otherwise.
-    let running = match addr_of(&record.base_url) {
-        Some(addr) => match crate::roles::serve(&name, addr, build.clone()).await {
-            Ok(r) => Ok(r),
-            Err(_) => crate::roles::serve(&name, loopback(), build).await,
-        },
-        None => crate::roles::serve(&name, loopback(), build).await,
-    }
-    .map_err(|e| {
+    let fail = |e: String| {
         ReplayError::Harness(format!(
             "cannot start the double of {}: {e}",
             record.part.name()
         ))
-    })?;
+    };
+    let recorded = url::Url::parse(&record.base_url).ok();
+    let security = if recorded.as_ref().is_some_and(|u| u.scheme() == "https") {
+        Security::Https
+    } else {
+        Security::PlainHttp
+    };
+    let host = recorded
+        .as_ref()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_else(|| record.part.host());
+    let listen = |addr| Listen::role(security, pki, &host, addr).map_err(|e| fail(e.to_string()));
+    // On its recorded address when free (URLs in recorded credentials point there); on any
+    // other port otherwise.
+    let running = match addr_of(&record.base_url) {
+        Some(addr) => match crate::roles::serve(&name, listen(addr)?, build.clone()).await {
+            Ok(r) => Ok(r),
+            Err(_) => crate::roles::serve(&name, listen(loopback())?, build).await,
+        },
+        None => crate::roles::serve(&name, listen(loopback())?, build).await,
+    }
+    .map_err(|e| fail(e.to_string()))?;
     Ok((running, double))
 }
 
@@ -495,8 +512,13 @@ async fn redrive_cell(
         target,
         players,
         scenarios: recorded,
+        pki_seed,
         ..
     } = cell;
+    // Doubles serve HTTPS where the recorded players did, with certificates of the cell's
+    // TLS CA for the recorded hosts.
+    let pki = TestPki::generate(pki_seed)
+        .map_err(|e| ReplayError::Harness(format!("cannot prepare the test PKI: {e}")))?;
     // Doubles for every recorded player the target does not play.
     let mut doubles: Vec<(PlayerRecord, Running, Arc<Double>)> = Vec::new();
     for p in players.iter().filter(|p| !target.parts.contains(&p.part)) {
@@ -527,7 +549,7 @@ async fn redrive_cell(
                 a
             })
             .collect();
-        let (running, double) = start_double(p, answers).await?;
+        let (running, double) = start_double(&pki, p, answers).await?;
         doubles.push((p.clone(), running, double));
     }
     let elsewhere: BTreeMap<Part, PlayerRecord> = doubles
@@ -566,15 +588,18 @@ async fn drive(
         timeout: Duration::from_secs(30),
         ..Limits::default()
     };
-    let transport =
-        Transport::new(sink.clone(), limits).map_err(|e| ReplayError::Harness(e.to_string()))?;
     let pki = TestPki::generate(pki_seed)
         .map_err(|e| ReplayError::Harness(format!("cannot prepare the test PKI: {e}")))?;
+    let trust = crate::tls::ClientTrust::of(&pki);
+    let transport = Transport::new(sink.clone(), limits, &trust)
+        .map_err(|e| ReplayError::Harness(e.to_string()))?;
     let stage = Stage {
         pki: Arc::new(pki),
         seed: recording.seed,
         clock: Arc::new(FixedClock(recording.now)),
         transport: transport.clone(),
+        trust,
+        security: recording.view.security,
         label: format!("accord-replay-{}", std::process::id()),
         compose_file: target.compose_file.clone(),
     };

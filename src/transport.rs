@@ -213,8 +213,19 @@ pub struct Transport {
 }
 
 impl Transport {
-    pub fn new(sink: ExchangeSink, limits: Limits) -> Result<Self, TransportError> {
+    /// A client that trusts the CAs of `trust` (and nothing else) for `https` URLs and
+    /// resolves the test domain's names to loopback itself ([`crate::tls`]).
+    pub fn new(
+        sink: ExchangeSink,
+        limits: Limits,
+        trust: &crate::tls::ClientTrust,
+    ) -> Result<Self, TransportError> {
+        let tls = trust
+            .client_config()
+            .map_err(|e| TransportError::BadRequest(e.to_string()))?;
         let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .dns_resolver(crate::tls::TestDomainResolver)
             .timeout(limits.timeout)
             .connect_timeout(limits.connect_timeout)
             // Redirects are protocol messages here (authorization responses), and OpenID4VP
@@ -232,6 +243,15 @@ impl Transport {
 
     pub fn sink(&self) -> &ExchangeSink {
         &self.sink
+    }
+
+    /// The same client (its connections and the CAs it trusts) recording into `sink`.
+    pub fn with_sink(&self, sink: ExchangeSink) -> Self {
+        Self {
+            client: self.client.clone(),
+            sink,
+            limits: self.limits,
+        }
     }
 
     /// Sends `request` from `from` to `to`, records the exchange, and returns the response

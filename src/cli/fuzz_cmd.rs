@@ -28,6 +28,7 @@ use crate::fuzz::subjects::{
 use crate::roles::Running;
 use crate::store::embedded::EmbeddedStore;
 use crate::store::{EventStore, RunRecorder};
+use crate::tls::{ClientTrust, Security};
 use crate::transport::{ExchangeSink, Limits, Transport};
 use crate::trust::pki::TestPki;
 
@@ -79,6 +80,10 @@ pub struct FuzzArgs {
     /// No progress bar (it is drawn only on a terminal anyway).
     #[arg(long)]
     quiet: bool,
+    /// Roles Accord starts speak plain HTTP on loopback instead of HTTPS (recorded; real
+    /// implementations refuse it).
+    #[arg(long)]
+    plain_http: bool,
     /// The docker-compose.yml a `compose` manifest names its service in.
     #[arg(long, default_value = "docker-compose.yml")]
     compose_file: PathBuf,
@@ -119,6 +124,8 @@ struct Setup {
     jobs: usize,
     /// Verifier campaigns: an in-process verifier fetches trust lists per response.
     fetch_trust_lists: bool,
+    /// HTTPS or plain HTTP for the roles and hosts the campaign starts.
+    security: Security,
 }
 
 fn part_named(name: &str) -> Result<Part, CliError> {
@@ -188,6 +195,7 @@ fn read_resumed(events: &[Envelope], run: &str) -> Result<Resumed, CliError> {
     let bad = |m: String| CliError::Usage(format!("--resume {run}: {m}"));
     let mut seed = None;
     let mut now = None;
+    let mut security = Security::PlainHttp;
     let mut started = None;
     let mut checkpoint = (0u64, 0u64, 0u64);
     let mut elapsed_ms = 0u64;
@@ -198,10 +206,15 @@ fn read_resumed(events: &[Envelope], run: &str) -> Result<Resumed, CliError> {
     for e in events {
         match e.event() {
             Ok(Event::RunStarted {
-                seed: s, now: n, ..
+                seed: s,
+                now: n,
+                security: recorded_security,
+                ..
             }) => {
                 seed = s.parse::<u64>().ok();
                 now = n;
+                // Campaigns before log format 7 spoke plain HTTP.
+                security = recorded_security.unwrap_or(Security::PlainHttp);
             }
             Ok(Event::CampaignStarted {
                 role,
@@ -288,6 +301,7 @@ fn read_resumed(events: &[Envelope], run: &str) -> Result<Resumed, CliError> {
             duration: duration_s.map(Duration::from_secs),
             jobs: jobs as usize,
             fetch_trust_lists,
+            security,
         },
         checkpoint,
         elapsed: Duration::from_millis(elapsed_ms),
@@ -367,6 +381,7 @@ pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
                 duration: a.duration,
                 jobs: a.jobs.max(1),
                 fetch_trust_lists: a.fetch_trust_lists,
+                security: Security::from_plain_flag(a.plain_http),
             };
             let mut attempt = 0u64;
             let (_id, mut recorder) = loop {
@@ -387,6 +402,7 @@ pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
                     tags: None,
                     now: Some(now),
                     replay_of: None,
+                    security: Some(setup.security),
                 })
                 .map_err(store_error)?;
             recorder
@@ -592,13 +608,16 @@ async fn campaign_on_cast(
             .map_err(|e| CampaignError::Start(format!("cannot prepare the test PKI: {e}")))?,
     );
     let sink = ExchangeSink::default();
-    let transport =
-        Transport::new(sink, Limits::default()).map_err(|e| CampaignError::Start(e.to_string()))?;
+    let trust = ClientTrust::of(&pki);
+    let transport = Transport::new(sink, Limits::default(), &trust)
+        .map_err(|e| CampaignError::Start(e.to_string()))?;
     let stage = Stage {
         pki: pki.clone(),
         seed: setup.seed,
         clock: clock.clone(),
         transport: transport.clone(),
+        trust,
+        security: setup.security,
         label: format!("accord-fuzz-{}", std::process::id()),
         compose_file: compose_file.to_path_buf(),
     };
@@ -622,7 +641,7 @@ async fn campaign_on_cast(
             // The campaign plays the status-list host: each case serves its own list.
             let board = Arc::new(StatusBoard::default());
             let (host, elsewhere) =
-                campaign_host(Part::StatusList, StatusBoard::router(board.clone())).await?;
+                campaign_host(&stage, Part::StatusList, StatusBoard::router(board.clone())).await?;
             let castings = BTreeMap::from([(setup.part, setup.casting.clone())]);
             // Trust lists are not what a verifier campaign varies: a builtin verifier is given
             // them at start-up (as `accord serve verifier` is without a trust-list host),
@@ -687,8 +706,12 @@ async fn campaign_on_cast(
             // The campaign plays the JP verifier; the reference JP issuer gives the wallet
             // the degree the requests ask about.
             let double = Arc::new(VerifierDouble::default());
-            let (host, elsewhere) =
-                campaign_host(Part::VerifierJp, VerifierDouble::router(double.clone())).await?;
+            let (host, elsewhere) = campaign_host(
+                &stage,
+                Part::VerifierJp,
+                VerifierDouble::router(double.clone()),
+            )
+            .await?;
             let castings = BTreeMap::from([(setup.part, setup.casting.clone())]);
             let cast = Cast::start_partial(
                 stage,
@@ -753,18 +776,23 @@ fn precheck_seeds(role: FuzzRole, path: &std::path::Path) -> Result<(), CliError
 /// Starts a part the campaign itself plays (a status-list host, a verifier) on loopback, and
 /// the record that has the cast point the target at it.
 async fn campaign_host(
+    stage: &Stage,
     part: Part,
     router: axum::Router,
 ) -> Result<(Running, BTreeMap<Part, PlayerRecord>), CampaignError> {
-    let host = crate::roles::serve(
-        part.name(),
-        std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-        move |_| router,
-    )
-    .await
-    .map_err(|e| {
+    let fail = |e: String| {
         CampaignError::Start(format!("cannot start the campaign's {}: {e}", part.name()))
-    })?;
+    };
+    let listen = crate::roles::Listen::role(
+        stage.security,
+        &stage.pki,
+        &part.host(),
+        std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+    )
+    .map_err(|e| fail(e.to_string()))?;
+    let host = crate::roles::serve(part.name(), listen, move |_| router)
+        .await
+        .map_err(|e| fail(e.to_string()))?;
     let record = PlayerRecord::new(part, "accord-fuzz", "builtin", &host.base_url);
     Ok((host, BTreeMap::from([(part, record)])))
 }

@@ -60,6 +60,10 @@ pub struct RunArgs {
     /// implementation in the profile's role meets it.
     #[arg(long)]
     profile: Option<String>,
+    /// The roles Accord starts speak plain HTTP on loopback instead of HTTPS. Recorded in
+    /// the run's log and shown in its reports; real implementations refuse it.
+    #[arg(long)]
+    plain_http: bool,
     /// Implementation manifests (repeatable): each plays the parts it claims, Accord's
     /// reference roles play the rest. A manifest that cannot be read fails its own cell.
     #[arg(long = "impl", value_name = "MANIFEST", num_args = 1..)]
@@ -171,6 +175,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
         compose_file: a.compose_file.clone(),
         now,
         profile: a.profile.clone(),
+        security: crate::tls::Security::from_plain_flag(a.plain_http),
     };
     let outcome =
         engine::run(&config, store.clone(), Arc::new(SystemClock)).map_err(|e| match e {

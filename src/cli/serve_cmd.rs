@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -15,6 +16,7 @@ use crate::entropy::{Clock, SystemClock};
 use crate::protocol::oid4vp::{ClientIdPrefix, ResponseMode};
 use crate::roles::topology;
 use crate::roles::variant::RoleVariant;
+use crate::tls::{ClientTrust, Security};
 use crate::transport::{ExchangeSink, Limits, Transport};
 use crate::trust::pki::TestPki;
 
@@ -85,6 +87,15 @@ pub struct ServeArgs {
     /// `enc=A128GCM,A256GCM`, `flaw=skip-status-check`.
     #[arg(long = "option", value_name = "KEY=VALUE")]
     options: Vec<String>,
+    /// Serve plain HTTP instead of HTTPS (by default the role serves HTTPS under its
+    /// host, `issuer.eu.accord.test` …, or the host of --public-url, with a certificate
+    /// from the seed's TLS CA: `accord pki generate DIR --seed N` writes it as tls-ca.pem).
+    #[arg(long)]
+    plain_http: bool,
+    /// A CA certificate (PEM) the role's HTTP client trusts besides the seed's TLS CA, for
+    /// counterparts with certificates of their own (repeatable).
+    #[arg(long = "trust-ca", value_name = "PEM")]
+    trust_cas: Vec<PathBuf>,
 }
 
 fn prefix(p: Prefix) -> ClientIdPrefix {
@@ -138,16 +149,37 @@ async fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
         Some(t) => Arc::new(crate::entropy::FixedClock(super::io::parse_now(Some(t))?)),
         None => Arc::new(SystemClock),
     };
-    let transport = Transport::new(ExchangeSink::disabled(), Limits::default())
+    let mut trust = ClientTrust::of(&pki);
+    for ca in &args.trust_cas {
+        trust = trust
+            .with_pem_file(ca)
+            .map_err(|e| CliError::Usage(format!("--trust-ca: {e}")))?;
+    }
+    let transport = Transport::new(ExchangeSink::disabled(), Limits::default(), &trust)
         .map_err(|e| CliError::Usage(e.to_string()))?;
-    let bind = crate::roles::Listen {
-        addr: SocketAddr::new(args.bind, args.port),
-        public_url: args.public_url.clone(),
-    };
     let code = match args.jurisdiction {
         Jurisdiction::Eu => "eu",
         Jurisdiction::Jp => "jp",
     };
+    let role_name = args
+        .role
+        .to_possible_value()
+        .map(|v| v.get_name().to_owned())
+        .unwrap_or_default();
+    let jurisdiction = matches!(args.role, Role::Issuer | Role::Verifier).then_some(code);
+    // The host is the public URL's when one is given (a container told where it is
+    // reached), else the role's own name.
+    let host = args
+        .public_url
+        .as_deref()
+        .and_then(|u| url::Url::parse(u).ok())
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_else(|| crate::tls::host_for(&role_name, jurisdiction));
+    let security = Security::from_plain_flag(args.plain_http);
+    let mut bind =
+        crate::roles::Listen::role(security, &pki, &host, SocketAddr::new(args.bind, args.port))
+            .map_err(|e| CliError::Usage(format!("cannot serve: {e}")))?;
+    bind.public_url = args.public_url.clone();
     let variant = role_variant(&args)?;
     let fail = |e: topology::TopologyError| CliError::Usage(format!("cannot serve: {e}"));
     let (running, _host) = match args.role {

@@ -33,7 +33,10 @@ use aws_lc_rs::digest::{SHA256, digest};
 ///   in `cell-started` with their variant `options`, their `manifest` (path, SHA-256, text)
 ///   and a container's `image` (name and engine id). Logs of format 5 read as before: their
 ///   checks judge no part, their players carry no manifest.
-pub const FORMAT_VERSION: u32 = 6;
+/// - 7: `run-started.security`: whether the roles Accord started spoke HTTPS (`https`) or
+///   plain HTTP (`plain-http`, by the explicit `--plain-http` flag only). Logs of format 6
+///   and earlier lack it; their roles spoke plain HTTP.
+pub const FORMAT_VERSION: u32 = 7;
 
 /// `prev_hash` of the first event of a run.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -111,6 +114,10 @@ pub enum Event {
         /// The certification profile the run was asked for (`eu-jp-academic/verifier`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         profile: Option<String>,
+        /// HTTPS or plain HTTP between the roles Accord started (format 7; absent before,
+        /// when it was plain HTTP).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        security: Option<crate::tls::Security>,
     },
     FeatureStarted {
         feature: String,

@@ -20,7 +20,7 @@ use crate::entropy::{Entropy, SeededEntropy};
 use crate::events::{Event, Verdict};
 use crate::requirements::catalogue;
 use crate::store::{RunRecorder, StoreError};
-use crate::transport::{ExchangeSink, Limits, Transport};
+use crate::transport::{ExchangeSink, Transport};
 
 /// Cases run between two checkpoints.
 pub const BATCH: u64 = 512;
@@ -135,11 +135,6 @@ fn signature(kind: FindingKind, mutation: &str) -> String {
     }
 }
 
-/// The harness's transport for cases: nothing recorded (only findings are).
-fn quiet_transport() -> Result<Transport, String> {
-    Transport::new(ExchangeSink::disabled(), Limits::default()).map_err(|e| e.to_string())
-}
-
 /// Runs the campaign. `recording` is the transport whose sink the target's own exchanges
 /// (for in-process targets) go to; it is drained after every batch and read for the
 /// findings' re-runs. Returns when the budget is spent, `stop` is set, or the target is
@@ -155,21 +150,8 @@ pub async fn run<S: Subject>(
 ) -> Result<Outcome, StoreError> {
     let strategy = subject.strategy();
     let started = Instant::now();
-    let quiet = match quiet_transport() {
-        Ok(t) => t,
-        Err(e) => {
-            recorder.record(&Event::HarnessFaulted { message: e })?;
-            return Ok(Outcome {
-                cases_run: plan.cases_run,
-                cases_now: 0,
-                elapsed: started.elapsed(),
-                finding_cases: plan.finding_cases,
-                findings: Vec::new(),
-                interrupted: true,
-                target_down: false,
-            });
-        }
-    };
+    // The cases' own exchanges are not recorded (only findings are, on their re-run).
+    let quiet = recording.with_sink(ExchangeSink::disabled());
     let (mut next, seeds) = match source {
         Source::Generated { start } => (start, None),
         Source::Seeds(s) => (0, Some(Arc::new(s))),

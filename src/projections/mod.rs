@@ -178,6 +178,9 @@ pub struct RunView {
     /// The certification profile the run was asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
+    /// HTTPS or plain HTTP between the roles Accord started (plain HTTP in logs before
+    /// format 7).
+    pub security: crate::tls::Security,
     /// The recorded run verdict; `inconclusive` for an interrupted run.
     pub verdict: Verdict,
     pub counts: Counts,
@@ -272,6 +275,7 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
         injected_faults: Vec::new(),
         campaign: None,
         profile: None,
+        security: crate::tls::Security::PlainHttp,
     };
     let mut cell: Option<String> = None;
     let mut feature_paths: std::collections::BTreeMap<String, String> = Default::default();
@@ -294,9 +298,11 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
                 now,
                 replay_of,
                 profile,
+                security,
                 ..
             } => {
                 v.profile = profile;
+                v.security = security.unwrap_or(crate::tls::Security::PlainHttp);
                 v.seed = seed.parse().ok();
                 v.now = now;
                 v.replay_of = replay_of;

@@ -46,7 +46,10 @@ impl ProtocolError {
     /// `401` to a request that carried no authentication at all: no error code (RFC 6750
     /// §3.1), so `error` is empty, the body has no `error` member and `WWW-Authenticate` is
     /// a bare `Bearer` challenge.
-    pub fn unauthenticated(requirement: &'static Requirement, description: impl Into<String>) -> Self {
+    pub fn unauthenticated(
+        requirement: &'static Requirement,
+        description: impl Into<String>,
+    ) -> Self {
         Self::new(401, "", requirement, description)
     }
 

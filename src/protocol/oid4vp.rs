@@ -230,7 +230,11 @@ impl VerifierConfig {
     /// response URI (`redirect_uri`).
     pub fn prefixes(&self) -> Vec<ClientIdPrefix> {
         let mut all = vec![self.prefix];
-        all.extend(ClientIdPrefix::ALL.into_iter().filter(|p| *p != self.prefix));
+        all.extend(
+            ClientIdPrefix::ALL
+                .into_iter()
+                .filter(|p| *p != self.prefix),
+        );
         all
     }
 
@@ -674,7 +678,10 @@ impl Verifier {
         });
         let named = kid
             .filter(|k| self.transactions.contains_key(k))
-            .or_else(|| form.get("state").and_then(|s| self.by_state.get(s).cloned()));
+            .or_else(|| {
+                form.get("state")
+                    .and_then(|s| self.by_state.get(s).cloned())
+            });
         match named.and_then(|id| self.transactions.get_mut(&id)) {
             Some(tx) => {
                 if tx.refused.len() >= MAX_REFUSALS_KEPT {

@@ -30,6 +30,8 @@ use tokio::sync::oneshot;
 
 use crate::formats::jose::{JoseError, SigningKey};
 use crate::protocol::ProtocolError;
+use crate::tls::{Security, ServerTls, TlsError, TlsListener};
+use crate::trust::pki::TestPki;
 
 /// Largest request body a reference role accepts (a presentation with many disclosures fits
 /// easily; anything larger is refused with 413 before it is read).
@@ -68,26 +70,58 @@ impl Drop for Running {
     }
 }
 
-/// Where a role listens, and the URL others reach it at when that is not the socket address
-/// (a container behind a published port or a compose service name).
+/// Where a role listens, the URL others reach it at when that is not the one its socket
+/// gives (a container behind a published port, a role behind the recording proxy), and
+/// whether it serves HTTPS.
 #[derive(Debug, Clone)]
 pub struct Listen {
     pub addr: SocketAddr,
     pub public_url: Option<String>,
+    /// The TLS identity to serve HTTPS with; plain HTTP when `None`.
+    pub tls: Option<ServerTls>,
 }
 
 impl From<SocketAddr> for Listen {
+    /// Plain HTTP on `addr`: for what only the harness reaches (a role behind the recording
+    /// proxy) and for `--plain-http` runs. Roles others reach use [`Listen::role`].
     fn from(addr: SocketAddr) -> Self {
         Self {
             addr,
             public_url: None,
+            tls: None,
         }
     }
 }
 
+impl Listen {
+    /// A role reached by others as `host`: HTTPS with a certificate for `host` from the
+    /// seed's TLS CA, or plain HTTP when the run asked for it.
+    pub fn role(
+        security: Security,
+        pki: &TestPki,
+        host: &str,
+        addr: SocketAddr,
+    ) -> Result<Self, TlsError> {
+        let tls = match security {
+            Security::Https => Some(ServerTls::for_host(pki, host)?),
+            Security::PlainHttp => None,
+        };
+        Ok(Self {
+            addr,
+            public_url: None,
+            tls,
+        })
+    }
+
+    pub fn with_public_url(mut self, url: impl Into<String>) -> Self {
+        self.public_url = Some(url.into());
+        self
+    }
+}
+
 /// Binds `listen.addr` (port 0 picks a free port), builds the router for the role's base URL
-/// (the public URL if given, else the bound address), and serves it on the current runtime
-/// until the returned handle is dropped.
+/// (the public URL if given, else `https://<its host>:<port>` or `http://<address>`), and
+/// serves it on the current runtime until the returned handle is dropped.
 pub async fn serve(
     name: &str,
     listen: impl Into<Listen>,
@@ -96,20 +130,33 @@ pub async fn serve(
     let listen = listen.into();
     let listener = tokio::net::TcpListener::bind(listen.addr).await?;
     let addr = listener.local_addr()?;
-    let base_url = listen.public_url.map_or_else(
-        || format!("http://{addr}"),
-        |u| u.trim_end_matches('/').to_owned(),
-    );
+    let base_url = match (&listen.public_url, &listen.tls) {
+        (Some(u), _) => u.trim_end_matches('/').to_owned(),
+        (None, Some(tls)) => format!("https://{}:{}", tls.host, addr.port()),
+        (None, None) => format!("http://{addr}"),
+    };
     let router = build(base_url.clone()).layer(DefaultBodyLimit::max(MAX_REQUEST_BODY));
     let (tx, rx) = oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        let server = axum::serve(listener, router).with_graceful_shutdown(async move {
-            let _ = rx.await;
-        });
-        if let Err(e) = server.await {
-            eprintln!("accord: server stopped: {e}");
+    let shutdown = async move {
+        let _ = rx.await;
+    };
+    let server = match &listen.tls {
+        Some(tls) => {
+            let listener = TlsListener::new(listener, tls)?;
+            tokio::spawn(async move {
+                let server = axum::serve(listener, router).with_graceful_shutdown(shutdown);
+                if let Err(e) = server.await {
+                    eprintln!("accord: server stopped: {e}");
+                }
+            })
         }
-    });
+        None => tokio::spawn(async move {
+            let server = axum::serve(listener, router).with_graceful_shutdown(shutdown);
+            if let Err(e) = server.await {
+                eprintln!("accord: server stopped: {e}");
+            }
+        }),
+    };
     Ok(Running {
         name: name.to_owned(),
         base_url,

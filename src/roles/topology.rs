@@ -24,6 +24,7 @@ use crate::protocol::oid4vci::{Issuer, IssuerConfig, IssuerVariant};
 use crate::protocol::oid4vp::{
     ClientIdPrefix, ResponseMode, Verifier, VerifierConfig, VerifierFlaw,
 };
+use crate::tls::Security;
 use crate::transport::Transport;
 use crate::trust::pki::{JurisdictionPki, TestPki};
 
@@ -33,6 +34,8 @@ pub enum TopologyError {
     Listen(#[from] std::io::Error),
     #[error("key material: {0}")]
     Key(String),
+    #[error("{0}")]
+    Tls(#[from] crate::tls::TlsError),
 }
 
 fn key_err(e: impl ToString) -> TopologyError {
@@ -290,16 +293,47 @@ pub struct Topology {
     pub transport: Transport,
 }
 
+/// The host each part of the reference topology serves under ([`crate::tls::host_for`]).
+pub mod hosts {
+    pub fn issuer(code: &str) -> String {
+        crate::tls::host_for("issuer", Some(code))
+    }
+    pub fn verifier(code: &str) -> String {
+        crate::tls::host_for("verifier", Some(code))
+    }
+    pub fn wallet() -> String {
+        crate::tls::host_for("wallet", None)
+    }
+    pub fn status_list() -> String {
+        crate::tls::host_for("status-list", None)
+    }
+    pub fn trust_list() -> String {
+        crate::tls::host_for("trust-list", None)
+    }
+}
+
 impl Topology {
-    /// Starts all roles on loopback ports chosen by the OS.
+    /// Starts all roles over HTTPS on loopback ports chosen by the OS.
     pub async fn start(
         pki: &TestPki,
         seed: u64,
         clock: Arc<dyn Clock>,
         transport: Transport,
     ) -> Result<Self, TopologyError> {
-        let (trust, trust_host) = start_trust_list(pki, loopback()).await?;
-        let status = start_status_list(pki, clock.clone(), loopback()).await?;
+        Self::start_with(pki, seed, clock, transport, Security::Https).await
+    }
+
+    /// Starts all roles on loopback ports chosen by the OS, over HTTPS or plain HTTP.
+    pub async fn start_with(
+        pki: &TestPki,
+        seed: u64,
+        clock: Arc<dyn Clock>,
+        transport: Transport,
+        security: Security,
+    ) -> Result<Self, TopologyError> {
+        let at = |host: String| Listen::role(security, pki, &host, loopback());
+        let (trust, trust_host) = start_trust_list(pki, at(hosts::trust_list())?).await?;
+        let status = start_status_list(pki, clock.clone(), at(hosts::status_list())?).await?;
         let eu_issuer = start_issuer(
             pki,
             "eu",
@@ -307,7 +341,7 @@ impl Topology {
             clock.clone(),
             Some(&status.base_url),
             &IssuerVariant::default(),
-            loopback(),
+            at(hosts::issuer("eu"))?,
         )
         .await?;
         let jp_issuer = start_issuer(
@@ -317,7 +351,7 @@ impl Topology {
             clock.clone(),
             Some(&status.base_url),
             &IssuerVariant::default(),
-            loopback(),
+            at(hosts::issuer("jp"))?,
         )
         .await?;
         let variant = VerifierVariant::default();
@@ -329,7 +363,7 @@ impl Topology {
             transport.clone(),
             Some(&trust.base_url),
             &variant,
-            loopback(),
+            at(hosts::verifier("eu"))?,
         )
         .await?;
         let jp_verifier = start_verifier(
@@ -340,7 +374,7 @@ impl Topology {
             transport.clone(),
             Some(&trust.base_url),
             &variant,
-            loopback(),
+            at(hosts::verifier("jp"))?,
         )
         .await?;
         let wallet = start_wallet(
@@ -349,7 +383,7 @@ impl Topology {
             seed,
             clock,
             transport.clone(),
-            loopback(),
+            at(hosts::wallet())?,
         )
         .await?;
         Ok(Self {

@@ -144,7 +144,10 @@ impl VerifierRole {
 
 pub fn router(state: Arc<VerifierRole>) -> Router {
     Router::new()
-        .route("/request/{id}", get(request_object).post(request_object_by_post))
+        .route(
+            "/request/{id}",
+            get(request_object).post(request_object_by_post),
+        )
         .route("/response", post(response))
         .route("/control/health", get(|| async { health("verifier") }))
         .route("/control/capabilities", get(capabilities))

@@ -125,8 +125,14 @@ fn jp_degree_to_eu_verifier_across_testcontainers() {
         )
         .await
         .unwrap();
-        let c =
-            ControlClient::new(Transport::new(ExchangeSink::default(), Limits::default()).unwrap());
+        let c = ControlClient::new(
+            Transport::new(
+                ExchangeSink::default(),
+                Limits::default(),
+                &accord::tls::ClientTrust::default(),
+            )
+            .unwrap(),
+        );
         let offer = c
             .create_offer(
                 &issuer.url,
@@ -199,8 +205,14 @@ fn a_disconnected_network_fails_the_wallet_cleanly_and_reconnecting_heals_it() {
         let wallet = launch::start(&image(), &net, &name("wallet"), &args(&["wallet"]))
             .await
             .unwrap();
-        let c =
-            ControlClient::new(Transport::new(ExchangeSink::default(), Limits::default()).unwrap());
+        let c = ControlClient::new(
+            Transport::new(
+                ExchangeSink::default(),
+                Limits::default(),
+                &accord::tls::ClientTrust::default(),
+            )
+            .unwrap(),
+        );
         // Both offers are made while the issuer is reachable from the harness.
         let mut offers = Vec::new();
         for _ in 0..2 {

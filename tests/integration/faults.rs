@@ -31,7 +31,12 @@ fn the_verifier_fails_closed_whatever_goes_wrong_with_the_status_list() {
         let pki = TestPki::generate(seed).unwrap();
         let clock: Arc<dyn Clock> = Arc::new(FixedClock(NOW));
         let sink = ExchangeSink::default();
-        let transport = Transport::new(sink.clone(), Limits::default()).unwrap();
+        let transport = Transport::new(
+            sink.clone(),
+            Limits::default(),
+            &accord::tls::ClientTrust::of(&pki),
+        )
+        .unwrap();
         let lo = SocketAddr::from(([127, 0, 0, 1], 0));
         let (trust, _) = topology::start_trust_list(&pki, lo).await.unwrap();
         // The proxy first: its URL is the status-list host's public URL, so the tokens' `sub`
@@ -49,10 +54,7 @@ fn the_verifier_fails_closed_whatever_goes_wrong_with_the_status_list() {
         let status = topology::start_status_list(
             &pki,
             clock.clone(),
-            accord::roles::Listen {
-                addr: lo,
-                public_url: Some(proxied.base_url.clone()),
-            },
+            accord::roles::Listen::from(lo).with_public_url(proxied.base_url.clone()),
         )
         .await
         .unwrap();

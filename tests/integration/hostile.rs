@@ -81,7 +81,7 @@ fn quick_limits() -> Limits {
 fn each_hostile_counterpart_is_a_recorded_error_not_a_hang() {
     rt().block_on(async {
         let sink = ExchangeSink::default();
-        let t = Transport::new(sink.clone(), quick_limits()).unwrap();
+        let t = Transport::new(sink.clone(), quick_limits(), &Default::default()).unwrap();
         let url = hostile(Behaviour::Garbage).await;
         let r = t
             .send("test", "hostile", Request::get(format!("{url}/x")))

@@ -61,10 +61,24 @@ struct Harness {
 
 async fn harness(seed: u64, peer: PathBuf) -> Harness {
     let pki = TestPki::generate(seed).unwrap();
-    let transport = Transport::new(ExchangeSink::default(), Limits::default()).unwrap();
-    let topology = Topology::start(&pki, seed, Arc::new(SystemClock), transport.clone())
-        .await
-        .unwrap();
+    let transport = Transport::new(
+        ExchangeSink::default(),
+        Limits::default(),
+        &accord::tls::ClientTrust::of(&pki),
+    )
+    .unwrap();
+    // Plain HTTP, by the explicit choice a run makes with --plain-http: the peer runs here as
+    // a host process, which cannot resolve the test domain's names without /etc/hosts (its
+    // HTTP client is the crates' own). In its container it gets host entries and the CA.
+    let topology = Topology::start_with(
+        &pki,
+        seed,
+        Arc::new(SystemClock),
+        transport.clone(),
+        accord::tls::Security::PlainHttp,
+    )
+    .await
+    .unwrap();
     let redirect_verifier = jp_verifier(
         &pki,
         seed,

@@ -21,7 +21,12 @@ pub struct Harness {
 pub async fn harness(seed: u64) -> Harness {
     let pki = TestPki::generate(seed).unwrap();
     let sink = ExchangeSink::default();
-    let transport = Transport::new(sink.clone(), Limits::default()).unwrap();
+    let transport = Transport::new(
+        sink.clone(),
+        Limits::default(),
+        &accord::tls::ClientTrust::of(&pki),
+    )
+    .unwrap();
     let topology = Topology::start(&pki, seed, Arc::new(FixedClock(NOW)), transport.clone())
         .await
         .unwrap();

@@ -668,7 +668,9 @@ fn a_pending_request_shows_the_responses_refused_before_judgement() {
         let _ = respond(&h, &[("vp_token", "{}")]).await;
         let c = create(&h, "direct_post.jwt").await;
         let id = c["id"].as_str().unwrap();
-        let own = b64(format!(r#"{{"alg":"ECDH-ES","enc":"A128GCM","kid":"{id}"}}"#));
+        let own = b64(format!(
+            r#"{{"alg":"ECDH-ES","enc":"A128GCM","kid":"{id}"}}"#
+        ));
         let r = respond(&h, &[("response", &format!("{own}..aaaa.bbbb.cccc"))]).await;
         assert_eq!(r.0, 400, "{}", r.1);
         let nobody = b64(r#"{"alg":"ECDH-ES","enc":"A128GCM","kid":"nobody"}"#);
@@ -678,14 +680,35 @@ fn a_pending_request_shows_the_responses_refused_before_judgement() {
         assert_eq!(result["status"], "pending", "{result}");
         let refused = result["refused_responses"].as_array().unwrap();
         assert_eq!(refused.len(), 1, "{result}");
-        assert_eq!(refused[0]["violations"][0]["requirement"], "OID4VP-8.3-encrypted-response");
+        assert_eq!(
+            refused[0]["violations"][0]["requirement"],
+            "OID4VP-8.3-encrypted-response"
+        );
         let unmatched = result["unmatched_responses"].as_array().unwrap();
         assert_eq!(unmatched.len(), 2, "{result}");
-        let cited: Vec<&Value> = unmatched.iter().map(|u| &u["violations"][0]["requirement"]).collect();
-        assert_eq!(cited, [&json!("OID4VP-8.3-encrypted-response"), &json!("OID4VP-8.2-state")]);
+        let cited: Vec<&Value> = unmatched
+            .iter()
+            .map(|u| &u["violations"][0]["requirement"])
+            .collect();
+        assert_eq!(
+            cited,
+            [
+                &json!("OID4VP-8.3-encrypted-response"),
+                &json!("OID4VP-8.2-state")
+            ]
+        );
         // The earlier request sees the unmatched responses of its lifetime, three of them.
-        let earlier = h.control.result(v, earlier["id"].as_str().unwrap()).await.unwrap().body;
-        assert_eq!(earlier["unmatched_responses"].as_array().unwrap().len(), 3, "{earlier}");
+        let earlier = h
+            .control
+            .result(v, earlier["id"].as_str().unwrap())
+            .await
+            .unwrap()
+            .body;
+        assert_eq!(
+            earlier["unmatched_responses"].as_array().unwrap().len(),
+            3,
+            "{earlier}"
+        );
         assert_eq!(earlier["refused_responses"], json!([]), "{earlier}");
     });
 }

@@ -122,8 +122,15 @@ fn cross_border(start: &dyn Fn(&str, &[&str]) -> Role) -> serde_json::Value {
         ],
     );
     rt().block_on(async {
-        let c =
-            ControlClient::new(Transport::new(ExchangeSink::default(), Limits::default()).unwrap());
+        let c = ControlClient::new(
+            Transport::new(
+                ExchangeSink::default(),
+                Limits::default(),
+                // Every role serves HTTPS under the seed's TLS CA.
+                &accord::tls::ClientTrust::of(&accord::trust::pki::TestPki::generate(7).unwrap()),
+            )
+            .unwrap(),
+        );
         for (role, r) in [
             ("trust-list", &trust),
             ("status-list", &status),

@@ -74,8 +74,9 @@ pub fn skip<T>(needs: Needs, why: &str, how: &str) -> Option<T> {
         panic!("{variable}=1 but {test} cannot run: {why}");
     }
     let why = why.trim().replace('\n', " ");
-    let line =
-        format!("\nSKIPPED {test}: {why}\n        to run it: {how} ({variable}=1 makes this a failure)\n");
+    let line = format!(
+        "\nSKIPPED {test}: {why}\n        to run it: {how} ({variable}=1 makes this a failure)\n"
+    );
     let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), line.as_bytes());
     None
 }
