@@ -68,7 +68,7 @@ impl Security {
     pub fn describe(self) -> &'static str {
         match self {
             Security::Https => "HTTPS (the seed's test TLS CA)",
-            Security::PlainHttp => "plain HTTP (--plain-http): not what real deployments accept",
+            Security::PlainHttp => "plain HTTP: not what real deployments accept",
         }
     }
 }

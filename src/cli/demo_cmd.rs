@@ -71,7 +71,7 @@ pub fn run(seed: u64) -> Result<ExitCode, CliError> {
         };
         let issued = issue_credential(input, &mut entropy).map_err(|e| fail(&e))?;
         let client_id = format!(
-            "x509_san_dns:verifier.{}.accord.example",
+            "x509_san_dns:verifier.{}.accord.test",
             verifier.to_lowercase()
         );
         let nonce = crate::formats::jose::b64(crate::entropy::Entropy::bytes(&mut entropy, 16));

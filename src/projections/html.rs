@@ -170,6 +170,7 @@ fn summary(out: &mut String, v: &RunView, cov: &Coverage) {
         v.seed
             .map_or_else(|| "not recorded".into(), |s| s.to_string()),
     );
+    row("Transport", esc(v.security.describe()));
     row(
         "Roles' clock (Unix s)",
         v.now

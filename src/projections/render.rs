@@ -28,6 +28,7 @@ pub fn console(v: &RunView) -> String {
     if let Some(of) = &v.replay_of {
         let _ = writeln!(out, "replay of run {of}");
     }
+    let _ = writeln!(out, "transport: {}", v.security.describe());
     let matrix = v.has_matrix();
     for s in &v.scenarios {
         let verdict = s.verdict.map_or("interrupted", Verdict::as_str);
@@ -258,6 +259,7 @@ pub fn markdown(v: &RunView) -> String {
         "{} passed · {} failed · {} not implemented · {} inconclusive\n",
         c.passed, c.failed, c.not_implemented, c.inconclusive
     );
+    let _ = writeln!(out, "Transport: {}\n", v.security.describe());
     let matrix = v.has_matrix();
     if matrix {
         let _ = writeln!(

@@ -657,14 +657,13 @@ impl Verifier {
     ) -> Result<Option<Received>, ProtocolError> {
         let result = self.match_response(form, now);
         if let Err(e) = &result {
-            self.remember_refusal(form, e, now);
+            self.remember_refusal(form, e);
         }
         result
     }
 
-    fn remember_refusal(&mut self, form: &BTreeMap<String, String>, e: &ProtocolError, now: i64) {
+    fn remember_refusal(&mut self, form: &BTreeMap<String, String>, e: &ProtocolError) {
         let refusal = json!({
-            "received_at": now,
             "error": e.error,
             "error_description": e.description,
             "violations": e.violations,

@@ -1071,7 +1071,7 @@ pub static OID4VCI_TOKEN_REQUEST: Requirement = Requirement {
     spec: Spec::Oid4vci,
     section: "6.1",
     level: Level::Must,
-    applies_to: &[Role::Wallet, Role::Issuer],
+    applies_to: &[Role::Issuer, Role::Wallet],
     summary: "A token request is a POST of application/x-www-form-urlencoded parameters (RFC 6749 §4.1.3), none repeated; anything else is refused with invalid_request",
 };
 

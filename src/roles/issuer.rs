@@ -169,11 +169,12 @@ async fn credential(State(s): State<Arc<IssuerRole>>, headers: HeaderMap, body: 
 }
 
 async fn capabilities(State(s): State<Arc<IssuerRole>>) -> Response {
-    let (config_id, vct, variant) = s.with(|i| {
+    let (config_id, vct, variant, tls) = s.with(|i| {
         (
             i.config.configuration_id(),
             i.config.profile.vct(),
             i.config.variant.clone(),
+            i.config.credential_issuer.starts_with("https://"),
         )
     });
     json_response(
@@ -188,7 +189,7 @@ async fn capabilities(State(s): State<Arc<IssuerRole>>) -> Response {
             "binding_methods": variant.binding_methods,
             "proof_types": ["jwt"],
             "algorithms": ["ES256"],
-            "tls": false,
+            "tls": tls,
             "control_operations": ["health", "capabilities", "create_offer"],
         }),
     )

@@ -268,7 +268,7 @@ async fn capabilities(State(s): State<Arc<VerifierRole>>) -> Response {
             "formats": ["dc+sd-jwt"],
             "query_languages": ["dcql"],
             "algorithms": ["ES256"],
-            "tls": false,
+            "tls": v.config.base_url.starts_with("https://"),
             "flaws": v.config.flaws.iter().map(|f| f.name()).collect::<Vec<_>>(),
             "control_operations": ["health", "capabilities", "create_request", "read_result"],
         })

@@ -198,7 +198,7 @@ fn outline(html: &str) -> String {
         r#"<(section|h1|h2|h3|th|a|table|tr|details|meta|title)\b([^>]*)>([^<]*)"#,
     )
     .unwrap();
-    let port = regex::Regex::new(r"127\.0\.0\.1:\d+").unwrap();
+    let port = regex::Regex::new(r"(127\.0\.0\.1|[a-z.-]+\.accord\.test):\d+").unwrap();
     let run =
         regex::Regex::new(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").unwrap();
     let mut out = String::new();
@@ -214,7 +214,7 @@ fn outline(html: &str) -> String {
             rows = 0;
         }
         let line = format!("{name} {attrs} {text}");
-        out.push_str(&run.replace_all(&port.replace_all(line.trim(), "127.0.0.1:[port]"), "[run]"));
+        out.push_str(&run.replace_all(&port.replace_all(line.trim(), "$1:[port]"), "[run]"));
         out.push('\n');
     }
     out

@@ -346,7 +346,7 @@ fn a_target_that_dies_mid_campaign_becomes_a_finding() {
     std::fs::write(
         &manifest,
         format!(
-            "id = \"served-verifier\"\nvendor = \"V\"\nversion = \"1\"\nroles = [\"verifier\"]\njurisdiction = \"jp\"\n\n[capabilities]\nclient_id_prefixes = [\"x509_san_dns\"]\nresponse_modes = [\"direct_post\"]\n\n[launch]\nkind = \"url\"\nbase = \"http://127.0.0.1:{port}\"\npki_seed = 5\n"
+            "id = \"served-verifier\"\nvendor = \"V\"\nversion = \"1\"\nroles = [\"verifier\"]\njurisdiction = \"jp\"\n\n[capabilities]\nclient_id_prefixes = [\"x509_san_dns\"]\nresponse_modes = [\"direct_post\"]\n\n[launch]\nkind = \"url\"\nbase = \"https://verifier.jp.accord.test:{port}\"\npki_seed = 5\n"
         ),
     )
     .unwrap();

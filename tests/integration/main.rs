@@ -26,5 +26,6 @@ mod replay;
 mod run_engine;
 mod serve;
 mod support;
+mod tls;
 mod trust;
 mod vectors;

@@ -21,7 +21,7 @@ use accord::formats::sd_jwt::{ClaimPath, HashAlg, SdJwt};
 use accord::requirements::catalogue as req;
 use serde_json::{Map, Value, json};
 
-const AUD: &str = "https://verifier.eu.accord.example";
+const AUD: &str = "https://verifier.eu.accord.test";
 const NONCE: &str = "n-0S6_WzA2Mj";
 
 /// Runs the peer driver; `None` when the peer is not installed (and that is allowed).
@@ -76,7 +76,7 @@ fn keys() -> (SigningKey, SigningKey) {
 /// A claim set with nested objects, arrays and non-ASCII text.
 fn claims() -> Map<String, Value> {
     let Value::Object(m) = json!({
-        "iss": "https://issuer.jp.accord.example",
+        "iss": "https://issuer.jp.accord.test",
         "iat": 1_770_000_000,
         "vct": "https://trust.accord-jp.example/vct/degree/1",
         "family_name": "髙橋",

@@ -19,6 +19,11 @@ pub struct Harness {
 }
 
 pub async fn harness(seed: u64) -> Harness {
+    harness_with(seed, accord::tls::Security::Https).await
+}
+
+/// The reference topology over HTTPS or, explicitly, plain HTTP.
+pub async fn harness_with(seed: u64, security: accord::tls::Security) -> Harness {
     let pki = TestPki::generate(seed).unwrap();
     let sink = ExchangeSink::default();
     let transport = Transport::new(
@@ -27,9 +32,15 @@ pub async fn harness(seed: u64) -> Harness {
         &accord::tls::ClientTrust::of(&pki),
     )
     .unwrap();
-    let topology = Topology::start(&pki, seed, Arc::new(FixedClock(NOW)), transport.clone())
-        .await
-        .unwrap();
+    let topology = Topology::start_with(
+        &pki,
+        seed,
+        Arc::new(FixedClock(NOW)),
+        transport.clone(),
+        security,
+    )
+    .await
+    .unwrap();
     Harness {
         topology,
         control: ControlClient::new(transport),

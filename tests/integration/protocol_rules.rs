@@ -781,34 +781,49 @@ fn a_response_encrypted_to_another_transactions_key_is_refused() {
     });
 }
 
+/// §5.9.3: under `x509_san_dns` a wallet that does not trust the verifier by name checks that
+/// the response URI is on the host the certificate names. Over HTTPS the reference verifier
+/// answers on that host and passes; on plain HTTP it answers on `127.0.0.1` and only trust
+/// by name lets it through.
 #[test]
 fn an_x509_san_dns_verifier_the_wallet_does_not_trust_by_name_must_answer_on_its_own_host() {
+    use accord::protocol::oid4vp::{
+        RequestLocation, parse_authorization_request, verify_request_object,
+    };
     rt().block_on(async {
-        let h = harness(28).await;
-        let c = create(&h, "direct_post").await;
-        let accord::protocol::oid4vp::RequestLocation::Reference {
-            client_id,
-            request_uri,
-            ..
-        } = accord::protocol::oid4vp::parse_authorization_request(
-            c["authorization_request"].as_str().unwrap(),
-        )
-        .unwrap()
-        else {
-            panic!("expected a request_uri")
-        };
-        let jwt = h
-            .control
-            .transport()
-            .send("test", "verifier", Request::get(&request_uri))
-            .await
-            .unwrap()
-            .text();
         let pki = accord::trust::pki::TestPki::generate(28).unwrap();
         let anchors = [pki.eu.rp_ca.cert_der.clone(), pki.jp.rp_ca.cert_der.clone()];
+        let request_object = |h: &Harness, created: Value| {
+            let RequestLocation::Reference {
+                client_id,
+                request_uri,
+                ..
+            } = parse_authorization_request(created["authorization_request"].as_str().unwrap())
+                .unwrap()
+            else {
+                panic!("expected a request_uri")
+            };
+            let transport = h.control.transport().clone();
+            async move {
+                let jwt = transport
+                    .send("test", "verifier", Request::get(&request_uri))
+                    .await
+                    .unwrap()
+                    .text();
+                (client_id, jwt)
+            }
+        };
+        let https = harness(28).await;
+        let (client_id, jwt) = request_object(&https, create(&https, "direct_post").await).await;
+        assert_eq!(client_id, "x509_san_dns:verifier.jp.accord.test");
+        verify_request_object(&jwt, &client_id, &anchors, &[], NOW)
+            .expect("the response URI is on the certificate's host");
+
+        let plain = super::protocol::harness_with(28, accord::tls::Security::PlainHttp).await;
+        let (client_id, jwt) = request_object(&plain, create(&plain, "direct_post").await).await;
         // Trusted by name: the loopback response URI is fine.
         assert!(
-            accord::protocol::oid4vp::verify_request_object(
+            verify_request_object(
                 &jwt,
                 &client_id,
                 &anchors,
@@ -818,9 +833,7 @@ fn an_x509_san_dns_verifier_the_wallet_does_not_trust_by_name_must_answer_on_its
             .is_ok()
         );
         // Not trusted by name: the response URI's host must be the DNS name (§5.9.3).
-        let e =
-            accord::protocol::oid4vp::verify_request_object(&jwt, &client_id, &anchors, &[], NOW)
-                .unwrap_err();
+        let e = verify_request_object(&jwt, &client_id, &anchors, &[], NOW).unwrap_err();
         assert_eq!(e.error, "invalid_request");
         assert!(
             e.violations

@@ -45,9 +45,9 @@ fn reports_are_golden_and_regenerate_byte_identical() {
         // The features path is the checkout's and the players' loopback ports are the OS's;
         // everything else is fixed by seed and clock.
         let features_dir = features().display().to_string();
-        let ports = regex::Regex::new(r"127\.0\.0\.1:\d+").unwrap();
+        let ports = regex::Regex::new(r"(127\.0\.0\.1|[a-z.-]+\.accord\.test):\d+").unwrap();
         let report = json(&view).replace(&features_dir, "[features]");
-        insta::assert_snapshot!("report_json", ports.replace_all(&report, "127.0.0.1:[port]"));
+        insta::assert_snapshot!("report_json", ports.replace_all(&report, "$1:[port]"));
         insta::assert_snapshot!("report_junit", junit(&view));
         insta::assert_snapshot!("report_markdown", markdown(&view));
     });
@@ -69,7 +69,7 @@ fn reports_are_golden_and_regenerate_byte_identical() {
 
 /// Each event as a comparable line, with HTTP exchanges reduced to their shape.
 fn transcript(events: &[accord::events::Envelope]) -> Vec<String> {
-    let port = regex::Regex::new(r"127\.0\.0\.1:\d+").unwrap();
+    let port = regex::Regex::new(r"(127\.0\.0\.1|[a-z.-]+\.accord\.test):\d+").unwrap();
     events
         .iter()
         .map(|e| {
@@ -81,7 +81,7 @@ fn transcript(events: &[accord::events::Envelope]) -> Vec<String> {
                     .split('?')
                     .next()
                     .unwrap_or_default();
-                let url = port.replace_all(path, "127.0.0.1:PORT");
+                let url = port.replace_all(path, "$1:PORT");
                 format!(
                     "{} {} {} {} {url} {}",
                     e.seq, x["from"], x["to"], x["method"], x["status"]
@@ -93,7 +93,7 @@ fn transcript(events: &[accord::events::Envelope]) -> Vec<String> {
                     "{} {} {}",
                     e.seq,
                     e.kind,
-                    port.replace_all(&payload, "127.0.0.1:PORT")
+                    port.replace_all(&payload, "$1:PORT")
                 )
             }
         })
