@@ -325,6 +325,9 @@ pub struct Cast {
     stopped: std::cell::Cell<bool>,
 }
 
+/// Where a container finds the files Accord hands it (read-only mounts).
+pub const CONTAINER_FILES: &str = "/accord";
+
 /// How long a player may take to answer its readiness path.
 const READY_WITHIN: Duration = Duration::from_secs(20);
 
@@ -668,14 +671,34 @@ impl Cast {
                         );
                         let name = format!("{}-{}", self.stage.label, part.name());
                         let hosts: Vec<String> = Part::ALL.iter().map(|p| p.host()).collect();
+                        let files = self
+                            .container_files(part)
+                            .map_err(|e| fail(format!("cannot prepare its files: {e}")))?;
+                        let mut mounts = vec![
+                            (files.join("pki"), format!("{CONTAINER_FILES}/pki")),
+                            (files.join("tls"), format!("{CONTAINER_FILES}/tls")),
+                        ];
+                        for (source, target) in launch.mount_pairs(path) {
+                            if !source.exists() {
+                                return Err(fail(format!(
+                                    "launch.mounts: {} does not exist",
+                                    source.display()
+                                )));
+                            }
+                            let source = source.canonicalize().unwrap_or(source);
+                            mounts.push((source, target));
+                        }
                         let container = launch::start_on_host(
-                            &image,
-                            &name,
-                            &args,
-                            &env,
-                            &hosts,
-                            &format!("{public_url}{readiness}"),
-                            READY_WITHIN,
+                            launch::HostLaunch {
+                                image: &image,
+                                name: &name,
+                                args: &args,
+                                env: &env,
+                                hosts: &hosts,
+                                mounts: &mounts,
+                                ready_url: &format!("{public_url}{readiness}"),
+                                within: READY_WITHIN,
+                            },
                             &self.stage.transport,
                         )
                         .await
@@ -695,6 +718,47 @@ impl Cast {
         }
     }
 
+    /// Writes what a container player is handed read-only, under a directory of the cast's
+    /// own (removed when the cast stops): `pki/` (the test PKI, as `accord pki generate`
+    /// writes it, `tls-ca.pem` included) and `tls/` (a server certificate chain and key for
+    /// the part's host, from the seed's TLS CA).
+    fn container_files(&self, part: Part) -> Result<PathBuf, String> {
+        let dir = self.scratch_dir().join(part.name());
+        let _ = std::fs::remove_dir_all(&dir);
+        self.stage
+            .pki
+            .write_to(&dir.join("pki"))
+            .map_err(|e| e.to_string())?;
+        let identity = self
+            .stage
+            .pki
+            .tls_server(&[&part.host()])
+            .map_err(|e| e.to_string())?;
+        let tls = dir.join("tls");
+        std::fs::create_dir_all(&tls).map_err(|e| format!("{}: {e}", tls.display()))?;
+        let chain: String = identity
+            .chain
+            .iter()
+            .map(|der| crate::trust::pki::pem("CERTIFICATE", der))
+            .collect();
+        for (file, text) in [
+            ("server.pem", chain),
+            (
+                "server.key",
+                crate::trust::pki::pem("PRIVATE KEY", &identity.key_pkcs8),
+            ),
+        ] {
+            let path = tls.join(file);
+            std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        Ok(dir)
+    }
+
+    /// The cast's own directory for files handed to containers.
+    fn scratch_dir(&self) -> PathBuf {
+        std::env::temp_dir().join(&self.stage.label)
+    }
+
     /// Fills a manifest's placeholders for `part`.
     fn fill(&self, template: &str, part: Part, port: u16, public_url: &str) -> String {
         let status = self.url_of(Part::StatusList).unwrap_or_default();
@@ -702,6 +766,17 @@ impl Cast {
         template
             .replace("{port}", &port.to_string())
             .replace("{public_url}", public_url)
+            .replace("{host}", &part.host())
+            .replace("{pki_dir}", &format!("{CONTAINER_FILES}/pki"))
+            .replace("{ca_file}", &format!("{CONTAINER_FILES}/pki/tls-ca.pem"))
+            .replace(
+                "{tls_cert_file}",
+                &format!("{CONTAINER_FILES}/tls/server.pem"),
+            )
+            .replace(
+                "{tls_key_file}",
+                &format!("{CONTAINER_FILES}/tls/server.key"),
+            )
             .replace("{seed}", &self.stage.pki.seed.to_string())
             .replace("{jurisdiction}", part.jurisdiction().unwrap_or(""))
             .replace("{status_list_url}", &status)
@@ -1022,6 +1097,7 @@ impl Cast {
         if !self.stopped.replace(true) {
             remove_services(&self.stage.compose_file, &self.castings);
         }
+        let _ = std::fs::remove_dir_all(self.scratch_dir());
     }
 }
 
@@ -1043,6 +1119,7 @@ impl Drop for Cast {
         if !self.stopped.get() {
             remove_services(&self.stage.compose_file, &self.castings);
         }
+        let _ = std::fs::remove_dir_all(self.scratch_dir());
     }
 }
 

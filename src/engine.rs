@@ -320,15 +320,39 @@ fn run_cell(r: &CellRun<'_>) -> Result<Verdict, EngineError> {
     let pki_seed = pki_seeds.first().copied().unwrap_or(r.config.seed);
     let mut context = RunContext::new(r.config.seed, pki_seed, r.now).map_err(EngineError::Pki)?;
     if needs_cast {
-        let trust = ClientTrust::of(&context.pki);
+        // The seed's TLS CA, and the CAs the cell's manifests bring (`[tls] ca`).
+        let mut trust = ClientTrust::of(&context.pki);
+        let mut system_clock = false;
+        for casting in cell.castings.values() {
+            if let Casting::Manifest { manifest, path } = casting {
+                system_clock |= manifest.launch.get_ref().follows_system_clock();
+                for ca in manifest.tls.ca_files(path) {
+                    trust = match trust.with_pem_file(&ca) {
+                        Ok(t) => t,
+                        Err(e) => {
+                            let why = format!("{}: tls.ca: {e}", path.display());
+                            finish(Verdict::Inconclusive, Some(why), not_applicable)?;
+                            return Ok(Verdict::Inconclusive);
+                        }
+                    };
+                }
+            }
+        }
         let transport = match Transport::new(context.sink.clone(), Limits::default(), &trust) {
             Ok(t) => t,
             Err(e) => return Err(EngineError::Runtime(std::io::Error::other(e.to_string()))),
         };
+        // An implementation that follows the system clock (and cannot be given the run's)
+        // has its cell's roles follow it too; their times are then not the recorded `now`.
+        let clock: Arc<dyn crate::entropy::Clock> = if system_clock {
+            Arc::new(crate::entropy::SystemClock)
+        } else {
+            Arc::new(FixedClock(r.now))
+        };
         let stage = Stage {
             pki: context.pki.clone(),
             seed: r.config.seed,
-            clock: Arc::new(FixedClock(r.now)),
+            clock,
             transport,
             trust,
             security: r.config.security,

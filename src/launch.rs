@@ -193,22 +193,40 @@ impl HostContainer {
     }
 }
 
-/// Starts `image` on the host's network as `name`, with `args` as its command and `env`,
-/// every name of `hosts` resolving to loopback inside it (host entries: the test domain's
-/// names of the cast's players), and waits until `ready_url` answers 200 through `readiness`
-/// (the harness's client, which trusts the run's CAs); the container is removed, and its
-/// logs returned in the error, if it does not within `within`.
-#[expect(clippy::too_many_arguments)]
+/// A container to start on the host's network.
+pub struct HostLaunch<'a> {
+    pub image: &'a LocalImage,
+    pub name: &'a str,
+    /// Its command.
+    pub args: &'a [String],
+    pub env: &'a [(String, String)],
+    /// Names that resolve to loopback inside it (host entries: the test domain's names of
+    /// the cast's players).
+    pub hosts: &'a [String],
+    /// Read-only bind mounts: (host path, container path).
+    pub mounts: &'a [(std::path::PathBuf, String)],
+    /// Polled until it answers 200.
+    pub ready_url: &'a str,
+    pub within: Duration,
+}
+
+/// Starts a container on the host's network and waits until its `ready_url` answers 200
+/// through `readiness` (the harness's client, which trusts the run's CAs); the container is
+/// removed, and its logs returned in the error, if it does not within `within`.
 pub async fn start_on_host(
-    image: &LocalImage,
-    name: &str,
-    args: &[String],
-    env: &[(String, String)],
-    hosts: &[String],
-    ready_url: &str,
-    within: Duration,
+    launch: HostLaunch<'_>,
     readiness: &crate::transport::Transport,
 ) -> Result<HostContainer, LaunchError> {
+    let HostLaunch {
+        image,
+        name,
+        args,
+        env,
+        hosts,
+        mounts,
+        ready_url,
+        within,
+    } = launch;
     check_image(image)?;
     // A container left by an earlier run that was killed would hold the name.
     let _ = Command::new("docker").args(["rm", "-f", name]).output();
@@ -227,6 +245,12 @@ pub async fn start_on_host(
         });
     for (k, v) in env {
         request = request.with_env_var(k, v);
+    }
+    for (source, target) in mounts {
+        request = request.with_mount(
+            testcontainers::core::Mount::bind_mount(source.display().to_string(), target.clone())
+                .with_access_mode(testcontainers::core::AccessMode::ReadOnly),
+        );
     }
     for host in hosts {
         request = request.with_host(

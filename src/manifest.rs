@@ -43,6 +43,8 @@ pub struct Manifest {
     pub launch: Spanned<Launch>,
     #[serde(default)]
     pub control: Control,
+    #[serde(default)]
+    pub tls: Tls,
     /// The manifest's text as read: the evidence bundle keeps it (recorded in the log).
     #[serde(skip)]
     pub source: String,
@@ -73,8 +75,15 @@ pub struct Capabilities {
 /// or `compose` (a `service` of the root docker-compose.yml, reachable at `base`).
 ///
 /// `args` and `env` values may use placeholders the harness fills in: `{port}`,
-/// `{public_url}`, `{seed}` (the seed of the run's test PKI), `{jurisdiction}`,
-/// `{status_list_url}`, `{trust_list_url}`, `{now}` (the run's clock, RFC 3339). An
+/// `{public_url}`, `{host}` (the part's name in the test domain), `{seed}` (the seed of the
+/// run's test PKI), `{jurisdiction}`, `{status_list_url}`, `{trust_list_url}`, `{now}` (the
+/// run's clock, RFC 3339), and for containers the files Accord mounts read-only under
+/// `/accord`: `{pki_dir}` (the test PKI as `accord pki generate` writes it), `{ca_file}` (its
+/// TLS CA), `{tls_cert_file}` and `{tls_key_file}` (a server certificate chain and PKCS#8
+/// key for `{host}`, from that CA). `mounts` are more read-only mounts, `SOURCE:TARGET` with
+/// the source relative to the manifest (an implementation's own configuration). `clock =
+/// "system"` declares an implementation that follows the system clock and cannot be given
+/// the run's: the roles of its cells then follow the system clock too. An
 /// implementation that is already running (`url`,
 /// `compose`) was configured with a test PKI beforehand: `pki_seed` says which, and the run
 /// uses that PKI for its cells. A flat table rather than a tagged enum, so every field keeps
@@ -101,6 +110,45 @@ pub struct Launch {
     pub args: Option<Spanned<Vec<String>>>,
     #[serde(default)]
     pub pki_seed: Option<Spanned<u64>>,
+    #[serde(default)]
+    pub mounts: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub clock: Option<Spanned<String>>,
+}
+
+impl Launch {
+    /// Whether the implementation follows the system clock (`clock = "system"`).
+    pub fn follows_system_clock(&self) -> bool {
+        self.clock.as_ref().is_some_and(|c| c.get_ref() == "system")
+    }
+
+    /// `mounts` as (source, target), sources resolved against the manifest's directory.
+    pub fn mount_pairs(&self, manifest_path: &Path) -> Vec<(std::path::PathBuf, String)> {
+        let dir = manifest_path.parent().unwrap_or(Path::new("."));
+        self.mounts
+            .iter()
+            .filter_map(|m| m.get_ref().split_once(':'))
+            .map(|(source, target)| (dir.join(source), target.to_owned()))
+            .collect()
+    }
+}
+
+/// TLS an implementation brings of its own: CA certificates (PEM files, relative to the
+/// manifest) that Accord's clients and roles trust besides the seed's TLS CA, for an
+/// implementation whose server certificate another CA issued.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tls {
+    #[serde(default)]
+    pub ca: Vec<Spanned<String>>,
+}
+
+impl Tls {
+    /// The CA files, resolved against the manifest's directory.
+    pub fn ca_files(&self, manifest_path: &Path) -> Vec<std::path::PathBuf> {
+        let dir = manifest_path.parent().unwrap_or(Path::new("."));
+        self.ca.iter().map(|c| dir.join(c.get_ref())).collect()
+    }
 }
 
 pub const LAUNCH_KINDS: &[&str] = &["builtin", "url", "container", "compose"];
@@ -314,7 +362,9 @@ pub fn parse(text: &str) -> Result<Manifest, Vec<Problem>> {
         );
     }
     // Which fields each kind needs, and which it must not carry.
-    let fields: [LaunchField<'_>; 7] = [
+    let mount_span = launch.mounts.first().map(Spanned::span);
+    let fields: [LaunchField<'_>; 8] = [
+        ("mounts", mount_span, &["container"]),
         (
             "base",
             launch.base.as_ref().map(Spanned::span),
@@ -409,6 +459,31 @@ pub fn parse(text: &str) -> Result<Manifest, Vec<Problem>> {
             ports.span(),
             "launch.ports".into(),
             "name at least one port, none of them 0".into(),
+        );
+    }
+    for (i, m) in launch.mounts.iter().enumerate() {
+        let ok = m
+            .get_ref()
+            .split_once(':')
+            .is_some_and(|(s, t)| !s.is_empty() && t.starts_with('/') && !t.starts_with("/accord"));
+        if !ok {
+            problem(
+                m.span(),
+                format!("launch.mounts[{i}]"),
+                format!(
+                    "{:?} must be SOURCE:TARGET, the target an absolute path outside /accord (Accord's own mounts)",
+                    m.get_ref()
+                ),
+            );
+        }
+    }
+    if let Some(c) = &launch.clock
+        && !matches!(c.get_ref().as_str(), "run" | "system")
+    {
+        problem(
+            c.span(),
+            "launch.clock".into(),
+            format!("{:?} is not one of run, system", c.get_ref()),
         );
     }
     if let Some(r) = &launch.readiness

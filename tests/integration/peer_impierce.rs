@@ -487,7 +487,7 @@ impl Drop for Adapter {
 
 fn start_adapter(peer: &Path) -> Adapter {
     use std::io::BufRead as _;
-    let script = crate::support::repo().join("examples/adapters/impierce_wallet.py");
+    let script = crate::support::repo().join("implementations/peers/impierce-wallet/adapter.py");
     let mut child = Command::new("python3")
         .arg(script)
         .arg("--peer")
