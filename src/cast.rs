@@ -491,6 +491,24 @@ impl Cast {
             .collect()
     }
 
+    /// The client identifier prefixes the player of `part` declares (its manifest's
+    /// `capabilities.client_id_prefixes`); `None` when it declares none (Accord's roles,
+    /// which take every prefix).
+    pub fn declared_prefixes(&self, part: Part) -> Option<Vec<String>> {
+        match self.casting(part) {
+            Casting::Manifest { manifest, .. } => {
+                let declared: Vec<String> = manifest
+                    .capabilities
+                    .client_id_prefixes
+                    .iter()
+                    .map(|p| p.get_ref().clone())
+                    .collect();
+                (!declared.is_empty()).then_some(declared)
+            }
+            Casting::Reference => None,
+        }
+    }
+
     pub fn casting(&self, part: Part) -> &Casting {
         &self.castings[&part]
     }
@@ -785,6 +803,7 @@ impl Cast {
                 "{now}",
                 &crate::events::format_at(self.stage.clock.now_ms()),
             )
+            .replace("{now_unix}", &self.stage.clock.now().to_string())
     }
 
     /// Polls `base` + `path` until it answers 200, for at most `within`. Each try is bounded

@@ -77,7 +77,7 @@ pub struct Capabilities {
 /// `args` and `env` values may use placeholders the harness fills in: `{port}`,
 /// `{public_url}`, `{host}` (the part's name in the test domain), `{seed}` (the seed of the
 /// run's test PKI), `{jurisdiction}`, `{status_list_url}`, `{trust_list_url}`, `{now}` (the
-/// run's clock, RFC 3339), and for containers the files Accord mounts read-only under
+/// run's clock, RFC 3339; `{now_unix}` in Unix seconds), and for containers the files Accord mounts read-only under
 /// `/accord`: `{pki_dir}` (the test PKI as `accord pki generate` writes it), `{ca_file}` (its
 /// TLS CA), `{tls_cert_file}` and `{tls_key_file}` (a server certificate chain and PKCS#8
 /// key for `{host}`, from that CA). `mounts` are more read-only mounts, `SOURCE:TARGET` with

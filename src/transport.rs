@@ -231,6 +231,11 @@ impl Transport {
             // Redirects are protocol messages here (authorization responses), and OpenID4VP
             // §8.2 tells wallets not to follow them from a response URI.
             .redirect(reqwest::redirect::Policy::none())
+            // Connections are kept for the next exchange with the same player (a TLS
+            // handshake is paid once per pair), but not longer than common servers keep an
+            // idle one (uvicorn closes after 5 s): a connection the server closed while idle
+            // would otherwise fail the next request sent on it.
+            .pool_idle_timeout(std::time::Duration::from_secs(3))
             .no_proxy()
             .build()
             .map_err(|e| TransportError::BadRequest(e.to_string()))?;

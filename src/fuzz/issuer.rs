@@ -103,6 +103,8 @@ impl IssuerCase {
     /// The verdict a conformant issuer reaches, given what its metadata says: a proof naming
     /// its key by a binding method the issuer does not list (§12.2.4) is refused; without a
     /// Nonce Endpoint a proof's `nonce` is not required (Appendix F.1), so the nonce mutations
+    /// may go either way; with one, the proof's creation time may be established by the
+    /// server-provided nonce instead of `iat` (Appendix F.4, §13.8), so the `iat` mutations
     /// may go either way.
     pub fn expectation(&self, issuer: &IssuerTraits) -> Expectation {
         use IssuerMutation as M;
@@ -121,6 +123,9 @@ impl IssuerCase {
             M::ProofAlgNone | M::ProofHmac => (Expected::Reject, &req::OID4VCI_PROOF_ALG),
             M::ProofAudWrong | M::ProofAudTrailingSlash => {
                 (Expected::Reject, &req::OID4VCI_PROOF_AUD)
+            }
+            M::ProofIatFuture | M::ProofIatOld if issuer.nonce_endpoint => {
+                (Expected::Either, &req::OID4VCI_PROOF_IAT)
             }
             M::ProofIatFuture | M::ProofIatOld => (Expected::Reject, &req::OID4VCI_PROOF_IAT),
             M::ProofNonceWrong | M::ProofNonceMissing => {

@@ -75,6 +75,9 @@ pub enum JweError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ContentEncryption {
     A128Gcm,
+    /// Registered (RFC 7518 §5.3) but rarely advertised: what a wallet's "unadvertised enc"
+    /// fault sends to a verifier that advertises both of the others.
+    A192Gcm,
     A256Gcm,
 }
 
@@ -82,12 +85,13 @@ impl ContentEncryption {
     pub fn name(self) -> &'static str {
         match self {
             Self::A128Gcm => "A128GCM",
+            Self::A192Gcm => "A192GCM",
             Self::A256Gcm => "A256GCM",
         }
     }
 
     pub fn from_name(s: &str) -> Option<Self> {
-        [Self::A128Gcm, Self::A256Gcm]
+        [Self::A128Gcm, Self::A192Gcm, Self::A256Gcm]
             .into_iter()
             .find(|e| e.name() == s)
     }
@@ -95,6 +99,7 @@ impl ContentEncryption {
     fn key_len(self) -> usize {
         match self {
             Self::A128Gcm => 16,
+            Self::A192Gcm => 24,
             Self::A256Gcm => 32,
         }
     }
@@ -102,6 +107,7 @@ impl ContentEncryption {
     fn aead(self) -> &'static aead::Algorithm {
         match self {
             Self::A128Gcm => &aead::AES_128_GCM,
+            Self::A192Gcm => &aead::AES_192_GCM,
             Self::A256Gcm => &aead::AES_256_GCM,
         }
     }

@@ -1727,10 +1727,15 @@ fn encrypt_response(
         _ => vec![ContentEncryption::A128Gcm],
     };
     let enc = if faults.contains(&WalletFault::UnadvertisedEnc) {
-        [ContentEncryption::A256Gcm, ContentEncryption::A128Gcm]
-            .into_iter()
-            .find(|e| !advertised.contains(e))
-            .unwrap_or(ContentEncryption::A256Gcm)
+        // Always one the verifier did not advertise (A192GCM when it lists both others).
+        [
+            ContentEncryption::A256Gcm,
+            ContentEncryption::A128Gcm,
+            ContentEncryption::A192Gcm,
+        ]
+        .into_iter()
+        .find(|e| !advertised.contains(e))
+        .unwrap_or(ContentEncryption::A192Gcm)
     } else {
         *advertised
             .first()

@@ -1175,14 +1175,17 @@ pub static OID4VCI_PROOF_AUD: Requirement = Requirement {
     summary: "A key proof's aud is the Credential Issuer Identifier",
 };
 
-/// OpenID4VCI 1.0 Appendix F.1 (iat REQUIRED) and §13.8 (proof replay): the issuer bounds the proof's age.
+/// OpenID4VCI 1.0 Appendix F.1 (iat REQUIRED), F.4 and §13.8 (proof replay): the issuer
+/// bounds the proof's age, by its `iat` or by a server-provided nonce (F.4: "the creation
+/// time of the JWT, as determined by either the issuance time, or a server managed
+/// timestamp via the nonce claim, is within an acceptable window").
 pub static OID4VCI_PROOF_IAT: Requirement = Requirement {
     id: "OID4VCI-F.1-proof-iat",
     spec: Spec::Oid4vci,
     section: "F.1",
     level: Level::Must,
     applies_to: &[Role::Issuer, Role::Wallet],
-    summary: "A key proof carries iat, and the issuer refuses one issued too long ago or in the future",
+    summary: "A key proof carries iat, and its creation time (iat, or the issuer's own nonce) is within an acceptable window: an issuer without a Nonce Endpoint refuses one issued too long ago or in the future",
 };
 
 /// OpenID4VCI 1.0 Appendix F.1 and §8.3.1.2.

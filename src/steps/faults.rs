@@ -232,6 +232,16 @@ pub(super) fn failed_with_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFut
             described.clone(),
             clean,
         );
+        // The issuer's answer is seen only through the wallet's report of it; a wallet
+        // whose adapter does not relay it leaves the issuer unjudged here, said in the log.
+        if error.is_null() {
+            super::http::unjudged(
+                offering_issuer(w),
+                &req::OID4VCI_INVALID_GRANT,
+                "the wallet did not report the issuer's answer (no counterpart_response)",
+            );
+            return;
+        }
         judge(
             offering_issuer(w),
             &req::OID4VCI_INVALID_GRANT,

@@ -17,6 +17,7 @@ use super::{
 };
 use crate::cast::{Cast, Part};
 use crate::events::Verdict;
+use crate::protocol::oid4vp::ClientIdPrefix;
 use crate::requirements::{Requirement, catalogue as req};
 use crate::roles::control::Answer;
 use crate::trust::trust_list::EntryType;
@@ -37,6 +38,9 @@ pub struct HttpState {
     /// Trust lists this scenario replaced (jurisdiction, original), put back when the
     /// scenario ends.
     restore: Vec<(String, String)>,
+    /// The wallet and verifier share no signed-request prefix, so a spoiled request object
+    /// could not be sent.
+    unsigned_only: bool,
 }
 
 impl std::fmt::Debug for HttpState {
@@ -86,12 +90,40 @@ pub(super) fn cast(ctx: &RunContext) -> Rc<Cast> {
 }
 
 fn not_implemented(subject: Part, requirement: &'static Requirement, operation: &str) {
+    not_implemented_because(
+        subject,
+        requirement,
+        operation,
+        "the implementation answered 501 (not implemented)",
+    );
+}
+
+/// A check the harness could not perform with these players: recorded as inconclusive, with
+/// why, so it is neither passed nor charged to anyone as a failure.
+pub(super) fn unjudged(subject: Part, requirement: &'static Requirement, why: &str) {
+    super::CHECKS.with(|c| {
+        c.borrow_mut().push(CheckRecord {
+            subject: Some(subject),
+            requirement,
+            expected: "a judgement".into(),
+            actual: format!("not judged: {why}"),
+            verdict: Verdict::Inconclusive,
+        });
+    });
+}
+
+fn not_implemented_because(
+    subject: Part,
+    requirement: &'static Requirement,
+    operation: &str,
+    actual: &str,
+) {
     super::CHECKS.with(|c| {
         c.borrow_mut().push(CheckRecord {
             subject: Some(subject),
             requirement,
             expected: format!("{operation} supported"),
-            actual: "the implementation answered 501 (not implemented)".into(),
+            actual: actual.into(),
             verdict: Verdict::NotImplemented,
         });
     });
@@ -206,14 +238,22 @@ pub(super) fn issued_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'
 }
 
 /// `Given the (EU|JP) university revokes it`
-pub(super) fn revoke_step(w: &mut AcademicWorld, _c: Context) -> LocalBoxFuture<'_, ()> {
+pub(super) fn revoke_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_, ()> {
     async move {
         let Some(ctx) = context() else {
             panic!("no run context installed")
         };
         let t = cast(&ctx);
         let Some((list, idx)) = w.http.status.clone() else {
-            panic!("nothing with a status was issued")
+            // Nothing to revoke: the issuer's credential carries no status list entry. The
+            // issuer does not implement revocation; the rest of the scenario cannot run.
+            not_implemented_because(
+                Part::issuer(arg(&c, 1)),
+                &req::TSL_REFERENCED_TOKEN,
+                "issuer: credentials that reference a status list",
+                "the issued credential has no status claim",
+            );
+            panic!("nothing with a status was issued, so nothing can be revoked")
         };
         let a = answer_or_panic(
             "set status",
@@ -316,8 +356,27 @@ pub(super) fn ask_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_, 
         let query = recognition_query(&verifier);
         let part = Part::verifier(&verifier);
         let base = t.player(part).base_url().to_owned();
-        let body =
+        let mut body =
             json!({"dcql_query": query, "response_mode": arg(&c, 2), "misbehave": misbehave});
+        // The first of the verifier's prefixes the wallet declares too (the matrix paired
+        // them because one exists); asked for only when it is not the verifier's first.
+        let offered = t
+            .declared_prefixes(part)
+            .unwrap_or_else(|| ClientIdPrefix::ALL.map(|p| p.name().to_owned()).to_vec());
+        let chosen = match t.declared_prefixes(Part::Wallet) {
+            Some(wallet) => offered.iter().find(|p| wallet.contains(p)).cloned(),
+            None => offered.first().cloned(),
+        };
+        if let Some(prefix) = &chosen
+            && offered.first() != Some(prefix)
+        {
+            body["client_id_prefix"] = json!(prefix);
+        }
+        // The request-object faults spoil a signed request; under `redirect_uri` there is
+        // none to spoil, so the wallet's refusal cannot be judged with these players.
+        if !misbehave.is_empty() && chosen.as_deref() == Some("redirect_uri") {
+            w.http.unsigned_only = true;
+        }
         let created = answer_or_panic(
             "create request",
             t.control(part).create_request(&base, &body).await,
@@ -462,7 +521,19 @@ fn verifier_part(w: &AcademicWorld) -> Part {
 fn cited_by_verifier(w: &AcademicWorld) -> Vec<String> {
     let mut ids: Vec<String> = Vec::new();
     if let Some(o) = &w.http.outcome {
-        for v in o["result"]["violations"].as_array().into_iter().flatten() {
+        // The judged result's violations, and those of responses the verifier refused before
+        // judging them (the request then stays pending).
+        let refused = o["refused_responses"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|r| r["violations"].as_array().into_iter().flatten());
+        for v in o["result"]["violations"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .chain(refused)
+        {
             if let Some(id) = v["requirement"].as_str() {
                 ids.push(id.to_owned());
             }
@@ -491,6 +562,23 @@ pub(super) fn accepts_step(w: &mut AcademicWorld, _c: Context) -> LocalBoxFuture
             panic!("nothing was presented")
         };
         let verified = outcome["status"] == "verified";
+        let never_arrived = outcome["status"] == "pending"
+            && outcome["refused_responses"]
+                .as_array()
+                .is_none_or(|r| r.is_empty());
+        if never_arrived {
+            // The wallet's response never reached the verifier: the wallet's failure (its own
+            // checks say so), not the verifier's; there is nothing of the verifier to judge.
+            let why = match &w.http.wallet {
+                Some(a) => format!(
+                    "the wallet's response never reached the verifier (the wallet answered HTTP {}: {})",
+                    a.status,
+                    a.body["detail"].as_str().unwrap_or("")
+                ),
+                None => "the wallet presented nothing".to_owned(),
+            };
+            panic!("{why}");
+        }
         let cited = cited_by_verifier(w);
         let checks: Vec<&Requirement> = ACCEPTANCE
             .iter()
@@ -568,6 +656,20 @@ pub(super) fn minimal_step(w: &mut AcademicWorld, _c: Context) -> LocalBoxFuture
 pub(super) fn recognition_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_, ()> {
     async move {
         let expected = arg(&c, 1).to_owned();
+        // A verifier that accepted and reports no `recognition` member at all does not
+        // assess recognition under the EU–JP arrangement (an OpenID4VP verifier need not):
+        // not implemented, rather than a wrong verdict.
+        if let Some(o) = &w.http.outcome
+            && o["status"] == "verified"
+            && o["result"].get("recognition").is_none()
+        {
+            return not_implemented_because(
+                verifier_part(w),
+                &req::MRA_EUJP_LEVEL,
+                "verifier: an EU–JP recognition verdict in its result",
+                "the verifier accepted and reported no recognition member",
+            );
+        }
         let actual = w
             .http
             .outcome
@@ -610,17 +712,27 @@ pub(super) fn not_qualified_step(w: &mut AcademicWorld, _c: Context) -> LocalBox
 pub(super) fn rejects_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_, ()> {
     async move {
         let r = find(arg(&c, 1));
-        let status = w
-            .http
-            .wallet
-            .as_ref()
-            .map(|a| a.body["verifier_status"].clone())
-            .unwrap_or(Value::Null);
-        let rejected = status != json!(200)
-            && w.http
-                .outcome
-                .as_ref()
-                .is_none_or(|o| o["status"] != "verified");
+        // Nothing presented (the wallet did not implement it, said by the present step):
+        // nothing for the verifier to reject.
+        let Some(answer) = &w.http.wallet else { return };
+        // The verifier's HTTP answer as the wallet relays it; a third-party wallet's adapter
+        // may not, and then the verifier's own report (control API) decides.
+        let status = answer.body["verifier_status"].clone();
+        let outcome = w.http.outcome.clone().unwrap_or(Value::Null);
+        let refused_before_judging = outcome["refused_responses"]
+            .as_array()
+            .is_some_and(|r| !r.is_empty());
+        if status.is_null() && outcome["status"] == "pending" && !refused_before_judging {
+            return unjudged(
+                verifier_part(w),
+                r,
+                "the wallet's response never reached the verifier (its request is still pending)",
+            );
+        }
+        let rejected = outcome["status"] != "verified"
+            && (status.is_number() && status != json!(200)
+                || outcome["status"] == "rejected"
+                || refused_before_judging);
         let cited = cited_by_verifier(w);
         let error = w
             .http
@@ -628,12 +740,20 @@ pub(super) fn rejects_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<
             .as_ref()
             .map(|a| a.body["verifier_response"]["error"].clone())
             .unwrap_or(Value::Null);
+        // The spec requires the refusal; naming the rule is Accord's catalogue. A verifier
+        // that cites catalogue ids (Accord's own, or an adapter that maps its reasons) must
+        // cite this one: otherwise it refused for another reason. One that cites none is
+        // judged on the refusal alone, and what it said is kept in the check.
+        let speaks_catalogue = cited
+            .iter()
+            .any(|c| req::ALL.iter().any(|known| known.id == c));
+        let reason_ok = cited.iter().any(|c| c == r.id) || !speaks_catalogue;
         judge(
             verifier_part(w),
             r,
             format!("rejected (HTTP 400 invalid_request) citing {}", r.id),
             format!("HTTP {status} {error} citing {}", cited.join(", ")),
-            rejected && error == "invalid_request" && cited.iter().any(|c| c == r.id),
+            rejected && (error == "invalid_request" || status.is_null()) && reason_ok,
         );
     }
     .boxed_local()
@@ -643,6 +763,13 @@ pub(super) fn rejects_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<
 pub(super) fn wallet_refuses_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_, ()> {
     async move {
         let r = find(arg(&c, 1));
+        if w.http.unsigned_only {
+            return unjudged(
+                Part::Wallet,
+                r,
+                "the wallet and the verifier share only redirect_uri, whose requests are unsigned: no request object to spoil",
+            );
+        }
         let Some(a) = &w.http.wallet else {
             panic!("the wallet was not asked to present")
         };

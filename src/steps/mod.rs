@@ -574,7 +574,7 @@ pub fn collection() -> Collection<AcademicWorld> {
         .then(None, re(r#"^the recognition verdict is "([^"]+)"$"#), recognition_step)
         .then(None, re(r"^the credential is (not )?treated as qualified$"), qualified_step)
         .given(None, re(r"^the (EU|JP) university has issued its (?:diploma|degree) to the wallet(?: (with a transaction code|by the authorization code flow|by reference))?$"), http::issued_step)
-        .given(None, re(r"^the (?:EU|JP) university revokes it$"), http::revoke_step)
+        .given(None, re(r"^the (EU|JP) university revokes it$"), http::revoke_step)
         .given(None, re(r"^the (EU|JP) trust list (no longer lists the university|lists the university as a qualified provider)$"), http::trust_list_step)
         .when(None, re(r#"^the (EU|JP) verifier asks for the claims recognition needs by "([^"]+)"( with an expired request object| with a mismatched client_id| with an untyped request object| with transaction data)?$"#), http::ask_step)
         .when(None, re(r#"^the wallet presents to the verifier(?: misbehaving as "([^"]+)")?$"#), http::present_step)

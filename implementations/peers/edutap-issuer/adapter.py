@@ -83,8 +83,9 @@ EXAMPLE_GRADUATE = {
 }
 
 #: Claims the issuer writes in clear (SdJwtVcAdapter's always_visible): SD-JWT VC forbids
-#: disclosing iss/nbf/exp/cnf/vct/status; iat may be either, clear here.
-ALWAYS_VISIBLE = ("iat", "nbf", "exp", "status")
+#: disclosing iss/nbf/exp/cnf/vct/status; iat may be either, clear here; the EU diploma
+#: profile (Accord's, domain (a)) keeps the awarding body in clear, as the issuer it names.
+ALWAYS_VISIBLE = ("iat", "nbf", "exp", "status", "awarding_body")
 
 CAPABILITIES = {
     "role": ROLE,

@@ -181,8 +181,28 @@ class Record:
         self.refused, self.unmatched = [], []
 
 
+# polaris's refusal codes that name exactly one rule of Accord's requirement catalogue. A code
+# that covers several rules (`disclosure`, `malformed`, `signature`, ...) is reported as
+# `polaris:<code>` with polaris's reason: the adapter does not guess.
+REQUIREMENT_OF = {
+    "audience": "SDJWT-RFC9901-7.3-kb-aud",
+    "nonce": "SDJWT-RFC9901-7.3-kb-nonce",
+    "sd_hash": "SDJWT-RFC9901-7.3-kb-sd-hash",
+    "kb_missing": "SDJWT-RFC9901-7.3-kb-required",
+    "kb_typ": "SDJWT-RFC9901-7.3-kb-typ",
+    "kb_signature": "SDJWT-RFC9901-4.3.2-kb-signature",
+    "kb_freshness": "SDJWT-RFC9901-7.3-kb-iat",
+    "issuer_signature": "SDJWT-RFC9901-7.1-issuer-signature",
+    "issuer_typ": "SDJWTVC-2.2.1-typ",
+    "sd_alg": "SDJWT-RFC9901-4.1.1-sd-alg",
+    "expired": "SDJWT-RFC9901-7.1-time-validity",
+    "revoked": "TSL-7.1-status-values",
+}
+
+
 def violation(code, reason):
-    return {"requirement": "polaris:%s" % code, "level": "MUST", "message": reason or code}
+    return {"requirement": REQUIREMENT_OF.get(code, "polaris:%s" % code), "level": "MUST",
+            "message": reason or code, "polaris_code": code}
 
 
 class Dispatch:
@@ -305,7 +325,11 @@ class Dispatch:
                 rec.status = "verified"
                 rec.result = {"client_id": rec.verifier.client_id,
                               "presentations": [{"credential_query": rec.query_id, "valid": True,
-                                                 "claims": verdict.claims, "violations": []}],
+                                                 "claims": verdict.claims,
+                                                 "disclosed": sorted(
+                                                     ".".join(str(p) for p in path)
+                                                     for path in verdict.disclosed),
+                                                 "violations": []}],
                               "violations": [],
                               "polaris_verdict": verdict.as_dict()}
             elif verdict is not None and verdict.wallet_error is not None:
