@@ -9,7 +9,7 @@ mod render;
 
 pub use coverage::coverage_json;
 pub use html::html;
-pub use render::{console, coverage_markdown, json, junit, markdown};
+pub use render::{console, coverage_markdown, json, junit, markdown, matrix_markdown};
 
 use serde::Serialize;
 

@@ -15,6 +15,32 @@ fn status_word(v: &RunView) -> &'static str {
     }
 }
 
+/// The interop matrix as a Markdown table: a row per cell (issuer, wallet, verifier), its
+/// result, scenarios passed of those run, and what explains a result other than passed (each
+/// failed requirement, what was not implemented or not combinable).
+pub fn matrix_markdown(v: &RunView) -> String {
+    let mut out = String::from(
+        "| Issuer | Wallet | Verifier | Result | Scenarios (passed / run) | Explained by |\n|---|---|---|---|---|---|\n",
+    );
+    for c in &v.cells {
+        let axes: Vec<&str> = c.id.split(" × ").collect();
+        let axis = |i: usize| axes.get(i).copied().unwrap_or("");
+        let ran =
+            c.counts.passed + c.counts.failed + c.counts.not_implemented + c.counts.inconclusive;
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} / {ran} | {} |",
+            axis(0),
+            axis(1),
+            axis(2),
+            cell_label(c),
+            c.counts.passed,
+            cell_explanation(c).unwrap_or_default().replace('|', "\\|")
+        );
+    }
+    out
+}
+
 /// The console summary.
 pub fn console(v: &RunView) -> String {
     let mut out = String::new();
@@ -262,29 +288,7 @@ pub fn markdown(v: &RunView) -> String {
     let _ = writeln!(out, "Transport: {}\n", v.security.describe());
     let matrix = v.has_matrix();
     if matrix {
-        let _ = writeln!(
-            out,
-            "### Interop matrix\n\n| Issuer | Wallet | Verifier | Result | Scenarios (passed / run) | Explained by |\n|---|---|---|---|---|---|"
-        );
-        for c in &v.cells {
-            let axes: Vec<&str> = c.id.split(" × ").collect();
-            let axis = |i: usize| axes.get(i).copied().unwrap_or("");
-            let ran = c.counts.passed
-                + c.counts.failed
-                + c.counts.not_implemented
-                + c.counts.inconclusive;
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} / {ran} | {} |",
-                axis(0),
-                axis(1),
-                axis(2),
-                cell_label(c),
-                c.counts.passed,
-                cell_explanation(c).unwrap_or_default().replace('|', "\\|")
-            );
-        }
-        let _ = writeln!(out);
+        let _ = writeln!(out, "### Interop matrix\n\n{}", matrix_markdown(v));
     }
     if matrix {
         let _ = writeln!(

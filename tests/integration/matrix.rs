@@ -108,18 +108,13 @@ fn the_shipped_variants_make_the_expected_matrix() {
         assert_eq!(c.failed_requirements, vec!["TSL-7.1-status-values"]);
     }
 
-    // Declared capabilities that do not meet: not run, and why.
+    // A wallet that takes x509_hash only and a verifier whose first prefix is x509_san_dns:
+    // the requests are made under the first prefix both declare, and the cell passes.
     let c = cell(
         &v,
         "accord-issuer-eu × accord-wallet-x509-hash-only × accord-verifier-jp",
     );
-    assert_eq!(c.verdict, Some(Verdict::NotImplemented));
-    assert!(
-        c.blocked
-            .as_deref()
-            .is_some_and(|b| b.contains("no client identifier prefix in common")),
-        "{c:?}"
-    );
+    assert_eq!(c.verdict, Some(Verdict::Passed), "{c:?}");
     // An EU issuer with an EU verifier: no scenario pairs them.
     let c = cell(&v, "accord-issuer-eu × accord-wallet × accord-verifier-eu");
     assert_eq!(c.blocked.as_deref(), Some(accord::matrix::NO_SCENARIO));
@@ -198,10 +193,11 @@ fn a_broken_manifest_or_an_unreachable_implementation_fails_only_its_own_cells()
     let store: Arc<dyn EventStore> = Arc::new(MemoryStore::new());
     let config = RunConfig {
         implementations: vec![
-            root.join("accord-wallet-x509-hash-only.toml"),
-            root.join("accord-verifier-jp.toml"),
+            // redirect_uri and decentralized_identifier against x509_hash only.
+            root.join("peers/impierce-wallet.toml"),
+            root.join("accord-verifier-eu-jwt-only.toml"),
             // The same id twice: the second is a cell of its own, never a silent merge.
-            root.join("accord-verifier-jp.toml"),
+            root.join("accord-verifier-eu-jwt-only.toml"),
         ],
         ..RunConfig::new(repo().join("features"), 2)
     };
@@ -334,5 +330,63 @@ fn the_features_pass_against_the_docker_compose_topology() {
         String::from_utf8_lossy(&ps.stdout).trim(),
         "",
         "compose services left behind"
+    );
+}
+
+/// The images of the three independent implementations (scripts/build-images), or `None`
+/// after saying why they cannot run here.
+fn peer_images() -> Option<()> {
+    super::containers::docker()?;
+    for image in [
+        "accord/peer-polaris-verifier:local",
+        "accord/peer-edutap-issuer:local",
+        "accord/peer-impierce-wallet:local",
+    ] {
+        let image = accord::launch::LocalImage::parse(image).unwrap();
+        if let Err(e) = accord::launch::check_image(&image) {
+            return crate::support::skip(
+                crate::support::Needs::Peer,
+                &format!("the independent implementations' images are not built: {e}"),
+                "scripts/build-images peers",
+            );
+        }
+    }
+    Some(())
+}
+
+/// The cross-vendor matrix: Accord's variants and the three independent implementations
+/// (polaris-oid4vp, eduTAP openid4vci, Impierce) in containers, every combination whose
+/// declared capabilities meet. The README publishes this table; it must be what a run gives.
+/// Each independent implementation took part in cells that ran scenarios and passed some.
+#[test]
+fn the_readme_shows_the_cross_vendor_matrix() {
+    let Some(()) = peer_images() else {
+        return;
+    };
+    let mut implementations = manifests("implementations");
+    implementations.extend(manifests("implementations/peers"));
+    let store = Arc::new(MemoryStore::new());
+    let config = RunConfig {
+        implementations,
+        matrix: true,
+        compose_file: repo().join("docker-compose.yml"),
+        ..RunConfig::new(repo().join("features"), 1)
+    };
+    let outcome = run(&config, store.clone(), Arc::new(SystemClock)).unwrap();
+    let view = project(store.as_ref(), &outcome.run_id);
+    for peer in ["polaris-verifier", "edutap-issuer", "impierce-wallet"] {
+        let passed: usize = view
+            .cells
+            .iter()
+            .filter(|c| c.id.split(" × ").any(|axis| axis == peer))
+            .map(|c| c.counts.passed)
+            .sum();
+        assert!(passed > 0, "no scenario passed in a cell with {peer}");
+    }
+    let table = projections::matrix_markdown(&view);
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    assert!(
+        readme.contains(&table),
+        "README.md must publish the cross-vendor matrix a run gives:\n{table}"
     );
 }
