@@ -18,7 +18,7 @@ use crate::formats::jose::{Algorithm, CompactJws, Jwk, SigningKey, VerifyingKey,
 use crate::formats::sd_jwt::issue::Decoys;
 use crate::formats::status_list::StatusReference;
 use crate::profiles::Profile;
-use crate::requirements::catalogue as req;
+use crate::requirements::{Violation, catalogue as req};
 
 pub const PRE_AUTHORIZED_GRANT: &str = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
 pub const PROOF_TYP: &str = "openid4vci-proof+jwt";
@@ -1068,8 +1068,85 @@ pub fn pkce_verifier(entropy: &mut dyn Entropy) -> String {
     random_token(entropy, 32)
 }
 
+/// The wallet's checks of a Token Response (§6.2): `access_token` and `token_type` (RFC 6749
+/// §5.1), and each `authorization_details` entry an object of `type` `openid_credential`
+/// (RFC 9396 §2: `type` is REQUIRED) with a `credential_configuration_id` and non-empty
+/// string `credential_identifiers`. Unknown members are ignored, as the wallet must.
+pub fn check_token_response(token: &Value) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let mut broken = |m: String| out.push(Violation::new(&req::OID4VCI_TOKEN_RESPONSE, m));
+    for member in ["access_token", "token_type"] {
+        if !token[member].is_string() {
+            broken(format!("{member} is missing or not a string"));
+        }
+    }
+    match token.get("authorization_details") {
+        None => {}
+        Some(Value::Array(details)) if !details.is_empty() => {
+            for (i, d) in details.iter().enumerate() {
+                if d["type"] != "openid_credential" {
+                    broken(format!(
+                        "authorization_details[{i}].type is {}, not \"openid_credential\" (REQUIRED, RFC 9396 §2)",
+                        d["type"]
+                    ));
+                }
+                if !d["credential_configuration_id"].is_string() {
+                    broken(format!(
+                        "authorization_details[{i}].credential_configuration_id is missing"
+                    ));
+                }
+                let ids_ok = d["credential_identifiers"]
+                    .as_array()
+                    .is_some_and(|a| !a.is_empty() && a.iter().all(Value::is_string));
+                if !ids_ok {
+                    broken(format!(
+                        "authorization_details[{i}].credential_identifiers is not a non-empty array of strings"
+                    ));
+                }
+            }
+        }
+        Some(other) => broken(format!(
+            "authorization_details is {other}, not a non-empty array of objects"
+        )),
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+
+    /// The Token Response example of OpenID4VCI 1.0 §6.2 passes; the same with its
+    /// authorization detail's `type` left out (what eduTAP `openid4vci` 1.0.0a1 sends, see
+    /// docs/interop-findings.md) breaks RFC 9396 §2, which makes `type` REQUIRED.
+    #[test]
+    fn token_response_authorization_details_need_their_type() {
+        let spec = json!({
+            "access_token": "eyJhbGciOiJSUzI1NiIsInR5cCI6Ikp..sHQ",
+            "token_type": "Bearer",
+            "expires_in": 86400,
+            "authorization_details": [{
+                "type": "openid_credential",
+                "credential_configuration_id": "UniversityDegreeCredential",
+                "credential_identifiers": ["CivilEngineeringDegree-2023", "ElectricalEngineeringDegree-2023"]
+            }]
+        });
+        assert!(check_token_response(&spec).is_empty());
+        let mut untyped = spec.clone();
+        untyped["authorization_details"][0]
+            .as_object_mut()
+            .map(|d| d.remove("type"));
+        let v = check_token_response(&untyped);
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert_eq!(v[0].requirement.id, "OID4VCI-6.2-token-response");
+        assert!(check_token_response(&json!({"access_token": "a"})).len() == 1);
+        assert!(
+            !check_token_response(
+                &json!({"access_token": "a", "token_type": "Bearer", "authorization_details": []})
+            )
+            .is_empty()
+        );
+    }
+
     use super::*;
     use crate::entropy::SeededEntropy;
 

@@ -1085,6 +1085,16 @@ pub static OID4VCI_INVALID_GRANT: Requirement = Requirement {
     summary: "A wrong, expired or reused pre-authorized code, a wrong tx_code, or a bad authorization code or PKCE verifier is refused with invalid_grant",
 };
 
+/// OpenID4VCI 1.0 §6.2 with RFC 6749 §5.1 and RFC 9396 §2 and §7: the Token Response.
+pub static OID4VCI_TOKEN_RESPONSE: Requirement = Requirement {
+    id: "OID4VCI-6.2-token-response",
+    spec: Spec::Oid4vci,
+    section: "6.2",
+    level: Level::Must,
+    applies_to: &[Role::Issuer, Role::Wallet],
+    summary: "A token response carries access_token and token_type (RFC 6749 §5.1); its authorization_details, when present, are objects of type openid_credential with a credential_configuration_id and non-empty credential_identifiers (RFC 9396 §2, §7)",
+};
+
 /// OpenID4VCI 1.0 §7.2: the nonce response is uncacheable.
 pub static OID4VCI_NONCE_NO_STORE: Requirement = Requirement {
     id: "OID4VCI-7.2-no-store",
@@ -1534,6 +1544,7 @@ pub static ALL: &[&Requirement] = &[
     &OID4VCI_TX_CODE,
     &OID4VCI_TOKEN_REQUEST,
     &OID4VCI_INVALID_GRANT,
+    &OID4VCI_TOKEN_RESPONSE,
     &OID4VCI_NONCE_NO_STORE,
     &OID4VCI_ACCESS_TOKEN,
     &OID4VCI_CREDENTIAL_REQUEST,

@@ -365,6 +365,7 @@ async fn issuance(s: &WalletRole, request: &AcceptOffer) -> Result<Value, Failur
         return Err(Failure::from_response("token", &r));
     }
     let token = json_of("token", &r)?;
+    findings.extend(oid4vci::check_token_response(&token));
     let access_token = token["access_token"]
         .as_str()
         .ok_or_else(|| fail("token", "access_token is missing".into()))?

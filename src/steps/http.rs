@@ -210,7 +210,11 @@ pub(super) fn issued_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'
                 .as_array()
                 .cloned()
                 .unwrap_or_default();
-            for r in [&req::OID4VCI_METADATA, &req::OID4VCI_NONCE_NO_STORE] {
+            for r in [
+                &req::OID4VCI_METADATA,
+                &req::OID4VCI_TOKEN_RESPONSE,
+                &req::OID4VCI_NONCE_NO_STORE,
+            ] {
                 let broken: Vec<&str> = findings
                     .iter()
                     .filter(|f| f["requirement"] == r.id)
