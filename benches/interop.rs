@@ -13,7 +13,7 @@
 //! `scripts/build-images`; without them they are skipped with a message). After criterion's
 //! output the bench prints the figures.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -26,19 +26,9 @@ use criterion::{Criterion, criterion_group};
 
 const NOW: i64 = 1_800_000_000;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod support;
 
-fn manifests(dir: &str) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(repo().join(dir))
-        .expect("implementations folder")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    files.sort();
-    files
-}
+use support::{manifests, repo};
 
 /// Every feature, Accord's roles in process, over HTTPS or plain HTTP.
 fn feature_run(security: Security) -> Duration {

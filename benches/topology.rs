@@ -17,19 +17,9 @@ use accord::events::Verdict;
 use accord::store::memory::MemoryStore;
 use criterion::{Criterion, criterion_group};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod support;
 
-fn manifests(dir: &str) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(repo().join(dir))
-        .expect("implementations folder")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    files.sort();
-    files
-}
+use support::{manifests, repo};
 
 /// One scenario that needs the whole topology: issuance over OpenID4VCI, presentation over
 /// OpenID4VP with status and trust lists fetched.

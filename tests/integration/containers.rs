@@ -32,6 +32,19 @@ pub(super) fn docker() -> Option<()> {
     }
 }
 
+/// The harness's control client for roles on the private network, which speak plain HTTP
+/// (`launch::start`).
+fn plain_control() -> ControlClient {
+    ControlClient::new(
+        Transport::new(
+            ExchangeSink::default(),
+            Limits::default(),
+            &accord::tls::ClientTrust::default(),
+        )
+        .unwrap(),
+    )
+}
+
 fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -125,14 +138,7 @@ fn jp_degree_to_eu_verifier_across_testcontainers() {
         )
         .await
         .unwrap();
-        let c = ControlClient::new(
-            Transport::new(
-                ExchangeSink::default(),
-                Limits::default(),
-                &accord::tls::ClientTrust::default(),
-            )
-            .unwrap(),
-        );
+        let c = plain_control();
         let offer = c
             .create_offer(
                 &issuer.url,
@@ -205,14 +211,7 @@ fn a_disconnected_network_fails_the_wallet_cleanly_and_reconnecting_heals_it() {
         let wallet = launch::start(&image(), &net, &name("wallet"), &args(&["wallet"]))
             .await
             .unwrap();
-        let c = ControlClient::new(
-            Transport::new(
-                ExchangeSink::default(),
-                Limits::default(),
-                &accord::tls::ClientTrust::default(),
-            )
-            .unwrap(),
-        );
+        let c = plain_control();
         // Both offers are made while the issuer is reachable from the harness.
         let mut offers = Vec::new();
         for _ in 0..2 {
