@@ -14,8 +14,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::{
-    control_bad_request, control_fallback, error_response, health, json_response, media_type,
-    parse_form,
+    control_bad_request, control_fallback, error_response, form_body, health, json_response,
+    media_type,
 };
 use crate::entropy::Clock;
 use crate::protocol::ProtocolError;
@@ -110,22 +110,14 @@ async fn authorize(
 }
 
 async fn token(State(s): State<Arc<IssuerRole>>, headers: HeaderMap, body: Bytes) -> Response {
-    if media_type(&headers) != "application/x-www-form-urlencoded" {
-        return error_response(&ProtocolError::bad_request(
-            "invalid_request",
-            &req::OID4VCI_TOKEN_REQUEST,
-            "the token request must be application/x-www-form-urlencoded (RFC 6749 §4.1.3)",
-        ));
-    }
-    let form = match parse_form(&body) {
+    let form = match form_body(
+        &headers,
+        &body,
+        &req::OID4VCI_TOKEN_REQUEST,
+        "the token request (RFC 6749 §4.1.3)",
+    ) {
         Ok(f) => f,
-        Err(e) => {
-            return error_response(&ProtocolError::bad_request(
-                "invalid_request",
-                &req::OID4VCI_TOKEN_REQUEST,
-                e,
-            ));
-        }
+        Err(e) => return error_response(&e),
     };
     let now = s.clock.now();
     match s.with(|i| i.token(&form, now)) {

@@ -193,6 +193,23 @@ pub fn error_response(e: &ProtocolError) -> Response {
     r
 }
 
+/// The parameters of an `application/x-www-form-urlencoded` request body, or the
+/// `invalid_request` error citing `requirement` (`what` says what had to be form-encoded).
+pub fn form_body(
+    headers: &axum::http::HeaderMap,
+    body: &[u8],
+    requirement: &'static crate::requirements::Requirement,
+    what: &str,
+) -> Result<BTreeMap<String, String>, ProtocolError> {
+    let refuse = |d: String| ProtocolError::bad_request("invalid_request", requirement, d);
+    if media_type(headers) != "application/x-www-form-urlencoded" {
+        return Err(refuse(format!(
+            "{what} must be application/x-www-form-urlencoded"
+        )));
+    }
+    parse_form(body).map_err(refuse)
+}
+
 /// `501`: the operation is part of the control API but this role does not support it.
 pub fn not_implemented(operation: &str) -> Response {
     json_response(

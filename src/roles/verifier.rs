@@ -18,11 +18,9 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use super::{
-    control_bad_request, control_fallback, error_response, health, json_response, media_type,
-    parse_form,
+    control_bad_request, control_fallback, error_response, form_body, health, json_response,
 };
 use crate::entropy::Clock;
-use crate::protocol::ProtocolError;
 use crate::protocol::oid4vp::{CreateRequest, Verifier, VerifierFlaw, status_list_uris};
 use crate::requirements::catalogue as req;
 use crate::transport::{Request, Transport};
@@ -169,22 +167,14 @@ async fn request_object_by_post(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if media_type(&headers) != "application/x-www-form-urlencoded" {
-        return error_response(&ProtocolError::bad_request(
-            "invalid_request",
-            &req::OID4VP_REQUEST_URI_POST,
-            "a request URI POST must be application/x-www-form-urlencoded (§5.10)",
-        ));
-    }
-    let form = match parse_form(&body) {
+    let form = match form_body(
+        &headers,
+        &body,
+        &req::OID4VP_REQUEST_URI_POST,
+        "a request URI POST (§5.10)",
+    ) {
         Ok(f) => f,
-        Err(e) => {
-            return error_response(&ProtocolError::bad_request(
-                "invalid_request",
-                &req::OID4VP_REQUEST_URI_POST,
-                e,
-            ));
-        }
+        Err(e) => return error_response(&e),
     };
     signed_request_object(&s, &id, form.get("wallet_nonce").map(String::as_str))
 }
@@ -202,22 +192,14 @@ fn signed_request_object(s: &VerifierRole, id: &str, wallet_nonce: Option<&str>)
 }
 
 async fn response(State(s): State<Arc<VerifierRole>>, headers: HeaderMap, body: Bytes) -> Response {
-    if media_type(&headers) != "application/x-www-form-urlencoded" {
-        return error_response(&ProtocolError::bad_request(
-            "invalid_request",
-            &req::OID4VP_DIRECT_POST,
-            "the authorization response must be application/x-www-form-urlencoded (§8.2)",
-        ));
-    }
-    let form = match parse_form(&body) {
+    let form = match form_body(
+        &headers,
+        &body,
+        &req::OID4VP_DIRECT_POST,
+        "the authorization response (§8.2)",
+    ) {
         Ok(f) => f,
-        Err(e) => {
-            return error_response(&ProtocolError::bad_request(
-                "invalid_request",
-                &req::OID4VP_DIRECT_POST,
-                e,
-            ));
-        }
+        Err(e) => return error_response(&e),
     };
     let now = s.clock.now();
     let received = match s.with(|v| v.receive(&form, now)) {
