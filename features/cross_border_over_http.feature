@@ -22,6 +22,13 @@ Feature: Cross-border issuance and presentation over OpenID4VCI and OpenID4VP
     And the recognition verdict over OpenID4VP is "recognised"
     And the credential was not treated as qualified
 
+  Scenario: A JP degree is presented encrypted to an EU verifier
+    Given the JP university has issued its degree to the wallet
+    When the EU verifier asks for the claims recognition needs by "direct_post.jwt"
+    And the wallet presents to the verifier
+    Then the verifier accepts the presentation over OpenID4VP
+    And only the requested claims were disclosed
+
   Scenario Outline: A presentation the wallet spoiled is rejected with the requirement it breaks
     Given the EU university has issued its diploma to the wallet
     When the JP verifier asks for the claims recognition needs by "<mode>"

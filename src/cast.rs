@@ -495,11 +495,23 @@ impl Cast {
     /// `capabilities.client_id_prefixes`); `None` when it declares none (Accord's roles,
     /// which take every prefix).
     pub fn declared_prefixes(&self, part: Part) -> Option<Vec<String>> {
+        self.declared(part, |c| &c.client_id_prefixes)
+    }
+
+    /// The response modes `part`'s manifest declares; `None` for a reference role (which
+    /// takes every mode) or a manifest that declares none.
+    pub fn declared_response_modes(&self, part: Part) -> Option<Vec<String>> {
+        self.declared(part, |c| &c.response_modes)
+    }
+
+    fn declared(
+        &self,
+        part: Part,
+        list: impl Fn(&crate::manifest::Capabilities) -> &Vec<toml::Spanned<String>>,
+    ) -> Option<Vec<String>> {
         match self.casting(part) {
             Casting::Manifest { manifest, .. } => {
-                let declared: Vec<String> = manifest
-                    .capabilities
-                    .client_id_prefixes
+                let declared: Vec<String> = list(&manifest.capabilities)
                     .iter()
                     .map(|p| p.get_ref().clone())
                     .collect();

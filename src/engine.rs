@@ -396,6 +396,7 @@ fn run_cell(r: &CellRun<'_>) -> Result<Verdict, EngineError> {
     let bridge = Bridge::new(r.recorder.clone(), r.tally.clone(), r.progress.clone());
     let filter_cell = cell.clone();
     let filter_tags = r.tags.clone();
+    let _driving = panic_hook::Driving::start();
     r.runtime.block_on(
         cucumber::Cucumber::<_, _, PathBuf, _, _, cucumber::cli::Empty>::custom(
             cucumber::parser::Basic::new(),
@@ -404,7 +405,12 @@ fn run_cell(r: &CellRun<'_>) -> Result<Verdict, EngineError> {
         )
         .steps(collection())
         .max_concurrent_scenarios(1)
+        .before(|_, _, _, _| {
+            panic_hook::reinstate();
+            async {}.boxed_local()
+        })
         .after(|_, _, _, _, world| {
+            panic_hook::reinstate();
             async move {
                 if let Some(w) = world {
                     w.end_of_scenario().await;
@@ -422,6 +428,7 @@ fn run_cell(r: &CellRun<'_>) -> Result<Verdict, EngineError> {
                 .is_ok()
         }),
     );
+    drop(_driving);
     let verdict = r.tally.borrow().scenarios[first..]
         .iter()
         .fold(Verdict::Passed, |a, v| a.combine(*v));
@@ -526,4 +533,56 @@ fn outline(path: &Path) -> Vec<Outlined> {
         }
     }
     out
+}
+
+/// cucumber swaps the process-wide panic hook for a silent one around a run and puts back the
+/// hook it found (`runner::Basic`). Two runs at once in one process (the test binary runs
+/// many) can put back each other's silent hook and leave it for good: every later panic in
+/// the process, a failing test's assertion among them, then prints nothing. Accord keeps one
+/// hook of its own, silent only on a thread driving cucumber (whose step panics cucumber
+/// reports in the scenario), and puts it back before and after every scenario and run.
+mod panic_hook {
+    use std::cell::Cell;
+    use std::panic::{self, PanicHookInfo};
+    use std::sync::OnceLock;
+
+    type Hook = Box<dyn Fn(&PanicHookInfo<'_>) + Sync + Send + 'static>;
+
+    /// The hook the process had before Accord's first run: the one that prints.
+    static ORIGINAL: OnceLock<Hook> = OnceLock::new();
+
+    thread_local! {
+        static DRIVING_CUCUMBER: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// Installs Accord's hook. The first call takes the process's own hook before any run has
+    /// started (every run calls this first), so what is kept is never cucumber's silent one.
+    pub(super) fn reinstate() {
+        let _ = ORIGINAL.get_or_init(panic::take_hook);
+        panic::set_hook(Box::new(|info| {
+            if !DRIVING_CUCUMBER.with(Cell::get)
+                && let Some(print) = ORIGINAL.get()
+            {
+                print(info);
+            }
+        }));
+    }
+
+    /// Marks the current thread as driving cucumber until dropped; installs the hook.
+    pub(super) struct Driving;
+
+    impl Driving {
+        pub(super) fn start() -> Self {
+            reinstate();
+            DRIVING_CUCUMBER.with(|d| d.set(true));
+            Driving
+        }
+    }
+
+    impl Drop for Driving {
+        fn drop(&mut self) {
+            DRIVING_CUCUMBER.with(|d| d.set(false));
+            reinstate();
+        }
+    }
 }

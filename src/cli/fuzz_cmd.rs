@@ -662,7 +662,8 @@ async fn campaign_on_cast(
                 clock.clone(),
                 &host.base_url,
                 board,
-            ));
+            )
+            .with_declared_modes(cast.declared_response_modes(setup.part).as_deref()));
             let result = drive(
                 subject, plan, recheck, start, recorder, &cast, &transport, setup, resumed, stop,
             )

@@ -19,8 +19,9 @@ use serde_json::{Value, json};
 
 use super::verifier::{self, BuildContext, VerifierCase};
 use super::{Expectation, Observed};
-use crate::entropy::Clock;
+use crate::entropy::{Clock, SeededEntropy};
 use crate::formats::jose::CompactJws;
+use crate::protocol::oid4vp::{RequestLocation, encrypt_for_verifier, parse_authorization_request};
 use crate::roles::json_response;
 use crate::transport::{Request, Response as HttpResponse, Transport, TransportError};
 use crate::trust::pki::TestPki;
@@ -125,7 +126,17 @@ pub struct VerifierSubject {
     pub clock: Arc<dyn Clock>,
     pub status_base: String,
     pub board: Arc<StatusBoard>,
+    /// The response mode requests are made with (`direct_post` unless the verifier declares
+    /// only others): [`VerifierSubject::with_declared_modes`].
+    response_mode: String,
     next_list: AtomicU64,
+}
+
+/// What the harness, as a wallet, learnt from the request object it fetched.
+struct RequestObject {
+    response_uri: String,
+    response_mode: String,
+    client_metadata: serde_json::Map<String, Value>,
 }
 
 impl VerifierSubject {
@@ -144,46 +155,96 @@ impl VerifierSubject {
             clock,
             status_base: status_base.trim_end_matches('/').to_owned(),
             board,
+            response_mode: "direct_post".to_owned(),
             next_list: AtomicU64::new(0),
         }
+    }
+
+    /// Requests are made in the mode the verifier under test declares (its manifest's
+    /// `capabilities.response_modes`): `direct_post` when it is among them or none are
+    /// declared, else the first declared (`direct_post.jwt`: the harness then encrypts its
+    /// response to the key in the request's `client_metadata`, §8.3). The client identifier
+    /// prefix is the verifier's own default: the harness, as a wallet, takes any.
+    #[must_use]
+    pub fn with_declared_modes(mut self, declared: Option<&[String]>) -> Self {
+        if let Some(first) = declared
+            .filter(|d| !d.iter().any(|m| m == "direct_post"))
+            .and_then(|d| d.first())
+        {
+            self.response_mode = first.clone();
+        }
+        self
     }
 
     fn control(&self, operation: &str) -> String {
         format!("{}{}{operation}", self.base_url, self.control_path)
     }
 
-    /// The response URI the request object names: fetched for every case, as a wallet would
-    /// (OpenID4VP lets a verifier use a response URI per transaction).
-    async fn response_uri(
+    /// The request object of an authorization request, fetched for every case as a wallet
+    /// would (OpenID4VP lets a verifier use a response URI per transaction): by GET, or by
+    /// POST with a `wallet_nonce` when the request says `request_uri_method=post` (§5.10).
+    /// The harness does not judge the request object here (the wallet's scenarios do); it
+    /// reads where and how to answer.
+    async fn request_object(
         &self,
         authorization_request: &str,
+        case: &VerifierCase,
         harness: &Transport,
-    ) -> Result<String, Observed> {
+    ) -> Result<RequestObject, Observed> {
         let refused = |what: &str| Observed::SetupRefused {
             at: format!("request object ({what})"),
             status: 0,
         };
-        let request_uri = url::Url::parse(authorization_request)
-            .ok()
-            .and_then(|u| {
-                u.query_pairs()
-                    .find(|(k, _)| k == "request_uri")
-                    .map(|(_, v)| v.into_owned())
-            })
-            .ok_or_else(|| refused("no request_uri"))?;
+        let Ok(RequestLocation::Reference {
+            request_uri,
+            method,
+            ..
+        }) = parse_authorization_request(authorization_request)
+        else {
+            return Err(refused("no request_uri"));
+        };
+        let fetch = if method == "post" {
+            let mut entropy = SeededEntropy::new(case.salt_seed, "fuzz/wallet-nonce");
+            let wallet_nonce = crate::protocol::random_token(&mut entropy, 16);
+            Request::post_form(
+                &request_uri,
+                &[
+                    ("wallet_nonce", wallet_nonce.as_str()),
+                    (
+                        "wallet_metadata",
+                        &json!({"vp_formats_supported": {"dc+sd-jwt": {
+                            "sd-jwt_alg_values": ["ES256"], "kb-jwt_alg_values": ["ES256"]}}})
+                        .to_string(),
+                    ),
+                ],
+            )
+        } else {
+            Request::get(&request_uri)
+        };
         let r = answered(
             "request object",
-            harness
-                .send("harness", "verifier", Request::get(&request_uri))
-                .await,
+            harness.send("harness", "verifier", fetch).await,
         )?;
+        if r.status != 200 {
+            return Err(Observed::SetupRefused {
+                at: "request object".into(),
+                status: r.status,
+            });
+        }
         let jws = CompactJws::parse(r.text().trim()).map_err(|_| refused("not a JWS"))?;
-        Ok(jws
-            .payload
-            .get("response_uri")
-            .and_then(Value::as_str)
-            .ok_or_else(|| refused("no response_uri"))?
-            .to_owned())
+        let text = |name: &str| jws.payload.get(name).and_then(Value::as_str);
+        Ok(RequestObject {
+            response_uri: text("response_uri")
+                .ok_or_else(|| refused("no response_uri"))?
+                .to_owned(),
+            response_mode: text("response_mode").unwrap_or("direct_post").to_owned(),
+            client_metadata: jws
+                .payload
+                .get("client_metadata")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default(),
+        })
     }
 
     async fn play(&self, case: &VerifierCase, harness: &Transport) -> Result<Observed, Observed> {
@@ -195,7 +256,7 @@ impl VerifierSubject {
                     "verifier",
                     Request::post_json(
                         self.control("/requests"),
-                        &json!({"dcql_query": case.query(), "response_mode": "direct_post"}),
+                        &json!({"dcql_query": case.query(), "response_mode": self.response_mode}),
                     ),
                 )
                 .await,
@@ -214,8 +275,8 @@ impl VerifierSubject {
             field("state"),
             field("client_id"),
         );
-        let response_uri = self
-            .response_uri(field("authorization_request"), harness)
+        let object = self
+            .request_object(field("authorization_request"), case, harness)
             .await?;
         let key = self.next_list.fetch_add(1, Ordering::Relaxed).to_string();
         let status_uri = format!("{}/lists/{key}", self.status_base);
@@ -237,9 +298,24 @@ impl VerifierSubject {
         if let Some(token) = built.status_token {
             self.board.put(key.clone(), token);
         }
-        let vp_token = json!({ verifier::QUERY_ID: [built.presentation] }).to_string();
-        let mut request =
-            Request::post_form(&response_uri, &[("vp_token", &vp_token), ("state", state)]);
+        let vp_token = json!({ verifier::QUERY_ID: [built.presentation] });
+        let mut request = if object.response_mode == "direct_post.jwt" {
+            let mut payload = serde_json::Map::new();
+            payload.insert("vp_token".into(), vp_token);
+            payload.insert("state".into(), json!(state));
+            let mut entropy = SeededEntropy::new(case.salt_seed, "fuzz/response-encryption");
+            let jwe = encrypt_for_verifier(&object.client_metadata, &payload, false, &mut entropy)
+                .map_err(|e| Observed::SetupRefused {
+                    at: format!("encrypting the response: {e}"),
+                    status: 0,
+                })?;
+            Request::post_form(&object.response_uri, &[("response", &jwe)])
+        } else {
+            Request::post_form(
+                &object.response_uri,
+                &[("vp_token", &vp_token.to_string()), ("state", state)],
+            )
+        };
         if oversized {
             // A server may answer 413 and close before reading it all; the pooled connection
             // must not be reused for the next case.

@@ -1695,9 +1695,25 @@ fn encrypt_response(
     faults: &[WalletFault],
     entropy: &mut dyn Entropy,
 ) -> Result<String, ProtocolError> {
+    encrypt_for_verifier(
+        &request.client_metadata,
+        payload,
+        faults.contains(&WalletFault::UnadvertisedEnc),
+        entropy,
+    )
+}
+
+/// Encrypts an authorization response for `direct_post.jwt` (§8.3): ECDH-ES to the P-256 key
+/// of the verifier's `client_metadata.jwks`, with the first content encryption it advertises
+/// (A128GCM when it advertises none), or, when `unadvertised_enc`, one it does not.
+pub fn encrypt_for_verifier(
+    client_metadata: &Map<String, Value>,
+    payload: &Map<String, Value>,
+    unadvertised_enc: bool,
+    entropy: &mut dyn Entropy,
+) -> Result<String, ProtocolError> {
     let bad = |d: String| invalid_request(&req::OID4VP_ENCRYPTED_RESPONSE, d);
-    let keys = request
-        .client_metadata
+    let keys = client_metadata
         .get("jwks")
         .and_then(|j| j.get("keys"))
         .and_then(Value::as_array)
@@ -1715,8 +1731,7 @@ fn encrypt_response(
         .ok_or_else(|| {
             bad("client_metadata.jwks has no P-256 ECDH-ES key for encryption".into())
         })?;
-    let advertised: Vec<ContentEncryption> = match request
-        .client_metadata
+    let advertised: Vec<ContentEncryption> = match client_metadata
         .get("encrypted_response_enc_values_supported")
     {
         Some(Value::Array(a)) => a
@@ -1726,7 +1741,7 @@ fn encrypt_response(
             .collect(),
         _ => vec![ContentEncryption::A128Gcm],
     };
-    let enc = if faults.contains(&WalletFault::UnadvertisedEnc) {
+    let enc = if unadvertised_enc {
         // Always one the verifier did not advertise (A192GCM when it lists both others).
         [
             ContentEncryption::A256Gcm,

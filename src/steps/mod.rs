@@ -592,7 +592,7 @@ pub fn collection() -> Collection<AcademicWorld> {
         .when(None, re(r"^the wallet accepts the offer$"), faults::accept_step)
         .then(None, re(r#"^the wallet's attempt fails cleanly with the issuer's "([^"]+)"$"#), faults::failed_with_step)
         .then(None, re(r"^the wallet's attempt fails cleanly, the issuer unreachable$"), faults::unreachable_step)
-        .when(None, re(r#"^the harness presents the (EU diploma|JP degree) to the (EU|JP) verifier by "direct_post", spoiled by "([^"]+)"$"#), rules::spoiled_step)
+        .when(None, re(r#"^the harness presents the (EU diploma|JP degree) to the (EU|JP) verifier, spoiled by "([^"]+)"$"#), rules::spoiled_step)
         .when(None, re(r#"^the harness, as a wallet, asks the (EU|JP) university for its credential by the pre-authorized code flow, spoiled by "([^"]+)"$"#), rules::issuer_step)
         .then(None, re(r"^the (?:verifier's verdict|issuer's answer) is the one the rule requires$"), rules::verdict_step)
 }

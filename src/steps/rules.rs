@@ -88,8 +88,9 @@ fn case_for(seed: u64, issuer: Issuer, mutation: Mutation) -> Result<VerifierCas
     })
 }
 
-/// `When the harness presents the (EU diploma|JP degree) to the (EU|JP) verifier by
-/// "direct_post", spoiled by "MUTATION"`
+/// `When the harness presents the (EU diploma|JP degree) to the (EU|JP) verifier, spoiled by
+/// "MUTATION"`, in `direct_post`, or in the mode the verifier's manifest declares when it does
+/// not take `direct_post` (`direct_post.jwt`, encrypted to its key).
 pub(super) fn spoiled_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_, ()> {
     async move {
         let Some(ctx) = context() else {
@@ -118,7 +119,8 @@ pub(super) fn spoiled_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<
             Arc::new(FixedClock(ctx.now)),
             cast.player(Part::StatusList).base_url(),
             Arc::new(StatusBoard::default()),
-        );
+        )
+        .with_declared_modes(cast.declared_response_modes(part).as_deref());
         let observed = subject.run(&case, cast.transport()).await;
         w.rules.played = Some(Played {
             part,

@@ -374,7 +374,12 @@ fn the_readme_shows_the_cross_vendor_matrix() {
     };
     let outcome = run(&config, store.clone(), Arc::new(SystemClock)).unwrap();
     let view = project(store.as_ref(), &outcome.run_id);
-    for peer in ["polaris-verifier", "edutap-issuer", "impierce-wallet"] {
+    for peer in [
+        "polaris-verifier",
+        "edutap-issuer",
+        "edutap-issuer-jp",
+        "impierce-wallet",
+    ] {
         let passed: usize = view
             .cells
             .iter()

@@ -59,12 +59,10 @@ except Exception:  # noqa: BLE001
     LIB_VERSION = "?"
 
 ROLE = "issuer"
-CONFIG_ID = "eu_diploma_sd_jwt"
-VCT = "urn:eudi:diploma:1"   # Accord's EU_DIPLOMA_VCT (src/profiles/mod.rs)
-
-#: Accord's example graduate (src/profiles/eu_diploma.rs example_claims()), minus iss/vct, which
-#: the SD-JWT VC adapter writes itself (a claim named iss/vct would ALSO become a disclosure).
-EXAMPLE_GRADUATE = {
+#: Accord's example graduates (src/profiles/{eu_diploma,jp_degree}.rs example_claims()), minus
+#: iss/vct, which the SD-JWT VC adapter writes itself (a claim named iss/vct would ALSO become a
+#: disclosure). The control API's offers normally carry the subject; these are the fallback.
+EU_GRADUATE = {
     "family_name": "Peeters",
     "given_name": "Lotte \u00c9milie",
     "birthdate": "2000-03-14",
@@ -82,10 +80,44 @@ EXAMPLE_GRADUATE = {
     "diploma_supplement_uri": "https://diploma.dijleland.example/ds/2024/r0812345",
 }
 
+JP_GRADUATE = {
+    "family_name": "\u9ad9\u6a4b", "given_name": "\u7fd4\u592a",
+    "family_name_kana": "\u30bf\u30ab\u30cf\u30b7", "given_name_kana": "\u30b7\u30e7\u30a6\u30bf",
+    "family_name_latin": "TAKAHASHI", "given_name_latin": "Shota", "latin_source": "passport",
+    "name_is_at_award": True, "birthdate": "2002-08-17",
+    "degree": {"type": "gakushi", "name": {"ja": "\u5b66\u58eb(\u5de5\u5b66)",
+                                           "en": "Bachelor of Engineering"},
+               "field_ja": "\u5de5\u5b66", "isced2011": "665", "isced_f": "0714",
+               "isced_f_mapping_source":
+                   "https://trust.accord-jp.example/mappings/senko-isced-f/2024-1"},
+    "credits": {"system": "JP-tanni", "value": 128, "hours_per_unit": 45},
+    "awarding_date": "2025-03-25", "graduation_date": "2025-03-25",
+    "awarding_institution": {"name": {"ja": "\u6d6a\u901f\u7406\u5de5\u5927\u5b66",
+                                      "en": "Naniwa University of Science and Technology"},
+                             "country": "JP",
+                             "ids": [{"scheme": "mext-school-code", "value": "F199999900017"}]},
+}
+
+#: What this deployment issues, chosen by --credential: one credential configuration each.
 #: Claims the issuer writes in clear (SdJwtVcAdapter's always_visible): SD-JWT VC forbids
-#: disclosing iss/nbf/exp/cnf/vct/status; iat may be either, clear here; the EU diploma
-#: profile (Accord's, domain (a)) keeps the awarding body in clear, as the issuer it names.
-ALWAYS_VISIBLE = ("iat", "nbf", "exp", "status", "awarding_body")
+#: disclosing iss/nbf/exp/cnf/vct/status; iat may be either, clear here; Accord's profiles
+#: (domain (a)) keep the awarding body or institution in clear, as the issuer it names.
+CREDENTIALS = {
+    "eu-diploma": {
+        "config_id": "eu_diploma_sd_jwt",
+        "vct": "urn:eudi:diploma:1",   # Accord's EU_DIPLOMA_VCT (src/profiles/mod.rs)
+        "example": EU_GRADUATE,
+        "always_visible": ("iat", "nbf", "exp", "status", "awarding_body"),
+        "display": "EU diploma",
+    },
+    "jp-degree": {
+        "config_id": "jp_degree_sd_jwt",
+        "vct": "https://trust.accord-jp.example/vct/degree/1",   # Accord's JP_DEGREE_VCT
+        "example": JP_GRADUATE,
+        "always_visible": ("iat", "nbf", "exp", "status", "awarding_institution"),
+        "display": "JP degree",
+    },
+}
 
 CAPABILITIES = {
     "role": ROLE,
@@ -123,24 +155,26 @@ class X5cSigner:
 
 def build(args):
     base = args.public_url.rstrip("/")
+    issued = CREDENTIALS[args.credential]
+    config_id, example = issued["config_id"], issued["example"]
     key = ECKey.import_key(json.load(open(args.signing_key)))
     chain = [c.public_bytes(serialization.Encoding.DER)
              for c in x509.load_pem_x509_certificates(open(args.signing_chain, "rb").read())]
     import base64
     x5c = [base64.b64encode(d).decode() for d in chain]
-    sdjwt = SdJwtVcAdapter(vct=VCT, signer=X5cSigner(key, x5c), issuer=args.iss or base,
-                           always_visible=ALWAYS_VISIBLE)
+    sdjwt = SdJwtVcAdapter(vct=issued["vct"], signer=X5cSigner(key, x5c),
+                           issuer=args.iss or base, always_visible=issued["always_visible"])
     metadata = CredentialIssuerMetadata.model_validate({
         "credential_issuer": base,
         "credential_endpoint": base + "/credential",
         "nonce_endpoint": base + "/nonce",
         "display": [{"name": "eduTAP peer issuer (Accord)", "locale": "en"}],
-        "credential_configurations_supported": {CONFIG_ID: {
+        "credential_configurations_supported": {config_id: {
             **sdjwt.metadata_fragment(),
             "credential_signing_alg_values_supported": ["ES256"],
             "cryptographic_binding_methods_supported": ["jwk"],
             "proof_types_supported": {"jwt": {"proof_signing_alg_values_supported": ["ES256"]}},
-            "credential_metadata": {"display": [{"name": "EU diploma", "locale": "en"}]},
+            "credential_metadata": {"display": [{"name": issued["display"], "locale": "en"}]},
         }},
     })
     clock = (lambda: args.now) if args.now else time.time
@@ -188,7 +222,7 @@ def build(args):
                                     supported_algorithms=["ES256"],
                                     now=int(clock()))
         backend.nonces.consume(claimed)
-        claims = {k: v for k, v in subjects.get(grant.subject, EXAMPLE_GRADUATE).items()
+        claims = {k: v for k, v in subjects.get(grant.subject, example).items()
                   if k not in ("iss", "vct", "cnf", "_sd", "_sd_alg")}
         claims["iat"] = int(clock())
         credential = await sdjwt.issue(claims, holder_key=result.bound_key)
@@ -268,9 +302,9 @@ def build(args):
             return JSONResponse({"error": "invalid_control_request",
                                  "detail": "subject is an object"}, 400)
         sid = secrets.token_urlsafe(9)
-        subjects[sid] = copy.deepcopy(subject) if subject is not None else EXAMPLE_GRADUATE
+        subjects[sid] = copy.deepcopy(subject) if subject is not None else example
         tx = "".join(secrets.choice("0123456789") for _ in range(6)) if body.get("tx_code") else None
-        offer, _code = auth.offer(sid, [CONFIG_ID], tx_code=tx,
+        offer, _code = auth.offer(sid, [config_id], tx_code=tx,
                                   tx_code_description="the code shown by the harness" if tx else None)
         doc = offer.to_dict()
         if body.get("by_reference"):
@@ -295,6 +329,8 @@ def main():
                     help="the Credential Issuer Identifier: https, no path (see README notes)")
     ap.add_argument("--iss", default=None, help="SD-JWT `iss` (default: the public URL); must "
                     "match the signing leaf's URI SAN for HAIP verifiers such as polaris")
+    ap.add_argument("--credential", choices=sorted(CREDENTIALS), default="eu-diploma",
+                    help="what this issuer issues, as SD-JWT VC (one credential configuration)")
     ap.add_argument("--signing-key", required=True, help="EC P-256 private JWK")
     ap.add_argument("--signing-chain", required=True, help="PEM chain for x5c, leaf first, no root")
     ap.add_argument("--tls-cert", required=True)
