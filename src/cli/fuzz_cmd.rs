@@ -655,15 +655,17 @@ async fn campaign_on_cast(
                 .await
                 .map_err(|e| CampaignError::Start(format!("the target could not start: {e}")))?;
             let player = cast.player(setup.part);
-            let subject = Arc::new(VerifierSubject::new(
-                player.base_url(),
-                &player.control_path,
-                pki,
-                clock.clone(),
-                &host.base_url,
-                board,
-            )
-            .with_declared_modes(cast.declared_response_modes(setup.part).as_deref()));
+            let subject = Arc::new(
+                VerifierSubject::new(
+                    player.base_url(),
+                    &player.control_path,
+                    pki,
+                    clock.clone(),
+                    &host.base_url,
+                    board,
+                )
+                .with_declared_modes(cast.declared_response_modes(setup.part).as_deref()),
+            );
             let result = drive(
                 subject, plan, recheck, start, recorder, &cast, &transport, setup, resumed, stop,
             )

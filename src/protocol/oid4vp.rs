@@ -1731,16 +1731,15 @@ pub fn encrypt_for_verifier(
         .ok_or_else(|| {
             bad("client_metadata.jwks has no P-256 ECDH-ES key for encryption".into())
         })?;
-    let advertised: Vec<ContentEncryption> = match client_metadata
-        .get("encrypted_response_enc_values_supported")
-    {
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(Value::as_str)
-            .filter_map(ContentEncryption::from_name)
-            .collect(),
-        _ => vec![ContentEncryption::A128Gcm],
-    };
+    let advertised: Vec<ContentEncryption> =
+        match client_metadata.get("encrypted_response_enc_values_supported") {
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(Value::as_str)
+                .filter_map(ContentEncryption::from_name)
+                .collect(),
+            _ => vec![ContentEncryption::A128Gcm],
+        };
     let enc = if unadvertised_enc {
         // Always one the verifier did not advertise (A192GCM when it lists both others).
         [

@@ -170,6 +170,60 @@ fn a_verifier_that_reads_status_bits_in_the_wrong_order_is_found() {
     );
 }
 
+/// A campaign against a verifier Accord did not write: polaris-oid4vp in its container,
+/// answered in its own terms (`x509_hash`, request objects by POST, `direct_post.jwt`) and on
+/// the system clock it follows (no `--now`). It holds every rule of SD-JWT, key binding, JOSE,
+/// X.509 and the status list (with its deployment's status policy, the adapter's); what is
+/// found is only the EU–JP profile's claim rules it does not implement
+/// (docs/interop-findings.md).
+#[test]
+fn a_campaign_against_polaris_finds_only_the_profile_rules_it_does_not_implement() {
+    if super::matrix::peer_images().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_accord"))
+        .current_dir(repo())
+        .args(["fuzz", "--quiet", "--store"])
+        .arg(dir.path().join("store"))
+        .args([
+            "--role",
+            "verifier",
+            "--target",
+            "implementations/peers/polaris-verifier.toml",
+            "--cases",
+            "400",
+            "--seed",
+            "7",
+            "--jobs",
+            "4",
+            "--regressions",
+        ])
+        .arg(dir.path().join("seeds"))
+        .output()
+        .expect("accord runs");
+    let text = said(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let found: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("requirement "))
+        .filter_map(|rest| rest.split_whitespace().next())
+        .collect();
+    assert!(!found.is_empty(), "{text}");
+    for requirement in found {
+        assert!(
+            [
+                "PROFILE-EUDIPLOMA-a-names-nfc",
+                "PROFILE-EUDIPLOMA-a-dates",
+                "PROFILE-JPDEGREE-a-names-nfc",
+                "PROFILE-JPDEGREE-a-dates",
+            ]
+            .contains(&requirement),
+            "polaris was found to break {requirement}:\n{text}"
+        );
+    }
+}
+
 #[test]
 fn the_reference_verifier_survives_a_campaign_and_an_interrupted_one_resumes() {
     let dir = tempfile::tempdir().unwrap();

@@ -335,7 +335,7 @@ fn the_features_pass_against_the_docker_compose_topology() {
 
 /// The images of the three independent implementations (scripts/build-images), or `None`
 /// after saying why they cannot run here.
-fn peer_images() -> Option<()> {
+pub(crate) fn peer_images() -> Option<()> {
     super::containers::docker()?;
     for image in [
         "accord/peer-polaris-verifier:local",

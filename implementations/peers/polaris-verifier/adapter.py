@@ -16,6 +16,8 @@ the handler a small dispatcher with the two methods the handler calls:
 The dispatcher routes a response to the verifier whose outstanding session's per-request key
 opens the JWE (polaris_oid4vp.jwe.decrypt_response, the same function polaris uses), or by
 `state` for an error response sent in the clear, then lets that verifier judge it.
+What polaris leaves to its deployer is decided here, as configuration: the status policy
+(`status_refusal`: a status that could not be established rejects the credential).
 
     python3 polaris_verifier_adapter.py --verifier-cert eu/verifier.pem --verifier-key eu/verifier.jwk \
         --issuer-trust-anchor eu/anchor.pem --tls-cert tls-chain.pem --tls-key tls-key.pem \
@@ -205,6 +207,27 @@ def violation(code, reason):
             "message": reason or code, "polaris_code": code}
 
 
+def status_refusal(verdict):
+    """The relying party's status policy, which polaris leaves to its deployer: it refuses a
+    credential whose list says revoked or suspended, and reports every other outcome (a list it
+    could not fetch, one it refused, an index past its end) for the deployer to decide. This
+    deployment decides as Token Status List, Validation Rules (section 8.3 of the draft Accord
+    cites) says: an index out of bounds of the list "MUST be rejected"; when any other check
+    fails the token "SHOULD be rejected", and Accord's profile rejects it. Returns the
+    violation, or None to accept."""
+    rev = getattr(verdict, "revocation", None)
+    rev = rev if isinstance(rev, dict) else {}
+    state = rev.get("state")
+    if state in (None, "no_status_claim", "checked"):
+        return None
+    reason = "status %s: %s" % (state, rev.get("reason") or rev.get("code") or "")
+    if state == "list_refused" and rev.get("code") == "index":
+        return {"requirement": "TSL-8.3-index-range", "level": "MUST", "message": reason,
+                "polaris_code": "status:index"}
+    return {"requirement": "TSL-8.3-fetch-fail-closed", "level": "SHOULD", "message": reason,
+            "polaris_code": "status:%s" % state}
+
+
 class Dispatch:
     """Looks like a polaris Verifier to polaris's HTTP handler, and owns the bookkeeping."""
 
@@ -320,8 +343,16 @@ class Dispatch:
                         r.unmatched = (r.unmatched + [note])[-MAX_NOTES:]
             return status, body, verdict
         status, body, verdict = rec.verifier.handle_direct_post(form)
+        refusal = status_refusal(verdict) if verdict is not None and verdict.authentic else None
         with self.lock:
-            if verdict is not None and verdict.authentic:
+            if refusal is not None:
+                rec.status = "rejected"
+                rec.result = {"client_id": rec.verifier.client_id,
+                              "presentations": [{"credential_query": rec.query_id, "valid": False,
+                                                 "claims": {}, "violations": [refusal]}],
+                              "violations": [refusal],
+                              "polaris_verdict": verdict.as_dict()}
+            elif verdict is not None and verdict.authentic:
                 rec.status = "verified"
                 rec.result = {"client_id": rec.verifier.client_id,
                               "presentations": [{"credential_query": rec.query_id, "valid": True,
