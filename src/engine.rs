@@ -582,7 +582,10 @@ mod panic_hook {
     impl Drop for Driving {
         fn drop(&mut self) {
             DRIVING_CUCUMBER.with(|d| d.set(false));
-            reinstate();
+            // Setting a hook while this thread unwinds would abort the process.
+            if !std::thread::panicking() {
+                reinstate();
+            }
         }
     }
 }
