@@ -1,5 +1,5 @@
 //! Fuzzing throughput and memory: `accord fuzz --role verifier` against the in-process
-//! reference verifier over loopback HTTP (the release binary, as a user runs it).
+//! reference verifier over loopback HTTPS (the release binary, as a user runs it).
 //!
 //! Prints cases per second (as `accord fuzz` measures it: cases run over wall time, shrinking
 //! and recording of findings included; the reference verifier has none) and the campaign's

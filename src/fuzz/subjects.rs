@@ -21,7 +21,10 @@ use super::verifier::{self, BuildContext, VerifierCase};
 use super::{Expectation, Observed};
 use crate::entropy::{Clock, SeededEntropy};
 use crate::formats::jose::CompactJws;
-use crate::protocol::oid4vp::{RequestLocation, encrypt_for_verifier, parse_authorization_request};
+use crate::protocol::oid4vp::{
+    ClientIdPrefix, RequestLocation, ResponseMode, encrypt_for_verifier,
+    parse_authorization_request, wallet_metadata,
+};
 use crate::roles::json_response;
 use crate::transport::{Request, Response as HttpResponse, Transport, TransportError};
 use crate::trust::pki::TestPki;
@@ -212,9 +215,8 @@ impl VerifierSubject {
                     ("wallet_nonce", wallet_nonce.as_str()),
                     (
                         "wallet_metadata",
-                        &json!({"vp_formats_supported": {"dc+sd-jwt": {
-                            "sd-jwt_alg_values": ["ES256"], "kb-jwt_alg_values": ["ES256"]}}})
-                        .to_string(),
+                        // The harness, as a wallet, takes any prefix (it does not judge here).
+                        &wallet_metadata(&ClientIdPrefix::ALL).to_string(),
                     ),
                 ],
             )
@@ -299,7 +301,7 @@ impl VerifierSubject {
             self.board.put(key.clone(), token);
         }
         let vp_token = json!({ verifier::QUERY_ID: [built.presentation] });
-        let mut request = if object.response_mode == "direct_post.jwt" {
+        let mut request = if object.response_mode == ResponseMode::DirectPostJwt.name() {
             let mut payload = serde_json::Map::new();
             payload.insert("vp_token".into(), vp_token);
             payload.insert("state".into(), json!(state));

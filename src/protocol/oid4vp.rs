@@ -1557,6 +1557,19 @@ fn to_claim_paths(pointer: &ClaimsPathPointer, claims: &Value) -> Vec<ClaimPath>
     out.into_iter().map(|(p, _)| p).collect()
 }
 
+/// What a wallet tells a verifier about itself when it fetches a request object by POST
+/// (§5.10 `wallet_metadata`, with the parameters of §10.1 Accord's wallets have: formats, and
+/// the signing algorithms they accept for request objects).
+pub fn wallet_metadata(prefixes: &[ClientIdPrefix]) -> Value {
+    json!({
+        "vp_formats_supported": {
+            "dc+sd-jwt": {"sd-jwt_alg_values": ["ES256"], "kb-jwt_alg_values": ["ES256"]}
+        },
+        "request_object_signing_alg_values_supported": ["ES256"],
+        "client_id_prefixes_supported": prefixes.iter().map(|p| p.name()).collect::<Vec<_>>(),
+    })
+}
+
 /// Builds the wallet's answer (§8): selects credentials by DCQL, discloses what is asked and
 /// consented to, binds each presentation to the client identifier and nonce (Appendix
 /// B.3.6), and encrypts for `direct_post.jwt` (§8.3).

@@ -27,7 +27,7 @@ use crate::protocol::oid4vci::{
 };
 use crate::protocol::oid4vp::{
     ClientIdPrefix, Consent, HeldCredential, RequestLocation, WalletFault, build_response,
-    check_unsigned_request, parse_authorization_request, verify_request_object,
+    check_unsigned_request, parse_authorization_request, verify_request_object, wallet_metadata,
 };
 use crate::protocol::random_token;
 use crate::requirements::{Violation, catalogue as req};
@@ -511,19 +511,6 @@ async fn report_refusal(s: &WalletRole, jwt: &str, e: &crate::protocol::Protocol
             Request::post_form(response_uri, &form),
         )
         .await;
-}
-
-/// What the wallet tells a verifier about itself when it fetches a request object by POST
-/// (§5.10 `wallet_metadata`, with the parameters of §10.1 it has: formats, and the signing
-/// algorithms it accepts for request objects).
-fn wallet_metadata(prefixes: &[ClientIdPrefix]) -> Value {
-    json!({
-        "vp_formats_supported": {
-            "dc+sd-jwt": {"sd-jwt_alg_values": ["ES256"], "kb-jwt_alg_values": ["ES256"]}
-        },
-        "request_object_signing_alg_values_supported": ["ES256"],
-        "client_id_prefixes_supported": prefixes.iter().map(|p| p.name()).collect::<Vec<_>>(),
-    })
 }
 
 /// OpenID4VP from the wallet's side.
