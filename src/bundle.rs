@@ -28,13 +28,14 @@ use std::io::Read as _;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::events::{Envelope, sha256_hex, verify_chain};
+use crate::events::{Envelope, KeySource, sha256_hex, verify_log};
 use crate::formats::jose::{Algorithm, CompactJws, Jwk, SigningKey, VerifyingKey, b64_decode};
 use crate::projections::{self, RunStatus, RunView, coverage};
 use crate::store::Tail;
 
-/// The bundle layout's version.
-pub const BUNDLE_FORMAT: u32 = 1;
+/// The bundle layout's version. 2: the signer's `key.source`, the log's checkpoints in the
+/// claims (`checkpoints`, `checkpoint_key`).
+pub const BUNDLE_FORMAT: u32 = 2;
 /// The signed manifest of the bundle.
 pub const MANIFEST: &str = "BUNDLE.json";
 /// The compact JWS over [`MANIFEST`]'s bytes.
@@ -82,6 +83,10 @@ pub struct Claims {
     pub events: usize,
     /// The hash of the log's last event.
     pub log_head: String,
+    /// Signed checkpoints in the log (format 8 logs; none before).
+    pub checkpoints: u64,
+    /// The key that signed them (RFC 7638 thumbprint).
+    pub checkpoint_key: Option<String>,
 }
 
 /// One implementation's certification outcome as a bundle states it.
@@ -109,6 +114,9 @@ pub struct SignedBy {
     pub jwk: Jwk,
     /// RFC 7638 thumbprint of `jwk`.
     pub thumbprint: String,
+    /// Where the key was kept, as the signer says: a key kept in the store can be used by
+    /// whoever holds the store.
+    pub source: KeySource,
 }
 
 /// `BUNDLE.json`.
@@ -134,6 +142,13 @@ pub enum BundleError {
     EmptyLog,
     #[error("cannot sign the bundle: {0}")]
     Sign(String),
+    #[error("the log contradicts itself (altered?): {0}")]
+    Contradicts(String),
+    #[error(
+        "the run's checkpoints are signed by key {log}, the bundle would be signed by key {bundle}: \
+         sign it with the key that signed the run (--signing-key)"
+    )]
+    OtherSigner { log: String, bundle: String },
 }
 
 /// The harness version that renders reports.
@@ -238,25 +253,45 @@ fn derive(events: &[Envelope]) -> (Vec<File>, Claims, RunView) {
             .collect(),
         events: events.len(),
         log_head: events.last().map(|e| e.hash.clone()).unwrap_or_default(),
+        checkpoints: view.signed.as_ref().map_or(0, |s| s.checkpoints),
+        checkpoint_key: view.signed.as_ref().map(|s| s.key.clone()),
     };
     (files, claims, view)
 }
 
-/// Writes the bundle of a run whose log is `events` (complete, chain intact), signed with
-/// `key`.
-pub fn build(events: &[Envelope], tail: &Tail, key: &SigningKey) -> Result<Vec<u8>, BundleError> {
+/// Writes the bundle of a run whose log is `events` (complete, chain and checkpoints intact,
+/// its `run-finished` agreeing with its events), signed with `key`, kept where `source`
+/// says. A log whose checkpoints another key signed is refused: one key vouches for both.
+pub fn build(
+    events: &[Envelope],
+    tail: &Tail,
+    key: &SigningKey,
+    source: KeySource,
+) -> Result<Vec<u8>, BundleError> {
     if let Tail::Torn { bytes, .. } = tail {
         return Err(BundleError::TornLog(*bytes));
     }
     if events.is_empty() {
         return Err(BundleError::EmptyLog);
     }
-    verify_chain(events).map_err(|b| BundleError::BrokenLog {
+    let audit = verify_log(events).map_err(|b| BundleError::BrokenLog {
         seq: b.seq,
         reason: b.reason,
     })?;
+    if let Some(d) = audit.disagreement {
+        return Err(BundleError::Contradicts(d));
+    }
+    let thumbprint = key.public_jwk().thumbprint();
+    if let Some((signer, _)) = audit.signer
+        && signer != thumbprint
+    {
+        return Err(BundleError::OtherSigner {
+            log: signer,
+            bundle: thumbprint,
+        });
+    }
     let (files, claims, _) = derive(events);
-    seal(files, claims, &harness(), key)
+    seal(files, claims, &harness(), key, source)
 }
 
 /// Pins `files`, signs the manifest and writes the archive. Public so that tests can build
@@ -266,6 +301,7 @@ pub fn seal(
     claims: Claims,
     created_by: &str,
     key: &SigningKey,
+    source: KeySource,
 ) -> Result<Vec<u8>, BundleError> {
     let public = key.public_jwk();
     let manifest = Manifest {
@@ -275,6 +311,7 @@ pub fn seal(
         key: SignedBy {
             thumbprint: public.thumbprint(),
             jwk: public,
+            source,
         },
         files: files
             .iter()
@@ -636,10 +673,12 @@ pub fn verify(bytes: &[u8], trusted_key: Option<&str>) -> Verification {
             return v;
         }
     };
-    match verify_chain(&events) {
-        Ok(()) => v
-            .held
-            .push(format!("{LOG}: {} events, hash chain intact", events.len())),
+    let audit = match verify_log(&events) {
+        Ok(audit) => {
+            v.held
+                .push(format!("{LOG}: {} events, hash chain intact", events.len()));
+            audit
+        }
         Err(b) => {
             v.problems.push(format!(
                 "{LOG}: the hash chain breaks at event {}: {}",
@@ -647,11 +686,12 @@ pub fn verify(bytes: &[u8], trusted_key: Option<&str>) -> Verification {
             ));
             return v;
         }
-    }
+    };
     if events.is_empty() {
         v.problems.push(format!("{LOG}: no events"));
         return v;
     }
+    check_checkpoints(&mut v, &audit, &manifest.key, trusted_key);
     // Everything else is recomputed from the log and must be what the bundle holds.
     let (derived, claims, view) = derive(&events);
     // What the log says of each manifest must hold of the text it recorded.
@@ -802,6 +842,45 @@ fn check_signature(
         "{SIGNATURE}: ES256 signature over {MANIFEST} verifies (key {})",
         manifest.key.thumbprint
     ));
+}
+
+/// What the log's own signatures and verdict say, against the bundle's signer: the log
+/// must not contradict itself, its checkpoints must be the bundle signer's and vouch for
+/// its end. A log recorded without a key has no checkpoints, which is said, not refused.
+fn check_checkpoints(
+    v: &mut Verification,
+    audit: &crate::evidence::Audit,
+    key: &SignedBy,
+    trusted_key: Option<&str>,
+) {
+    if let Some(d) = &audit.disagreement {
+        v.problems
+            .push(format!("{LOG}: the log contradicts itself (altered?): {d}"));
+    }
+    match &audit.signer {
+        None => v.notes.push(format!(
+            "{LOG}: no signed checkpoints (recorded without a signing key): the log is vouched \
+             for by this bundle's signature alone"
+        )),
+        Some((signer, _)) if *signer != key.thumbprint => v.problems.push(format!(
+            "{LOG}: its checkpoints are signed by key {signer}, the bundle by key {}",
+            key.thumbprint
+        )),
+        Some(_) => match audit.check_signer(trusted_key.unwrap_or(&key.thumbprint)) {
+            Ok(()) => v.held.push(format!(
+                "{LOG}: {} checkpoints signed by key {}, the last vouching for the run's end",
+                audit.checkpoints, key.thumbprint
+            )),
+            Err(e) => v.problems.push(format!("{LOG}: {e}")),
+        },
+    }
+    if key.source == KeySource::Store {
+        v.notes.push(format!(
+            "signed by {}: whoever holds the store can sign another bundle of this run; \
+             certification evidence is signed with a key kept outside it (docs/evidence.md)",
+            key.source.describe()
+        ));
+    }
 }
 
 /// Names each claim that the log does not bear out.
@@ -994,7 +1073,7 @@ mod tests {
         }
         let log = store.read("hostile").unwrap();
         let key = SigningKey::generate(Algorithm::ES256, &mut SeededEntropy::new(1, "k")).unwrap();
-        let bytes = build(&log.events, &log.tail, &key).unwrap();
+        let bytes = build(&log.events, &log.tail, &key, KeySource::Store).unwrap();
         let files = read_tar(&bytes).unwrap();
         for f in &files {
             assert!(

@@ -51,6 +51,9 @@ pub struct RunConfig {
     pub profile: Option<String>,
     /// HTTPS between the roles Accord starts, unless `--plain-http` (recorded).
     pub security: Security,
+    /// The key that signs the run's checkpoints; none: the log is vouched for by its hash
+    /// chain alone (tests).
+    pub signing_key: Option<Arc<crate::evidence::HarnessKey>>,
 }
 
 impl RunConfig {
@@ -67,6 +70,7 @@ impl RunConfig {
             now: None,
             profile: None,
             security: Security::Https,
+            signing_key: None,
         }
     }
 }
@@ -138,7 +142,8 @@ pub fn run(
         .map_err(EngineError::Plan)?;
     let run_id = new_run_id(clock.as_ref(), config.seed);
     let now = config.now.unwrap_or_else(|| clock.now());
-    let mut recorder = RunRecorder::create(store, clock, &run_id)?;
+    let mut recorder =
+        RunRecorder::create(store, clock, &run_id)?.with_checkpoints(config.signing_key.clone());
     recorder.record(&Event::RunStarted {
         format: FORMAT_VERSION,
         harness_version: env!("CARGO_PKG_VERSION").to_owned(),

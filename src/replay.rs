@@ -335,6 +335,17 @@ pub fn redrive(
     store: Arc<dyn EventStore>,
     clock: Arc<dyn Clock>,
 ) -> Result<ReplayOutcome, ReplayError> {
+    redrive_signed(recording, target, store, clock, None)
+}
+
+/// [`redrive`], the replay's checkpoints signed with `key`.
+pub fn redrive_signed(
+    recording: &Recording,
+    target: &Target,
+    store: Arc<dyn EventStore>,
+    clock: Arc<dyn Clock>,
+    key: Option<Arc<crate::evidence::HarnessKey>>,
+) -> Result<ReplayOutcome, ReplayError> {
     let view = &recording.view;
     let cells: Vec<_> = view
         .cells
@@ -355,7 +366,7 @@ pub fn redrive(
     let (run_id, mut recorder) = loop {
         let id = new_run_id(clock.as_ref(), recording.seed.wrapping_add(attempt));
         match RunRecorder::create(store.clone(), clock.clone(), &id) {
-            Ok(r) => break (id, r),
+            Ok(r) => break (id, r.with_checkpoints(key.clone())),
             Err(StoreError::RunExists(_)) if attempt < 1000 => attempt += 1,
             Err(e) => return Err(e.into()),
         }

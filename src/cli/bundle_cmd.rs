@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use super::io::{CliError, emit, write_atomic};
-use super::run_cmd::{StoreArg, store_error};
+use super::run_cmd::{SigningKeyArg, StoreArg, store_error};
 use crate::bundle;
 use crate::store::EventStore as _;
 use crate::store::embedded::EmbeddedStore;
@@ -23,10 +23,8 @@ pub struct BundleArgs {
     /// Where to write the bundle (a tar archive).
     #[arg(long, required = true)]
     output: Option<PathBuf>,
-    /// The harness's signing key (a private P-256 JWK); default `<store>/harness-key.jwk`,
-    /// created on first use.
-    #[arg(long)]
-    key: Option<PathBuf>,
+    #[command(flatten)]
+    signing: SigningKeyArg,
     #[command(flatten)]
     store: StoreArg,
 }
@@ -46,29 +44,27 @@ pub enum BundleCommand {
     /// Print the harness's public key (JWK) and its thumbprint, to hand to whoever verifies
     /// its bundles.
     Key {
-        #[arg(long)]
-        key: Option<PathBuf>,
+        #[command(flatten)]
+        signing: SigningKeyArg,
         #[command(flatten)]
         store: StoreArg,
     },
 }
 
-fn key_path(key: Option<&PathBuf>, store: &Path) -> PathBuf {
-    key.cloned()
-        .unwrap_or_else(|| store.join("harness-key.jwk"))
-}
-
 pub fn run(a: BundleArgs) -> Result<ExitCode, CliError> {
     match a.command {
         Some(BundleCommand::Verify { file, key }) => verify(&file, key.as_deref()),
-        Some(BundleCommand::Key { key, store }) => {
-            let key = bundle::load_or_create_key(&key_path(key.as_ref(), store.path()))
-                .map_err(CliError::Usage)?;
-            let public = key.public_jwk();
+        Some(BundleCommand::Key { signing, store }) => {
+            let key = signing.load(store.path())?;
+            let public = key.signing_key().public_jwk();
             let text = format!(
-                "{}\nthumbprint {}\n",
+                "{}\nthumbprint {}\nkept {}\n",
                 serde_json::to_string_pretty(&public).unwrap_or_default(),
-                public.thumbprint()
+                public.thumbprint(),
+                match key.source() {
+                    crate::events::KeySource::Store => "in the store",
+                    crate::events::KeySource::External => "outside the store",
+                }
             );
             emit(&text, None)?;
             Ok(ExitCode::SUCCESS)
@@ -79,7 +75,7 @@ pub fn run(a: BundleArgs) -> Result<ExitCode, CliError> {
                     "accord bundle RUN --output FILE (or accord bundle verify FILE)".into(),
                 ));
             };
-            write(&run, &output, a.key.as_ref(), a.store.path())
+            write(&run, &output, &a.signing, a.store.path())
         }
     }
 }
@@ -87,12 +83,13 @@ pub fn run(a: BundleArgs) -> Result<ExitCode, CliError> {
 fn write(
     run: &str,
     output: &Path,
-    key: Option<&PathBuf>,
+    signing: &SigningKeyArg,
     store: &Path,
 ) -> Result<ExitCode, CliError> {
     let log = EmbeddedStore::new(store).read(run).map_err(store_error)?;
-    let key = bundle::load_or_create_key(&key_path(key, store)).map_err(CliError::Usage)?;
-    let bytes = bundle::build(&log.events, &log.tail, &key)
+    let harness_key = signing.load(store)?;
+    let key = harness_key.signing_key();
+    let bytes = bundle::build(&log.events, &log.tail, key, harness_key.source())
         .map_err(|e| CliError::Harness(format!("run `{run}`: {e}")))?;
     // Checked as a reader will check it before anything is written: a bundle that does not
     // verify is never left on disk.
@@ -116,6 +113,14 @@ fn write(
         bytes.len(),
         key.public_jwk().thumbprint()
     );
+    if harness_key.source() == crate::events::KeySource::Store {
+        eprintln!(
+            "accord: note: signed by the key kept in the store ({}): whoever holds the store \
+             can sign with it too; certification evidence is signed with --signing-key FILE \
+             kept elsewhere (docs/evidence.md)",
+            harness_key.path().display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

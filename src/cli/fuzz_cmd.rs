@@ -15,7 +15,7 @@ use std::time::Duration;
 use clap::Args;
 
 use super::io::CliError;
-use super::run_cmd::{StoreArg, store_error};
+use super::run_cmd::{SigningKeyArg, StoreArg, store_error};
 use crate::cast::{Cast, Casting, Part, PlayerRecord, Stage};
 use crate::engine::new_run_id;
 use crate::entropy::{Clock, Entropy, FixedClock, SystemClock, SystemEntropy};
@@ -89,6 +89,8 @@ pub struct FuzzArgs {
     compose_file: PathBuf,
     #[command(flatten)]
     store: StoreArg,
+    #[command(flatten)]
+    signing: SigningKeyArg,
 }
 
 fn parse_duration(text: &str) -> Result<Duration, String> {
@@ -314,14 +316,16 @@ fn read_resumed(events: &[Envelope], run: &str) -> Result<Resumed, CliError> {
 pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
     let store: Arc<dyn EventStore> = Arc::new(EmbeddedStore::new(a.store.path()));
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let signing_key = Some(a.signing.load(a.store.path())?);
     // The campaign: new, or read back from its log.
     let (setup, mut recorder, start, plan_state, resumed) = match &a.resume {
         Some(run) => {
-            let (mut recorder, events) = RunRecorder::resume(store.clone(), clock.clone(), run)
+            let (recorder, events) = RunRecorder::resume(store.clone(), clock.clone(), run)
                 .map_err(|e| match e {
                     crate::store::StoreError::UnknownRun(_) => store_error(e),
                     other => CliError::Usage(other.to_string()),
                 })?;
+            let mut recorder = recorder.with_checkpoints(signing_key.clone());
             let r = read_resumed(&events, run)?;
             let (next, cases_run, findings) = r.checkpoint;
             if let Some(cell) = r.open_cell {
@@ -387,7 +391,7 @@ pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
             let (_id, mut recorder) = loop {
                 let id = new_run_id(clock.as_ref(), seed.wrapping_add(attempt));
                 match RunRecorder::create(store.clone(), clock.clone(), &id) {
-                    Ok(r) => break (id, r),
+                    Ok(r) => break (id, r.with_checkpoints(signing_key.clone())),
                     Err(crate::store::StoreError::RunExists(_)) if attempt < 1000 => attempt += 1,
                     Err(e) => return Err(store_error(e)),
                 }

@@ -43,6 +43,8 @@ pub struct ReplayArgs {
     compose_file: PathBuf,
     #[command(flatten)]
     store: StoreArg,
+    #[command(flatten)]
+    signing: super::run_cmd::SigningKeyArg,
 }
 
 #[derive(Debug, Args)]
@@ -158,12 +160,19 @@ pub fn replay(a: ReplayArgs) -> Result<ExitCode, CliError> {
     };
     let target = target(&a, against)?;
     let store: Arc<dyn EventStore> = Arc::new(store);
-    let outcome = replay::redrive(&recorded, &target, store.clone(), Arc::new(SystemClock))
-        .map_err(|e| match e {
-            ReplayError::Usage(m) => CliError::Usage(m),
-            ReplayError::Recording(m) => CliError::Usage(m),
-            other => CliError::Harness(other.to_string()),
-        })?;
+    let key = Some(a.signing.load(a.store.path())?);
+    let outcome = replay::redrive_signed(
+        &recorded,
+        &target,
+        store.clone(),
+        Arc::new(SystemClock),
+        key,
+    )
+    .map_err(|e| match e {
+        ReplayError::Usage(m) => CliError::Usage(m),
+        ReplayError::Recording(m) => CliError::Usage(m),
+        other => CliError::Harness(other.to_string()),
+    })?;
     let view = super::run_cmd::load(store.as_ref(), &outcome.run_id)?;
     if let Some(dir) = &a.out {
         write_reports(dir, &view)?;

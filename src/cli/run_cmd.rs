@@ -34,6 +34,26 @@ impl StoreArg {
     }
 }
 
+/// `--signing-key FILE`, shared by every command that records a run or signs a bundle.
+#[derive(Debug, Args)]
+pub struct SigningKeyArg {
+    /// The ES256 key (a private JWK file, created on first use) that signs the run's
+    /// checkpoints and bundles, kept outside the store. Without it, the store's own key
+    /// (`<store>/harness-key.jwk`) signs, and the evidence says so: whoever holds the store
+    /// can sign with that one too.
+    #[arg(long, alias = "key", value_name = "FILE", env = crate::evidence::SIGNING_KEY_ENV)]
+    signing_key: Option<PathBuf>,
+}
+
+impl SigningKeyArg {
+    /// The key to sign with: the external one, or the store's (created on first use).
+    pub fn load(&self, store: &Path) -> Result<Arc<crate::evidence::HarnessKey>, CliError> {
+        crate::evidence::HarnessKey::load(store, self.signing_key.as_deref())
+            .map(Arc::new)
+            .map_err(CliError::Usage)
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// The Gherkin features to run.
@@ -89,6 +109,8 @@ pub struct RunArgs {
     snapshot_dir: PathBuf,
     #[command(flatten)]
     store: StoreArg,
+    #[command(flatten)]
+    signing: SigningKeyArg,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -114,9 +136,14 @@ pub enum LogCommand {
         #[command(flatten)]
         store: StoreArg,
     },
-    /// Check a run's hash chain; names the first broken event. Exit 0 intact, 1 broken.
+    /// Check a run's hash chain, its signed checkpoints and that its `run-finished` agrees
+    /// with its events; names the first broken event. Exit 0 intact, 1 broken.
     Verify {
         run: String,
+        /// The key whose checkpoints must vouch for the log, to its end: its RFC 7638
+        /// thumbprint or a JWK file. Without it, the signer is shown, not pinned.
+        #[arg(long, allow_hyphen_values = true)]
+        key: Option<String>,
         #[command(flatten)]
         store: StoreArg,
     },
@@ -139,15 +166,25 @@ pub(super) fn exit_for(view: &RunView) -> ExitCode {
     }
 }
 
-/// Reads and projects a run, refusing a log whose hash chain is broken: a report must never
-/// show what the log cannot vouch for.
+/// Reads and projects a run, refusing a log whose hash chain or checkpoints are broken or
+/// whose `run-finished` claims better than its events: a report must never show what the
+/// log cannot vouch for.
 pub(super) fn load(store: &dyn EventStore, run: &str) -> Result<RunView, CliError> {
     let log = store.read(run).map_err(store_error)?;
-    if let Err(b) = crate::events::verify_chain(&log.events) {
-        return Err(CliError::Harness(format!(
-            "run `{run}`: the log is broken at event {}: {}",
-            b.seq, b.reason
-        )));
+    match crate::events::verify_log(&log.events) {
+        Err(b) => {
+            return Err(CliError::Harness(format!(
+                "run `{run}`: the log is broken at event {}: {}",
+                b.seq, b.reason
+            )));
+        }
+        Ok(audit) => {
+            if let Some(d) = audit.disagreement {
+                return Err(CliError::Harness(format!(
+                    "run `{run}`: the log contradicts itself (altered?): {d}"
+                )));
+            }
+        }
     }
     if log.events.first().is_some_and(|e| e.run_id != run) {
         return Err(CliError::Harness(format!(
@@ -165,6 +202,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
         None => None,
     };
     let store: Arc<dyn EventStore> = Arc::new(EmbeddedStore::new(&a.store.store));
+    let signing_key = Some(a.signing.load(&a.store.store)?);
     let config = RunConfig {
         features: a.features.clone(),
         tags: a.tags.clone(),
@@ -176,6 +214,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
         now,
         profile: a.profile.clone(),
         security: crate::tls::Security::from_plain_flag(a.plain_http),
+        signing_key,
     };
     let outcome =
         engine::run(&config, store.clone(), Arc::new(SystemClock)).map_err(|e| match e {
@@ -218,7 +257,10 @@ pub fn runs(json_out: bool, store: &Path) -> Result<ExitCode, CliError> {
         let row = match s.read(&id) {
             Ok(log) => {
                 let v = projections::project(&log.events, &log.tail);
+                // The verdict the events show; a log whose `run-finished` claims better is
+                // flagged, never believed.
                 let status = match v.status {
+                    _ if v.disagreement.is_some() => "contradicts",
                     RunStatus::Interrupted => "interrupted",
                     RunStatus::Finished => v.verdict.as_str(),
                 };
@@ -227,6 +269,8 @@ pub fn runs(json_out: bool, store: &Path) -> Result<ExitCode, CliError> {
                     "passed": v.counts.passed, "failed": v.counts.failed,
                     "not_implemented": v.counts.not_implemented, "inconclusive": v.counts.inconclusive,
                     "events": v.events, "torn": matches!(log.tail, Tail::Torn { .. }),
+                    "derived_verdict": v.verdict.as_str(), "disagreement": v.disagreement,
+                    "signed_by": v.signed.as_ref().map(|s| json!({"key": s.key, "key_source": s.key_source, "checkpoints": s.checkpoints, "end_vouched": s.end_vouched})),
                 })
             }
             Err(e) => {
@@ -295,7 +339,12 @@ pub fn log(cmd: LogCommand) -> Result<ExitCode, CliError> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        LogCommand::Verify { run, store } => {
+        LogCommand::Verify { run, key, store } => {
+            let trusted = key
+                .as_deref()
+                .map(crate::bundle::trusted_thumbprint)
+                .transpose()
+                .map_err(CliError::Usage)?;
             let verified = EmbeddedStore::new(&store.store)
                 .verify(&run)
                 .map_err(store_error)?;
@@ -307,16 +356,45 @@ pub fn log(cmd: LogCommand) -> Result<ExitCode, CliError> {
                     )
                 }
             };
-            match verified.broken {
-                None => {
-                    println!("intact: {} events{torn}", verified.events);
-                    Ok(ExitCode::SUCCESS)
-                }
-                Some(b) => {
-                    println!("broken at event {}: {}", b.seq, b.reason);
-                    Ok(ExitCode::from(1))
-                }
+            if let Some(b) = verified.broken {
+                println!("broken at event {}: {}", b.seq, b.reason);
+                return Ok(ExitCode::from(1));
             }
+            let audit = &verified.audit;
+            if let Some(d) = &audit.disagreement {
+                println!("contradicts itself (altered?): {d}");
+                return Ok(ExitCode::from(1));
+            }
+            if let Some(trusted) = &trusted
+                && let Err(e) = audit.check_signer(trusted)
+            {
+                println!("not vouched for by key {trusted}: {e}");
+                return Ok(ExitCode::from(1));
+            }
+            let signed = match &audit.signer {
+                None => "; no signed checkpoints: nothing but its hash chain vouches for it".into(),
+                Some((signer, source)) => format!(
+                    "; {} checkpoints signed by key {signer} ({}){}{}",
+                    audit.checkpoints,
+                    source.describe(),
+                    if audit.end_is_vouched() {
+                        ", the last vouching for the run's end"
+                    } else {
+                        ", the run did not finish"
+                    },
+                    match (&trusted, source) {
+                        (Some(_), _) => "",
+                        (None, crate::events::KeySource::Store) => {
+                            " (whoever holds the store holds that key: pin an external one with --key)"
+                        }
+                        (None, crate::events::KeySource::External) => {
+                            " (not pinned: give --key to require it)"
+                        }
+                    }
+                ),
+            };
+            println!("intact: {} events{signed}{torn}", verified.events);
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

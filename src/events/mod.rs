@@ -36,7 +36,11 @@ use aws_lc_rs::digest::{SHA256, digest};
 /// - 7: `run-started.security`: whether the roles Accord started spoke HTTPS (`https`) or
 ///   plain HTTP (`plain-http`, by the explicit `--plain-http` flag only). Logs of format 6
 ///   and earlier lack it; their roles spoke plain HTTP.
-pub const FORMAT_VERSION: u32 = 7;
+/// - 8: `checkpoint-signed`: the harness signs the head of the chain after each scenario,
+///   cell, finding and the run's end, with a key kept in the store or outside it
+///   (`key_source`). Logs of format 7 and earlier have no checkpoints and are vouched for by
+///   their hash chain alone.
+pub const FORMAT_VERSION: u32 = 8;
 
 /// `prev_hash` of the first event of a run.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -262,6 +266,39 @@ pub enum Event {
     RunFinished {
         verdict: Verdict,
     },
+    /// The harness signed the head of the chain: `head` is the hash of event `seq`, the
+    /// event just before this one. `jws` is a compact ES256 JWS over
+    /// `{"head", "run", "seq"}` with the public key in its header; `key` is that key's
+    /// RFC 7638 thumbprint. Whoever holds the public key can tell a log that was cut short
+    /// and given a forged ending: the forger cannot sign the new head.
+    CheckpointSigned {
+        seq: u64,
+        head: String,
+        key: String,
+        key_source: KeySource,
+        jws: String,
+    },
+}
+
+/// Where the key that signs a run's checkpoints and bundles was kept: a key in the store
+/// can be used by anyone who holds the store, so evidence signed with it proves only that
+/// the log was not altered by someone without the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeySource {
+    /// `<store>/harness-key.jwk`, created on first use.
+    Store,
+    /// A key file given by `--signing-key` or `ACCORD_SIGNING_KEY`, kept outside the store.
+    External,
+}
+
+impl KeySource {
+    pub fn describe(self) -> &'static str {
+        match self {
+            KeySource::Store => "a key kept in the run's store",
+            KeySource::External => "a key kept outside the store",
+        }
+    }
 }
 
 impl Event {
@@ -285,6 +322,7 @@ impl Event {
             Event::CampaignProgressed { .. } => "campaign-progressed",
             Event::FindingRecorded { .. } => "finding-recorded",
             Event::RunFinished { .. } => "run-finished",
+            Event::CheckpointSigned { .. } => "checkpoint-signed",
         }
     }
 }
@@ -430,9 +468,17 @@ pub struct ChainBreak {
 }
 
 /// Checks a run's log: sequence numbers from 0 without gaps, one run id, each `prev_hash` the
-/// previous `hash`, each `hash` recomputed.
+/// previous `hash`, each `hash` recomputed, each signed checkpoint verified.
 pub fn verify_chain(events: &[Envelope]) -> Result<(), ChainBreak> {
-    ChainVerifier::default().feed(events)
+    verify_log(events).map(|_| ())
+}
+
+/// [`verify_chain`], and what the log's audit found: its checkpoints' signer and how far
+/// they vouch, and whether its `run-finished` agrees with its events.
+pub fn verify_log(events: &[Envelope]) -> Result<crate::evidence::Audit, ChainBreak> {
+    let mut v = ChainVerifier::default();
+    v.feed(events)?;
+    Ok(v.finish())
 }
 
 /// Verifies a log fed in consecutive pieces, so a long log never has to be in memory whole.
@@ -441,12 +487,18 @@ pub struct ChainVerifier {
     next_seq: u64,
     prev_hash: Option<String>,
     run_id: Option<String>,
+    audit: crate::evidence::LogAudit,
 }
 
 impl ChainVerifier {
     /// How many events have verified so far.
     pub fn verified(&self) -> u64 {
         self.next_seq
+    }
+
+    /// What the audit found in the events verified so far.
+    pub fn finish(self) -> crate::evidence::Audit {
+        self.audit.finish()
     }
 
     /// Verifies the next events of the log.
@@ -479,6 +531,9 @@ impl ChainVerifier {
                     "hash {} does not match its content (recomputed {computed})",
                     e.hash
                 ));
+            }
+            if let Err(reason) = self.audit.feed(e) {
+                return broken(reason);
             }
             self.prev_hash = Some(e.hash.clone());
             self.next_seq += 1;

@@ -171,6 +171,9 @@ fn summary(out: &mut String, v: &RunView, cov: &Coverage) {
             .map_or_else(|| "not recorded".into(), |s| s.to_string()),
     );
     row("Transport", esc(v.security.describe()));
+    if let Some(line) = super::render::evidence_line(v) {
+        row("Evidence", esc(&line));
+    }
     row(
         "Roles' clock (Unix s)",
         v.now

@@ -197,6 +197,25 @@ pub struct RunView {
     /// For a fuzzing campaign: its budget, progress and findings.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub campaign: Option<CampaignView>,
+    /// Who signed the run's checkpoints, and how far they vouch (logs of format 8).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signed: Option<SignedView>,
+    /// Why the log's `run-finished` claims better than its events show: the log was
+    /// altered, and `verdict` is what the events show.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disagreement: Option<String>,
+}
+
+/// The signer of a run's checkpoints, as its log tells it (signatures are checked by
+/// `accord log verify`, not by projecting).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SignedView {
+    /// RFC 7638 thumbprint of the key.
+    pub key: String,
+    pub key_source: crate::events::KeySource,
+    pub checkpoints: u64,
+    /// Whether the last event of the log is vouched for by a checkpoint.
+    pub end_vouched: bool,
 }
 
 /// A fuzzing campaign as its log tells it.
@@ -276,7 +295,10 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
         campaign: None,
         profile: None,
         security: crate::tls::Security::PlainHttp,
+        signed: None,
+        disagreement: None,
     };
+    let mut audit = crate::evidence::LogAudit::without_signatures();
     let mut cell: Option<String> = None;
     let mut feature_paths: std::collections::BTreeMap<String, String> = Default::default();
     for e in events {
@@ -287,9 +309,13 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
                     "event {} of kind {} is unreadable: {err}",
                     e.seq, e.kind
                 ));
+                // A checkpoint pointing elsewhere is a broken chain, which `log verify`
+                // names; a projection shows the log as it is.
+                let _ = audit.feed_parsed(e, None);
                 continue;
             }
         };
+        let _ = audit.feed_parsed(e, Some(&event));
         match event {
             Event::RunStarted {
                 seed,
@@ -504,7 +530,25 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
                 v.verdict = verdict;
                 v.finished_at = Some(e.at.clone());
             }
+            Event::CheckpointSigned { .. } => {}
         }
+    }
+    let audit = audit.finish();
+    if let Some((key, key_source)) = &audit.signer {
+        v.signed = Some(SignedView {
+            key: key.clone(),
+            key_source: *key_source,
+            checkpoints: audit.checkpoints,
+            end_vouched: audit.end_is_vouched(),
+        });
+    }
+    if let Some(d) = &audit.disagreement {
+        // Status, verdict and counts come from the events: a `run-finished` that claims
+        // better is shown for what it is, never believed.
+        v.verdict = audit.verdict();
+        v.faults
+            .push(format!("the log contradicts itself (altered?): {d}"));
+        v.disagreement = Some(d.clone());
     }
     for s in &v.scenarios {
         let verdict = s.verdict.unwrap_or(Verdict::Inconclusive);

@@ -15,6 +15,28 @@ fn status_word(v: &RunView) -> &'static str {
     }
 }
 
+/// Who vouches for the log: its checkpoints' signer and where the key was kept, or why the
+/// log cannot be believed. `None` for an unsigned log that agrees with itself.
+pub fn evidence_line(v: &RunView) -> Option<String> {
+    let signed = v.signed.as_ref().map(|s| {
+        format!(
+            "{} checkpoints signed by key {} ({}){}",
+            s.checkpoints,
+            s.key,
+            s.key_source.describe(),
+            if s.end_vouched || v.status == RunStatus::Interrupted {
+                ""
+            } else {
+                "; the end of the log is NOT signed"
+            }
+        )
+    });
+    match (&v.disagreement, signed) {
+        (Some(d), _) => Some(format!("the log contradicts itself: {d}")),
+        (None, s) => s,
+    }
+}
+
 /// The interop matrix as a Markdown table: a row per cell (issuer, wallet, verifier), its
 /// result, scenarios passed of those run, and what explains a result other than passed (each
 /// failed requirement, what was not implemented or not combinable).
@@ -55,6 +77,9 @@ pub fn console(v: &RunView) -> String {
         let _ = writeln!(out, "replay of run {of}");
     }
     let _ = writeln!(out, "transport: {}", v.security.describe());
+    if let Some(line) = evidence_line(v) {
+        let _ = writeln!(out, "evidence: {line}");
+    }
     let matrix = v.has_matrix();
     for s in &v.scenarios {
         let verdict = s.verdict.map_or("interrupted", Verdict::as_str);
@@ -286,6 +311,9 @@ pub fn markdown(v: &RunView) -> String {
         c.passed, c.failed, c.not_implemented, c.inconclusive
     );
     let _ = writeln!(out, "Transport: {}\n", v.security.describe());
+    if let Some(line) = evidence_line(v) {
+        let _ = writeln!(out, "Evidence: {line}\n");
+    }
     let matrix = v.has_matrix();
     if matrix {
         let _ = writeln!(out, "### Interop matrix\n\n{}", matrix_markdown(v));

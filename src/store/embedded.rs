@@ -354,6 +354,7 @@ impl EventStore for EmbeddedStore {
                                 seq,
                                 reason: format!("line {}: {message}", lines_read + line),
                             }),
+                            audit: chain.finish(),
                         });
                     }
                     Err(e) => return Err(e),
@@ -365,6 +366,7 @@ impl EventStore for EmbeddedStore {
                         events: chain.verified(),
                         tail,
                         broken: Some(b),
+                        audit: chain.finish(),
                     });
                 }
                 events.clear();
@@ -374,6 +376,7 @@ impl EventStore for EmbeddedStore {
                     events: chain.verified(),
                     tail,
                     broken: None,
+                    audit: chain.finish(),
                 });
             }
         }

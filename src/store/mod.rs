@@ -38,6 +38,8 @@ pub enum StoreError {
         line: usize,
         message: String,
     },
+    #[error("run `{run}`: cannot sign a checkpoint: {message}")]
+    Sign { run: String, message: String },
     #[error("{path}: {source}")]
     Io {
         path: String,
@@ -83,11 +85,13 @@ pub trait EventStore: Send + Sync {
     /// Verifies a run's hash chain. Backends may stream instead of reading the log whole.
     fn verify(&self, run_id: &str) -> Result<Verified, StoreError> {
         let log = self.read(run_id)?;
-        let result = crate::events::verify_chain(&log.events);
+        let mut chain = crate::events::ChainVerifier::default();
+        let result = chain.feed(&log.events);
         Ok(Verified {
-            events: log.events.len() as u64,
+            events: chain.verified(),
             tail: log.tail,
             broken: result.err(),
+            audit: chain.finish(),
         })
     }
 }
@@ -99,15 +103,20 @@ pub struct Verified {
     pub events: u64,
     pub tail: Tail,
     pub broken: Option<crate::events::ChainBreak>,
+    /// Checkpoints and verdict agreement of the events that verified.
+    pub audit: crate::evidence::Audit,
 }
 
-/// The single writer of one run: assigns sequence numbers, chains hashes, stamps the time.
+/// The single writer of one run: assigns sequence numbers, chains hashes, stamps the time,
+/// and (given a key) signs the head of the chain after every event that ends a stretch of
+/// the run ([`crate::evidence::ends_a_stretch`]).
 pub struct RunRecorder {
     store: Arc<dyn EventStore>,
     clock: Arc<dyn Clock>,
     run_id: String,
     next_seq: u64,
     last_hash: String,
+    signer: Option<Arc<crate::evidence::HarnessKey>>,
 }
 
 impl RunRecorder {
@@ -124,7 +133,14 @@ impl RunRecorder {
             run_id: run_id.to_owned(),
             next_seq: 0,
             last_hash: GENESIS.to_owned(),
+            signer: None,
         })
+    }
+
+    /// Signs checkpoints with `key` from now on.
+    pub fn with_checkpoints(mut self, key: Option<Arc<crate::evidence::HarnessKey>>) -> Self {
+        self.signer = key;
+        self
     }
 
     /// Continues recording a run whose log is whole and verifies (an interrupted fuzzing
@@ -161,6 +177,7 @@ impl RunRecorder {
             run_id: run_id.to_owned(),
             next_seq: last.seq + 1,
             last_hash: last.hash.clone(),
+            signer: None,
         };
         Ok((recorder, log.events))
     }
@@ -172,6 +189,22 @@ impl RunRecorder {
     /// Seals and appends one event. A failure here makes the run inconclusive: without its
     /// log a run proves nothing.
     pub fn record(&mut self, event: &Event) -> Result<Envelope, StoreError> {
+        let envelope = self.append(event)?;
+        if let Some(key) = &self.signer
+            && crate::evidence::ends_a_stretch(event.kind())
+        {
+            let checkpoint = key
+                .checkpoint(&self.run_id, envelope.seq, &envelope.hash)
+                .map_err(|message| StoreError::Sign {
+                    run: self.run_id.clone(),
+                    message,
+                })?;
+            self.append(&checkpoint)?;
+        }
+        Ok(envelope)
+    }
+
+    fn append(&mut self, event: &Event) -> Result<Envelope, StoreError> {
         let at_ms = self.clock.now_ms();
         let envelope = Envelope::seal(&self.run_id, self.next_seq, at_ms, event, &self.last_hash);
         self.store

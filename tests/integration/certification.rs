@@ -15,7 +15,7 @@ use accord::bundle::{self, File};
 use accord::certification;
 use accord::engine::{self, RunConfig};
 use accord::entropy::{FixedClock, SeededEntropy};
-use accord::events::Verdict;
+use accord::events::{KeySource, Verdict};
 use accord::formats::jose::{Algorithm, SigningKey};
 use accord::projections::coverage::{CertificationVerdict, Status, coverage};
 use accord::projections::{self, RunView};
@@ -401,7 +401,7 @@ fn the_browser_check_catches_console_errors_blocked_resources_and_dead_links() {
 
 fn bundle_of(run: &str) -> Vec<u8> {
     let log = EmbeddedStore::new(&fixture().store).read(run).unwrap();
-    bundle::build(&log.events, &log.tail, &key(7)).unwrap()
+    bundle::build(&log.events, &log.tail, &key(7), KeySource::External).unwrap()
 }
 
 fn key(seed: u64) -> SigningKey {
@@ -507,7 +507,14 @@ fn resealed(bytes: &[u8], replace: &str, with: Vec<u8>, key: &SigningKey) -> Vec
             f
         })
         .collect();
-    bundle::seal(rest, manifest.claims, &manifest.created_by, key).unwrap()
+    bundle::seal(
+        rest,
+        manifest.claims,
+        &manifest.created_by,
+        key,
+        manifest.key.source,
+    )
+    .unwrap()
 }
 
 #[test]
@@ -564,6 +571,7 @@ fn a_bundle_cannot_claim_a_pass_its_log_does_not_show() {
         manifest.claims,
         &manifest.created_by,
         &key(7),
+        manifest.key.source,
     )
     .unwrap();
     let v = bundle::verify(&forged, None);
@@ -833,7 +841,14 @@ fn a_bundle_claiming_another_version_cannot_carry_reports_its_log_does_not_give(
             f
         })
         .collect();
-    let forged = bundle::seal(rest, manifest.claims, &manifest.created_by, &key(7)).unwrap();
+    let forged = bundle::seal(
+        rest,
+        manifest.claims,
+        &manifest.created_by,
+        &key(7),
+        manifest.key.source,
+    )
+    .unwrap();
     let v = bundle::verify(&forged, Some(&key(7).public_jwk().thumbprint()));
     assert!(!v.intact(), "{}", v.render());
     assert!(
