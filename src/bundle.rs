@@ -129,6 +129,23 @@ pub struct Manifest {
     pub claims: Claims,
     pub key: SignedBy,
     pub files: Vec<Pinned>,
+    /// An RFC 3161 time-stamp token over `claims.log_head`, in [`crate::timestamp::TOKEN_FILE`]
+    /// (pinned like every file), and what it says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<TimestampClaim>,
+}
+
+/// What a bundle's time-stamp token says, as read when the bundle was written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimestampClaim {
+    pub file: String,
+    /// `genTime`, GeneralizedTime as the token writes it.
+    pub gen_time: String,
+    /// The TSA certificate's subject.
+    pub tsa: String,
+    /// The token's serial number, hex.
+    pub serial: String,
 }
 
 /// Why a bundle could not be written.
@@ -144,6 +161,8 @@ pub enum BundleError {
     Sign(String),
     #[error("the log contradicts itself (altered?): {0}")]
     Contradicts(String),
+    #[error("the time-stamp token: {0}")]
+    Timestamp(String),
     #[error(
         "the run's checkpoints are signed by key {log}, the bundle would be signed by key {bundle}: \
          sign it with the key that signed the run (--signing-key)"
@@ -268,6 +287,18 @@ pub fn build(
     key: &SigningKey,
     source: KeySource,
 ) -> Result<Vec<u8>, BundleError> {
+    build_stamped(events, tail, key, source, None)
+}
+
+/// [`build`], with an RFC 3161 time-stamp token over the log's last hash (checked against
+/// the certificate it carries; the reader pins the TSA).
+pub fn build_stamped(
+    events: &[Envelope],
+    tail: &Tail,
+    key: &SigningKey,
+    source: KeySource,
+    token: Option<Vec<u8>>,
+) -> Result<Vec<u8>, BundleError> {
     if let Tail::Torn { bytes, .. } = tail {
         return Err(BundleError::TornLog(*bytes));
     }
@@ -290,8 +321,22 @@ pub fn build(
             bundle: thumbprint,
         });
     }
-    let (files, claims, _) = derive(events);
-    seal(files, claims, &harness(), key, source)
+    let (mut files, claims, _) = derive(events);
+    let timestamp = match token {
+        None => None,
+        Some(token) => {
+            let stamped = crate::timestamp::verify(&token, &claims.log_head, None)
+                .map_err(BundleError::Timestamp)?;
+            files.push(File::new(crate::timestamp::TOKEN_FILE, token));
+            Some(TimestampClaim {
+                file: crate::timestamp::TOKEN_FILE.into(),
+                gen_time: stamped.gen_time,
+                tsa: stamped.tsa,
+                serial: stamped.serial,
+            })
+        }
+    };
+    seal_stamped(files, claims, &harness(), key, source, timestamp)
 }
 
 /// Pins `files`, signs the manifest and writes the archive. Public so that tests can build
@@ -302,6 +347,18 @@ pub fn seal(
     created_by: &str,
     key: &SigningKey,
     source: KeySource,
+) -> Result<Vec<u8>, BundleError> {
+    seal_stamped(files, claims, created_by, key, source, None)
+}
+
+/// [`seal`], the manifest naming a time-stamp token among `files`.
+pub fn seal_stamped(
+    files: Vec<File>,
+    claims: Claims,
+    created_by: &str,
+    key: &SigningKey,
+    source: KeySource,
+    timestamp: Option<TimestampClaim>,
 ) -> Result<Vec<u8>, BundleError> {
     let public = key.public_jwk();
     let manifest = Manifest {
@@ -321,6 +378,7 @@ pub fn seal(
                 sha256: sha256_hex(&f.bytes),
             })
             .collect(),
+        timestamp,
     };
     let manifest_bytes = manifest_text(&manifest).map_err(|e| BundleError::Sign(e.to_string()))?;
     let signature = sign_manifest(&manifest_bytes, key)?;
@@ -541,6 +599,16 @@ fn locate(files: &[File], offset: usize) -> String {
 
 /// Checks a bundle completely, offline. `trusted_key` pins the signer: a JWK thumbprint.
 pub fn verify(bytes: &[u8], trusted_key: Option<&str>) -> Verification {
+    verify_stamped(bytes, trusted_key, None)
+}
+
+/// [`verify`], and the bundle's time-stamp token checked against `tsa_cert` (the TSA's
+/// certificate, DER): a pinned TSA requires a token.
+pub fn verify_stamped(
+    bytes: &[u8],
+    trusted_key: Option<&str>,
+    tsa_cert: Option<&[u8]>,
+) -> Verification {
     let mut v = Verification::default();
     let files = match read_tar(bytes) {
         Ok(f) => f,
@@ -692,6 +760,12 @@ pub fn verify(bytes: &[u8], trusted_key: Option<&str>) -> Verification {
         return v;
     }
     check_checkpoints(&mut v, &audit, &manifest.key, trusted_key);
+    check_timestamp(
+        &mut v,
+        &manifest,
+        get(crate::timestamp::TOKEN_FILE),
+        tsa_cert,
+    );
     // Everything else is recomputed from the log and must be what the bundle holds.
     let (derived, claims, view) = derive(&events);
     // What the log says of each manifest must hold of the text it recorded.
@@ -741,7 +815,9 @@ pub fn verify(bytes: &[u8], trusted_key: Option<&str>) -> Verification {
         }
     }
     for f in &files {
-        let ours = f.path == MANIFEST || f.path == SIGNATURE;
+        let ours = f.path == MANIFEST
+            || f.path == SIGNATURE
+            || (manifest.timestamp.is_some() && f.path == crate::timestamp::TOKEN_FILE);
         if !ours && !derived.iter().any(|d| d.path == f.path) {
             v.problems
                 .push(format!("{}: not something its log gives", f.path));
@@ -880,6 +956,61 @@ fn check_checkpoints(
              certification evidence is signed with a key kept outside it (docs/evidence.md)",
             key.source.describe()
         ));
+    }
+}
+
+/// The time-stamp token: over the head the log ends with, saying what the manifest says,
+/// signed by the pinned TSA (or, unpinned, by the certificate it carries, which is said).
+fn check_timestamp(
+    v: &mut Verification,
+    manifest: &Manifest,
+    token: Option<&File>,
+    tsa_cert: Option<&[u8]>,
+) {
+    use crate::timestamp::TOKEN_FILE;
+    let Some(claim) = &manifest.timestamp else {
+        if tsa_cert.is_some() {
+            v.problems.push(format!(
+                "{TOKEN_FILE}: missing: the bundle has no time-stamp, and --tsa-cert requires one"
+            ));
+        }
+        return;
+    };
+    let Some(token) = token else {
+        v.problems
+            .push(format!("{TOKEN_FILE}: named in {MANIFEST} but missing"));
+        return;
+    };
+    match crate::timestamp::verify(&token.bytes, &manifest.claims.log_head, tsa_cert) {
+        Err(e) => v.problems.push(format!("{TOKEN_FILE}: {e}")),
+        Ok(stamped) => {
+            if stamped.gen_time != claim.gen_time
+                || stamped.tsa != claim.tsa
+                || stamped.serial != claim.serial
+            {
+                v.problems.push(format!(
+                    "{TOKEN_FILE}: the token says {} by {} (serial {}), {MANIFEST} says {} by {} \
+                     (serial {})",
+                    stamped.gen_time,
+                    stamped.tsa,
+                    stamped.serial,
+                    claim.gen_time,
+                    claim.tsa,
+                    claim.serial
+                ));
+                return;
+            }
+            v.held.push(format!(
+                "{TOKEN_FILE}: the log's head {} was time-stamped at {} by {} (RFC 3161, serial {})",
+                manifest.claims.log_head, stamped.gen_time, stamped.tsa, stamped.serial
+            ));
+            if tsa_cert.is_none() {
+                v.notes.push(format!(
+                    "{TOKEN_FILE}: checked against the certificate it carries; give --tsa-cert \
+                     to pin the time-stamping authority"
+                ));
+            }
+        }
     }
 }
 

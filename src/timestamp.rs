@@ -424,7 +424,10 @@ fn parse_token(token: &[u8]) -> Result<TokenInfo<'_>, String> {
     let explicit = ci.expect(0xa0, "content")?;
     let signed_data = Der::new(explicit.content).expect(0x30, "SignedData")?;
     let mut sd = Der::new(signed_data.content);
-    sd.expect(0x02, "version")?;
+    // RFC 5652 §5.1: version 3 when the content is not id-data.
+    if sd.expect(0x02, "version")?.content != [3] {
+        return Err("the SignedData version is not 3 (RFC 5652 §5.1)".into());
+    }
     sd.expect(0x31, "digestAlgorithms")?;
     let encap = sd.expect(0x30, "encapContentInfo")?;
     let mut encap = Der::new(encap.content);
@@ -650,6 +653,78 @@ mod tests {
             &[0x30, 0x05, 0x02],
         ] {
             assert!(verify(bytes, &"0".repeat(64), None).is_err());
+        }
+    }
+
+    static TOKEN: &[u8] = include_bytes!("../tests/vectors/rfc3161/token.tst");
+    const TSA_PEM: &[u8] = include_bytes!("../tests/vectors/rfc3161/tsa.pem");
+    const CA_PEM: &[u8] = include_bytes!("../tests/vectors/rfc3161/tsa-ca.pem");
+    const HEAD: &str = include_str!("../tests/vectors/rfc3161/head.txt");
+
+    fn der(pem: &[u8]) -> Vec<u8> {
+        x509_parser::pem::parse_x509_pem(pem).unwrap().1.contents
+    }
+
+    #[test]
+    fn an_openssl_token_verifies_against_its_tsa_and_nothing_else() {
+        let head = HEAD.trim();
+        let stamped = verify(TOKEN, head, Some(&der(TSA_PEM))).unwrap();
+        assert_eq!(stamped.tsa, "CN=Accord test TSA");
+        assert!(stamped.gen_time.starts_with("2026"), "{stamped:?}");
+        // Unpinned: the certificate the token carries.
+        assert_eq!(verify(TOKEN, head, None).unwrap(), stamped);
+        // Another head, another certificate.
+        let other = "0".repeat(64);
+        assert!(
+            verify(TOKEN, &other, Some(&der(TSA_PEM)))
+                .unwrap_err()
+                .contains("another datum")
+        );
+        let err = verify(TOKEN, head, Some(&der(CA_PEM))).unwrap_err();
+        assert!(err.contains("another TSA certificate"), "{err}");
+    }
+
+    #[test]
+    fn a_changed_byte_of_the_token_is_refused() {
+        let head = HEAD.trim();
+        let tsa = der(TSA_PEM);
+        // The last bytes are the signature; the genTime sits inside the signed TSTInfo.
+        let mut sig = TOKEN.to_vec();
+        let n = sig.len();
+        sig[n - 3] ^= 0x01;
+        assert!(verify(&sig, head, Some(&tsa)).is_err());
+        let at = TOKEN
+            .windows(4)
+            .position(|w| w == b"2026")
+            .expect("genTime");
+        let mut time = TOKEN.to_vec();
+        time[at + 3] = b'7';
+        let err = verify(&time, head, Some(&tsa)).unwrap_err();
+        assert!(err.contains("messageDigest"), "{err}");
+        // Every byte the TSA signed (the TSTInfo, the signed attributes) or its signature:
+        // a change is refused. CMS leaves other bytes unsigned (the certificate set, the
+        // signer's identifier); a bundle pins the token's bytes whole, so they cannot change
+        // there either. No change panics.
+        let info = parse_token(TOKEN).unwrap();
+        let offset = |part: &[u8]| part.as_ptr() as usize - TOKEN.as_ptr() as usize;
+        let signed = [
+            (offset(info.e_content), info.e_content.len()),
+            (
+                offset(info.signed_attrs.content),
+                info.signed_attrs.content.len(),
+            ),
+            (offset(info.signature), info.signature.len()),
+        ];
+        for i in 0..TOKEN.len() {
+            let mut t = TOKEN.to_vec();
+            t[i] ^= 0x80;
+            let result = verify(&t, head, Some(&tsa));
+            if signed.iter().any(|(at, len)| (*at..at + len).contains(&i)) {
+                assert!(
+                    result.is_err(),
+                    "signed byte {i} changed and still verifies"
+                );
+            }
         }
     }
 

@@ -25,6 +25,10 @@ pub struct BundleArgs {
     output: Option<PathBuf>,
     #[command(flatten)]
     signing: SigningKeyArg,
+    /// Time-stamp the log's final head at this RFC 3161 time-stamping authority (an
+    /// `http://` URL: tokens are signed, so the transport need not be) and embed the token.
+    #[arg(long, value_name = "URL")]
+    tsa: Option<String>,
     #[command(flatten)]
     store: StoreArg,
 }
@@ -40,6 +44,10 @@ pub enum BundleCommand {
         /// (A thumbprint is base64url and may begin with `-`.)
         #[arg(long, allow_hyphen_values = true)]
         key: Option<String>,
+        /// The time-stamping authority's certificate (PEM or DER) the bundle's time-stamp
+        /// token must be signed with; the bundle must then carry one.
+        #[arg(long, value_name = "FILE")]
+        tsa_cert: Option<PathBuf>,
     },
     /// Print the harness's public key (JWK) and its thumbprint, to hand to whoever verifies
     /// its bundles.
@@ -53,7 +61,11 @@ pub enum BundleCommand {
 
 pub fn run(a: BundleArgs) -> Result<ExitCode, CliError> {
     match a.command {
-        Some(BundleCommand::Verify { file, key }) => verify(&file, key.as_deref()),
+        Some(BundleCommand::Verify {
+            file,
+            key,
+            tsa_cert,
+        }) => verify(&file, key.as_deref(), tsa_cert.as_deref()),
         Some(BundleCommand::Key { signing, store }) => {
             let key = signing.load(store.path())?;
             let public = key.signing_key().public_jwk();
@@ -75,7 +87,7 @@ pub fn run(a: BundleArgs) -> Result<ExitCode, CliError> {
                     "accord bundle RUN --output FILE (or accord bundle verify FILE)".into(),
                 ));
             };
-            write(&run, &output, &a.signing, a.store.path())
+            write(&run, &output, &a.signing, a.tsa.as_deref(), a.store.path())
         }
     }
 }
@@ -84,12 +96,17 @@ fn write(
     run: &str,
     output: &Path,
     signing: &SigningKeyArg,
+    tsa: Option<&str>,
     store: &Path,
 ) -> Result<ExitCode, CliError> {
     let log = EmbeddedStore::new(store).read(run).map_err(store_error)?;
     let harness_key = signing.load(store)?;
     let key = harness_key.signing_key();
-    let bytes = bundle::build(&log.events, &log.tail, key, harness_key.source())
+    let token = match (tsa, log.events.last()) {
+        (Some(url), Some(last)) => Some(time_stamp(url, &last.hash)?),
+        _ => None,
+    };
+    let bytes = bundle::build_stamped(&log.events, &log.tail, key, harness_key.source(), token)
         .map_err(|e| CliError::Harness(format!("run `{run}`: {e}")))?;
     // Checked as a reader will check it before anything is written: a bundle that does not
     // verify is never left on disk.
@@ -124,11 +141,65 @@ fn write(
     Ok(ExitCode::SUCCESS)
 }
 
-fn verify(file: &Path, key: Option<&str>) -> Result<ExitCode, CliError> {
+/// Asks the TSA at `url` for a time-stamp token over `head` (RFC 3161 §3.4: POST of
+/// `application/timestamp-query`), bounded in time and size; the token is checked against
+/// the request before it is used.
+fn time_stamp(url: &str, head: &str) -> Result<Vec<u8>, CliError> {
+    let fail = |m: String| CliError::Harness(format!("--tsa {url}: {m}"));
+    let request =
+        crate::timestamp::request(head, &mut crate::entropy::SystemEntropy).map_err(|m| fail(m))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| fail(e.to_string()))?;
+    let reply = runtime.block_on(async {
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
+            .build()
+            .map_err(|e| e.to_string())?;
+        let mut response = client
+            .post(url)
+            .header("content-type", "application/timestamp-query")
+            .body(request.der.clone())
+            .send()
+            .await
+            .map_err(|e| format!("no answer: {e}"))?;
+        if !response.status().is_success() {
+            return Err(format!("answered HTTP {}", response.status()));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| e.to_string())? {
+            body.extend_from_slice(&chunk);
+            if body.len() > crate::timestamp::MAX_REPLY_BYTES {
+                return Err(format!(
+                    "answered more than {} bytes",
+                    crate::timestamp::MAX_REPLY_BYTES
+                ));
+            }
+        }
+        Ok(body)
+    });
+    let reply = reply.map_err(fail)?;
+    crate::timestamp::read_reply(&reply, &request, head).map_err(fail)
+}
+
+/// A certificate file, PEM (the first certificate) or DER.
+fn read_certificate(path: &Path) -> Result<Vec<u8>, CliError> {
+    let bytes = std::fs::read(path).map_err(|e| CliError::input(path, e))?;
+    if bytes.starts_with(b"-----BEGIN") {
+        let (_, pem) = x509_parser::pem::parse_x509_pem(&bytes)
+            .map_err(|e| CliError::input(path, format!("not a PEM certificate: {e}")))?;
+        return Ok(pem.contents);
+    }
+    Ok(bytes)
+}
+
+fn verify(file: &Path, key: Option<&str>, tsa_cert: Option<&Path>) -> Result<ExitCode, CliError> {
     let trusted = key
         .map(bundle::trusted_thumbprint)
         .transpose()
         .map_err(CliError::Usage)?;
+    let tsa_cert = tsa_cert.map(read_certificate).transpose()?;
     let size = std::fs::metadata(file)
         .map_err(|e| CliError::input(file, e))?
         .len();
@@ -142,7 +213,7 @@ fn verify(file: &Path, key: Option<&str>) -> Result<ExitCode, CliError> {
         ));
     }
     let bytes = std::fs::read(file).map_err(|e| CliError::input(file, e))?;
-    let v = bundle::verify(&bytes, trusted.as_deref());
+    let v = bundle::verify_stamped(&bytes, trusted.as_deref(), tsa_cert.as_deref());
     emit(&v.render(), None)?;
     Ok(if v.intact() {
         ExitCode::SUCCESS

@@ -353,3 +353,171 @@ fn a_run_finished_that_claims_better_than_its_scenarios_is_a_contradiction() {
     ]);
     assert_refused(&pinned, 1, "the run's end is not signed");
 }
+
+/// OpenSSL's time-stamping authority (`tests/peers/tsa/tsa.py`), stopped when dropped.
+struct Tsa {
+    child: std::process::Child,
+    url: String,
+    cert: PathBuf,
+}
+
+impl Drop for Tsa {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_tsa(dir: &Path) -> Option<Tsa> {
+    use std::io::BufRead as _;
+    let script = repo().join("tests/peers/tsa/tsa.py");
+    let child = Command::new("python3")
+        .arg(&script)
+        .arg(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn();
+    let Ok(mut child) = child else {
+        return super::support::skip(
+            super::support::Needs::Peer,
+            "python3 is not installed",
+            "install Python 3 and OpenSSL",
+        );
+    };
+    let mut line = String::new();
+    let stdout = child.stdout.take().unwrap();
+    let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    if fields.first() != Some(&"listening") {
+        let mut err = String::new();
+        let _ = std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err);
+        let _ = child.kill();
+        return super::support::skip(
+            super::support::Needs::Peer,
+            &format!("the OpenSSL time-stamping authority did not start: {line}{err}"),
+            "install OpenSSL (`openssl ts`)",
+        );
+    }
+    Some(Tsa {
+        url: format!("http://127.0.0.1:{}/", fields[1]),
+        cert: PathBuf::from(fields[3]),
+        child,
+    })
+}
+
+#[test]
+fn a_bundle_time_stamped_by_openssls_tsa_verifies_and_a_swapped_token_does_not() {
+    let f = fixture();
+    let dir = f.dir.join("tsa");
+    let _ = std::fs::remove_dir_all(&dir);
+    let Some(tsa) = start_tsa(&dir) else { return };
+    let stamped = f.dir.join("stamped.tar");
+    let out = accord(&[
+        "bundle",
+        &f.run,
+        "--output",
+        s(&stamped),
+        "--store",
+        s(&f.store),
+        "--signing-key",
+        s(&f.key),
+        "--tsa",
+        &tsa.url,
+    ]);
+    assert_refused(&out, 0, "written to");
+    let ok = accord(&[
+        "bundle",
+        "verify",
+        s(&stamped),
+        "--key",
+        &f.thumbprint,
+        "--tsa-cert",
+        s(&tsa.cert),
+    ]);
+    assert_refused(&ok, 0, "was time-stamped at");
+    assert!(text(&ok).contains("CN=Accord test TSA"), "{}", text(&ok));
+    // A bundle without a token, when the reader pins a TSA: refused.
+    let plain = f.dir.join("unstamped.tar");
+    let out = accord(&[
+        "bundle",
+        &f.run,
+        "--output",
+        s(&plain),
+        "--store",
+        s(&f.store),
+        "--signing-key",
+        s(&f.key),
+    ]);
+    assert_refused(&out, 0, "written to");
+    let v = accord(&["bundle", "verify", s(&plain), "--tsa-cert", s(&tsa.cert)]);
+    assert_refused(&v, 1, "--tsa-cert requires one");
+    // A token over another head (the same run's log without its end and the end's
+    // checkpoint: an interrupted run, stamped too), swapped in and the bundle re-sealed by
+    // someone holding the key: the token stamps another datum.
+    let store = copy_store("other-head");
+    let path = log_path(&store, &f.run);
+    let mut events = read_log(&path);
+    events.truncate(events.len() - 2);
+    write_rechained(&path, &events);
+    let other = f.dir.join("other-head.tar");
+    let out = accord(&[
+        "bundle",
+        &f.run,
+        "--output",
+        s(&other),
+        "--store",
+        s(&store),
+        "--signing-key",
+        s(&f.key),
+        "--tsa",
+        &tsa.url,
+    ]);
+    assert_refused(&out, 0, "written to");
+    let token_of = |bundle: &Path| {
+        accord::bundle::read_tar(&std::fs::read(bundle).unwrap())
+            .unwrap()
+            .into_iter()
+            .find(|f| f.path == accord::timestamp::TOKEN_FILE)
+            .unwrap()
+    };
+    let foreign = token_of(&other);
+    let files = accord::bundle::read_tar(&std::fs::read(&stamped).unwrap()).unwrap();
+    let manifest: accord::bundle::Manifest = serde_json::from_slice(&files[0].bytes).unwrap();
+    let rest: Vec<accord::bundle::File> = files
+        .into_iter()
+        .skip(2)
+        .map(|file| {
+            if file.path == accord::timestamp::TOKEN_FILE {
+                foreign.clone()
+            } else {
+                file
+            }
+        })
+        .collect();
+    let key_text = std::fs::read(&f.key).unwrap();
+    let jwk: accord::formats::jose::Jwk = serde_json::from_slice(&key_text).unwrap();
+    let key = accord::formats::jose::SigningKey::from_jwk(&jwk).unwrap();
+    let forged = accord::bundle::seal_stamped(
+        rest,
+        manifest.claims,
+        &manifest.created_by,
+        &key,
+        manifest.key.source,
+        manifest.timestamp,
+    )
+    .unwrap();
+    let v = accord::bundle::verify_stamped(&forged, Some(&f.thumbprint), None);
+    assert!(!v.intact(), "{}", v.render());
+    assert!(v.render().contains("another datum"), "{}", v.render());
+    // The token swapped without re-sealing: the pin names it.
+    let swapped = f.dir.join("swapped.tar");
+    let mut files = accord::bundle::read_tar(&std::fs::read(&stamped).unwrap()).unwrap();
+    for file in &mut files {
+        if file.path == accord::timestamp::TOKEN_FILE {
+            *file = foreign.clone();
+        }
+    }
+    std::fs::write(&swapped, accord::bundle::write_tar(&files)).unwrap();
+    let v = accord(&["bundle", "verify", s(&swapped), "--tsa-cert", s(&tsa.cert)]);
+    assert_refused(&v, 1, "MISMATCH TIMESTAMP.tst: SHA-256");
+}
