@@ -567,7 +567,9 @@ pub fn parse(text: &str) -> Result<Manifest, Vec<Problem>> {
             problem(
                 var.span(),
                 "control.token_env".into(),
-                format!("{name:?} must be the name of an environment variable (letters, digits, _), not the token"),
+                format!(
+                    "{name:?} must be the name of an environment variable (letters, digits, _), not the token"
+                ),
             );
         }
     }
@@ -625,15 +627,19 @@ ports = [8080]
 
     #[test]
     fn a_control_token_is_named_by_its_variable_never_given() {
-        let m = parse(&format!("{GOOD}\n[control]\ntoken_env = \"ACME_CONTROL_TOKEN\"\n"))
-            .map_err(|p| format!("{p:?}"))
-            .unwrap();
+        let m = parse(&format!(
+            "{GOOD}\n[control]\ntoken_env = \"ACME_CONTROL_TOKEN\"\n"
+        ))
+        .map_err(|p| format!("{p:?}"))
+        .unwrap();
         assert_eq!(
             m.control.token_env.as_ref().map(|v| v.get_ref().as_str()),
             Some("ACME_CONTROL_TOKEN")
         );
-        let p = parse(&format!("{GOOD}\n[control]\ntoken_env = \"Bearer abc-123\"\n"))
-            .unwrap_err();
+        let p = parse(&format!(
+            "{GOOD}\n[control]\ntoken_env = \"Bearer abc-123\"\n"
+        ))
+        .unwrap_err();
         assert_eq!(p[0].field, "control.token_env", "{p:?}");
         assert!(p[0].line.is_some(), "{p:?}");
     }

@@ -213,14 +213,22 @@ pub async fn check(State(guard): State<Arc<Guard>>, request: Request, next: Next
         .map(str::to_owned)
         .or_else(|| request.uri().authority().map(|a| a.to_string()));
     match host {
-        None => return refuse(400, "missing_host", "a control call must carry a Host header"),
+        None => {
+            return refuse(
+                400,
+                "missing_host",
+                "a control call must carry a Host header",
+            );
+        }
         Some(h) if !guard.admits_host(&h) => {
             // RFC 9110 §15.5.20: 421 for a request the server is not configured to answer
             // for that authority.
             return refuse(
                 421,
                 "misdirected_request",
-                &format!("{h:?} does not name this role; the control API answers only to its own names"),
+                &format!(
+                    "{h:?} does not name this role; the control API answers only to its own names"
+                ),
             );
         }
         Some(_) => {}

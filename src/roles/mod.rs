@@ -37,9 +37,9 @@ use crate::formats::jose::{JoseError, SigningKey};
 use crate::protocol::ProtocolError;
 use crate::tls::{Security, ServerTls, TlsError};
 
+use crate::trust::pki::TestPki;
 pub use bounds::{MAX_REQUEST_BODY, ServeLimits};
 pub use guard::ControlAccess;
-use crate::trust::pki::TestPki;
 
 /// A role listening on a socket, shut down when dropped.
 pub struct Running {

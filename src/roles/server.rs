@@ -142,7 +142,11 @@ where
     let _ = tokio::time::timeout(limits.shutdown_grace, conn).await;
 }
 
-async fn handle(router: Router, request: hyper::Request<Incoming>, limits: ServeLimits) -> Response {
+async fn handle(
+    router: Router,
+    request: hyper::Request<Incoming>,
+    limits: ServeLimits,
+) -> Response {
     let request = request.map(|body| {
         Body::new(Deadline {
             inner: Body::new(body),

@@ -92,13 +92,15 @@ fn valid_name(name: &str) -> bool {
 /// question (it pins operators); the host only refuses what no relying party could use.
 pub fn check_list(token: &str) -> Result<(), String> {
     // The time only decides freshness findings, which the host does not judge.
-    trust_list::verify(token, None, 0).map(|_| ()).map_err(|violations| {
-        violations
-            .iter()
-            .map(|v| v.message.clone())
-            .collect::<Vec<_>>()
-            .join("; ")
-    })
+    trust_list::verify(token, None, 0)
+        .map(|_| ())
+        .map_err(|violations| {
+            violations
+                .iter()
+                .map(|v| v.message.clone())
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
 }
 
 pub fn router(state: Arc<TrustListHost>) -> Router {
@@ -139,9 +141,7 @@ async fn publish_list(
         token: String,
     }
     if !valid_name(&j) {
-        return control_bad_request(
-            "a list's name is 1 to 32 lower-case letters, digits or '-'",
-        );
+        return control_bad_request("a list's name is 1 to 32 lower-case letters, digits or '-'");
     }
     let token = match serde_json::from_slice::<Publish>(&body) {
         Ok(p) if !p.token.is_empty() => p.token,
@@ -195,7 +195,10 @@ mod tests {
         // Replacing a list by name is always possible within the byte bound.
         host.publish("j0", "y".repeat(1000)).unwrap();
         assert_eq!(host.held().0, MAX_TRUST_LISTS);
-        assert!(host.publish("j1", "z".repeat(MAX_TRUST_LIST_BYTES)).is_err());
+        assert!(
+            host.publish("j1", "z".repeat(MAX_TRUST_LIST_BYTES))
+                .is_err()
+        );
         assert!(host.held().1 <= MAX_TRUST_LIST_BYTES);
     }
 
