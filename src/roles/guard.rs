@@ -142,7 +142,7 @@ impl Guard {
         if let Ok(ip) = name.parse::<IpAddr>() {
             return ip.is_loopback() || ip == self.bound_ip || self.any_ip;
         }
-        self.hosts.iter().any(|h| *h == name)
+        self.hosts.contains(&name)
     }
 
     /// Whether an `Origin` header value is this role's own.

@@ -172,9 +172,7 @@ fn cross_origin_and_foreign_host_control_calls_are_refused() {
         // The protocol endpoints stay open to any host: only /control/ is guarded.
         let (status, _) = exchange(
             at,
-            &format!(
-                "GET /.well-known/openid-credential-issuer/eu HTTP/1.1\r\nHost: any.example\r\nConnection: close\r\n\r\n"
-            ),
+            "GET /.well-known/openid-credential-issuer/eu HTTP/1.1\r\nHost: any.example\r\nConnection: close\r\n\r\n",
         )
         .await;
         assert_eq!(status, 200);
