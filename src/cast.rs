@@ -527,8 +527,14 @@ impl Cast {
 
     /// A control client for `part` (its control path).
     pub fn control(&self, part: Part) -> ControlClient {
+        let token = match &self.castings[&part] {
+            // Checked when the part was launched; unset since then means no token.
+            Casting::Manifest { manifest, .. } => manifest.control.token().ok().flatten(),
+            Casting::Reference => None,
+        };
         ControlClient::new(self.control_transport.clone())
             .with_control_path(&self.player(part).control_path)
+            .with_token(token)
     }
 
     fn url_of(&self, part: Part) -> Option<String> {
@@ -554,6 +560,13 @@ impl Cast {
             Casting::Reference => "/control".to_owned(),
             Casting::Manifest { manifest, .. } => manifest.control.base.get_ref().clone(),
         };
+        if let Casting::Manifest { manifest, .. } = &casting
+            && let Err(var) = manifest.control.token()
+        {
+            return Err(fail(format!(
+                "control.token_env names {var}, which is not set in Accord's environment"
+            )));
+        }
         let record = |base_url: String| {
             let mut record =
                 PlayerRecord::new(part, &casting.implementation(), &casting.kind(), &base_url);

@@ -104,8 +104,11 @@ pub async fn start(
     let mut cmd: Vec<String> = args.to_vec();
     // Plain HTTP: the roles are reached by the network's aliases, outside the test domain
     // whose names Accord resolves and certifies (casts use `start_on_host`, over HTTPS).
+    // All interfaces without a control token: the network is the test's own, reached from
+    // the host only through the published port.
     cmd.extend([
         "--plain-http".into(),
+        "--insecure-bind".into(),
         "--bind".into(),
         "0.0.0.0".into(),
         "--port".into(),

@@ -189,12 +189,33 @@ pub struct Control {
     /// Path prefix of the control API on the implementation's base URL.
     #[serde(default = "default_control_base")]
     pub base: Spanned<String>,
+    /// The environment variable of the harness's process that holds the bearer token the
+    /// implementation's control API requires (`Authorization: Bearer …`); none when absent.
+    /// The manifest names the variable, never the token, so manifests can be committed and
+    /// recorded in bundles.
+    #[serde(default)]
+    pub token_env: Option<Spanned<String>>,
 }
 
 impl Default for Control {
     fn default() -> Self {
         Self {
             base: Spanned::new(0..0, default_control_base().into_inner()),
+            token_env: None,
+        }
+    }
+}
+
+impl Control {
+    /// The control token, read from `token_env`: `Ok(None)` when the manifest names no
+    /// variable, `Err` (the variable's name) when it names one that is unset or empty.
+    pub fn token(&self) -> Result<Option<String>, String> {
+        let Some(var) = &self.token_env else {
+            return Ok(None);
+        };
+        match std::env::var(var.get_ref()) {
+            Ok(t) if !t.is_empty() => Ok(Some(t)),
+            _ => Err(var.get_ref().clone()),
         }
     }
 }
@@ -537,6 +558,21 @@ pub fn parse(text: &str) -> Result<Manifest, Vec<Problem>> {
             ),
         );
     }
+    if let Some(var) = &manifest.control.token_env {
+        let name = var.get_ref();
+        let valid = !name.is_empty()
+            && !name.starts_with(|c: char| c.is_ascii_digit())
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if !valid {
+            problem(
+                var.span(),
+                "control.token_env".into(),
+                format!(
+                    "{name:?} must be the name of an environment variable (letters, digits, _), not the token"
+                ),
+            );
+        }
+    }
     problems.sort_by_key(|p| p.line);
     if problems.is_empty() {
         let mut manifest = manifest;
@@ -587,6 +623,25 @@ ports = [8080]
         assert_eq!(problems[0].line, Some(10));
         assert_eq!(problems[1].field, "launch.image");
         assert_eq!(problems[1].line, Some(15));
+    }
+
+    #[test]
+    fn a_control_token_is_named_by_its_variable_never_given() {
+        let m = parse(&format!(
+            "{GOOD}\n[control]\ntoken_env = \"ACME_CONTROL_TOKEN\"\n"
+        ))
+        .map_err(|p| format!("{p:?}"))
+        .unwrap();
+        assert_eq!(
+            m.control.token_env.as_ref().map(|v| v.get_ref().as_str()),
+            Some("ACME_CONTROL_TOKEN")
+        );
+        let p = parse(&format!(
+            "{GOOD}\n[control]\ntoken_env = \"Bearer abc-123\"\n"
+        ))
+        .unwrap_err();
+        assert_eq!(p[0].field, "control.token_env", "{p:?}");
+        assert!(p[0].line.is_some(), "{p:?}");
     }
 
     #[test]

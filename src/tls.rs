@@ -10,9 +10,10 @@
 //! - resolution without `/etc/hosts`: [`TestDomainResolver`] sends every name under the test
 //!   domain to loopback, and any other name to the system resolver (containers get host
 //!   entries instead, see `launch.rs`);
-//! - the server side: [`ServerTls`] (a rustls server configuration for one role's names) and
-//!   [`TlsListener`], which completes handshakes off the accept loop, each within
-//!   [`HANDSHAKE_TIMEOUT`], so a client that never finishes one cannot stall the others;
+//! - the server side: [`ServerTls`] (a rustls server configuration for one role's names);
+//!   the roles' server (`roles::server`) completes handshakes off its accept loop, each
+//!   within [`HANDSHAKE_TIMEOUT`], so a client that never finishes one cannot stall the
+//!   others;
 //! - the client side: [`ClientTrust`], the CAs Accord's HTTP clients trust (the seed's TLS CA
 //!   and whatever CAs implementation manifests name), nothing else.
 //!
@@ -27,10 +28,6 @@ use std::time::Duration;
 
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use serde::{Deserialize, Serialize};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
-use tokio_rustls::TlsAcceptor;
-use tokio_rustls::server::TlsStream;
 
 use crate::trust::pki::{PkiError, TestPki, parse_pem_certs};
 
@@ -216,79 +213,6 @@ impl reqwest::dns::Resolve for TestDomainResolver {
             };
             Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
         })
-    }
-}
-
-/// A TCP listener that hands axum only connections whose TLS handshake completed. Handshakes
-/// run on tasks of their own, each bounded by [`HANDSHAKE_TIMEOUT`]; the accept loop stops
-/// when the listener is dropped, which closes the socket.
-pub struct TlsListener {
-    local: SocketAddr,
-    ready: mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
-    accept_loop: tokio::task::JoinHandle<()>,
-}
-
-impl TlsListener {
-    pub fn new(tcp: TcpListener, tls: &ServerTls) -> std::io::Result<Self> {
-        let local = tcp.local_addr()?;
-        // A few handshaken connections may wait for axum; more wait in their tasks.
-        let (tx, ready) = mpsc::channel(64);
-        let acceptor = TlsAcceptor::from(tls.config.clone());
-        let accept_loop = tokio::spawn(async move {
-            loop {
-                let (stream, peer) = match tcp.accept().await {
-                    Ok(accepted) => accepted,
-                    Err(_) => {
-                        // Out of file descriptors or a reset before accept: let the
-                        // condition pass rather than spin.
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        continue;
-                    }
-                };
-                if tx.is_closed() {
-                    return;
-                }
-                let acceptor = acceptor.clone();
-                let tx = tx.clone();
-                tokio::spawn(async move {
-                    let _ = stream.set_nodelay(true);
-                    if let Ok(Ok(tls)) =
-                        tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await
-                    {
-                        let _ = tx.send((tls, peer)).await;
-                    }
-                });
-            }
-        });
-        Ok(Self {
-            local,
-            ready,
-            accept_loop,
-        })
-    }
-}
-
-impl Drop for TlsListener {
-    fn drop(&mut self) {
-        self.accept_loop.abort();
-    }
-}
-
-impl axum::serve::Listener for TlsListener {
-    type Io = TlsStream<TcpStream>;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        match self.ready.recv().await {
-            Some(connection) => connection,
-            // The accept loop ended (it only does when the listener is dropped): nothing
-            // more will come.
-            None => std::future::pending().await,
-        }
-    }
-
-    fn local_addr(&self) -> std::io::Result<Self::Addr> {
-        Ok(self.local)
     }
 }
 

@@ -267,6 +267,25 @@ impl Transport {
         to: &str,
         request: Request,
     ) -> Result<Response, TransportError> {
+        self.send_bearer(from, to, request, None).await
+    }
+
+    /// [`Self::send`] with `Authorization: Bearer <secret>` added on the wire only: the
+    /// recorded exchange shows [`SECRET_BEARER`] in its place. For a control API's token,
+    /// a real secret that must not reach the log (logs are bundled and shared), unlike the
+    /// protocol's access tokens, which are test values and part of the transcript.
+    pub async fn send_bearer(
+        &self,
+        from: &str,
+        to: &str,
+        request: Request,
+        secret: Option<&str>,
+    ) -> Result<Response, TransportError> {
+        let recorded_authorization = secret.map(|_| SECRET_BEARER.to_owned());
+        let request = match secret {
+            Some(t) => request.header("authorization", format!("Bearer {t}")),
+            None => request,
+        };
         let mut exchange = Exchange {
             from: from.to_owned(),
             to: to.to_owned(),
@@ -283,6 +302,11 @@ impl Transport {
             response_body: String::new(),
             error: None,
         };
+        if let Some(shown) = recorded_authorization {
+            exchange
+                .request_headers
+                .insert("authorization".to_owned(), shown);
+        }
         let result = self.exchange(request).await;
         match &result {
             Ok(r) => {
@@ -384,6 +408,9 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     }
     out
 }
+
+/// What a recorded exchange shows for a control token sent by [`Transport::send_bearer`].
+pub const SECRET_BEARER: &str = "Bearer [control token]";
 
 /// Names whose values are secrets or personal data: redacted in human-facing reports (the
 /// event log keeps them, since a replay needs them).

@@ -51,9 +51,23 @@ pub struct ServeArgs {
     /// Port to listen on; 0 picks a free one (the chosen address is logged).
     #[arg(long, default_value_t = 0)]
     port: u16,
-    /// Address to bind. Loopback by default: the reference roles speak plain HTTP.
+    /// Address to bind. Loopback by default; any other address needs --control-token (or
+    /// --insecure-bind), since whoever reaches the role can drive its control API.
     #[arg(long, default_value = "127.0.0.1")]
     bind: IpAddr,
+    /// The bearer token every control call but `GET /control/health` must carry
+    /// (`Authorization: Bearer TOKEN`). Prefer the environment variable, which other users
+    /// of the machine cannot read in the process list.
+    #[arg(long, env = "ACCORD_CONTROL_TOKEN", hide_env_values = true)]
+    control_token: Option<String>,
+    /// Bind a non-loopback address without a control token: anyone who can reach the
+    /// address can drive the role (for a private container network). Prints a warning.
+    #[arg(long)]
+    insecure_bind: bool,
+    /// A further host name the control API answers to (repeatable), such as a compose
+    /// service name; loopback, the role's TLS host and the host of --public-url always are.
+    #[arg(long = "allow-host", value_name = "NAME")]
+    allow_hosts: Vec<String>,
     /// The URL other roles reach this one at, when it is not the bound address (a container's
     /// service name or published port); it is the role's identifier (issuer) and the base of
     /// its request and response URIs (verifier).
@@ -143,7 +157,29 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, CliError> {
     runtime.block_on(serve(args))
 }
 
+/// Refuses to expose a control API nobody guards: a non-loopback address needs a token, or
+/// `--insecure-bind` (then a warning says what it means).
+fn check_exposure(args: &ServeArgs) -> Result<(), CliError> {
+    let token = args.control_token.as_deref().is_some_and(|t| !t.is_empty());
+    if args.bind.is_loopback() || token {
+        return Ok(());
+    }
+    if !args.insecure_bind {
+        return Err(CliError::Usage(format!(
+            "--bind {}: a role reachable beyond loopback needs --control-token (or ACCORD_CONTROL_TOKEN), \
+             or --insecure-bind to let anyone who reaches it drive its control API",
+            args.bind
+        )));
+    }
+    eprintln!(
+        "accord: warning: --insecure-bind: the control API on {} has no token; anyone who can reach it can drive this role",
+        args.bind
+    );
+    Ok(())
+}
+
 async fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
+    check_exposure(&args)?;
     let pki = TestPki::generate(args.seed).map_err(|e| CliError::Usage(e.to_string()))?;
     let clock: Arc<dyn Clock> = match &args.now {
         Some(t) => Arc::new(crate::entropy::FixedClock(super::io::parse_now(Some(t))?)),
@@ -180,6 +216,11 @@ async fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
         crate::roles::Listen::role(security, &pki, &host, SocketAddr::new(args.bind, args.port))
             .map_err(|e| CliError::Usage(format!("cannot serve: {e}")))?;
     bind.public_url = args.public_url.clone();
+    bind.access = crate::roles::ControlAccess {
+        token: None,
+        hosts: args.allow_hosts.clone(),
+    }
+    .with_token(args.control_token.clone());
     let variant = role_variant(&args)?;
     let fail = |e: topology::TopologyError| CliError::Usage(format!("cannot serve: {e}"));
     let (running, _host) = match args.role {

@@ -9,6 +9,7 @@
 
 pub mod dcql;
 pub mod jwe;
+pub mod ledger;
 pub mod oid4vci;
 pub mod oid4vp;
 

@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Map, Value, json};
 
+use super::ledger::{Ledger, json_size};
 use super::{ProtocolError, random_token};
 use crate::credential::{IssueInput, issue_credential};
 use crate::entropy::{Entropy, SeededEntropy};
@@ -41,6 +42,20 @@ const TX_CODE_ATTEMPTS: u32 = 3;
 const MAX_NONCES: usize = 1 << 16;
 /// Inserts between sweeps of expired offers, codes and tokens.
 const SWEEP_EVERY: u32 = 1024;
+/// Offers an issuer remembers at most (pre-authorized codes, `issuer_state`s, offers by
+/// reference); beyond it the oldest is forgotten, as a verifier forgets its oldest
+/// transaction. Forgetting rather than refusing with 503: a run fixes the roles' clock, so
+/// expiry never drains the store during a run, and a fuzzing campaign leaves an unredeemed
+/// offer behind every case that spoils the code; a refusing issuer would stop serving it.
+/// An issuance in flight is seconds old, never the oldest of a thousand.
+pub const MAX_PENDING_OFFERS: usize = 1024;
+/// Bytes of subjects (serialised claims) pending offers hold at most; oldest forgotten.
+pub const MAX_PENDING_OFFER_BYTES: usize = 16 * 1024 * 1024;
+/// Authorization codes and access tokens an issuer remembers at most (each holds a
+/// subject until the credential is issued); oldest forgotten, for the same reasons.
+pub const MAX_GRANTS: usize = 4096;
+/// Bytes of subjects codes and tokens hold at most; oldest forgotten.
+pub const MAX_GRANT_BYTES: usize = 32 * 1024 * 1024;
 
 /// What an issuer issues and signs with.
 pub struct IssuerConfig {
@@ -169,6 +184,23 @@ pub struct Issuer {
     /// Status list capacity: issuance stops, rather than pointing at entries that do not exist.
     status_capacity: u64,
     inserts: u32,
+    /// Bounds what offers hold ([`MAX_PENDING_OFFERS`], [`MAX_PENDING_OFFER_BYTES`]).
+    offer_ledger: Ledger,
+    /// Bounds what codes and tokens hold ([`MAX_GRANTS`], [`MAX_GRANT_BYTES`]).
+    grant_ledger: Ledger,
+}
+
+/// What an issuer holds: a snapshot for tests and reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Held {
+    /// Offers not yet redeemed (pre-authorized codes, `issuer_state`s, offers by reference).
+    pub offers: usize,
+    /// Bytes the offer bound counts.
+    pub offer_bytes: usize,
+    /// Authorization codes and access tokens.
+    pub grants: usize,
+    /// Bytes the grant bound counts.
+    pub grant_bytes: usize,
 }
 
 impl Issuer {
@@ -186,6 +218,51 @@ impl Issuer {
             next_status_index: 0,
             status_capacity: u64::MAX,
             inserts: 0,
+            offer_ledger: Ledger::new(MAX_PENDING_OFFERS, MAX_PENDING_OFFER_BYTES),
+            grant_ledger: Ledger::new(MAX_GRANTS, MAX_GRANT_BYTES),
+        }
+    }
+
+    /// What the issuer holds now.
+    pub fn held(&self) -> Held {
+        Held {
+            offers: self.offers.len() + self.issuer_states.len() + self.offers_by_reference.len(),
+            offer_bytes: self.offer_ledger.bytes(),
+            grants: self.codes.len() + self.tokens.len(),
+            grant_bytes: self.grant_ledger.bytes(),
+        }
+    }
+
+    /// Records a new offer (`kind:id`) and forgets the oldest beyond the bounds.
+    fn admit_offer(&mut self, key: String, size: usize) {
+        for old in self.offer_ledger.admit(key, size) {
+            match old.split_once(':') {
+                Some(("code", k)) => {
+                    self.offers.remove(k);
+                }
+                Some(("state", k)) => {
+                    self.issuer_states.remove(k);
+                }
+                Some(("ref", k)) => {
+                    self.offers_by_reference.remove(k);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Records a new code or token (`kind:id`) and forgets the oldest beyond the bounds.
+    fn admit_grant(&mut self, key: String, size: usize) {
+        for old in self.grant_ledger.admit(key, size) {
+            match old.split_once(':') {
+                Some(("code", k)) => {
+                    self.codes.remove(k);
+                }
+                Some(("token", k)) => {
+                    self.tokens.remove(k);
+                }
+                _ => {}
+            }
         }
     }
 
@@ -286,6 +363,7 @@ impl Issuer {
                     tx_code = Some(digits);
                 }
                 self.sweep(now);
+                self.admit_offer(format!("code:{code}"), json_size(&subject));
                 self.offers.insert(
                     code,
                     PendingOffer {
@@ -299,6 +377,7 @@ impl Issuer {
             }
             Flow::AuthorizationCode => {
                 let state = random_token(&mut self.entropy, 24);
+                self.admit_offer(format!("state:{state}"), json_size(&subject));
                 self.issuer_states.insert(state.clone(), subject);
                 grants.insert("authorization_code".into(), json!({"issuer_state": state}));
             }
@@ -311,6 +390,7 @@ impl Issuer {
         let uri = if options.by_reference {
             let id = random_token(&mut self.entropy, 16);
             let reference = self.url(&format!("/offers/{id}"));
+            self.admit_offer(format!("ref:{id}"), json_size(&offer));
             self.offers_by_reference.insert(id, offer.clone());
             format!(
                 "{OFFER_SCHEME}?{}",
@@ -373,6 +453,7 @@ impl Issuer {
             ));
         };
         let code = random_token(&mut self.entropy, 24);
+        self.admit_grant(format!("code:{code}"), json_size(&subject));
         self.codes.insert(
             code.clone(),
             AuthCode {
@@ -529,6 +610,7 @@ impl Issuer {
         };
         let token = random_token(&mut self.entropy, 32);
         self.sweep(now);
+        self.admit_grant(format!("token:{token}"), json_size(&subject));
         self.tokens.insert(
             token.clone(),
             Grant {
@@ -1186,5 +1268,64 @@ mod tests {
         let kid = jws.header["kid"].as_str().unwrap_or_default();
         assert_eq!(resolve_did_jwk(kid), Ok(holder.public_jwk()));
         assert!(resolve_did_jwk("did:key:z6Mk").is_err());
+    }
+
+    fn bounded_issuer() -> Issuer {
+        let pki = crate::trust::pki::TestPki::generate(17).unwrap();
+        let config = IssuerConfig {
+            credential_issuer: "https://issuer.eu.accord.test/eu".into(),
+            profile: Profile::EuDiploma,
+            iss: pki.eu.issuer_url.clone(),
+            signing_key: SigningKey::from_jwk(pki.eu.issuer.key.private_jwk()).unwrap(),
+            chain: pki.eu.issuer_chain(),
+            status_list_uri: None,
+            display_name: "bounds".into(),
+            variant: IssuerVariant::default(),
+        };
+        Issuer::new(config, SeededEntropy::new(17, "bounds"))
+    }
+
+    /// Issue 17, item 3: 20,000 offers took an issuer from 15 MB to 4.95 GB.
+    #[test]
+    fn a_flood_of_offers_is_bounded_by_count_and_by_bytes() {
+        let mut issuer = bounded_issuer();
+        let pre = OfferOptions {
+            flow: Flow::PreAuthorizedCode,
+            tx_code: false,
+            by_reference: false,
+        };
+        let auth = OfferOptions {
+            flow: Flow::AuthorizationCode,
+            tx_code: false,
+            by_reference: true,
+        };
+        let small = issuer.config.profile.example_claims();
+        for n in 0..MAX_PENDING_OFFERS * 2 {
+            let options = if n % 2 == 0 { &pre } else { &auth };
+            issuer.create_offer(small.clone(), options, 0);
+        }
+        let held = issuer.held();
+        assert_eq!(held.offers, MAX_PENDING_OFFERS, "{held:?}");
+        // Subjects of 60 KB (under the control body limit): the byte bound stops them first.
+        let mut big = small.clone();
+        big.insert("padding".into(), json!("x".repeat(60 * 1024)));
+        for _ in 0..600 {
+            issuer.create_offer(big.clone(), &pre, 0);
+        }
+        let held = issuer.held();
+        assert!(held.offer_bytes <= MAX_PENDING_OFFER_BYTES, "{held:?}");
+        assert!(held.offers < 300, "{held:?}");
+        // The newest offer is still redeemable.
+        let last = issuer.create_offer(small, &pre, 0);
+        let code = last.offer["grants"][PRE_AUTHORIZED_GRANT]["pre-authorized_code"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let params = BTreeMap::from([
+            ("grant_type".to_owned(), PRE_AUTHORIZED_GRANT.to_owned()),
+            ("pre-authorized_code".to_owned(), code),
+        ]);
+        assert!(issuer.token(&params, 0).is_ok());
+        assert_eq!(issuer.held().grants, 1);
     }
 }

@@ -19,6 +19,7 @@ use serde_json::{Map, Value, json};
 
 use super::dcql::{self, Candidate, ClaimsPathPointer, DcqlQuery, PathElement};
 use super::jwe::{self, ContentEncryption, EcdhKey};
+use super::ledger::{Ledger, json_size};
 use super::{ProtocolError, random_token};
 use crate::credential::{IssuerTrust, StatusInput, VerifyConfig, verify_credential};
 use crate::entropy::{Entropy, SeededEntropy};
@@ -343,8 +344,9 @@ pub struct Verifier {
     entropy: SeededEntropy,
     transactions: HashMap<String, Transaction>,
     by_state: HashMap<String, String>,
-    /// Transaction ids, oldest first: the memory is bounded ([`MAX_TRANSACTIONS`]).
-    created: std::collections::VecDeque<String>,
+    /// Transaction ids, oldest first, with their sizes: the memory is bounded
+    /// ([`MAX_TRANSACTIONS`], [`MAX_TRANSACTION_BYTES`]).
+    created: Ledger,
     /// Responses refused so far that named no transaction (an unknown `kid` or `state`, no
     /// `state`), each with its count in [`Self::responses_refused`]; the newest
     /// [`MAX_REFUSALS_KEPT`].
@@ -357,6 +359,14 @@ pub struct Verifier {
 /// requests a long fuzzing campaign or a busy deployment creates.
 pub const MAX_TRANSACTIONS: usize = 4096;
 
+/// Bytes of transactions (their DCQL queries, the bulk of what one holds) a verifier
+/// remembers at most; beyond it the oldest are forgotten, as beyond [`MAX_TRANSACTIONS`].
+/// Issue 17: 4,096 transactions of 240 KB queries took a verifier to 2.1 GB.
+pub const MAX_TRANSACTION_BYTES: usize = 32 * 1024 * 1024;
+
+/// What a transaction is charged besides its query: keys, nonce, state, outcome.
+const TRANSACTION_OVERHEAD: usize = 1024;
+
 fn invalid_request(r: &'static Requirement, d: impl Into<String>) -> ProtocolError {
     ProtocolError::bad_request("invalid_request", r, d)
 }
@@ -368,24 +378,26 @@ impl Verifier {
             entropy,
             transactions: HashMap::new(),
             by_state: HashMap::new(),
-            created: std::collections::VecDeque::new(),
+            created: Ledger::new(MAX_TRANSACTIONS, MAX_TRANSACTION_BYTES),
             unmatched: std::collections::VecDeque::new(),
             responses_refused: 0,
         }
     }
 
-    /// Records a new transaction's id and state, forgetting the oldest beyond the bound.
-    fn remember(&mut self, id: String, state: String) {
-        while self.created.len() >= MAX_TRANSACTIONS {
-            let Some(old) = self.created.pop_front() else {
-                break;
-            };
+    /// Records a new transaction's id, state and size, forgetting the oldest beyond the
+    /// bounds.
+    fn remember(&mut self, id: String, state: String, size: usize) {
+        for old in self.created.admit(id.clone(), size) {
             if let Some(tx) = self.transactions.remove(&old) {
                 self.by_state.remove(&tx.state);
             }
         }
-        self.by_state.insert(state, id.clone());
-        self.created.push_back(id);
+        self.by_state.insert(state, id);
+    }
+
+    /// Transactions remembered, and the bytes the bound counts for them.
+    pub fn held(&self) -> (usize, usize) {
+        (self.transactions.len(), self.created.bytes())
     }
 
     /// Starts a transaction: checks the DCQL query (§6) and mints nonce, state and, for
@@ -492,7 +504,11 @@ impl Verifier {
                 ])
             )
         };
-        self.remember(id.clone(), state.clone());
+        self.remember(
+            id.clone(),
+            state.clone(),
+            json_size(&request.dcql_query) + TRANSACTION_OVERHEAD,
+        );
         self.transactions.insert(
             id.clone(),
             Transaction {
@@ -1782,4 +1798,64 @@ pub fn encrypt_for_verifier(
         entropy,
     )
     .map_err(|e| bad(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verifier() -> Verifier {
+        let pki = crate::trust::pki::TestPki::generate(17).unwrap();
+        let config = VerifierConfig {
+            base_url: "https://verifier.jp.accord.test:1".into(),
+            jurisdiction: "JP".into(),
+            prefix: ClientIdPrefix::X509SanDns,
+            dns_name: pki.jp.verifier_host.clone(),
+            signing_key: SigningKey::from_jwk(pki.jp.verifier.key.private_jwk()).unwrap(),
+            chain: pki.jp.verifier_chain(),
+            response_modes: vec![ResponseMode::DirectPost],
+            enc_values: vec![ContentEncryption::A128Gcm],
+            request_lifetime: 300,
+            display_name: "bounds".into(),
+            flaws: Vec::new(),
+        };
+        Verifier::new(config, SeededEntropy::new(17, "bounds"))
+    }
+
+    fn request(padding: usize) -> CreateRequest {
+        let mut claims = vec![json!({"path": ["family_name"]})];
+        if padding > 0 {
+            claims.push(json!({"path": ["x".repeat(padding)]}));
+        }
+        serde_json::from_value(json!({"dcql_query": {"credentials": [{
+            "id": "diploma",
+            "format": "dc+sd-jwt",
+            "meta": {"vct_values": ["urn:eudi:diploma:1"]},
+            "claims": claims,
+        }]}}))
+        .unwrap()
+    }
+
+    /// Issue 17, item 3: 4,096 requests of 240 KB queries took a verifier to 2.1 GB.
+    #[test]
+    fn transactions_are_bounded_by_count_and_by_bytes() {
+        let mut v = verifier();
+        let small = request(0);
+        for _ in 0..MAX_TRANSACTIONS + 100 {
+            v.create_request(&small, 0).unwrap();
+        }
+        assert_eq!(v.held().0, MAX_TRANSACTIONS);
+        // Queries of 60 KB (under the control body limit): the byte bound stops them first.
+        let big = request(60 * 1024);
+        let mut last = None;
+        for _ in 0..700 {
+            last = Some(v.create_request(&big, 0).unwrap());
+        }
+        let (count, bytes) = v.held();
+        assert!(bytes <= MAX_TRANSACTION_BYTES, "{bytes}");
+        assert!(count < 600, "{count}");
+        // The newest transaction is still there.
+        let last = last.unwrap();
+        assert!(v.outcome_report(&last.id).is_some());
+    }
 }

@@ -31,6 +31,9 @@ pub struct ControlClient {
     /// Where the control API is on an implementation's base URL (`/control` by default; a
     /// manifest's `control.base`).
     control_path: String,
+    /// The bearer token the implementation's control API requires (a manifest's
+    /// `control.token_env`), sent with every call.
+    token: Option<String>,
 }
 
 impl ControlClient {
@@ -38,7 +41,14 @@ impl ControlClient {
         Self {
             transport,
             control_path: "/control".to_owned(),
+            token: None,
         }
+    }
+
+    /// The same client, sending `Authorization: Bearer TOKEN` with every call.
+    pub fn with_token(mut self, token: Option<String>) -> Self {
+        self.token = token;
+        self
     }
 
     /// The same client, for an implementation whose control API is under `path`.
@@ -52,7 +62,10 @@ impl ControlClient {
     }
 
     async fn call(&self, to: &str, request: Request) -> Result<Answer, TransportError> {
-        let r = self.transport.send("harness", to, request).await?;
+        let r = self
+            .transport
+            .send_bearer("harness", to, request, self.token.as_deref())
+            .await?;
         let body = serde_json::from_slice(&r.body).unwrap_or_else(|_| Value::String(r.text()));
         Ok(Answer {
             status: r.status,

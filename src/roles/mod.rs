@@ -8,9 +8,12 @@
 //! operation a role does not support answers `501` with `error: not_implemented`, which the
 //! harness reports as "not implemented", never as a pass or a failure.
 
+pub mod bounds;
 pub mod control;
+pub mod guard;
 pub mod issuer;
 pub mod proxy;
+mod server;
 pub mod status_list;
 pub mod topology;
 pub mod trust_list;
@@ -21,6 +24,8 @@ pub mod wallet;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
+use std::sync::Arc;
+
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -30,12 +35,11 @@ use tokio::sync::oneshot;
 
 use crate::formats::jose::{JoseError, SigningKey};
 use crate::protocol::ProtocolError;
-use crate::tls::{Security, ServerTls, TlsError, TlsListener};
-use crate::trust::pki::TestPki;
+use crate::tls::{Security, ServerTls, TlsError};
 
-/// Largest request body a reference role accepts (a presentation with many disclosures fits
-/// easily; anything larger is refused with 413 before it is read).
-pub const MAX_REQUEST_BODY: usize = 256 * 1024;
+use crate::trust::pki::TestPki;
+pub use bounds::{MAX_REQUEST_BODY, ServeLimits};
+pub use guard::ControlAccess;
 
 /// A role listening on a socket, shut down when dropped.
 pub struct Running {
@@ -79,6 +83,10 @@ pub struct Listen {
     pub public_url: Option<String>,
     /// The TLS identity to serve HTTPS with; plain HTTP when `None`.
     pub tls: Option<ServerTls>,
+    /// Who may drive the control API ([`guard`]): a token, further host names.
+    pub access: ControlAccess,
+    /// The connection bounds ([`bounds`]).
+    pub limits: ServeLimits,
 }
 
 impl From<SocketAddr> for Listen {
@@ -89,6 +97,8 @@ impl From<SocketAddr> for Listen {
             addr,
             public_url: None,
             tls: None,
+            access: ControlAccess::default(),
+            limits: ServeLimits::default(),
         }
     }
 }
@@ -110,6 +120,8 @@ impl Listen {
             addr,
             public_url: None,
             tls,
+            access: ControlAccess::default(),
+            limits: ServeLimits::default(),
         })
     }
 
@@ -117,11 +129,22 @@ impl Listen {
         self.public_url = Some(url.into());
         self
     }
+
+    pub fn with_access(mut self, access: ControlAccess) -> Self {
+        self.access = access;
+        self
+    }
+
+    pub fn with_limits(mut self, limits: ServeLimits) -> Self {
+        self.limits = limits;
+        self
+    }
 }
 
 /// Binds `listen.addr` (port 0 picks a free port), builds the router for the role's base URL
 /// (the public URL if given, else `https://<its host>:<port>` or `http://<address>`), and
-/// serves it on the current runtime until the returned handle is dropped.
+/// serves it on the current runtime until the returned handle is dropped. Every role gets
+/// the control API's [`guard`] and the connection bounds of [`server`].
 pub async fn serve(
     name: &str,
     listen: impl Into<Listen>,
@@ -135,28 +158,23 @@ pub async fn serve(
         (None, Some(tls)) => format!("https://{}:{}", tls.host, addr.port()),
         (None, None) => format!("http://{addr}"),
     };
-    let router = build(base_url.clone()).layer(DefaultBodyLimit::max(MAX_REQUEST_BODY));
+    let guard = Arc::new(guard::Guard::new(
+        addr,
+        &base_url,
+        listen.tls.as_ref().map(|t| t.host.as_str()),
+        &listen.access,
+    ));
+    let router = build(base_url.clone())
+        .layer(axum::middleware::from_fn_with_state(guard, guard::check))
+        .layer(DefaultBodyLimit::max(MAX_REQUEST_BODY));
     let (tx, rx) = oneshot::channel::<()>();
-    let shutdown = async move {
-        let _ = rx.await;
-    };
-    let server = match &listen.tls {
-        Some(tls) => {
-            let listener = TlsListener::new(listener, tls)?;
-            tokio::spawn(async move {
-                let server = axum::serve(listener, router).with_graceful_shutdown(shutdown);
-                if let Err(e) = server.await {
-                    eprintln!("accord: server stopped: {e}");
-                }
-            })
-        }
-        None => tokio::spawn(async move {
-            let server = axum::serve(listener, router).with_graceful_shutdown(shutdown);
-            if let Err(e) = server.await {
-                eprintln!("accord: server stopped: {e}");
-            }
-        }),
-    };
+    let server = server::spawn(
+        listener,
+        listen.tls.as_ref().map(|t| t.config.clone()),
+        router,
+        listen.limits,
+        rx,
+    );
     Ok(Running {
         name: name.to_owned(),
         base_url,

@@ -8,16 +8,18 @@
 //! shapes) and reports what it found, so a vendor's issuer or verifier driven by the
 //! reference wallet is tested too.
 
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::bounds::{CREDENTIALS_PAGE, MAX_CREDENTIAL_BYTES, MAX_CREDENTIALS};
 use super::{control_bad_request, control_failure, control_fallback, health, json_response};
 use crate::entropy::{Clock, SeededEntropy};
 use crate::formats::jose::SigningKey;
@@ -62,7 +64,7 @@ pub struct WalletRole {
     trusted_client_ids: Vec<String>,
     client_id_prefixes: Vec<ClientIdPrefix>,
     /// Shared, so a presentation takes a snapshot without copying every credential.
-    credentials: Mutex<Vec<Arc<HeldCredential>>>,
+    credentials: Mutex<CredentialStore>,
     entropy: Mutex<SeededEntropy>,
     transport: Transport,
     clock: Arc<dyn Clock>,
@@ -85,7 +87,7 @@ impl WalletRole {
             rp_anchors: trust.rp_anchors,
             trusted_client_ids: trust.trusted_client_ids,
             client_id_prefixes: trust.client_id_prefixes,
-            credentials: Mutex::new(Vec::new()),
+            credentials: Mutex::new(CredentialStore::default()),
             entropy: Mutex::new(entropy),
             transport,
             clock,
@@ -113,6 +115,96 @@ impl WalletRole {
                 detail: e.to_string(),
                 counterpart: None,
             })
+    }
+}
+
+/// The credentials the wallet holds, oldest first, bounded by count
+/// ([`MAX_CREDENTIALS`]) and bytes ([`MAX_CREDENTIAL_BYTES`]).
+///
+/// Beyond either bound the oldest credentials are forgotten rather than new ones refused:
+/// nothing a wallet holds expires, so a refusing wallet would stay full for ever (a long
+/// issuer campaign would wedge it), and the wallet presents the newest matching credential
+/// anyway, so the oldest are the least likely to be asked for.
+#[derive(Default)]
+pub struct CredentialStore {
+    held: VecDeque<(Arc<HeldCredential>, usize)>,
+    bytes: usize,
+    /// Credentials stored so far: ids stay unique after the oldest are forgotten.
+    stored: u64,
+    limits: StoreLimits,
+}
+
+/// The bounds of a [`CredentialStore`] (the constants of [`super::bounds`]; tests shrink them).
+#[derive(Debug, Clone, Copy)]
+pub struct StoreLimits {
+    pub count: usize,
+    pub bytes: usize,
+}
+
+impl Default for StoreLimits {
+    fn default() -> Self {
+        Self {
+            count: MAX_CREDENTIALS,
+            bytes: MAX_CREDENTIAL_BYTES,
+        }
+    }
+}
+
+impl CredentialStore {
+    pub fn with_limits(limits: StoreLimits) -> Self {
+        Self {
+            limits,
+            ..Self::default()
+        }
+    }
+
+    /// The next credential's id.
+    fn next_id(&self) -> String {
+        format!("cred-{}", self.stored + 1)
+    }
+
+    /// Stores `credential`, forgetting the oldest ones beyond the bounds.
+    pub fn push(&mut self, credential: HeldCredential) {
+        // The compact form and the decoded claims are what the wallet keeps of it.
+        let size = credential.credential.len() + credential.claims.to_string().len();
+        while !self.held.is_empty()
+            && (self.held.len() >= self.limits.count || self.bytes + size > self.limits.bytes)
+        {
+            if let Some((_, old)) = self.held.pop_front() {
+                self.bytes -= old;
+            }
+        }
+        self.bytes += size;
+        self.stored += 1;
+        self.held.push_back((Arc::new(credential), size));
+    }
+
+    pub fn len(&self) -> usize {
+        self.held.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.held.is_empty()
+    }
+
+    /// Bytes held, as the bounds count them.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// Every credential, oldest first (shared, not copied).
+    pub fn snapshot(&self) -> Vec<Arc<HeldCredential>> {
+        self.held.iter().map(|(c, _)| c.clone()).collect()
+    }
+
+    /// At most `limit` credentials from the `offset`-th, oldest first.
+    pub fn page(&self, offset: usize, limit: usize) -> Vec<Arc<HeldCredential>> {
+        self.held
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|(c, _)| c.clone())
+            .collect()
     }
 }
 
@@ -166,15 +258,48 @@ async fn capabilities(State(s): State<Arc<WalletRole>>) -> Response {
     )
 }
 
-async fn list_credentials(State(s): State<Arc<WalletRole>>) -> Response {
-    let list: Vec<Value> = s
-        .credentials
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Page {
+    #[serde(default)]
+    offset: usize,
+    #[serde(default = "default_page")]
+    limit: usize,
+}
+
+fn default_page() -> usize {
+    CREDENTIALS_PAGE
+}
+
+/// `GET /control/credentials[?offset=N&limit=M]`: one page of what the wallet holds, oldest
+/// first, at most [`CREDENTIALS_PAGE`] credentials, with the `total` held and the
+/// `next_offset` to ask for (null on the last page). Paged so that a full wallet answers
+/// in bounded time and size.
+async fn list_credentials(
+    State(s): State<Arc<WalletRole>>,
+    query: Result<Query<Page>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Ok(Query(page)) = query else {
+        return control_bad_request("offset and limit must be non-negative integers");
+    };
+    let limit = page.limit.clamp(1, CREDENTIALS_PAGE);
+    let (items, total) = {
+        let store = s
+            .credentials
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        (store.page(page.offset, limit), store.len())
+    };
+    let list: Vec<Value> = items
         .iter()
         .map(|c| json!({"id": c.id, "format": c.format, "vct": c.vct, "claims": c.claims}))
         .collect();
-    json_response(200, &json!({"credentials": list}))
+    let end = page.offset.saturating_add(list.len());
+    let next = (end < total).then_some(end);
+    json_response(
+        200,
+        &json!({"credentials": list, "total": total, "next_offset": next}),
+    )
 }
 
 #[derive(Deserialize)]
@@ -457,11 +582,10 @@ async fn issuance(s: &WalletRole, request: &AcceptOffer) -> Result<Value, Failur
             .credentials
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let id = format!("cred-{}", held.len() + 1);
-        let credential =
-            HeldCredential::from_issued(id, compact).map_err(|e| fail("credential", e))?;
+        let credential = HeldCredential::from_issued(held.next_id(), compact)
+            .map_err(|e| fail("credential", e))?;
         out.push(json!({"id": credential.id, "vct": credential.vct, "claims": credential.claims}));
-        held.push(Arc::new(credential));
+        held.push(credential);
     }
     Ok(json!({"credentials": out, "findings": findings}))
 }
@@ -609,7 +733,7 @@ async fn presentation(s: &WalletRole, request: &Present) -> Result<Value, Failur
         .credentials
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .clone();
+        .snapshot();
     let held: Vec<&HeldCredential> = held.iter().map(AsRef::as_ref).collect();
     let built = s.draw(|e| {
         build_response(
@@ -665,4 +789,63 @@ async fn presentation(s: &WalletRole, request: &Present) -> Result<Value, Failur
         "verifier_response": verifier_body,
         "findings": findings,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn held(id: &str, size: usize) -> HeldCredential {
+        HeldCredential {
+            id: id.to_owned(),
+            format: "dc+sd-jwt".to_owned(),
+            vct: "urn:test".to_owned(),
+            credential: "x".repeat(size),
+            claims: json!({}),
+        }
+    }
+
+    #[test]
+    fn the_store_forgets_its_oldest_beyond_the_count() {
+        let mut store = CredentialStore::with_limits(StoreLimits {
+            count: 3,
+            bytes: usize::MAX,
+        });
+        for n in 0..10 {
+            let id = store.next_id();
+            assert_eq!(id, format!("cred-{}", n + 1), "ids stay unique");
+            store.push(held(&id, 10));
+        }
+        assert_eq!(store.len(), 3);
+        let ids: Vec<String> = store.snapshot().iter().map(|c| c.id.clone()).collect();
+        assert_eq!(ids, ["cred-8", "cred-9", "cred-10"]);
+        assert_eq!(store.page(1, 1)[0].id, "cred-9");
+        assert!(store.page(3, 10).is_empty());
+    }
+
+    #[test]
+    fn the_store_forgets_its_oldest_beyond_the_bytes() {
+        let mut store = CredentialStore::with_limits(StoreLimits {
+            count: usize::MAX,
+            bytes: 1000,
+        });
+        for _ in 0..50 {
+            let id = store.next_id();
+            store.push(held(&id, 298));
+        }
+        // 300 bytes each ("{}" counts): three fit in 1000.
+        assert_eq!(store.len(), 3);
+        assert_eq!(store.bytes(), 900);
+        assert!(store.bytes() <= 1000);
+        // One larger than the whole bound is still held, alone: the newest always is.
+        store.push(held("big", 5000));
+        assert_eq!(store.len(), 1);
+    }
+
+    #[test]
+    fn the_default_bounds_are_the_documented_ones() {
+        let store = CredentialStore::default();
+        assert_eq!(store.limits.count, MAX_CREDENTIALS);
+        assert_eq!(store.limits.bytes, MAX_CREDENTIAL_BYTES);
+    }
 }

@@ -64,8 +64,14 @@ async fn held_credentials(cast: &crate::cast::Cast) -> Option<usize> {
         .credentials(wallet.base_url())
         .await
         .ok()?;
+    // `total` when the wallet pages its list (Accord's does), else the list's length.
     a.ok()
-        .then(|| a.body["credentials"].as_array().map(Vec::len))
+        .then(|| {
+            a.body["total"]
+                .as_u64()
+                .and_then(|n| usize::try_from(n).ok())
+                .or_else(|| a.body["credentials"].as_array().map(Vec::len))
+        })
         .flatten()
 }
 
