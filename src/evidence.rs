@@ -281,11 +281,11 @@ impl LogAudit {
         }
         let derived = &mut self.audit.derived;
         match event {
-            Some(Event::ScenarioStarted { scenario, .. }) => {
-                if self.open_scenario.replace(scenario.clone()).is_some() {
-                    // The previous scenario never finished: no verdict is known for it.
-                    *derived = derived.combine(Verdict::Inconclusive);
-                }
+            // The previous scenario never finished: no verdict is known for it.
+            Some(Event::ScenarioStarted { scenario, .. })
+                if self.open_scenario.replace(scenario.clone()).is_some() =>
+            {
+                *derived = derived.combine(Verdict::Inconclusive);
             }
             Some(Event::ScenarioFinished { verdict, .. }) => {
                 self.open_scenario = None;

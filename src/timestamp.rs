@@ -362,12 +362,12 @@ fn verify_signature(
     };
     let alg: Option<&'static dyn signature::VerificationAlgorithm> = match signature_algorithm {
         s if s == OID_ECDSA_SHA256 && key_alg == "1.2.840.10045.2.1" => {
-            Some(ec_alg(&spki, &digest::SHA256)?)
+            Some(ec_alg(spki, &digest::SHA256)?)
         }
         s if s == OID_ECDSA_SHA384 && key_alg == "1.2.840.10045.2.1" => {
-            Some(ec_alg(&spki, &digest::SHA384)?)
+            Some(ec_alg(spki, &digest::SHA384)?)
         }
-        s if s == OID_EC_PUBLIC_KEY && key_alg == "1.2.840.10045.2.1" => Some(ec_alg(&spki, hash)?),
+        s if s == OID_EC_PUBLIC_KEY && key_alg == "1.2.840.10045.2.1" => Some(ec_alg(spki, hash)?),
         s if s == OID_RSA_SHA256 => Some(&signature::RSA_PKCS1_2048_8192_SHA256),
         s if s == OID_RSA_SHA384 => Some(&signature::RSA_PKCS1_2048_8192_SHA384),
         s if s == OID_RSA_SHA512 => Some(&signature::RSA_PKCS1_2048_8192_SHA512),

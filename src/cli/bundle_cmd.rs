@@ -147,7 +147,7 @@ fn write(
 fn time_stamp(url: &str, head: &str) -> Result<Vec<u8>, CliError> {
     let fail = |m: String| CliError::Harness(format!("--tsa {url}: {m}"));
     let request =
-        crate::timestamp::request(head, &mut crate::entropy::SystemEntropy).map_err(|m| fail(m))?;
+        crate::timestamp::request(head, &mut crate::entropy::SystemEntropy).map_err(&fail)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
