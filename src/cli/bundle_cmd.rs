@@ -90,6 +90,7 @@ fn write(
     key: Option<&PathBuf>,
     store: &Path,
 ) -> Result<ExitCode, CliError> {
+    super::io::check_output(output)?;
     let log = EmbeddedStore::new(store).read(run).map_err(store_error)?;
     let key = bundle::load_or_create_key(&key_path(key, store)).map_err(CliError::Usage)?;
     let bytes = bundle::build(&log.events, &log.tail, &key)
@@ -124,19 +125,8 @@ fn verify(file: &Path, key: Option<&str>) -> Result<ExitCode, CliError> {
         .map(bundle::trusted_thumbprint)
         .transpose()
         .map_err(CliError::Usage)?;
-    let size = std::fs::metadata(file)
-        .map_err(|e| CliError::input(file, e))?
-        .len();
-    if size > bundle::MAX_BUNDLE_BYTES {
-        return Err(CliError::input(
-            file,
-            format!(
-                "{size} bytes: larger than any bundle ({} bytes at most)",
-                bundle::MAX_BUNDLE_BYTES
-            ),
-        ));
-    }
-    let bytes = std::fs::read(file).map_err(|e| CliError::input(file, e))?;
+    // Bounded while reading, not by a size taken beforehand: a device or a pipe has none.
+    let bytes = crate::files::read(file, crate::files::BUNDLE)?;
     let v = bundle::verify(&bytes, trusted.as_deref());
     emit(&v.render(), None)?;
     Ok(if v.intact() {

@@ -157,6 +157,11 @@ pub fn replay(a: ReplayArgs) -> Result<ExitCode, CliError> {
         return Ok(exit_for(&recorded.view));
     };
     let target = target(&a, against)?;
+    // A report directory that cannot be written is found before the re-drive, not after it.
+    if let Some(dir) = &a.out {
+        std::fs::create_dir_all(dir).map_err(|e| CliError::input(dir, e))?;
+        super::io::check_output(&dir.join("report.json"))?;
+    }
     let store: Arc<dyn EventStore> = Arc::new(store);
     let outcome = replay::redrive(&recorded, &target, store.clone(), Arc::new(SystemClock))
         .map_err(|e| match e {
