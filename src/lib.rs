@@ -10,6 +10,7 @@ pub mod credential;
 pub mod engine;
 pub mod entropy;
 pub mod events;
+pub mod features;
 pub mod files;
 pub mod formats;
 pub mod fuzz;

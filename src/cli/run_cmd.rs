@@ -183,7 +183,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
     };
     let outcome =
         engine::run(&config, store.clone(), Arc::new(SystemClock)).map_err(|e| match e {
-            EngineError::NoFeatures(_)
+            EngineError::Features(_)
             | EngineError::Tags { .. }
             | EngineError::Plan(_)
             | EngineError::Profile(_) => CliError::Usage(e.to_string()),
