@@ -119,9 +119,8 @@ pub struct Parsed(pub Vec<gherkin::Feature>);
 
 impl<I> cucumber::Parser<I> for Parsed {
     type Cli = cucumber::cli::Empty;
-    type Output = futures::stream::Iter<
-        std::vec::IntoIter<cucumber::parser::Result<gherkin::Feature>>,
-    >;
+    type Output =
+        futures::stream::Iter<std::vec::IntoIter<cucumber::parser::Result<gherkin::Feature>>>;
 
     fn parse(self, _input: I, _cli: Self::Cli) -> Self::Output {
         let features: Vec<_> = self
@@ -144,7 +143,10 @@ mod tests {
         assert!(matches!(e, FeatureError::Empty(_)), "{e}");
         std::fs::write(dir.path().join("empty.feature"), "").unwrap();
         let e = load(dir.path()).unwrap_err().to_string();
-        assert!(e.contains("empty.feature: malformed feature file: the file is empty"), "{e}");
+        assert!(
+            e.contains("empty.feature: malformed feature file: the file is empty"),
+            "{e}"
+        );
         std::fs::write(dir.path().join("empty.feature"), b"Feature: \xff\n").unwrap();
         let e = load(dir.path()).unwrap_err().to_string();
         assert!(e.contains("empty.feature: not UTF-8"), "{e}");

@@ -378,9 +378,9 @@ pub fn check_writable(path: &Path) -> Result<(), WriteError> {
 
 /// `bytes` in the largest whole unit (`1 MiB`, `64 KiB`, `100 bytes`).
 fn human(bytes: u64) -> String {
-    if bytes >= MIB && bytes % MIB == 0 {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MiB", bytes / MIB)
-    } else if bytes >= KIB && bytes % KIB == 0 {
+    } else if bytes >= KIB && bytes.is_multiple_of(KIB) {
         format!("{} KiB", bytes / KIB)
     } else {
         format!("{bytes} bytes")

@@ -658,7 +658,11 @@ ports = [8080]
     #[test]
     fn a_value_of_the_wrong_type_names_its_field_not_the_value() {
         let p = parse(&GOOD.replace("version = \"0.1.0\"", "version = 12")).unwrap_err();
-        assert_eq!((p[0].field.as_str(), p[0].line), ("version", Some(3)), "{p:?}");
+        assert_eq!(
+            (p[0].field.as_str(), p[0].line),
+            ("version", Some(3)),
+            "{p:?}"
+        );
         let p = parse(&GOOD.replace("ports = [8080]", "ports = \"8080\"")).unwrap_err();
         assert_eq!(
             (p[0].field.as_str(), p[0].line),

@@ -7,12 +7,12 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde_json::{Map, Value, json};
 
 use super::io::{CliError, emit, parse_now, read_json, read_text};
-use crate::files;
 use crate::credential::{
     IssueCredentialError, IssueInput, IssuerTrust, StatusInput, VerifyConfig, issue_credential,
     verify_credential,
 };
 use crate::entropy::{Entropy, SeededEntropy, SystemEntropy};
+use crate::files;
 use crate::formats::jose::{Jwk, SigningKey, VerifyingKey};
 use crate::formats::sd_jwt::issue::Decoys;
 use crate::formats::sd_jwt::json::{JsonForm, parse_any, to_json};
@@ -254,7 +254,8 @@ fn issue_cmd(a: IssueArgs) -> Result<ExitCode, CliError> {
         VerifyingKey::from_jwk(&holder.public()).map_err(|e| CliError::input(&a.holder_key, e))?;
     let chain = match &a.issuer_cert {
         Some(p) => {
-            let chain = parse_pem_certs(&read_text(p, files::CERTIFICATES)?).map_err(|e| CliError::input(p, e))?;
+            let chain = parse_pem_certs(&read_text(p, files::CERTIFICATES)?)
+                .map_err(|e| CliError::input(p, e))?;
             check_leaf_key(p, &chain[0], &issuer_key)?;
             Some(chain)
         }
@@ -377,7 +378,10 @@ fn verify_cmd(a: VerifyArgs) -> Result<ExitCode, CliError> {
         None => {
             let mut pinned = Vec::new();
             for p in &a.tl_signer {
-                pinned.extend(parse_pem_certs(&read_text(p, files::CERTIFICATES)?).map_err(|e| CliError::input(p, e))?);
+                pinned.extend(
+                    parse_pem_certs(&read_text(p, files::CERTIFICATES)?)
+                        .map_err(|e| CliError::input(p, e))?,
+                );
             }
             let mut lists = Vec::new();
             for p in &a.trust_list {

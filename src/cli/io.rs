@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use serde::de::DeserializeOwned;
 
-pub use crate::files::Limit;
 use crate::files;
+pub use crate::files::Limit;
 
 /// A CLI failure: usage and input errors exit 2, non-conformance exits 1.
 #[derive(Debug, thiserror::Error)]

@@ -526,10 +526,12 @@ fn showing<'a>(v: &RunView, s: &'a ScenarioView, c: &CheckView) -> Option<&'a Ex
 
 fn exchange_html(out: &mut String, x: &Exchange, open: bool) {
     let status = x.status.map_or_else(
-        || format!(
-                        "no response: {}",
-                        super::redact::text(x.error.as_deref().unwrap_or("?"))
-                    ),
+        || {
+            format!(
+                "no response: {}",
+                super::redact::text(x.error.as_deref().unwrap_or("?"))
+            )
+        },
         |c| c.to_string(),
     );
     let _ = writeln!(

@@ -244,9 +244,11 @@ fn encode(s: &str) -> String {
     let mut out = String::new();
     let mut rest = s;
     while let Some(start) = rest.find("[redacted sha256:") {
-        let end = rest[start..].find(']').map_or(rest.len(), |e| start + e + 1);
+        let end = rest[start..]
+            .find(']')
+            .map_or(rest.len(), |e| start + e + 1);
         out.extend(url::form_urlencoded::byte_serialize(
-            rest[..start].as_bytes(),
+            &rest.as_bytes()[..start],
         ));
         out.push_str(&rest[start..end]);
         rest = &rest[end..];
@@ -261,8 +263,7 @@ fn looks_like_token(s: &str) -> bool {
     s.len() > 40
         && s.starts_with("ey")
         && s.split(['.', '~']).filter(|p| !p.is_empty()).count() >= 3
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'='))
 }
 
@@ -319,7 +320,10 @@ mod tests {
         let answer = serde_json::json!({"posted_form": form, "status": 200}).to_string();
         let r = body(&answer);
         assert!(!r.contains("s3cr3t-state") && !r.contains("eyJ"), "{r}");
-        assert!(r.contains(&marker(&vp)) && r.contains(&marker("s3cr3t-state")), "{r}");
+        assert!(
+            r.contains(&marker(&vp)) && r.contains(&marker("s3cr3t-state")),
+            "{r}"
+        );
     }
 
     #[test]
@@ -336,7 +340,10 @@ mod tests {
         );
         assert_eq!(header("DPoP", "eyJx"), marker("eyJx"));
         assert_eq!(header("Authorization", "Bearer t"), marker("Bearer t"));
-        assert_eq!(header("content-type", "application/json"), "application/json");
+        assert_eq!(
+            header("content-type", "application/json"),
+            "application/json"
+        );
         // Something that only looks like a form is shown as it was.
         assert_eq!(body("YWJj=="), "YWJj==");
     }

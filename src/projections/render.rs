@@ -369,10 +369,12 @@ pub fn markdown(v: &RunView) -> String {
             let _ = writeln!(out, "\n#### {}\n", s.scenario);
             for x in &s.exchanges {
                 let status = x.status.map_or_else(
-                    || format!(
-                        "no response: {}",
-                        super::redact::text(x.error.as_deref().unwrap_or("?"))
-                    ),
+                    || {
+                        format!(
+                            "no response: {}",
+                            super::redact::text(x.error.as_deref().unwrap_or("?"))
+                        )
+                    },
                     |c| c.to_string(),
                 );
                 let _ = writeln!(
