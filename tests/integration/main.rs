@@ -14,6 +14,7 @@ mod control_api;
 mod faults;
 mod fuzz;
 mod hostile;
+mod hostile_cli;
 mod matrix;
 mod negative;
 mod peer_impierce;

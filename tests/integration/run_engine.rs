@@ -386,7 +386,7 @@ fn cli_run_report_log_and_bad_input() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("broken.feature:4:") && err.contains("Error at"),
+        err.contains("broken.feature:5: malformed feature file: Error at"),
         "{err}"
     );
     // A missing features directory is a usage error.
