@@ -500,7 +500,7 @@ type Outlined = (gherkin::Feature, Option<gherkin::Rule>, gherkin::Scenario);
 fn outline(features: &[gherkin::Feature]) -> Vec<Outlined> {
     let mut out = Vec::new();
     for feature in features {
-        // `features::load` has expanded each once already: this cannot fail.
+        // `features::load` checked that every feature expands: this cannot fail.
         let Ok(feature) = feature.clone().expand_examples() else {
             continue;
         };
