@@ -44,8 +44,8 @@ pub const SIGNATURE: &str = "BUNDLE.jws";
 pub const LOG: &str = "log/events.jsonl";
 /// `typ` of the signature's header.
 const JWS_TYP: &str = "accord-bundle+jws";
-/// The most a bundle may hold; a bigger file is refused before it is read whole.
-pub const MAX_BUNDLE_BYTES: u64 = 2 << 30;
+/// The most a bundle may hold: [`crate::files::BUNDLE`], the limit its file is read with.
+pub const MAX_BUNDLE_BYTES: u64 = crate::files::BUNDLE.bytes;
 
 /// One file of a bundle.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1052,7 +1052,7 @@ fn parse_log(bytes: &[u8]) -> Result<Vec<Envelope>, String> {
 /// Reads a harness key (a private JWK, JSON) or, when `path` does not exist, creates one
 /// from the operating system's random source and writes it there (mode 0600).
 pub fn load_or_create_key(path: &std::path::Path) -> Result<SigningKey, String> {
-    match std::fs::read(path) {
+    match crate::files::read(path, crate::files::KEY) {
         Ok(bytes) => {
             let jwk: Jwk = serde_json::from_slice(&bytes)
                 .map_err(|e| format!("{}: not a private JWK: {e}", path.display()))?;
@@ -1061,7 +1061,9 @@ pub fn load_or_create_key(path: &std::path::Path) -> Result<SigningKey, String> 
             }
             SigningKey::from_jwk(&jwk).map_err(|e| format!("{}: {e}", path.display()))
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        Err(crate::files::ReadError::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::NotFound =>
+        {
             let key = SigningKey::generate(Algorithm::ES256, &mut crate::entropy::SystemEntropy)
                 .map_err(|e| e.to_string())?;
             let text =
@@ -1073,7 +1075,7 @@ pub fn load_or_create_key(path: &std::path::Path) -> Result<SigningKey, String> 
                 Err(e) => Err(format!("{}: cannot write the key: {e}", path.display())),
             }
         }
-        Err(e) => Err(format!("{}: {e}", path.display())),
+        Err(e) => Err(e.to_string()),
     }
 }
 
@@ -1115,7 +1117,7 @@ fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
 pub fn trusted_thumbprint(arg: &str) -> Result<String, String> {
     let path = std::path::Path::new(arg);
     if path.exists() {
-        let bytes = std::fs::read(path).map_err(|e| format!("{arg}: {e}"))?;
+        let bytes = crate::files::read(path, crate::files::KEY).map_err(|e| e.to_string())?;
         let jwk: Jwk =
             serde_json::from_slice(&bytes).map_err(|e| format!("{arg}: not a JWK: {e}"))?;
         return Ok(jwk.public().thumbprint());

@@ -7,7 +7,7 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -85,8 +85,9 @@ pub struct RunOutcome {
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
-    #[error("features directory {0}: not found")]
-    NoFeatures(String),
+    /// The features cannot be read or parsed; nothing was recorded.
+    #[error(transparent)]
+    Features(#[from] crate::features::FeatureError),
     #[error("tag expression {expr:?}: {message}")]
     Tags { expr: String, message: String },
     #[error("cannot record the run: {0}")]
@@ -117,11 +118,9 @@ pub fn run(
     store: Arc<dyn EventStore>,
     clock: Arc<dyn Clock>,
 ) -> Result<RunOutcome, EngineError> {
-    if !Path::new(&config.features).exists() {
-        return Err(EngineError::NoFeatures(
-            config.features.display().to_string(),
-        ));
-    }
+    // Every feature file read and parsed before `run-started`: one that cannot be is the
+    // user's to fix, and a run that could only be inconclusive is not recorded.
+    let features = crate::features::load(&config.features)?;
     let tags = match &config.tags {
         Some(expr) => Some(
             expr.parse::<gherkin::tagexpr::TagOperation>()
@@ -166,7 +165,7 @@ pub fn run(
     } else {
         Progress::Quiet
     });
-    let scenarios = outline(&config.features);
+    let scenarios = outline(&features);
     let tags = Rc::new(Selection {
         tags,
         scenarios: certification.map(|p| p.scenarios()),
@@ -177,6 +176,7 @@ pub fn run(
             config,
             cell,
             now,
+            features: &features,
             scenarios: &scenarios,
             tags: tags.clone(),
             recorder: &recorder,
@@ -221,6 +221,7 @@ struct CellRun<'a> {
     config: &'a RunConfig,
     cell: &'a Cell,
     now: i64,
+    features: &'a [gherkin::Feature],
     scenarios: &'a [Outlined],
     tags: Rc<Selection>,
     recorder: &'a Rc<RefCell<RunRecorder>>,
@@ -404,7 +405,7 @@ fn run_cell(r: &CellRun<'_>) -> Result<Verdict, EngineError> {
     let _driving = panic_hook::Driving::start();
     r.runtime.block_on(
         cucumber::Cucumber::<_, _, PathBuf, _, _, cucumber::cli::Empty>::custom(
-            cucumber::parser::Basic::new(),
+            crate::features::Parsed(r.features.to_vec()),
             cucumber::runner::Basic::default(),
             bridge.normalized(),
         )
@@ -500,32 +501,12 @@ fn tail(text: &str, max: usize) -> String {
 /// A scenario with its feature and rule.
 type Outlined = (gherkin::Feature, Option<gherkin::Rule>, gherkin::Scenario);
 
-/// Every scenario of the feature files under `path`, examples expanded (files that do not
-/// parse are left to cucumber, which reports them).
-fn outline(path: &Path) -> Vec<Outlined> {
-    let mut files = Vec::new();
-    let mut dirs = vec![path.to_path_buf()];
-    while let Some(d) = dirs.pop() {
-        if d.is_file() {
-            files.push(d);
-            continue;
-        }
-        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = entry.path();
-            if p.is_dir() {
-                dirs.push(p);
-            } else if p.extension().is_some_and(|e| e == "feature") {
-                files.push(p);
-            }
-        }
-    }
-    files.sort();
+/// Every scenario of the features, examples expanded.
+fn outline(features: &[gherkin::Feature]) -> Vec<Outlined> {
     let mut out = Vec::new();
-    for f in files {
-        let Ok(feature) = gherkin::Feature::parse_path(&f, gherkin::GherkinEnv::default()) else {
-            continue;
-        };
-        let Ok(feature) = feature.expand_examples() else {
+    for feature in features {
+        // `features::load` checked that every feature expands: this cannot fail.
+        let Ok(feature) = feature.clone().expand_examples() else {
             continue;
         };
         for scenario in &feature.scenarios {

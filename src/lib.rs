@@ -11,6 +11,8 @@ pub mod engine;
 pub mod entropy;
 pub mod events;
 pub mod evidence;
+pub mod features;
+pub mod files;
 pub mod formats;
 pub mod fuzz;
 pub mod launch;

@@ -245,11 +245,9 @@ impl std::fmt::Display for Problem {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
-    #[error("{path}: cannot read: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    /// The file could not be read, or is larger than [`crate::files::MANIFEST`].
+    #[error(transparent)]
+    Read(#[from] crate::files::ReadError),
     #[error("{path}: {}", .problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n  "))]
     Invalid {
         path: String,
@@ -259,10 +257,7 @@ pub enum ManifestError {
 
 /// Reads and checks the manifest at `path`.
 pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ManifestError::Read {
-        path: path.display().to_string(),
-        source,
-    })?;
+    let text = crate::files::read_text(path, crate::files::MANIFEST)?;
     parse(&text).map_err(|problems| ManifestError::Invalid {
         path: path.display().to_string(),
         problems,
@@ -276,11 +271,10 @@ pub fn parse(text: &str) -> Result<Manifest, Vec<Problem>> {
     };
     let manifest: Manifest = toml::from_str(text).map_err(|e| {
         let message = e.message().trim().to_owned();
-        // serde names the missing or unknown field in its message; keep it as the field.
-        let field = message
-            .split('`')
-            .nth(1)
-            .map_or_else(|| "(manifest)".to_owned(), str::to_owned);
+        let field = e
+            .span()
+            .and_then(|span| field_of_error(text, &message, span))
+            .unwrap_or_else(|| "(manifest)".to_owned());
         vec![Problem {
             line: e.span().and_then(&line_of),
             field,
@@ -583,6 +577,63 @@ pub fn parse(text: &str) -> Result<Manifest, Vec<Problem>> {
     }
 }
 
+/// The field a deserialisation error is about, as written in the file (`launch.ports`).
+///
+/// serde names a missing or unknown field in backquotes, and the span shows its table; any
+/// other error (a value of the wrong type) puts the *value* in backquotes (`integer `12``),
+/// so the field is read from the file instead: the key that the span's value belongs to,
+/// under the table header above it.
+fn field_of_error(text: &str, message: &str, span: Range<usize>) -> Option<String> {
+    let start = span.start.min(text.len());
+    let (table, key) = key_at(text, start);
+    let named = message
+        .starts_with("missing field")
+        .then(|| message.split('`').nth(1))
+        .flatten();
+    let key = match named {
+        Some(name) => Some(name.to_owned()),
+        None if message.starts_with("unknown field") || message.starts_with("duplicate") => {
+            message.split('`').nth(1).map(str::to_owned).or(key)
+        }
+        None => key,
+    }?;
+    Some(match table {
+        Some(t) if !t.is_empty() => format!("{t}.{key}"),
+        _ => key,
+    })
+}
+
+/// The table header and the key in force at byte `at`: walking up from its line, the first
+/// `key = …` line gives the key (a value spread over several lines belongs to the key above
+/// it) and the first `[table]` header the table.
+fn key_at(text: &str, at: usize) -> (Option<String>, Option<String>) {
+    let mut key = None;
+    // Up to the end of `at`'s own line: a table's span starts at its header.
+    let end = text
+        .get(at..)
+        .and_then(|rest| rest.find('\n'))
+        .map_or(text.len(), |n| at + n);
+    for line in text.get(..end).unwrap_or(text).rsplit('\n').map(str::trim) {
+        if line.starts_with('[') {
+            let name = line.trim_start_matches('[');
+            let name = name.split(']').next().unwrap_or("").trim();
+            return (Some(name.to_owned()), key);
+        }
+        if key.is_none()
+            && let Some((k, _)) = line.split_once('=')
+        {
+            let k = k.trim().trim_matches('"');
+            let bare = !k.is_empty()
+                && k.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+            if bare {
+                key = Some(k.to_owned());
+            }
+        }
+    }
+    (None, key)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -657,5 +708,30 @@ ports = [8080]
         assert_eq!(p[0].line, Some(6), "{p:?}");
         let p = parse(&GOOD.replace("version = \"0.1.0\"\n", "")).unwrap_err();
         assert_eq!(p[0].field, "version", "{p:?}");
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_names_its_field_not_the_value() {
+        let p = parse(&GOOD.replace("version = \"0.1.0\"", "version = 12")).unwrap_err();
+        assert_eq!(
+            (p[0].field.as_str(), p[0].line),
+            ("version", Some(3)),
+            "{p:?}"
+        );
+        let p = parse(&GOOD.replace("ports = [8080]", "ports = \"8080\"")).unwrap_err();
+        assert_eq!(
+            (p[0].field.as_str(), p[0].line),
+            ("launch.ports", Some(16)),
+            "{p:?}"
+        );
+        let p = parse(&GOOD.replace(
+            "algorithms = [\"ES256\"]",
+            "algorithms = [\n  \"ES256\",\n  7,\n]",
+        ))
+        .unwrap_err();
+        assert_eq!(p[0].field, "capabilities.algorithms", "{p:?}");
+        assert_eq!(p[0].line, Some(13), "{p:?}");
+        let p = parse(&GOOD.replace("kind = \"container\"\n", "")).unwrap_err();
+        assert_eq!(p[0].field, "launch.kind", "{p:?}");
     }
 }

@@ -167,7 +167,8 @@ impl ClientTrust {
             path: path.display().to_string(),
             message,
         };
-        let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+        let text = crate::files::read_text(path, crate::files::CERTIFICATES)
+            .map_err(|e| bad(e.reason()))?;
         let ders = parse_pem_certs(&text).map_err(bad)?;
         for der in ders {
             self = self.with_root(der);

@@ -99,6 +99,7 @@ fn write(
     tsa: Option<&str>,
     store: &Path,
 ) -> Result<ExitCode, CliError> {
+    super::io::check_output(output)?;
     let log = EmbeddedStore::new(store).read(run).map_err(store_error)?;
     let harness_key = signing.load(store)?;
     let key = harness_key.signing_key();
@@ -185,7 +186,7 @@ fn time_stamp(url: &str, head: &str) -> Result<Vec<u8>, CliError> {
 
 /// A certificate file, PEM (the first certificate) or DER.
 fn read_certificate(path: &Path) -> Result<Vec<u8>, CliError> {
-    let bytes = std::fs::read(path).map_err(|e| CliError::input(path, e))?;
+    let bytes = crate::files::read(path, crate::files::CERTIFICATES)?;
     if bytes.starts_with(b"-----BEGIN") {
         let (_, pem) = x509_parser::pem::parse_x509_pem(&bytes)
             .map_err(|e| CliError::input(path, format!("not a PEM certificate: {e}")))?;
@@ -200,19 +201,8 @@ fn verify(file: &Path, key: Option<&str>, tsa_cert: Option<&Path>) -> Result<Exi
         .transpose()
         .map_err(CliError::Usage)?;
     let tsa_cert = tsa_cert.map(read_certificate).transpose()?;
-    let size = std::fs::metadata(file)
-        .map_err(|e| CliError::input(file, e))?
-        .len();
-    if size > bundle::MAX_BUNDLE_BYTES {
-        return Err(CliError::input(
-            file,
-            format!(
-                "{size} bytes: larger than any bundle ({} bytes at most)",
-                bundle::MAX_BUNDLE_BYTES
-            ),
-        ));
-    }
-    let bytes = std::fs::read(file).map_err(|e| CliError::input(file, e))?;
+    // Bounded while reading, not by a size taken beforehand: a device or a pipe has none.
+    let bytes = crate::files::read(file, crate::files::BUNDLE)?;
     let v = bundle::verify_stamped(&bytes, trusted.as_deref(), tsa_cert.as_deref());
     emit(&v.render(), None)?;
     Ok(if v.intact() {

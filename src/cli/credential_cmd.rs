@@ -12,6 +12,7 @@ use crate::credential::{
     verify_credential,
 };
 use crate::entropy::{Entropy, SeededEntropy, SystemEntropy};
+use crate::files;
 use crate::formats::jose::{Jwk, SigningKey, VerifyingKey};
 use crate::formats::sd_jwt::issue::Decoys;
 use crate::formats::sd_jwt::json::{JsonForm, parse_any, to_json};
@@ -195,7 +196,7 @@ pub fn run(cmd: CredentialCommand) -> Result<ExitCode, CliError> {
 }
 
 fn read_jwk(path: &Path) -> Result<Jwk, CliError> {
-    read_json(path, "JWK")
+    read_json(path, "JWK", files::KEY)
 }
 
 fn read_signing_key(path: &Path) -> Result<SigningKey, CliError> {
@@ -203,7 +204,7 @@ fn read_signing_key(path: &Path) -> Result<SigningKey, CliError> {
 }
 
 fn read_credential(path: &Path) -> Result<(SdJwt, Option<JsonForm>), CliError> {
-    let text = read_text(path)?;
+    let text = read_text(path, files::CREDENTIAL)?;
     parse_any(&text).map_err(|e| CliError::input(path, e))
 }
 
@@ -240,7 +241,7 @@ fn issue_cmd(a: IssueArgs) -> Result<ExitCode, CliError> {
         ProfileArg::EuDiploma => Profile::EuDiploma,
         ProfileArg::JpDegree => Profile::JpDegree,
     };
-    let claims: Value = read_json(&a.claims, "claims file (JSON)")?;
+    let claims: Value = read_json(&a.claims, "claims file (JSON)", files::JSON)?;
     let Value::Object(claims) = claims else {
         return Err(CliError::input(
             &a.claims,
@@ -253,7 +254,8 @@ fn issue_cmd(a: IssueArgs) -> Result<ExitCode, CliError> {
         VerifyingKey::from_jwk(&holder.public()).map_err(|e| CliError::input(&a.holder_key, e))?;
     let chain = match &a.issuer_cert {
         Some(p) => {
-            let chain = parse_pem_certs(&read_text(p)?).map_err(|e| CliError::input(p, e))?;
+            let chain = parse_pem_certs(&read_text(p, files::CERTIFICATES)?)
+                .map_err(|e| CliError::input(p, e))?;
             check_leaf_key(p, &chain[0], &issuer_key)?;
             Some(chain)
         }
@@ -376,11 +378,14 @@ fn verify_cmd(a: VerifyArgs) -> Result<ExitCode, CliError> {
         None => {
             let mut pinned = Vec::new();
             for p in &a.tl_signer {
-                pinned.extend(parse_pem_certs(&read_text(p)?).map_err(|e| CliError::input(p, e))?);
+                pinned.extend(
+                    parse_pem_certs(&read_text(p, files::CERTIFICATES)?)
+                        .map_err(|e| CliError::input(p, e))?,
+                );
             }
             let mut lists = Vec::new();
             for p in &a.trust_list {
-                let token = read_text(p)?;
+                let token = read_text(p, files::TRUST_LIST)?;
                 let verified = if pinned.is_empty() {
                     trust_list::verify(&token, None, now)
                 } else {
@@ -403,7 +408,7 @@ fn verify_cmd(a: VerifyArgs) -> Result<ExitCode, CliError> {
             }
             let arrangement = match (&a.mra, a.verifier_jurisdiction) {
                 (Some(p), Some(j)) => {
-                    let mra: Arrangement = read_json(p, "arrangement (mra.json)")?;
+                    let mra: Arrangement = read_json(p, "arrangement (mra.json)", files::JSON)?;
                     Some((
                         mra,
                         if j == JurisdictionArg::Eu { "EU" } else { "JP" }.to_owned(),
@@ -422,7 +427,7 @@ fn verify_cmd(a: VerifyArgs) -> Result<ExitCode, CliError> {
         StatusInput::Skip
     } else {
         match &a.status_list {
-            Some(p) => StatusInput::Token(Some(read_text(p)?)),
+            Some(p) => StatusInput::Token(Some(read_text(p, files::STATUS_LIST)?)),
             None => StatusInput::Token(None),
         }
     };

@@ -45,7 +45,7 @@ pub fn run(command: ImplCommand) -> Result<ExitCode, CliError> {
                     }
                 }
             }
-            Err(e @ ManifestError::Read { .. }) => err.push_str(&format!("{e}\n")),
+            Err(e @ ManifestError::Read(_)) => err.push_str(&format!("{e}\n")),
         }
     }
     print!("{out}");

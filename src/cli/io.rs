@@ -1,10 +1,14 @@
-//! Reading inputs and writing outputs for the CLI, with errors that name the file.
+//! Reading inputs and writing outputs for the CLI, with errors that name the file. The rules
+//! (bounded reads, outputs never replacing what is not a regular file) are [`crate::files`]'s.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use serde::de::DeserializeOwned;
+
+use crate::files;
+pub use crate::files::Limit;
 
 /// A CLI failure: usage and input errors exit 2, non-conformance exits 1.
 #[derive(Debug, thiserror::Error)]
@@ -39,28 +43,26 @@ impl CliError {
     }
 }
 
-/// Reads a file, or standard input for `-`.
-pub fn read_text(path: &Path) -> Result<String, CliError> {
-    let mut bytes = Vec::new();
-    if path == Path::new("-") {
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|e| CliError::input(path, format!("cannot read standard input: {e}")))?;
+/// Reads a file, or standard input for `-`, as UTF-8 text of at most `limit` bytes.
+pub fn read_text(path: &Path, limit: Limit) -> Result<String, CliError> {
+    let bytes = if path == Path::new("-") {
+        files::read_from(std::io::stdin().lock(), Path::new("<stdin>"), limit)
     } else {
-        bytes =
-            std::fs::read(path).map_err(|e| CliError::input(path, format!("cannot read: {e}")))?;
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        CliError::input(
-            path,
-            format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
-        )
-    })
+        files::read(path, limit)
+    };
+    bytes
+        .and_then(|b| files::text(b, path))
+        .map_err(CliError::from)
 }
 
-/// Reads and parses a JSON file, naming the line and column of a syntax error.
-pub fn read_json<T: DeserializeOwned>(path: &Path, what: &str) -> Result<T, CliError> {
-    let text = read_text(path)?;
+/// Reads and parses a JSON file of at most `limit` bytes, naming the line and column of a
+/// syntax error.
+pub fn read_json<T: DeserializeOwned>(
+    path: &Path,
+    what: &str,
+    limit: Limit,
+) -> Result<T, CliError> {
+    let text = read_text(path, limit)?;
     serde_json::from_str(&text).map_err(|e| {
         CliError::input(
             path,
@@ -71,6 +73,21 @@ pub fn read_json<T: DeserializeOwned>(path: &Path, what: &str) -> Result<T, CliE
             ),
         )
     })
+}
+
+impl From<files::ReadError> for CliError {
+    fn from(e: files::ReadError) -> Self {
+        CliError::input(e.path(), e.reason())
+    }
+}
+
+impl From<files::WriteError> for CliError {
+    fn from(e: files::WriteError) -> Self {
+        CliError::Output {
+            path: e.path.display().to_string(),
+            message: e.message,
+        }
+    }
 }
 
 /// Writes `text` to standard output, or atomically to `output` (temporary file + rename).
@@ -89,28 +106,15 @@ pub fn emit(text: &str, output: Option<&PathBuf>) -> Result<(), CliError> {
     }
 }
 
+/// Writes an output file by [`files::write`]: atomically over a regular file or a new path,
+/// written through to a device or FIFO, a symlink followed, never a partial file left.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    let err = |e: std::io::Error| CliError::Output {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.partial-{}", std::process::id()));
-    let result = std::fs::File::create(&tmp)
-        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
-        .and_then(|()| std::fs::rename(&tmp, path));
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(err(e));
-    }
-    Ok(())
+    files::write(path, bytes).map_err(CliError::from)
+}
+
+/// Refuses, before a run starts, an output that could not be written at its end.
+pub fn check_output(path: &Path) -> Result<(), CliError> {
+    files::check_writable(path).map_err(|e| CliError::Usage(e.to_string()))
 }
 
 /// Parses an RFC 3339 timestamp (`--now`) into seconds since the epoch.

@@ -7,7 +7,8 @@
 //! - 2: bad usage or unreadable / malformed input (clap's own usage errors exit 2 as well).
 //!
 //! Output goes to standard output in one write at the end, or with `--output FILE` to a
-//! temporary file renamed into place, so a failure never leaves a partial file.
+//! temporary file renamed into place, so a failure never leaves a partial file; a device or
+//! FIFO is written through and a symlink followed, never replaced ([`crate::files`]).
 
 mod bundle_cmd;
 mod credential_cmd;

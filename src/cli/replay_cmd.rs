@@ -159,6 +159,11 @@ pub fn replay(a: ReplayArgs) -> Result<ExitCode, CliError> {
         return Ok(exit_for(&recorded.view));
     };
     let target = target(&a, against)?;
+    // A report directory that cannot be written is found before the re-drive, not after it.
+    if let Some(dir) = &a.out {
+        std::fs::create_dir_all(dir).map_err(|e| CliError::input(dir, e))?;
+        super::io::check_output(&dir.join("report.json"))?;
+    }
     let store: Arc<dyn EventStore> = Arc::new(store);
     let key = Some(a.signing.load(a.store.path())?);
     let outcome = replay::redrive_signed(

@@ -196,6 +196,10 @@ pub(super) fn load(store: &dyn EventStore, run: &str) -> Result<RunView, CliErro
 }
 
 pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
+    // An output that cannot be written is found now, not after the whole run.
+    for path in [&a.junit, &a.markdown, &a.html].into_iter().flatten() {
+        super::io::check_output(path)?;
+    }
     let seed = a.seed.unwrap_or_else(|| SystemEntropy.below(u64::MAX));
     let now = match &a.now {
         Some(t) => Some(super::io::parse_now(Some(t))?),
@@ -218,7 +222,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
     };
     let outcome =
         engine::run(&config, store.clone(), Arc::new(SystemClock)).map_err(|e| match e {
-            EngineError::NoFeatures(_)
+            EngineError::Features(_)
             | EngineError::Tags { .. }
             | EngineError::Plan(_)
             | EngineError::Profile(_) => CliError::Usage(e.to_string()),

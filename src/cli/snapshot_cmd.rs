@@ -32,10 +32,14 @@ fn collect_snaps(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 }
 
 fn read(path: &Path) -> Result<Option<String>, CliError> {
-    match std::fs::read_to_string(path) {
+    match crate::files::read_text(path, crate::files::SNAPSHOT) {
         Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(CliError::input(path, e)),
+        Err(crate::files::ReadError::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::NotFound =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
     }
 }
 

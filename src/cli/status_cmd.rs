@@ -7,6 +7,7 @@ use clap::Subcommand;
 use serde_json::{Value, json};
 
 use super::io::{CliError, emit, parse_now, read_json, read_text};
+use crate::files;
 use crate::formats::jose::{CompactJws, Jwk, SigningKey};
 use crate::formats::status_list::{StatusList, TokenParams, sign_token, status_name};
 use crate::trust::pki::parse_pem_certs;
@@ -105,11 +106,11 @@ pub fn run(cmd: StatusCommand) -> Result<ExitCode, CliError> {
                 list.set(i, v)
                     .map_err(|e| CliError::Usage(format!("--set {s:?}: {e}")))?;
             }
-            let jwk: Jwk = read_json(&key, "JWK")?;
+            let jwk: Jwk = read_json(&key, "JWK", files::KEY)?;
             let signing = SigningKey::from_jwk(&jwk).map_err(|e| CliError::input(&key, e))?;
             let x5c = match &cert {
                 Some(p) => Some(
-                    parse_pem_certs(&read_text(p)?)
+                    parse_pem_certs(&read_text(p, files::CERTIFICATES)?)
                         .map_err(|e| CliError::input(p, e))?
                         .iter()
                         .map(|d| base64_std(d))
@@ -136,7 +137,7 @@ pub fn run(cmd: StatusCommand) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         StatusCommand::Inspect { file, index } => {
-            let text = read_text(&file)?;
+            let text = read_text(&file, files::STATUS_LIST)?;
             let jws = CompactJws::parse(text.trim()).map_err(|e| CliError::input(&file, e))?;
             let sl = jws
                 .payload

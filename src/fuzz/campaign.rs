@@ -523,9 +523,9 @@ fn write_seed(dir: &Path, role: &str, signature: &str, seed: &Value) -> std::io:
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect();
     let path = dir.join(format!("{name}-{}.json", &hash[..8]));
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, &path)?;
+    // Through the one output writer: atomic, and never replacing a link or a device that
+    // happens to have the seed's name.
+    crate::files::write(&path, text.as_bytes()).map_err(std::io::Error::other)?;
     Ok(path)
 }
 
@@ -554,8 +554,7 @@ pub fn read_seeds<C: serde::de::DeserializeOwned>(
     }
     let mut seeds = Vec::new();
     for file in files {
-        let text = std::fs::read_to_string(&file)
-            .map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
+        let text = crate::files::read_text(&file, crate::files::JSON).map_err(|e| e.to_string())?;
         let v: Value = serde_json::from_str(&text)
             .map_err(|e| format!("{}:{}:{}: {e}", file.display(), e.line(), e.column()))?;
         if v.get("role").and_then(Value::as_str) != Some(role) {

@@ -529,7 +529,12 @@ fn showing<'a>(v: &RunView, s: &'a ScenarioView, c: &CheckView) -> Option<&'a Ex
 
 fn exchange_html(out: &mut String, x: &Exchange, open: bool) {
     let status = x.status.map_or_else(
-        || format!("no response: {}", x.error.as_deref().unwrap_or("?")),
+        || {
+            format!(
+                "no response: {}",
+                super::redact::text(x.error.as_deref().unwrap_or("?"))
+            )
+        },
         |c| c.to_string(),
     );
     let _ = writeln!(
@@ -539,33 +544,25 @@ fn exchange_html(out: &mut String, x: &Exchange, open: bool) {
         esc(&x.from),
         esc(&x.to),
         esc(&x.method),
-        esc(&crate::transport::redact_url(&x.url)),
+        esc(&super::redact::url(&x.url)),
         esc(&status)
     );
     let headers = |h: &std::collections::BTreeMap<String, String>| {
         h.iter()
-            .map(|(k, v)| {
-                let v = match k.to_ascii_lowercase().as_str() {
-                    "authorization" | "dpop" | "cookie" | "set-cookie" => "[redacted]".to_owned(),
-                    // A redirect's target carries codes and states in its query.
-                    _ if v.contains("://") => crate::transport::redact_url(v),
-                    _ => crate::transport::redact(v),
-                };
-                format!("{k}: {v}\n")
-            })
+            .map(|(k, v)| format!("{k}: {}\n", super::redact::header(k, v)))
             .collect::<String>()
     };
     let _ = writeln!(
         out,
         "<pre>{}{}</pre>",
         esc(&headers(&x.request_headers)),
-        esc(&crate::transport::redact(&x.request_body))
+        esc(&super::redact::body(&x.request_body))
     );
     let _ = writeln!(
         out,
         "<pre>{}{}</pre>\n</details>",
         esc(&headers(&x.response_headers)),
-        esc(&crate::transport::redact(&x.response_body))
+        esc(&super::redact::body(&x.response_body))
     );
 }
 

@@ -5,6 +5,7 @@
 
 pub mod coverage;
 mod html;
+pub mod redact;
 mod render;
 
 pub use coverage::coverage_json;

@@ -397,7 +397,12 @@ pub fn markdown(v: &RunView) -> String {
             let _ = writeln!(out, "\n#### {}\n", s.scenario);
             for x in &s.exchanges {
                 let status = x.status.map_or_else(
-                    || format!("no response: {}", x.error.as_deref().unwrap_or("?")),
+                    || {
+                        format!(
+                            "no response: {}",
+                            super::redact::text(x.error.as_deref().unwrap_or("?"))
+                        )
+                    },
                     |c| c.to_string(),
                 );
                 let _ = writeln!(
@@ -406,20 +411,20 @@ pub fn markdown(v: &RunView) -> String {
                     x.from,
                     x.to,
                     x.method,
-                    crate::transport::redact_url(&x.url)
+                    super::redact::url(&x.url)
                 );
                 if !x.request_body.is_empty() {
                     let _ = writeln!(
                         out,
                         "  - request: `{}`",
-                        crate::transport::redact(&x.request_body)
+                        super::redact::body(&x.request_body)
                     );
                 }
                 if !x.response_body.is_empty() {
                     let _ = writeln!(
                         out,
                         "  - response: `{}`",
-                        crate::transport::redact(&x.response_body)
+                        super::redact::body(&x.response_body)
                     );
                 }
             }

@@ -15,6 +15,7 @@ mod evidence;
 mod faults;
 mod fuzz;
 mod hostile;
+mod hostile_cli;
 mod hostile_roles;
 mod matrix;
 mod negative;

@@ -366,7 +366,7 @@ fn cli_run_report_log_and_bad_input() {
     let out = accord(&["log", "verify", &id, "--store", d]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).contains("broken at event"), "{}", stdout(&out));
-    // A malformed feature file makes the run inconclusive and names the file and line.
+    // A malformed feature file is a usage error that names the file and line (issue 17).
     let bad = dir.path().join("bad");
     std::fs::create_dir(&bad).unwrap();
     std::fs::write(
@@ -383,11 +383,11 @@ fn cli_run_report_log_and_bad_input() {
         "--seed",
         "1",
     ]);
-    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stdout(&out).contains("broken.feature") && stdout(&out).contains("Error at"),
-        "{}",
-        stdout(&out)
+        err.contains("broken.feature:5: malformed feature file: Error at"),
+        "{err}"
     );
     // A missing features directory is a usage error.
     assert_eq!(
