@@ -291,9 +291,7 @@ fn a_run_finished_that_claims_better_than_its_scenarios_is_a_contradiction() {
     // `run-finished: passed`.
     let failed_end = events
         .iter()
-        .position(|e| {
-            e.kind == "scenario-finished" && e.payload["verdict"] == Value::from("failed")
-        })
+        .position(|e| e.kind == "scenario-finished" && e.payload["verdict"] == "failed")
         .unwrap();
     events.truncate(failed_end + 1);
     let last = events.last().unwrap().clone();
