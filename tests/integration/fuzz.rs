@@ -272,7 +272,7 @@ fn the_reference_verifier_survives_a_campaign_and_an_interrupted_one_resumes() {
                 .unwrap()
                 .contains("resumed at case 512")
     }));
-    assert_eq!(events.last().unwrap()["kind"], "run-finished");
+    assert_eq!(last_recorded(&events)["kind"], "run-finished");
     // A finished campaign is not resumed again.
     let again = fuzz(&store, &["--resume", &run]);
     assert_eq!(again.status.code(), Some(2), "{}", said(&again));
@@ -464,7 +464,7 @@ fn a_target_that_dies_mid_campaign_becomes_a_finding() {
                 .unwrap()
                 .contains("stopped answering")
     }));
-    let last = events.last().unwrap();
+    let last = last_recorded(&events);
     assert_eq!(last["kind"], "run-finished");
     assert_eq!(last["payload"]["verdict"], "failed");
 }
@@ -565,7 +565,7 @@ fn a_campaign_against_a_manifest_resumes_from_its_log() {
         .collect();
     assert_eq!(cells.len(), 4, "{cells:?}");
     assert_eq!(cells[1]["payload"]["verdict"], "failed");
-    assert_eq!(events.last().unwrap()["payload"]["verdict"], "failed");
+    assert_eq!(last_recorded(&events)["payload"]["verdict"], "failed");
 }
 
 /// A hand-edited seed that cannot be played is refused with the file named, and nothing is
@@ -639,5 +639,18 @@ fn a_campaign_with_a_duration_ends_by_itself() {
         .find(|e| e["kind"] == "campaign-progressed")
         .unwrap();
     assert!(last_checkpoint["payload"]["cases_run"].as_u64().unwrap() > 0);
-    assert_eq!(events.last().unwrap()["kind"], "run-finished");
+    assert_eq!(last_recorded(&events)["kind"], "run-finished");
+    // The campaign's end is signed (with the store's key: no --signing-key was given).
+    let end = events.last().unwrap();
+    assert_eq!(end["kind"], "checkpoint-signed");
+    assert_eq!(end["payload"]["key_source"], "store");
+}
+
+/// The last event other than a signed checkpoint: what the campaign itself recorded last.
+fn last_recorded(events: &[Value]) -> &Value {
+    events
+        .iter()
+        .rev()
+        .find(|e| e["kind"] != "checkpoint-signed")
+        .unwrap()
 }
