@@ -193,6 +193,18 @@ fn passed_everywhere(events: &[Envelope]) -> Vec<Envelope> {
         .collect()
 }
 
+/// `accord bundle RUN --output OUT --store STORE [--signing-key KEY] [--tsa URL]`.
+fn bundle(run: &str, out: &Path, store: &Path, key: Option<&Path>, tsa: Option<&str>) -> Output {
+    let mut args = vec!["bundle", run, "--output", s(out), "--store", s(store)];
+    if let Some(key) = key {
+        args.extend(["--signing-key", s(key)]);
+    }
+    if let Some(url) = tsa {
+        args.extend(["--tsa", url]);
+    }
+    accord(&args)
+}
+
 fn assert_refused(out: &Output, code: i32, says: &str) {
     assert_eq!(out.status.code(), Some(code), "{}", text(out));
     assert!(
@@ -266,14 +278,7 @@ fn verdicts_rewritten_to_passed_with_a_recomputed_chain_are_caught() {
     // Forger 3 re-signs with the store's own key, and bundles with it: consistent, but
     // neither the log nor the bundle is vouched for by the pinned key.
     let resigned = store.join("resigned.tar");
-    let out = accord(&[
-        "bundle",
-        &f.run,
-        "--output",
-        s(&resigned),
-        "--store",
-        s(&store),
-    ]);
+    let out = bundle(&f.run, &resigned, &store, None, None);
     assert_refused(&out, 0, "signed by the key kept in the store");
     let v = accord(&["bundle", "verify", s(&resigned), "--key", &f.thumbprint]);
     assert_refused(&v, 1, "not by the trusted key");
@@ -311,17 +316,8 @@ fn a_run_finished_that_claims_better_than_its_scenarios_is_a_contradiction() {
     assert_refused(&report, 3, "contradicts itself");
     let runs = accord(&["runs", "--store", s(&store)]);
     assert!(text(&runs).contains("contradicts"), "{}", text(&runs));
-    let bundle = accord(&[
-        "bundle",
-        &f.run,
-        "--output",
-        s(&store.join("b.tar")),
-        "--store",
-        s(&store),
-        "--signing-key",
-        s(&f.key),
-    ]);
-    assert_refused(&bundle, 3, "contradicts itself");
+    let refused = bundle(&f.run, &store.join("b.tar"), &store, Some(&f.key), None);
+    assert_refused(&refused, 3, "contradicts itself");
     assert!(!store.join("b.tar").exists());
     // The same cut, after the failed scenario's checkpoint, with an ending that agrees
     // (failed) is no contradiction, but the passing scenario is gone and the new end is not
@@ -410,18 +406,7 @@ fn a_bundle_time_stamped_by_openssls_tsa_verifies_and_a_swapped_token_does_not()
     let _ = std::fs::remove_dir_all(&dir);
     let Some(tsa) = start_tsa(&dir) else { return };
     let stamped = f.dir.join("stamped.tar");
-    let out = accord(&[
-        "bundle",
-        &f.run,
-        "--output",
-        s(&stamped),
-        "--store",
-        s(&f.store),
-        "--signing-key",
-        s(&f.key),
-        "--tsa",
-        &tsa.url,
-    ]);
+    let out = bundle(&f.run, &stamped, &f.store, Some(&f.key), Some(&tsa.url));
     assert_refused(&out, 0, "written to");
     let ok = accord(&[
         "bundle",
@@ -436,16 +421,7 @@ fn a_bundle_time_stamped_by_openssls_tsa_verifies_and_a_swapped_token_does_not()
     assert!(text(&ok).contains("CN=Accord test TSA"), "{}", text(&ok));
     // A bundle without a token, when the reader pins a TSA: refused.
     let plain = f.dir.join("unstamped.tar");
-    let out = accord(&[
-        "bundle",
-        &f.run,
-        "--output",
-        s(&plain),
-        "--store",
-        s(&f.store),
-        "--signing-key",
-        s(&f.key),
-    ]);
+    let out = bundle(&f.run, &plain, &f.store, Some(&f.key), None);
     assert_refused(&out, 0, "written to");
     let v = accord(&["bundle", "verify", s(&plain), "--tsa-cert", s(&tsa.cert)]);
     assert_refused(&v, 1, "--tsa-cert requires one");
@@ -458,18 +434,7 @@ fn a_bundle_time_stamped_by_openssls_tsa_verifies_and_a_swapped_token_does_not()
     events.truncate(events.len() - 2);
     write_rechained(&path, &events);
     let other = f.dir.join("other-head.tar");
-    let out = accord(&[
-        "bundle",
-        &f.run,
-        "--output",
-        s(&other),
-        "--store",
-        s(&store),
-        "--signing-key",
-        s(&f.key),
-        "--tsa",
-        &tsa.url,
-    ]);
+    let out = bundle(&f.run, &other, &store, Some(&f.key), Some(&tsa.url));
     assert_refused(&out, 0, "written to");
     let token_of = |bundle: &Path| {
         accord::bundle::read_tar(&std::fs::read(bundle).unwrap())
