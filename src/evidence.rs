@@ -228,7 +228,6 @@ impl Audit {
 #[derive(Debug, Default)]
 pub struct LogAudit {
     audit: Audit,
-    prev: Option<(u64, String)>,
     open_scenario: Option<String>,
     finished_at: Option<u64>,
     /// Verify checkpoint signatures (off for projections, which read logs already verified
@@ -266,7 +265,6 @@ impl LogAudit {
     pub fn feed_parsed(&mut self, e: &Envelope, event: Option<&Event>) -> Result<(), String> {
         let result = self.read(e, event);
         self.audit.last_seq = Some(e.seq);
-        self.prev = Some((e.seq, e.hash.clone()));
         result
     }
 
@@ -343,13 +341,17 @@ impl LogAudit {
         source: KeySource,
         jws: &str,
     ) -> Result<(), String> {
-        let Some((prev_seq, prev_hash)) = &self.prev else {
+        // The event before a checkpoint is the one it vouches for; its hash is this event's
+        // `prev_hash` (which the chain verifies), so nothing per event is kept for it.
+        if e.seq == 0 {
             return Err("a checkpoint cannot be the first event".into());
-        };
-        if seq != *prev_seq || head != prev_hash {
+        }
+        if seq.checked_add(1) != Some(e.seq) || head != e.prev_hash {
             return Err(format!(
-                "the checkpoint names event {seq} with hash {head}, but it follows event \
-                 {prev_seq} with hash {prev_hash}"
+                "the checkpoint names event {seq} with hash {head}, but it follows event {} \
+                 with hash {}",
+                e.seq - 1,
+                e.prev_hash
             ));
         }
         match &self.audit.signer {
