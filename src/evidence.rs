@@ -279,11 +279,15 @@ impl LogAudit {
         }
         let derived = &mut self.audit.derived;
         match event {
-            // The previous scenario never finished: no verdict is known for it.
-            Some(Event::ScenarioStarted { scenario, .. })
-                if self.open_scenario.replace(scenario.clone()).is_some() =>
-            {
-                *derived = derived.combine(Verdict::Inconclusive);
+            Some(Event::ScenarioStarted { scenario, .. }) => {
+                // A scenario that starts while another has not finished leaves that one
+                // without a verdict (combining with passed changes nothing).
+                let unfinished = self.open_scenario.replace(scenario.clone()).is_some();
+                *derived = derived.combine(if unfinished {
+                    Verdict::Inconclusive
+                } else {
+                    Verdict::Passed
+                });
             }
             Some(Event::ScenarioFinished { verdict, .. }) => {
                 self.open_scenario = None;
