@@ -163,6 +163,8 @@ pub enum BundleError {
     Contradicts(String),
     #[error("the time-stamp token: {0}")]
     Timestamp(String),
+    #[error("the log is not vouched for by the signing key: {0}")]
+    NotVouched(String),
     #[error(
         "the run's checkpoints are signed by key {log}, the bundle would be signed by key {bundle}: \
          sign it with the key that signed the run (--signing-key)"
@@ -313,13 +315,20 @@ pub fn build_stamped(
         return Err(BundleError::Contradicts(d));
     }
     let thumbprint = key.public_jwk().thumbprint();
-    if let Some((signer, _)) = audit.signer
-        && signer != thumbprint
+    if let Some((signer, _)) = &audit.signer
+        && *signer != thumbprint
     {
         return Err(BundleError::OtherSigner {
-            log: signer,
+            log: signer.clone(),
             bundle: thumbprint,
         });
+    }
+    // A key kept outside the store vouches only for what it signed: a log whose checkpoints
+    // were stripped, or with events after its last one, is not bundled under it.
+    if (source == KeySource::External || audit.signer.is_some())
+        && let Err(e) = audit.check_signer(&thumbprint)
+    {
+        return Err(BundleError::NotVouched(e));
     }
     let (mut files, claims, _) = derive(events);
     let timestamp = match token {
@@ -934,6 +943,12 @@ fn check_checkpoints(
             .push(format!("{LOG}: the log contradicts itself (altered?): {d}"));
     }
     match &audit.signer {
+        // A key kept outside the store signs only logs it vouched for (`build`): none here
+        // means the checkpoints were stripped.
+        None if key.source == KeySource::External => v.problems.push(format!(
+            "{LOG}: no signed checkpoints, but the bundle's key is kept outside the store and \
+             signs only logs it vouched for (checkpoints stripped?)"
+        )),
         None => v.notes.push(format!(
             "{LOG}: no signed checkpoints (recorded without a signing key): the log is vouched \
              for by this bundle's signature alone"
@@ -944,7 +959,7 @@ fn check_checkpoints(
         )),
         Some(_) => match audit.check_signer(trusted_key.unwrap_or(&key.thumbprint)) {
             Ok(()) => v.held.push(format!(
-                "{LOG}: {} checkpoints signed by key {}, the last vouching for the run's end",
+                "{LOG}: {} checkpoints signed by key {}, the last vouching for the log's last event",
                 audit.checkpoints, key.thumbprint
             )),
             Err(e) => v.problems.push(format!("{LOG}: {e}")),

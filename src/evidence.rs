@@ -195,9 +195,17 @@ impl Audit {
         self.recorded.is_some() && self.vouched_through == self.last_seq
     }
 
+    /// Whether every event of the log is vouched for by a checkpoint (the last event is
+    /// one).
+    pub fn wholly_vouched(&self) -> bool {
+        self.vouched_through.is_some() && self.vouched_through == self.last_seq
+    }
+
     /// What `--key THUMBPRINT` requires: every checkpoint signed by that key, and every
-    /// event of a finished run vouched for (an interrupted run is vouched for up to its last
-    /// checkpoint, and is reported as interrupted anyway).
+    /// event vouched for. Events after the last checkpoint are what a forger who cut the
+    /// log would append (a new ending, or made-up scenarios with no ending); a run that was
+    /// really interrupted between two checkpoints is vouched for only up to the last one,
+    /// and is refused too, with the range named.
     pub fn check_signer(&self, thumbprint: &str) -> Result<(), String> {
         let Some((signer, _)) = &self.signer else {
             return Err(format!(
@@ -209,14 +217,22 @@ impl Audit {
                 "the checkpoints are signed by key {signer}, not by {thumbprint}"
             ));
         }
-        if self.recorded.is_some() && !self.end_is_vouched() {
-            return Err(format!(
-                "the run's end is not signed: the last checkpoint vouches for events up to {}, \
-                 the log goes on to {} (a log cut short and given another ending)",
-                self.vouched_through
-                    .map_or("none".into(), |s| s.to_string()),
-                self.last_seq.unwrap_or(0)
-            ));
+        if !self.wholly_vouched() {
+            let through = self
+                .vouched_through
+                .map_or("none".into(), |s| s.to_string());
+            let last = self.last_seq.unwrap_or(0);
+            return Err(if self.recorded.is_some() {
+                format!(
+                    "the run's end is not signed: the last checkpoint vouches for events up to \
+                     {through}, the log goes on to {last} (a log cut short and given another ending)"
+                )
+            } else {
+                format!(
+                    "events after {through} (to {last}) are not vouched for: the run was \
+                     interrupted after its last checkpoint, or events were appended to it"
+                )
+            });
         }
         Ok(())
     }

@@ -325,6 +325,19 @@ pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
                     crate::store::StoreError::UnknownRun(_) => store_error(e),
                     other => CliError::Usage(other.to_string()),
                 })?;
+            // One key vouches for a run: a resume signed with another would break the log.
+            if let (Ok(audit), Some(key)) = (crate::events::verify_log(&events), &signing_key)
+                && let Some((signer, source)) = &audit.signer
+                && (signer != key.thumbprint() || *source != key.source())
+            {
+                return Err(CliError::Usage(format!(
+                    "run `{run}` was signed by key {signer} ({}); resume it with that key \
+                     (--signing-key or ACCORD_SIGNING_KEY), not key {} ({})",
+                    source.describe(),
+                    key.thumbprint(),
+                    key.source().describe()
+                )));
+            }
             let mut recorder = recorder.with_checkpoints(signing_key.clone());
             let r = read_resumed(&events, run)?;
             let (next, cases_run, findings) = r.checkpoint;
@@ -490,8 +503,12 @@ pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
     let log = store.read(&run_id).map_err(store_error)?;
     let view = crate::projections::project(&log.events, &log.tail);
     let all_findings = view.campaign.as_ref().map_or(0, |c| c.findings.len());
+    // A harness fault anywhere in the campaign (a worker that panicked, a resume that did
+    // not start) means some cases may not have run: no pass can be claimed.
     let verdict = if all_findings > 0 || outcome.target_down {
         Verdict::Failed
+    } else if !view.faults.is_empty() {
+        Verdict::Inconclusive
     } else {
         Verdict::Passed
     };

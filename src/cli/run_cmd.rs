@@ -381,10 +381,17 @@ pub fn log(cmd: LogCommand) -> Result<ExitCode, CliError> {
                     "; {} checkpoints signed by key {signer} ({}){}{}",
                     audit.checkpoints,
                     source.describe(),
-                    if audit.end_is_vouched() {
-                        ", the last vouching for the run's end"
-                    } else {
-                        ", the run did not finish"
+                    match (audit.wholly_vouched(), audit.recorded.is_some()) {
+                        (true, true) => ", the last vouching for the run's end".to_owned(),
+                        (true, false) => {
+                            ", the last vouching for the last event (the run did not finish)"
+                                .to_owned()
+                        }
+                        (false, _) => format!(
+                            ", vouching for events up to {} of {}: the rest is NOT signed",
+                            audit.vouched_through.unwrap_or(0),
+                            audit.last_seq.unwrap_or(0)
+                        ),
                     },
                     match (&trusted, source) {
                         (Some(_), _) => "",

@@ -491,6 +491,15 @@ pub struct ChainVerifier {
 }
 
 impl ChainVerifier {
+    /// A verifier that also requires every event to belong to `run` (a log copied over
+    /// another run's is refused at its first event).
+    pub fn for_run(run: &str) -> Self {
+        Self {
+            run_id: Some(run.to_owned()),
+            ..Self::default()
+        }
+    }
+
     /// How many events have verified so far.
     pub fn verified(&self) -> u64 {
         self.next_seq

@@ -540,7 +540,7 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
             key: key.clone(),
             key_source: *key_source,
             checkpoints: audit.checkpoints,
-            end_vouched: audit.end_is_vouched(),
+            end_vouched: audit.wholly_vouched(),
         });
     }
     if let Some(d) = &audit.disagreement {

@@ -24,10 +24,10 @@ pub fn evidence_line(v: &RunView) -> Option<String> {
             s.checkpoints,
             s.key,
             s.key_source.describe(),
-            if s.end_vouched || v.status == RunStatus::Interrupted {
+            if s.end_vouched {
                 ""
             } else {
-                "; the end of the log is NOT signed"
+                "; events after the last checkpoint are NOT signed"
             }
         )
     });

@@ -322,7 +322,7 @@ impl EventStore for EmbeddedStore {
             Err(e) => return Err(io(&path)(e)),
         };
         let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
-        let mut chain = crate::events::ChainVerifier::default();
+        let mut chain = crate::events::ChainVerifier::for_run(run_id);
         let mut tail = Tail::Clean;
         let mut block: Vec<Vec<u8>> = Vec::with_capacity(BLOCK);
         let mut lines_read = 0usize;

@@ -85,7 +85,7 @@ pub trait EventStore: Send + Sync {
     /// Verifies a run's hash chain. Backends may stream instead of reading the log whole.
     fn verify(&self, run_id: &str) -> Result<Verified, StoreError> {
         let log = self.read(run_id)?;
-        let mut chain = crate::events::ChainVerifier::default();
+        let mut chain = crate::events::ChainVerifier::for_run(run_id);
         let result = chain.feed(&log.events);
         Ok(Verified {
             events: chain.verified(),

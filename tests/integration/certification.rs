@@ -401,7 +401,7 @@ fn the_browser_check_catches_console_errors_blocked_resources_and_dead_links() {
 
 fn bundle_of(run: &str) -> Vec<u8> {
     let log = EmbeddedStore::new(&fixture().store).read(run).unwrap();
-    bundle::build(&log.events, &log.tail, &key(7), KeySource::External).unwrap()
+    bundle::build(&log.events, &log.tail, &key(7), KeySource::Store).unwrap()
 }
 
 fn key(seed: u64) -> SigningKey {
@@ -604,7 +604,10 @@ fn the_bundle_commands_write_verify_and_exit_as_documented() {
     let f = fixture();
     let dir = tempfile::tempdir().unwrap();
     let out_file = dir.path().join("evidence.tar");
-    let key_file = dir.path().join("harness-key.jwk");
+    // The fixture's runs were recorded without a signing key: the store's own key (created
+    // on first use) signs their bundles; a key kept outside the store signs only logs it
+    // vouched for (tests/integration/evidence.rs).
+    let key_file = f.store.join("harness-key.jwk");
     let store = f.store.to_str().unwrap();
     let out = accord(&[
         "bundle",
@@ -613,8 +616,6 @@ fn the_bundle_commands_write_verify_and_exit_as_documented() {
         out_file.to_str().unwrap(),
         "--store",
         store,
-        "--key",
-        key_file.to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     #[cfg(unix)]
@@ -623,7 +624,7 @@ fn the_bundle_commands_write_verify_and_exit_as_documented() {
         let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
         assert_eq!(mode & 0o077, 0, "the harness key is private");
     }
-    let shown = accord(&["bundle", "key", "--key", key_file.to_str().unwrap()]);
+    let shown = accord(&["bundle", "key", "--store", store]);
     let thumbprint = text(&shown)
         .lines()
         .find_map(|l| l.strip_prefix("thumbprint "))
@@ -699,8 +700,6 @@ fn the_bundle_commands_write_verify_and_exit_as_documented() {
         nothing.to_str().unwrap(),
         "--store",
         store,
-        "--key",
-        key_file.to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(!nothing.exists());

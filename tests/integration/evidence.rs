@@ -484,3 +484,77 @@ fn a_bundle_time_stamped_by_openssls_tsa_verifies_and_a_swapped_token_does_not()
     let v = accord(&["bundle", "verify", s(&swapped), "--tsa-cert", s(&tsa.cert)]);
     assert_refused(&v, 1, "MISMATCH TIMESTAMP.tst: SHA-256");
 }
+
+#[test]
+fn a_log_copied_over_another_run_or_given_an_unsigned_tail_is_refused() {
+    let f = fixture();
+    // Another run's id, the fixture's log under it.
+    let store = copy_store("copied-log");
+    let path = log_path(&store, &f.run);
+    let mut other = f.run.clone();
+    let last = other.pop().unwrap();
+    other.push(if last == '0' { '1' } else { '0' });
+    let other_path = PathBuf::from(s(&path).replace(&f.run, &other));
+    std::fs::create_dir_all(other_path.parent().unwrap()).unwrap();
+    std::fs::copy(&path, &other_path).unwrap();
+    let out = accord(&[
+        "log",
+        "verify",
+        &other,
+        "--key",
+        &f.thumbprint,
+        "--store",
+        s(&store),
+    ]);
+    assert_refused(&out, 1, "differs from the log's");
+    // Cut after the first scenario's checkpoint; made-up scenarios appended, no ending.
+    let mut events = read_log(&path);
+    let checkpoint = events
+        .iter()
+        .position(|e| e.kind == "checkpoint-signed")
+        .unwrap();
+    events.truncate(checkpoint + 1);
+    for kind in [
+        Event::ScenarioStarted {
+            feature: "Evidence fixture".into(),
+            scenario: "made up".into(),
+            line: 1,
+            tags: vec![],
+        },
+        Event::ScenarioFinished {
+            feature: "Evidence fixture".into(),
+            scenario: "made up".into(),
+            verdict: Verdict::Passed,
+        },
+    ] {
+        let last = events.last().unwrap().clone();
+        events.push(Envelope::seal(
+            &last.run_id,
+            last.seq + 1,
+            0,
+            &kind,
+            &last.hash,
+        ));
+    }
+    write_rechained(&path, &events);
+    let out = accord(&[
+        "log",
+        "verify",
+        &f.run,
+        "--key",
+        &f.thumbprint,
+        "--store",
+        s(&store),
+    ]);
+    assert_refused(&out, 1, "are not vouched for");
+    // Every checkpoint stripped, verdicts rewritten: the key kept outside the store will
+    // not bundle what it did not vouch for.
+    let stripped: Vec<Envelope> = passed_everywhere(&read_log(&log_path(&f.store, &f.run)))
+        .into_iter()
+        .filter(|e| e.kind != "checkpoint-signed")
+        .collect();
+    write_rechained(&path, &stripped);
+    let out = bundle(&f.run, &store.join("s.tar"), &store, Some(&f.key), None);
+    assert_refused(&out, 3, "not vouched for by the signing key");
+    assert!(!store.join("s.tar").exists());
+}
