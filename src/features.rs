@@ -58,16 +58,31 @@ pub fn load(path: &Path) -> Result<Vec<gherkin::Feature>, FeatureError> {
 /// Every `*.feature` file (extension in any case, as cucumber's glob) under `dir`; a
 /// directory or entry that cannot be read is an error, never skipped in silence.
 fn collect(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), FeatureError> {
+    collect_once(dir, found, &mut Vec::new())
+}
+
+/// [`collect`], each directory entered once: links are followed, and a link back to a
+/// directory already entered (a cycle) would otherwise walk until the path is too long.
+fn collect_once(
+    dir: &Path,
+    found: &mut Vec<PathBuf>,
+    entered: &mut Vec<PathBuf>,
+) -> Result<(), FeatureError> {
     let unlistable = |path: &Path, e: std::io::Error| FeatureError::Unlistable {
         path: path.display().to_string(),
         message: e.to_string(),
     };
+    let canonical = std::fs::canonicalize(dir).map_err(|e| unlistable(dir, e))?;
+    if entered.contains(&canonical) {
+        return Ok(());
+    }
+    entered.push(canonical);
     for entry in std::fs::read_dir(dir).map_err(|e| unlistable(dir, e))? {
         let p = entry.map_err(|e| unlistable(dir, e))?.path();
         // Follows links, as cucumber did; a link to nothing is named.
         let meta = std::fs::metadata(&p).map_err(|e| unlistable(&p, e))?;
         if meta.is_dir() {
-            collect(&p, found)?;
+            collect_once(&p, found, entered)?;
         } else if p
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("feature"))
@@ -158,5 +173,14 @@ mod tests {
         let features = load(dir.path()).unwrap();
         assert_eq!(features.len(), 1);
         assert!(features[0].path.as_ref().unwrap().is_absolute());
+        // Links back to a directory already entered: each directory is read once.
+        #[cfg(unix)]
+        {
+            let sub = dir.path().join("sub");
+            std::fs::create_dir(&sub).unwrap();
+            std::os::unix::fs::symlink(dir.path(), sub.join("up")).unwrap();
+            std::os::unix::fs::symlink(dir.path(), sub.join("again")).unwrap();
+            assert_eq!(load(dir.path()).unwrap().len(), 1);
+        }
     }
 }

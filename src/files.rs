@@ -216,18 +216,33 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => replace(path, bytes, None),
         Err(e) => Err(WriteError::io(path, &e)),
         Ok(meta) if meta.file_type().is_symlink() => {
+            // Opened once, for writing, through the link: the kernel's own rules on following
+            // links apply as to a redirection, and nothing is created or truncated. What was
+            // opened decides: a device, a FIFO or a pipe (`/dev/stdout` into `| less` is a
+            // link to `pipe:[…]`, which has no path to resolve) is written through this very
+            // handle, never opened a second time; a regular file is replaced atomically at the
+            // link's resolved target.
+            let mut opened = OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(|e| WriteError::io(path, &e))?;
+            let kind = opened
+                .metadata()
+                .map_err(|e| WriteError::io(path, &e))?
+                .file_type();
+            if !kind.is_file() {
+                return opened
+                    .write_all(bytes)
+                    .and_then(|()| opened.flush())
+                    .map_err(|e| WriteError::io(path, &e));
+            }
+            drop(opened);
             let target = std::fs::canonicalize(path).map_err(|e| {
                 WriteError::new(
                     path,
                     format!("a symlink whose target cannot be resolved ({e}): refused, name the file to write instead"),
                 )
             })?;
-            // Opening the link checks the kernel lets this process write through it; it
-            // neither creates nor truncates anything.
-            OpenOptions::new()
-                .write(true)
-                .open(path)
-                .map_err(|e| WriteError::io(path, &e))?;
             write_existing(&target, bytes).map_err(|e| WriteError {
                 path: path.to_path_buf(),
                 message: format!("(→ {}) {}", target.display(), e.message),
@@ -431,6 +446,20 @@ mod tests {
             std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).unwrap();
             assert!(write(&dangling, b"x").is_err());
             assert!(!dir.path().join("nowhere").exists());
+            // A link to a pipe (`/dev/stdout` piped into another program is one): written
+            // through, though its target has no path.
+            #[cfg(target_os = "linux")]
+            {
+                use std::io::Read as _;
+                use std::os::fd::AsRawFd as _;
+                let (mut reader, writer) = std::io::pipe().unwrap();
+                let through = PathBuf::from(format!("/proc/self/fd/{}", writer.as_raw_fd()));
+                write(&through, b"piped").unwrap();
+                drop(writer);
+                let mut got = Vec::new();
+                reader.read_to_end(&mut got).unwrap();
+                assert_eq!(got, b"piped");
+            }
         }
         // Nothing temporary is left behind.
         let names: Vec<_> = std::fs::read_dir(dir.path())
