@@ -193,6 +193,15 @@ fn passed_everywhere(events: &[Envelope]) -> Vec<Envelope> {
         .collect()
 }
 
+/// `accord log verify RUN --store STORE [--key THUMBPRINT]`.
+fn log_verify(run: &str, store: &Path, key: Option<&str>) -> Output {
+    let mut args = vec!["log", "verify", run, "--store", s(store)];
+    if let Some(key) = key {
+        args.extend(["--key", key]);
+    }
+    accord(&args)
+}
+
 /// `accord bundle RUN --output OUT --store STORE [--signing-key KEY] [--tsa URL]`.
 fn bundle(run: &str, out: &Path, store: &Path, key: Option<&Path>, tsa: Option<&str>) -> Output {
     let mut args = vec!["bundle", run, "--output", s(out), "--store", s(store)];
@@ -217,27 +226,11 @@ fn assert_refused(out: &Output, code: i32, says: &str) {
 #[test]
 fn the_honest_run_is_vouched_for_by_the_key_outside_the_store() {
     let f = fixture();
-    let out = accord(&[
-        "log",
-        "verify",
-        &f.run,
-        "--key",
-        &f.thumbprint,
-        "--store",
-        s(&f.store),
-    ]);
+    let out = log_verify(&f.run, &f.store, Some(&f.thumbprint));
     assert_refused(&out, 0, "the last vouching for the run's end");
     assert!(text(&out).contains("a key kept outside the store"));
     // Another key: not vouched for.
-    let other = accord(&[
-        "log",
-        "verify",
-        &f.run,
-        "--key",
-        &"A".repeat(43),
-        "--store",
-        s(&f.store),
-    ]);
+    let other = log_verify(&f.run, &f.store, Some(&"A".repeat(43)));
     assert_refused(&other, 1, "not vouched for by key");
     // The report shows it failed and who signed.
     let report = accord(&["report", &f.run, "--store", s(&f.store)]);
@@ -252,7 +245,7 @@ fn verdicts_rewritten_to_passed_with_a_recomputed_chain_are_caught() {
     let events = read_log(&path);
     // Forger 1 keeps the old checkpoints: they no longer match the heads.
     write_rechained(&path, &passed_everywhere(&events));
-    let out = accord(&["log", "verify", &f.run, "--store", s(&store)]);
+    let out = log_verify(&f.run, &store, None);
     assert_refused(&out, 1, "broken at event");
     let report = accord(&["report", &f.run, "--store", s(&store)]);
     assert_refused(&report, 3, "the log is broken");
@@ -263,17 +256,9 @@ fn verdicts_rewritten_to_passed_with_a_recomputed_chain_are_caught() {
         .filter(|e| e.kind != "checkpoint-signed")
         .collect();
     write_rechained(&path, &unsigned);
-    let out = accord(&["log", "verify", &f.run, "--store", s(&store)]);
+    let out = log_verify(&f.run, &store, None);
     assert_refused(&out, 0, "no signed checkpoints");
-    let pinned = accord(&[
-        "log",
-        "verify",
-        &f.run,
-        "--key",
-        &f.thumbprint,
-        "--store",
-        s(&store),
-    ]);
+    let pinned = log_verify(&f.run, &store, Some(&f.thumbprint));
     assert_refused(&pinned, 1, "no event is signed");
     // Forger 3 re-signs with the store's own key, and bundles with it: consistent, but
     // neither the log nor the bundle is vouched for by the pinned key.
@@ -310,7 +295,7 @@ fn a_run_finished_that_claims_better_than_its_scenarios_is_a_contradiction() {
         &last.hash,
     ));
     write_rechained(&path, &events);
-    let verify = accord(&["log", "verify", &f.run, "--store", s(&store)]);
+    let verify = log_verify(&f.run, &store, None);
     assert_refused(&verify, 1, "says passed, but the run's scenarios");
     let report = accord(&["report", &f.run, "--store", s(&store)]);
     assert_refused(&report, 3, "contradicts itself");
@@ -336,15 +321,7 @@ fn a_run_finished_that_claims_better_than_its_scenarios_is_a_contradiction() {
         &last.hash,
     ));
     write_rechained(&path, &events);
-    let pinned = accord(&[
-        "log",
-        "verify",
-        &f.run,
-        "--key",
-        &f.thumbprint,
-        "--store",
-        s(&store),
-    ]);
+    let pinned = log_verify(&f.run, &store, Some(&f.thumbprint));
     assert_refused(&pinned, 1, "the run's end is not signed");
 }
 
@@ -497,15 +474,7 @@ fn a_log_copied_over_another_run_or_given_an_unsigned_tail_is_refused() {
     let other_path = PathBuf::from(s(&path).replace(&f.run, &other));
     std::fs::create_dir_all(other_path.parent().unwrap()).unwrap();
     std::fs::copy(&path, &other_path).unwrap();
-    let out = accord(&[
-        "log",
-        "verify",
-        &other,
-        "--key",
-        &f.thumbprint,
-        "--store",
-        s(&store),
-    ]);
+    let out = log_verify(&other, &store, Some(&f.thumbprint));
     assert_refused(&out, 1, "differs from the log's");
     // Cut after the first scenario's checkpoint; made-up scenarios appended, no ending.
     let mut events = read_log(&path);
@@ -537,15 +506,7 @@ fn a_log_copied_over_another_run_or_given_an_unsigned_tail_is_refused() {
         ));
     }
     write_rechained(&path, &events);
-    let out = accord(&[
-        "log",
-        "verify",
-        &f.run,
-        "--key",
-        &f.thumbprint,
-        "--store",
-        s(&store),
-    ]);
+    let out = log_verify(&f.run, &store, Some(&f.thumbprint));
     assert_refused(&out, 1, "are not vouched for");
     // Every checkpoint stripped, verdicts rewritten: the key kept outside the store will
     // not bundle what it did not vouch for.
