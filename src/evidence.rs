@@ -190,11 +190,6 @@ impl Audit {
         }
     }
 
-    /// Whether the run finished and its end is vouched for by a checkpoint.
-    pub fn end_is_vouched(&self) -> bool {
-        self.recorded.is_some() && self.vouched_through == self.last_seq
-    }
-
     /// Whether every event of the log is vouched for by a checkpoint (the last event is
     /// one).
     pub fn wholly_vouched(&self) -> bool {
@@ -515,7 +510,7 @@ mod tests {
         let a = audit(&log).unwrap();
         assert_eq!(a.checkpoints, 3);
         assert!(a.disagreement.is_none());
-        assert!(a.end_is_vouched());
+        assert!(a.recorded.is_some() && a.wholly_vouched());
         a.check_signer(k.thumbprint()).unwrap();
         assert!(a.check_signer(key("b").thumbprint()).is_err());
         assert_eq!(a.verdict(), Verdict::Failed);
