@@ -75,7 +75,7 @@ fn bench(c: &mut Criterion) {
     g.sample_size(20);
     g.bench_function("bundle_verify", |b| {
         b.iter(|| {
-            let v = accord::bundle::verify(&plain, Some(&thumbprint));
+            let v = accord::evidence::bundle::verify(&plain, Some(&thumbprint));
             assert!(v.intact());
         })
     });
@@ -121,21 +121,26 @@ fn bench(c: &mut Criterion) {
     let stamped = std::fs::read(&stamped).expect("the bundle");
     g.bench_function("bundle_verify_time_stamped", |b| {
         b.iter(|| {
-            let v = accord::bundle::verify_stamped(&stamped, Some(&thumbprint), Some(&cert));
+            let v =
+                accord::evidence::bundle::verify_stamped(&stamped, Some(&thumbprint), Some(&cert));
             assert!(v.intact(), "{}", v.render());
         })
     });
-    let files = accord::bundle::read_tar(&stamped).expect("a bundle");
+    let files = accord::evidence::bundle::read_tar(&stamped).expect("a bundle");
     let token = files
         .iter()
-        .find(|f| f.path == accord::timestamp::TOKEN_FILE)
+        .find(|f| f.path == accord::evidence::timestamp::TOKEN_FILE)
         .expect("a token");
-    let manifest: accord::bundle::Manifest =
+    let manifest: accord::evidence::bundle::Manifest =
         serde_json::from_slice(&files[0].bytes).expect("the manifest");
     g.bench_function("time_stamp_token_verify", |b| {
         b.iter(|| {
-            accord::timestamp::verify(&token.bytes, &manifest.claims.log_head, Some(&cert))
-                .expect("the token verifies")
+            accord::evidence::timestamp::verify(
+                &token.bytes,
+                &manifest.claims.log_head,
+                Some(&cert),
+            )
+            .expect("the token verifies")
         })
     });
     g.finish();

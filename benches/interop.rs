@@ -17,9 +17,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use accord::engine::{RunConfig, run};
 use accord::entropy::{FixedClock, SystemClock};
 use accord::events::Verdict;
+use accord::run::engine::{RunConfig, run};
 use accord::store::memory::MemoryStore;
 use accord::tls::Security;
 use criterion::{Criterion, criterion_group};
@@ -59,8 +59,8 @@ fn images_ready() -> Result<(), String> {
         "accord/peer-impierce-wallet:local",
         "accord/peer-polaris-verifier:local",
     ] {
-        let image = accord::launch::LocalImage::parse(image).ok_or("bad image name")?;
-        accord::launch::check_image(&image).map_err(|e| e.to_string())?;
+        let image = accord::run::launch::LocalImage::parse(image).ok_or("bad image name")?;
+        accord::run::launch::check_image(&image).map_err(|e| e.to_string())?;
     }
     Ok(())
 }

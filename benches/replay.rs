@@ -13,12 +13,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use accord::cast::{Casting, Part};
-use accord::engine::{RunConfig, run};
 use accord::entropy::FixedClock;
+use accord::events::Part;
 use accord::events::Verdict;
+use accord::evidence::replay::{Recording, Target, redrive};
 use accord::projections;
-use accord::replay::{Recording, Target, redrive};
+use accord::run::cast::Casting;
+use accord::run::engine::{RunConfig, run};
 use accord::store::EventStore;
 use accord::store::memory::MemoryStore;
 use criterion::{Criterion, criterion_group};
@@ -80,7 +81,7 @@ fn bench(c: &mut Criterion) {
         })
     });
     g.bench_function("snapshots of the run (normalise every exchange)", |b| {
-        b.iter(|| accord::snapshot::documents(&view))
+        b.iter(|| accord::evidence::snapshot::documents(&view))
     });
     g.finish();
 
@@ -123,7 +124,7 @@ fn bench(c: &mut Criterion) {
         redriven = r.scenarios;
     }
     let snapshots = time(&|| {
-        accord::snapshot::documents(&view);
+        accord::evidence::snapshot::documents(&view);
     });
     println!(
         "\nfull run: {} scenarios, {exchanges} exchanges, {:.0} ms",

@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use accord::engine::{RunConfig, run};
 use accord::entropy::SystemClock;
 use accord::events::Verdict;
+use accord::run::engine::{RunConfig, run};
 use accord::store::memory::MemoryStore;
 use criterion::{Criterion, criterion_group};
 
@@ -50,8 +50,9 @@ fn timed_run(features: &Path, implementations: &[PathBuf], tags: Option<&str>) -
 }
 
 fn docker_ready() -> Result<(), String> {
-    let image = accord::launch::LocalImage::parse("accord/reference:local").expect("image name");
-    accord::launch::check_image(&image).map_err(|e| e.to_string())
+    let image =
+        accord::run::launch::LocalImage::parse("accord/reference:local").expect("image name");
+    accord::run::launch::check_image(&image).map_err(|e| e.to_string())
 }
 
 fn bench(c: &mut Criterion) {

@@ -28,7 +28,7 @@ pub struct Profile {
 /// What a profile needs of the implementation playing one part.
 #[derive(Debug, PartialEq, Eq)]
 pub struct PartNeeds {
-    /// `verifier-jp`, as [`crate::cast::Part::name`] spells it.
+    /// `verifier-jp`, as [`crate::events::Part::name`] spells it.
     pub part: &'static str,
     /// Scenarios it must take part in and pass (every example of an outline).
     pub scenarios: &'static [&'static str],
@@ -295,7 +295,7 @@ mod tests {
             assert_eq!(p.id, format!("eu-jp-academic/{}", p.role.as_str()));
             assert_eq!(find(p.id), Some(p));
             for n in p.parts {
-                let part = crate::cast::Part::ALL
+                let part = crate::events::Part::ALL
                     .into_iter()
                     .find(|x| x.name() == n.part)
                     .unwrap_or_else(|| panic!("{}: no part {}", p.id, n.part));

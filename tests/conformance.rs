@@ -8,10 +8,10 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use accord::engine::{RunConfig, run};
 use accord::entropy::FixedClock;
 use accord::events::Verdict;
 use accord::projections::{console, project};
+use accord::run::engine::{RunConfig, run};
 use accord::store::EventStore;
 use accord::store::embedded::EmbeddedStore;
 

@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 
 use super::io::{CliError, emit, write_atomic};
 use super::run_cmd::{SigningKeyArg, StoreArg, store_error};
-use crate::bundle;
+use crate::evidence::bundle;
 use crate::store::EventStore as _;
 use crate::store::embedded::EmbeddedStore;
 
@@ -147,8 +147,8 @@ fn write(
 /// the request before it is used.
 fn time_stamp(url: &str, head: &str) -> Result<Vec<u8>, CliError> {
     let fail = |m: String| CliError::Harness(format!("--tsa {url}: {m}"));
-    let request =
-        crate::timestamp::request(head, &mut crate::entropy::SystemEntropy).map_err(&fail)?;
+    let request = crate::evidence::timestamp::request(head, &mut crate::entropy::SystemEntropy)
+        .map_err(&fail)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -171,17 +171,17 @@ fn time_stamp(url: &str, head: &str) -> Result<Vec<u8>, CliError> {
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| e.to_string())? {
             body.extend_from_slice(&chunk);
-            if body.len() > crate::timestamp::MAX_REPLY_BYTES {
+            if body.len() > crate::evidence::timestamp::MAX_REPLY_BYTES {
                 return Err(format!(
                     "answered more than {} bytes",
-                    crate::timestamp::MAX_REPLY_BYTES
+                    crate::evidence::timestamp::MAX_REPLY_BYTES
                 ));
             }
         }
         Ok(body)
     });
     let reply = reply.map_err(fail)?;
-    crate::timestamp::read_reply(&reply, &request, head).map_err(fail)
+    crate::evidence::timestamp::read_reply(&reply, &request, head).map_err(fail)
 }
 
 /// A certificate file, PEM (the first certificate) or DER.

@@ -16,16 +16,17 @@ use clap::Args;
 
 use super::io::CliError;
 use super::run_cmd::{SigningKeyArg, StoreArg, store_error};
-use crate::cast::{Cast, Casting, Part, PlayerRecord, Stage};
-use crate::engine::new_run_id;
 use crate::entropy::{Clock, Entropy, FixedClock, SystemClock, SystemEntropy};
 use crate::events::{Envelope, Event, FORMAT_VERSION, Verdict};
+use crate::events::{Part, PlayerRecord};
 use crate::fuzz::FuzzRole;
 use crate::fuzz::campaign::{self, Outcome, Plan, Source};
 use crate::fuzz::subjects::{
     IssuerSubject, StatusBoard, Subject, VerifierDouble, VerifierSubject, WalletSubject,
 };
 use crate::roles::Running;
+use crate::run::cast::{Cast, Casting, Stage};
+use crate::run::engine::new_run_id;
 use crate::store::embedded::EmbeddedStore;
 use crate::store::{EventStore, RunRecorder};
 use crate::tls::{ClientTrust, Security};
@@ -143,7 +144,7 @@ fn casting_and_part(
     role: FuzzRole,
 ) -> Result<(Casting, Part), CliError> {
     let wanted = part.map(part_named).transpose()?;
-    let (casting, plays) = if target == "reference" || target == crate::cast::REFERENCE {
+    let (casting, plays) = if target == "reference" || target == crate::run::cast::REFERENCE {
         (Casting::Reference, Part::ALL.to_vec())
     } else {
         super::replay_cmd::manifest_casting(target)?
@@ -279,7 +280,7 @@ fn read_resumed(events: &[Envelope], run: &str) -> Result<Resumed, CliError> {
         "wallet" => FuzzRole::Wallet,
         other => return Err(bad(format!("unknown role {other:?}"))),
     };
-    let target = if target == crate::cast::REFERENCE {
+    let target = if target == crate::run::cast::REFERENCE {
         "reference".to_owned()
     } else {
         target
@@ -376,7 +377,7 @@ pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
             }
             let seed = a.seed.unwrap_or_else(|| SystemEntropy.below(1 << 53));
             let now = super::io::parse_now(a.now.as_deref())?;
-            let manifest = (a.target != "reference" && a.target != crate::cast::REFERENCE)
+            let manifest = (a.target != "reference" && a.target != crate::run::cast::REFERENCE)
                 .then(|| a.target.clone());
             let cases = match (a.cases, a.duration, &a.recheck) {
                 (None, None, None) => Some(1000),

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 
 use super::CliError;
-use crate::manifest::{self, ManifestError};
+use crate::run::manifest::{self, ManifestError};
 
 #[derive(Debug, Subcommand)]
 pub enum ImplCommand {

@@ -106,6 +106,22 @@ pub fn emit(text: &str, output: Option<&PathBuf>) -> Result<(), CliError> {
     }
 }
 
+/// Whether text written to standard output may carry colour: only on a terminal, unless
+/// `NO_COLOR` is set to anything non-empty (no-color.org) or `TERM=dumb`; `CLICOLOR_FORCE`
+/// (non-empty, not `0`) asks for colour anywhere. Files and pipes get plain text, so reports
+/// stay byte-identical.
+pub fn colour_on_stdout() -> bool {
+    use std::io::IsTerminal as _;
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        return false;
+    }
+    if set("CLICOLOR_FORCE") {
+        return true;
+    }
+    std::io::stdout().is_terminal() && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+}
+
 /// Writes an output file by [`files::write`]: atomically over a regular file or a new path,
 /// written through to a device or FIFO, a symlink followed, never a partial file left.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CliError> {

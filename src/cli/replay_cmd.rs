@@ -14,11 +14,12 @@ use clap::Args;
 
 use super::io::{CliError, emit, write_atomic};
 use super::run_cmd::{StoreArg, exit_for, store_error};
-use crate::cast::{Casting, Part};
 use crate::entropy::SystemClock;
+use crate::events::Part;
 use crate::events::Verdict;
+use crate::evidence::replay::{self, Recording, ReplayError, Target};
 use crate::projections;
-use crate::replay::{self, Recording, ReplayError, Target};
+use crate::run::cast::Casting;
 use crate::store::EventStore;
 use crate::store::embedded::EmbeddedStore;
 
@@ -87,7 +88,7 @@ fn part_named(name: &str) -> Result<Part, CliError> {
 /// The implementation a manifest describes, and the parts it can play.
 pub(super) fn manifest_casting(path: &str) -> Result<(Casting, Vec<Part>), CliError> {
     let path = PathBuf::from(path);
-    let manifest = crate::manifest::load(&path).map_err(|e| CliError::input(&path, e))?;
+    let manifest = crate::run::manifest::load(&path).map_err(|e| CliError::input(&path, e))?;
     let plays = Part::played_by(&manifest);
     Ok((
         Casting::Manifest {
@@ -104,7 +105,7 @@ fn target(a: &ReplayArgs, against: &str) -> Result<Target, CliError> {
         .iter()
         .map(|p| part_named(p))
         .collect::<Result<_, _>>()?;
-    let (casting, plays) = if against == "reference" || against == crate::cast::REFERENCE {
+    let (casting, plays) = if against == "reference" || against == crate::run::cast::REFERENCE {
         if chosen.is_empty() {
             return Err(CliError::Usage(
                 "--against reference needs --part (which of Accord's reference roles to replay against)".into(),
@@ -203,7 +204,7 @@ pub fn diff(a: DiffArgs) -> Result<ExitCode, CliError> {
     let store_b = EmbeddedStore::new(a.store_b.as_deref().unwrap_or(a.store.path()));
     let x = recording(&store_a, &a.run_a)?;
     let y = recording(&store_b, &a.run_b)?;
-    let d = crate::rundiff::diff(&x.view, &y.view);
+    let d = crate::evidence::rundiff::diff(&x.view, &y.view);
     emit(&d.render(&a.run_a, &a.run_b), None)?;
     Ok(if d.is_empty() {
         ExitCode::SUCCESS

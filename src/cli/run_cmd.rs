@@ -13,10 +13,10 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 
 use super::io::{CliError, emit, write_atomic};
-use crate::engine::{self, EngineError, RunConfig};
 use crate::entropy::{Entropy, SystemClock, SystemEntropy};
 use crate::events::Verdict;
 use crate::projections::{self, RunStatus, RunView};
+use crate::run::engine::{self, EngineError, RunConfig};
 use crate::store::embedded::EmbeddedStore;
 use crate::store::{EventStore, StoreError, Tail};
 
@@ -41,14 +41,17 @@ pub struct SigningKeyArg {
     /// checkpoints and bundles, kept outside the store. Without it, the store's own key
     /// (`<store>/harness-key.jwk`) signs, and the evidence says so: whoever holds the store
     /// can sign with that one too.
-    #[arg(long, alias = "key", value_name = "FILE", env = crate::evidence::SIGNING_KEY_ENV)]
+    #[arg(long, alias = "key", value_name = "FILE", env = crate::evidence::checkpoint::SIGNING_KEY_ENV)]
     signing_key: Option<PathBuf>,
 }
 
 impl SigningKeyArg {
     /// The key to sign with: the external one, or the store's (created on first use).
-    pub fn load(&self, store: &Path) -> Result<Arc<crate::evidence::HarnessKey>, CliError> {
-        crate::evidence::HarnessKey::load(store, self.signing_key.as_deref())
+    pub fn load(
+        &self,
+        store: &Path,
+    ) -> Result<Arc<crate::evidence::checkpoint::HarnessKey>, CliError> {
+        crate::evidence::checkpoint::HarnessKey::load(store, self.signing_key.as_deref())
             .map(Arc::new)
             .map_err(CliError::Usage)
     }
@@ -238,7 +241,10 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
     if let Some(path) = &a.html {
         write_atomic(path, projections::html(&view).as_bytes())?;
     }
-    emit(&projections::console(&view), None)?;
+    emit(
+        &projections::console_styled(&view, super::io::colour_on_stdout()),
+        None,
+    )?;
     eprintln!(
         "accord: run {} recorded in {} (seed {seed})",
         outcome.run_id,
@@ -309,7 +315,7 @@ pub fn runs(json_out: bool, store: &Path) -> Result<ExitCode, CliError> {
 pub fn report(run: &str, format: Format, store: &Path) -> Result<ExitCode, CliError> {
     let view = load(&EmbeddedStore::new(store), run)?;
     let text = match format {
-        Format::Console => projections::console(&view),
+        Format::Console => projections::console_styled(&view, super::io::colour_on_stdout()),
         Format::Json => projections::json(&view),
         Format::Junit => projections::junit(&view),
         Format::Md => projections::markdown(&view),
@@ -346,7 +352,7 @@ pub fn log(cmd: LogCommand) -> Result<ExitCode, CliError> {
         LogCommand::Verify { run, key, store } => {
             let trusted = key
                 .as_deref()
-                .map(crate::bundle::trusted_thumbprint)
+                .map(crate::evidence::bundle::trusted_thumbprint)
                 .transpose()
                 .map_err(CliError::Usage)?;
             let verified = EmbeddedStore::new(&store.store)

@@ -1,13 +1,13 @@
 //! `accord run --snapshots check|new|update`: the snapshot gate, and the files it reads and
-//! writes. What a snapshot holds and how it is compared is [`crate::snapshot`]'s.
+//! writes. What a snapshot holds and how it is compared is [`crate::evidence::snapshot`]'s.
 
 use std::path::Path;
 
 use clap::ValueEnum;
 
 use super::io::{CliError, write_atomic};
+use crate::evidence::snapshot::{self, Comparison};
 use crate::projections::RunView;
-use crate::snapshot::{self, Comparison};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Mode {

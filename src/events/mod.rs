@@ -13,6 +13,9 @@ use serde_json::Value;
 
 use aws_lc_rs::digest::{SHA256, digest};
 
+mod players;
+pub use players::{ImageRecord, ManifestRecord, Part, PlayerRecord};
+
 /// The event log format.
 ///
 /// History:
@@ -40,7 +43,10 @@ use aws_lc_rs::digest::{SHA256, digest};
 ///   cell, finding and the run's end, with a key kept in the store or outside it
 ///   (`key_source`). Logs of format 7 and earlier have no checkpoints and are vouched for by
 ///   their hash chain alone.
-pub const FORMAT_VERSION: u32 = 8;
+/// - 9: `scenario-started.example`: the values of a scenario-outline row, in the order of
+///   its Examples table, so its rows can be told apart. Logs of format 8 and earlier lack it
+///   (their outline rows share one name).
+pub const FORMAT_VERSION: u32 = 9;
 
 /// `prev_hash` of the first event of a run.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -132,6 +138,10 @@ pub enum Event {
         scenario: String,
         line: u64,
         tags: Vec<String>,
+        /// A scenario-outline row's values: `(column, value)` in the Examples table's order.
+        /// Empty for a plain scenario.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        example: Vec<(String, String)>,
     },
     StepFinished {
         scenario: String,
@@ -169,7 +179,7 @@ pub enum Event {
     /// A cell begins: the implementations that play each part. Its scenarios follow.
     CellStarted {
         cell: String,
-        players: Vec<crate::cast::PlayerRecord>,
+        players: Vec<PlayerRecord>,
         /// The seed of the test PKI the cell's players share (decimal), when it is not the
         /// run's seed (compose services are built with their own).
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -475,7 +485,7 @@ pub fn verify_chain(events: &[Envelope]) -> Result<(), ChainBreak> {
 
 /// [`verify_chain`], and what the log's audit found: its checkpoints' signer and how far
 /// they vouch, and whether its `run-finished` agrees with its events.
-pub fn verify_log(events: &[Envelope]) -> Result<crate::evidence::Audit, ChainBreak> {
+pub fn verify_log(events: &[Envelope]) -> Result<crate::evidence::checkpoint::Audit, ChainBreak> {
     let mut v = ChainVerifier::default();
     v.feed(events)?;
     Ok(v.finish())
@@ -487,7 +497,7 @@ pub struct ChainVerifier {
     next_seq: u64,
     prev_hash: Option<String>,
     run_id: Option<String>,
-    audit: crate::evidence::LogAudit,
+    audit: crate::evidence::checkpoint::LogAudit,
 }
 
 impl ChainVerifier {
@@ -506,7 +516,7 @@ impl ChainVerifier {
     }
 
     /// What the audit found in the events verified so far.
-    pub fn finish(self) -> crate::evidence::Audit {
+    pub fn finish(self) -> crate::evidence::checkpoint::Audit {
         self.audit.finish()
     }
 

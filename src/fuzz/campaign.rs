@@ -445,6 +445,7 @@ async fn record_finding<S: Subject>(
         scenario: scenario.clone(),
         line: f.index,
         tags: vec!["@fuzz".into(), format!("@{mutation}")],
+        example: Vec::new(),
     })?;
     for exchange in exchanges {
         recorder.record(&Event::HttpExchange {

@@ -213,7 +213,7 @@ pub struct Coverage {
 
 /// The role a part's player takes; status-list and trust-list hosts are infrastructure,
 /// not certified roles.
-fn role_of(part: crate::cast::Part) -> Option<Role> {
+fn role_of(part: crate::events::Part) -> Option<Role> {
     Role::parse(part.role())
 }
 

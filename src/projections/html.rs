@@ -368,7 +368,7 @@ fn recognition(out: &mut String, v: &RunView) {
             out,
             "<tr><td><a href=\"#{}\">{}</a></td><td>{}</td><td><code>{}</code> §{}</td><td>{} / <span lang=\"ja\">{level_ja}</span></td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
             scenario_anchor(i),
-            esc(&s.scenario),
+            esc(&s.title()),
             esc(s.cell.as_deref().unwrap_or("")),
             esc(&c.requirement),
             esc(&c.section),
@@ -579,13 +579,9 @@ fn scenarios(out: &mut String, v: &RunView) {
     for (i, s) in v.scenarios.iter().enumerate() {
         let word = verdict_word(s.verdict);
         let name = if shows_failure(s) {
-            format!(
-                "<a href=\"#{}\">{}</a>",
-                failure_anchor(i),
-                esc(&s.scenario)
-            )
+            format!("<a href=\"#{}\">{}</a>", failure_anchor(i), esc(&s.title()))
         } else {
-            esc(&s.scenario)
+            esc(&s.title())
         };
         let _ = writeln!(
             out,
@@ -625,7 +621,7 @@ fn failures(out: &mut String, v: &RunView) {
             "<h3 id=\"{}\">Scenario {}: {} <span class=\"{}\">{}</span></h3>",
             failure_anchor(i),
             i + 1,
-            esc(&s.scenario),
+            esc(&s.title()),
             class(word),
             esc(word)
         );

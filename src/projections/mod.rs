@@ -10,7 +10,10 @@ mod render;
 
 pub use coverage::coverage_json;
 pub use html::html;
-pub use render::{console, coverage_markdown, json, junit, markdown, matrix_markdown};
+pub use render::{
+    certification_lines, console, console_styled, coverage_markdown, json, junit, markdown,
+    matrix_markdown,
+};
 
 use serde::Serialize;
 
@@ -46,6 +49,9 @@ pub struct ScenarioView {
     #[serde(skip)]
     pub feature_path: Option<String>,
     pub scenario: String,
+    /// A scenario-outline row's values, `(column, value)` in the Examples table's order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub example: Vec<(String, String)>,
     pub line: u64,
     /// `None` while the scenario has not finished (an interrupted run).
     pub verdict: Option<Verdict>,
@@ -63,13 +69,30 @@ pub struct ScenarioView {
     pub replay_differences: Vec<ReplayDifferenceView>,
 }
 
+impl ScenarioView {
+    /// The scenario as people read it: its name and, for an outline row, the row's values
+    /// (`… (mutation: proof-typ-jwt)`), so the rows of one outline can be told apart.
+    pub fn title(&self) -> String {
+        scenario_title(&self.scenario, &self.example)
+    }
+}
+
+/// `name (column: value, …)`, or the name alone for a plain scenario.
+pub fn scenario_title(name: &str, example: &[(String, String)]) -> String {
+    if example.is_empty() {
+        return name.to_owned();
+    }
+    let values: Vec<String> = example.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    format!("{name} ({})", values.join(", "))
+}
+
 /// One answer of a replayed implementation that differs from the recording.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReplayDifferenceView {
     /// The exchange's position in the scenario's recording, from 1.
     pub exchange: u64,
     pub request: String,
-    pub difference: crate::transcript::Difference,
+    pub difference: crate::evidence::transcript::Difference,
     pub requirements: Vec<String>,
 }
 
@@ -93,7 +116,7 @@ impl ReplayDifferenceView {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CellView {
     pub id: String,
-    pub players: Vec<crate::cast::PlayerRecord>,
+    pub players: Vec<crate::events::PlayerRecord>,
     /// `None` while the cell has not finished.
     pub verdict: Option<Verdict>,
     /// Why the cell ran nothing.
@@ -108,7 +131,7 @@ pub struct CellView {
 }
 
 impl CellView {
-    fn new(id: String, players: Vec<crate::cast::PlayerRecord>) -> Self {
+    fn new(id: String, players: Vec<crate::events::PlayerRecord>) -> Self {
         Self {
             id,
             players,
@@ -264,7 +287,7 @@ impl RunView {
                 c.blocked.is_some()
                     || c.players
                         .iter()
-                        .any(|p| p.implementation != crate::cast::REFERENCE)
+                        .any(|p| p.implementation != crate::run::cast::REFERENCE)
             })
     }
 }
@@ -299,7 +322,7 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
         signed: None,
         disagreement: None,
     };
-    let mut audit = crate::evidence::LogAudit::without_signatures();
+    let mut audit = crate::evidence::checkpoint::LogAudit::without_signatures();
     let mut cell: Option<String> = None;
     let mut feature_paths: std::collections::BTreeMap<String, String> = Default::default();
     for e in events {
@@ -343,11 +366,13 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
                 feature,
                 scenario,
                 line,
+                example,
                 ..
             } => v.scenarios.push(ScenarioView {
                 feature_path: feature_paths.get(&feature).cloned(),
                 feature,
                 scenario,
+                example,
                 line,
                 verdict: None,
                 steps: Vec::new(),
@@ -456,7 +481,7 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
                     s.replay_differences.push(ReplayDifferenceView {
                         exchange,
                         request,
-                        difference: crate::transcript::Difference {
+                        difference: crate::evidence::transcript::Difference {
                             path,
                             recorded,
                             replayed,

@@ -63,14 +63,21 @@ pub fn matrix_markdown(v: &RunView) -> String {
     out
 }
 
-/// The console summary.
+/// The console summary, plain (files, pipes, `accord report`).
 pub fn console(v: &RunView) -> String {
+    console_styled(v, false)
+}
+
+/// The console summary, its verdict words in colour when `colour` (a terminal that did not
+/// ask for `NO_COLOR`: [`crate::cli`] decides). The text is the same either way.
+pub fn console_styled(v: &RunView, colour: bool) -> String {
+    let paint = |word: &str, width: usize| paint(word, width, colour);
     let mut out = String::new();
     let _ = writeln!(
         out,
         "run {} ({}, started {})",
         v.id,
-        status_word(v),
+        paint(status_word(v), 0),
         v.started_at
     );
     if let Some(of) = &v.replay_of {
@@ -87,7 +94,13 @@ pub fn console(v: &RunView) -> String {
             (Some(c), true) => format!("[{c}] "),
             _ => String::new(),
         };
-        let _ = writeln!(out, "  {verdict:<15} {cell}{} › {}", s.feature, s.scenario);
+        let _ = writeln!(
+            out,
+            "  {} {cell}{} › {}",
+            paint(verdict, 15),
+            s.feature,
+            s.title()
+        );
         for c in s.checks.iter().filter(|c| c.verdict != Verdict::Passed) {
             let _ = writeln!(
                 out,
@@ -121,7 +134,7 @@ pub fn console(v: &RunView) -> String {
     if matrix {
         let _ = writeln!(out, "interop matrix (issuer × wallet × verifier):");
         for c in &v.cells {
-            let _ = writeln!(out, "  {:<15} {}", cell_label(c), c.id);
+            let _ = writeln!(out, "  {} {}", paint(cell_label(c), 15), c.id);
             if let Some(why) = cell_explanation(c) {
                 let _ = writeln!(out, "      {why}");
             }
@@ -148,7 +161,128 @@ pub fn console(v: &RunView) -> String {
         c.not_implemented,
         c.inconclusive
     );
+    for line in certification_lines(v) {
+        let _ = writeln!(out, "{line}");
+    }
     out
+}
+
+/// `word` left-aligned in `width` columns, in the colour of what it says when `colour`.
+/// Padding is applied before the escape codes so columns line up either way.
+fn paint(word: &str, width: usize, colour: bool) -> String {
+    let padded = format!("{word:<width$}");
+    if !colour {
+        return padded;
+    }
+    use anstyle::AnsiColor;
+    let style = match word {
+        "passed" | "meets the profile" => AnsiColor::Green.on_default(),
+        "failed" | "does not meet the profile" => AnsiColor::Red.on_default().bold(),
+        "inconclusive" | "interrupted" => AnsiColor::Yellow.on_default().bold(),
+        "not-implemented" | "not combinable" | "no scenario" | "incomplete" => {
+            AnsiColor::Yellow.on_default()
+        }
+        _ => return padded,
+    };
+    let trimmed = padded.trim_end();
+    let pad = &padded[trimmed.len()..];
+    format!("{style}{trimmed}{style:#}{pad}")
+}
+
+/// The certification outcome, one line per implementation judged, for the console and
+/// CI logs: `certification eu-verifier-basic: polaris-oid4vp (verifier-eu) meets the
+/// profile: 4 of 4 scenarios passed, 12 of 12 requirements met`. Empty when the run was not
+/// asked for a profile.
+pub fn certification_lines(v: &RunView) -> Vec<String> {
+    let cov = super::coverage::coverage(v, None);
+    let Some(profile) = &cov.profile else {
+        return Vec::new();
+    };
+    if cov.certifications.is_empty() {
+        return vec![format!(
+            "certification {profile}: no implementation played the profile's role"
+        )];
+    }
+    cov.certifications
+        .iter()
+        .map(|c| {
+            let mut line = format!(
+                "certification {profile}: {} ({}) {}: {}",
+                c.implementation,
+                c.parts.join(", "),
+                c.verdict.as_str(),
+                certification_counts(c)
+            );
+            let missing = certification_gaps(c);
+            if !missing.is_empty() {
+                line.push_str(&format!("; {missing}"));
+            }
+            line
+        })
+        .collect()
+}
+
+fn certification_counts(c: &super::coverage::Certification) -> String {
+    let passed = c
+        .scenarios
+        .iter()
+        .filter(|s| s.verdict == Some(Verdict::Passed))
+        .count();
+    let met = c
+        .requirements
+        .iter()
+        .filter(|r| r.status == super::coverage::Status::Passed)
+        .count();
+    format!(
+        "{passed} of {} scenarios passed, {met} of {} requirements met",
+        c.scenarios.len(),
+        c.requirements.len()
+    )
+}
+
+/// What keeps an implementation from meeting a profile: the scenarios not passed and the
+/// requirements not met, by status.
+fn certification_gaps(c: &super::coverage::Certification) -> String {
+    let mut parts = Vec::new();
+    let failed: Vec<&str> = c
+        .requirements
+        .iter()
+        .filter(|r| r.status == super::coverage::Status::Failed)
+        .map(|r| r.requirement)
+        .collect();
+    if !failed.is_empty() {
+        parts.push(format!("failed {}", failed.join(", ")));
+    }
+    for (status, label) in [
+        (super::coverage::Status::NotImplemented, "not implemented"),
+        (super::coverage::Status::NotReached, "not reached"),
+    ] {
+        let ids: Vec<&str> = c
+            .requirements
+            .iter()
+            .filter(|r| r.status == status)
+            .map(|r| r.requirement)
+            .collect();
+        if !ids.is_empty() {
+            parts.push(format!("{label} {}", ids.join(", ")));
+        }
+    }
+    let scenarios: Vec<String> = c
+        .scenarios
+        .iter()
+        .filter(|s| s.verdict != Some(Verdict::Passed))
+        .map(|s| {
+            format!(
+                "\"{}\" {}",
+                s.scenario,
+                s.verdict.map_or("not run", Verdict::as_str)
+            )
+        })
+        .collect();
+    if !scenarios.is_empty() {
+        parts.push(format!("scenarios {}", scenarios.join(", ")));
+    }
+    parts.join("; ")
 }
 
 /// A cell's result in one word or two: the verdict of the scenarios it ran, or why it ran
@@ -156,7 +290,7 @@ pub fn console(v: &RunView) -> String {
 pub fn cell_label(c: &CellView) -> &'static str {
     match (c.verdict, &c.blocked) {
         (None, _) => "interrupted",
-        (Some(Verdict::NotImplemented), Some(why)) if why == crate::matrix::NO_SCENARIO => {
+        (Some(Verdict::NotImplemented), Some(why)) if why == crate::run::matrix::NO_SCENARIO => {
             "no scenario"
         }
         (Some(Verdict::NotImplemented), Some(_)) => "not combinable",
@@ -212,7 +346,30 @@ pub fn coverage_markdown(v: &RunView) -> String {
 
 /// The JSON summary (pretty-printed, keys in a fixed order).
 pub fn json(v: &RunView) -> String {
-    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    let cov = super::coverage::coverage(v, None);
+    let mut s = match (serde_json::to_value(v), &cov.profile) {
+        // A certification run carries its outcome per implementation beside the verdicts.
+        (Ok(serde_json::Value::Object(mut map)), Some(profile)) => {
+            let outcomes: Vec<serde_json::Value> = cov
+                .certifications
+                .iter()
+                .map(|c| {
+                    serde_json::json!({
+                        "implementation": c.implementation,
+                        "parts": c.parts,
+                        "verdict": c.verdict,
+                        "summary": certification_counts(c),
+                    })
+                })
+                .collect();
+            map.insert(
+                "certification".into(),
+                serde_json::json!({ "profile": profile, "implementations": outcomes }),
+            );
+            serde_json::to_string_pretty(&map).unwrap_or_default()
+        }
+        _ => serde_json::to_string_pretty(v).unwrap_or_default(),
+    };
     s.push('\n');
     s
 }
@@ -263,7 +420,7 @@ pub fn junit(v: &RunView) -> String {
                 st
             }
         };
-        let mut case = TestCase::new(s.scenario.clone(), status);
+        let mut case = TestCase::new(s.title(), status);
         case.set_classname(suite.clone());
         match suites.iter_mut().find(|t| t.name.as_str() == suite) {
             Some(t) => {
@@ -296,6 +453,30 @@ pub fn junit(v: &RunView) -> String {
             suites.push(blocked);
         }
     }
+    let cov = super::coverage::coverage(v, None);
+    if let Some(profile) = &cov.profile {
+        // The certification outcome as a suite of its own: an implementation that meets
+        // the profile passes, one that does not fails, an incomplete one is skipped.
+        let name = format!("certification {profile}");
+        let mut suite = TestSuite::new(name.clone());
+        for c in &cov.certifications {
+            let mut st = match c.verdict {
+                super::coverage::CertificationVerdict::Meets => TestCaseStatus::success(),
+                super::coverage::CertificationVerdict::DoesNotMeet => {
+                    TestCaseStatus::non_success(NonSuccessKind::Failure)
+                }
+                super::coverage::CertificationVerdict::Incomplete => TestCaseStatus::skipped(),
+            };
+            if c.verdict != super::coverage::CertificationVerdict::Meets {
+                st.set_message(format!("{}: {}", c.verdict.as_str(), certification_gaps(c)));
+            }
+            let mut case =
+                TestCase::new(format!("{} ({})", c.implementation, c.parts.join(", ")), st);
+            case.set_classname(name.clone());
+            suite.add_test_case(case);
+        }
+        suites.push(suite);
+    }
     report.add_test_suites(suites);
     report.to_string().unwrap_or_default()
 }
@@ -313,6 +494,14 @@ pub fn markdown(v: &RunView) -> String {
     let _ = writeln!(out, "Transport: {}\n", v.security.describe());
     if let Some(line) = evidence_line(v) {
         let _ = writeln!(out, "Evidence: {line}\n");
+    }
+    let certification = certification_lines(v);
+    if !certification.is_empty() {
+        let _ = writeln!(out, "### Certification\n");
+        for line in &certification {
+            let _ = writeln!(out, "- {}", line.trim_start_matches("certification "));
+        }
+        out.push('\n');
     }
     let matrix = v.has_matrix();
     if matrix {
@@ -334,10 +523,10 @@ pub fn markdown(v: &RunView) -> String {
                 "| {verdict} | {} | {} | {} |",
                 s.cell.as_deref().unwrap_or(""),
                 s.feature,
-                s.scenario
+                s.title()
             );
         } else {
-            let _ = writeln!(out, "| {verdict} | {} | {} |", s.feature, s.scenario);
+            let _ = writeln!(out, "| {verdict} | {} | {} |", s.feature, s.title());
         }
     }
     let failed: Vec<_> = v
@@ -359,7 +548,12 @@ pub fn markdown(v: &RunView) -> String {
             let _ = writeln!(
                 out,
                 "| `{}` | {} | §{} | {} | {} | {} |",
-                c.requirement, c.level, c.section, s.scenario, c.expected, c.actual
+                c.requirement,
+                c.level,
+                c.section,
+                s.title(),
+                c.expected,
+                c.actual
             );
         }
     }
@@ -374,7 +568,7 @@ pub fn markdown(v: &RunView) -> String {
                 let _ = writeln!(
                     out,
                     "| {} | {} `{}` | `{}` | {} | {} |",
-                    cell(s.scenario.clone()),
+                    cell(s.title()),
                     d.exchange,
                     cell(d.request.clone()),
                     cell(d.difference.path.clone()),
@@ -394,7 +588,7 @@ pub fn markdown(v: &RunView) -> String {
         // (the event log keeps them in full for replay).
         let _ = writeln!(out, "\n### Exchanges of failed scenarios (redacted)");
         for s in shown {
-            let _ = writeln!(out, "\n#### {}\n", s.scenario);
+            let _ = writeln!(out, "\n#### {}\n", s.title());
             for x in &s.exchanges {
                 let status = x.status.map_or_else(
                     || {

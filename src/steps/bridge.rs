@@ -22,12 +22,22 @@ pub struct Tally {
     pub parse_errors: Vec<String>,
 }
 
-/// Where progress goes while a run is going: a spinner on a terminal, plain lines otherwise
-/// (a pipe, a file, CI), nothing when quiet. Progress is for people; the log is the record.
+/// Where progress goes while a run is going: a spinner on a terminal, a line per feature
+/// otherwise (a pipe, a file, CI), nothing when quiet. Progress is for people; the log is the
+/// record. Off a terminal it names no scenario: the report printed at the end lists each one,
+/// and `accord run 2>&1 | tee` should show every scenario once.
 pub enum Progress {
     Bar(indicatif::ProgressBar),
-    Lines,
+    Lines(RefCell<FeatureTally>),
     Quiet,
+}
+
+/// The scenarios of the feature under way, for the line printed when it ends.
+#[derive(Default)]
+pub struct FeatureTally {
+    scenarios: usize,
+    passed: usize,
+    not_passed: usize,
 }
 
 impl Progress {
@@ -39,11 +49,11 @@ impl Progress {
             bar.enable_steady_tick(std::time::Duration::from_millis(120));
             Progress::Bar(bar)
         } else {
-            Progress::Lines
+            Progress::Lines(RefCell::default())
         }
     }
 
-    fn scenario_finished(&self, n: usize, verdict: Verdict, feature: &str, scenario: &str) {
+    fn scenario_finished(&self, n: usize, verdict: Verdict, scenario: &str) {
         match self {
             Progress::Bar(bar) => {
                 bar.set_message(format!(
@@ -51,8 +61,28 @@ impl Progress {
                     verdict.as_str()
                 ));
             }
-            Progress::Lines => eprintln!("[{n}] {:<15} {feature} › {scenario}", verdict.as_str()),
+            Progress::Lines(tally) => {
+                let mut t = tally.borrow_mut();
+                t.scenarios += 1;
+                if verdict == Verdict::Passed {
+                    t.passed += 1;
+                } else {
+                    t.not_passed += 1;
+                }
+            }
             Progress::Quiet => {}
+        }
+    }
+
+    fn feature_finished(&self, n: usize, feature: &str) {
+        if let Progress::Lines(tally) = self {
+            let t = std::mem::take(&mut *tally.borrow_mut());
+            if t.scenarios > 0 {
+                eprintln!(
+                    "[{n} scenarios] {feature}: {} run, {} passed, {} not passed",
+                    t.scenarios, t.passed, t.not_passed
+                );
+            }
         }
     }
 
@@ -66,8 +96,15 @@ impl Progress {
 pub struct Bridge {
     recorder: Rc<RefCell<RunRecorder>>,
     tally: Rc<RefCell<Tally>>,
-    current: Option<(String, String, Verdict)>,
+    /// The scenario under way: feature, name, outline values, verdict so far.
+    current: Option<Current>,
     progress: Rc<Progress>,
+}
+
+struct Current {
+    feature: String,
+    scenario: String,
+    verdict: Verdict,
 }
 
 impl Bridge {
@@ -95,8 +132,8 @@ impl Bridge {
     }
 
     fn fold(&mut self, v: Verdict) {
-        if let Some((_, _, verdict)) = &mut self.current {
-            *verdict = verdict.combine(v);
+        if let Some(current) = &mut self.current {
+            current.verdict = current.verdict.combine(v);
         }
     }
 
@@ -170,12 +207,17 @@ impl Bridge {
     ) {
         match ev {
             event::Scenario::Started => {
-                self.current = Some((feature.name.clone(), scenario.name.clone(), Verdict::Passed));
+                self.current = Some(Current {
+                    feature: feature.name.clone(),
+                    scenario: scenario.name.clone(),
+                    verdict: Verdict::Passed,
+                });
                 self.record(&AccordEvent::ScenarioStarted {
                     feature: feature.name.clone(),
                     scenario: scenario.name.clone(),
                     line: scenario.position.line as u64,
                     tags: scenario.tags.clone(),
+                    example: crate::run::features::example_values(scenario),
                 });
             }
             event::Scenario::Step(step, ev) | event::Scenario::Background(step, ev) => {
@@ -195,20 +237,25 @@ impl Bridge {
                 // What the after-scenario hook did (restoring staged trust lists, lifting
                 // faults) belongs to this scenario.
                 self.record_happened(&scenario.name);
-                let (feature, scenario, verdict) = self.current.take().unwrap_or_else(|| {
-                    (
-                        feature.name.clone(),
-                        scenario.name.clone(),
-                        Verdict::Inconclusive,
-                    )
+                let title = crate::projections::scenario_title(
+                    &scenario.name,
+                    &crate::run::features::example_values(scenario),
+                );
+                let Current {
+                    feature,
+                    scenario,
+                    verdict,
+                } = self.current.take().unwrap_or_else(|| Current {
+                    feature: feature.name.clone(),
+                    scenario: scenario.name.clone(),
+                    verdict: Verdict::Inconclusive,
                 });
                 let n = {
                     let mut t = self.tally.borrow_mut();
                     t.scenarios.push(verdict);
                     t.scenarios.len()
                 };
-                self.progress
-                    .scenario_finished(n, verdict, &feature, &scenario);
+                self.progress.scenario_finished(n, verdict, &title);
                 self.record(&AccordEvent::ScenarioFinished {
                     feature,
                     scenario,
@@ -259,7 +306,11 @@ impl Writer<AcademicWorld> for Bridge {
             Feature::Scenario(s, ev) | Feature::Rule(_, Rule::Scenario(s, ev)) => {
                 self.scenario(&feature, &s, ev.event);
             }
-            Feature::Rule(..) | Feature::Finished => {}
+            Feature::Finished => {
+                let n = self.tally.borrow().scenarios.len();
+                self.progress.feature_finished(n, &feature.name);
+            }
+            Feature::Rule(..) => {}
         }
     }
 }

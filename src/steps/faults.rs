@@ -9,7 +9,7 @@ use futures::future::LocalBoxFuture;
 use serde_json::{Value, json};
 
 use super::{AcademicWorld, arg, context, judge, record_fault};
-use crate::cast::Part;
+use crate::events::Part;
 use crate::requirements::catalogue as req;
 use crate::roles::control::Answer;
 use crate::roles::proxy::Fault;
@@ -50,14 +50,14 @@ impl FaultState {
     }
 }
 
-fn cast() -> std::rc::Rc<crate::cast::Cast> {
+fn cast() -> std::rc::Rc<crate::run::cast::Cast> {
     let Some(ctx) = context() else {
         panic!("no run context installed")
     };
     super::http::cast(&ctx)
 }
 
-async fn held_credentials(cast: &crate::cast::Cast) -> Option<usize> {
+async fn held_credentials(cast: &crate::run::cast::Cast) -> Option<usize> {
     let wallet = cast.player(Part::Wallet);
     let a = cast
         .control(Part::Wallet)

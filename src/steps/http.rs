@@ -15,11 +15,12 @@ use serde_json::{Value, json};
 use super::{
     ACCEPTANCE, AcademicWorld, CheckRecord, RunContext, arg, context, find, judge, judge_maybe,
 };
-use crate::cast::{Cast, Part};
+use crate::events::Part;
 use crate::events::Verdict;
 use crate::protocol::oid4vp::ClientIdPrefix;
 use crate::requirements::{Requirement, catalogue as req};
 use crate::roles::control::Answer;
+use crate::run::cast::Cast;
 use crate::trust::trust_list::EntryType;
 
 /// What an HTTP scenario has done so far.

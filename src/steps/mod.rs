@@ -21,12 +21,12 @@ use futures::future::LocalBoxFuture;
 use regex::Regex;
 use serde_json::Value;
 
-use crate::cast::Part;
 use crate::credential::{
     CredentialReport, IssueCredentialError, IssueInput, IssuerTrust, StatusInput, VerifyConfig,
     issue_credential, verify_credential,
 };
 use crate::entropy::{Entropy, SeededEntropy};
+use crate::events::Part;
 use crate::events::Verdict;
 use crate::formats::jose::b64;
 use crate::formats::sd_jwt::issue::Decoys;
@@ -49,7 +49,7 @@ pub struct RunContext {
     pub sink: crate::transport::ExchangeSink,
     /// Who plays each part of the topology in this cell (`None` when no scenario of the cell
     /// needs it).
-    pub cast: Option<Rc<crate::cast::Cast>>,
+    pub cast: Option<Rc<crate::run::cast::Cast>>,
     /// Why the cast can no longer be trusted (a staged change that could not be undone);
     /// every later scenario of the cell is then inconclusive with this reason.
     pub spoiled: RefCell<Option<String>>,

@@ -20,8 +20,8 @@ use futures::future::LocalBoxFuture;
 use proptest::strategy::Strategy as _;
 
 use super::{AcademicWorld, arg, context, judge};
-use crate::cast::Part;
 use crate::entropy::FixedClock;
+use crate::events::Part;
 use crate::fuzz::issuer::{IssuerCase, IssuerMutation};
 use crate::fuzz::subjects::{IssuerSubject, StatusBoard, Subject as _, VerifierSubject};
 use crate::fuzz::verifier::{self, Issuer, Mutation, VerifierCase};

@@ -104,19 +104,19 @@ pub struct Verified {
     pub tail: Tail,
     pub broken: Option<crate::events::ChainBreak>,
     /// Checkpoints and verdict agreement of the events that verified.
-    pub audit: crate::evidence::Audit,
+    pub audit: crate::evidence::checkpoint::Audit,
 }
 
 /// The single writer of one run: assigns sequence numbers, chains hashes, stamps the time,
 /// and (given a key) signs the head of the chain after every event that ends a stretch of
-/// the run ([`crate::evidence::ends_a_stretch`]).
+/// the run ([`crate::evidence::checkpoint::ends_a_stretch`]).
 pub struct RunRecorder {
     store: Arc<dyn EventStore>,
     clock: Arc<dyn Clock>,
     run_id: String,
     next_seq: u64,
     last_hash: String,
-    signer: Option<Arc<crate::evidence::HarnessKey>>,
+    signer: Option<Arc<crate::evidence::checkpoint::HarnessKey>>,
 }
 
 impl RunRecorder {
@@ -138,7 +138,10 @@ impl RunRecorder {
     }
 
     /// Signs checkpoints with `key` from now on.
-    pub fn with_checkpoints(mut self, key: Option<Arc<crate::evidence::HarnessKey>>) -> Self {
+    pub fn with_checkpoints(
+        mut self,
+        key: Option<Arc<crate::evidence::checkpoint::HarnessKey>>,
+    ) -> Self {
         self.signer = key;
         self
     }
@@ -191,7 +194,7 @@ impl RunRecorder {
     pub fn record(&mut self, event: &Event) -> Result<Envelope, StoreError> {
         let envelope = self.append(event)?;
         if let Some(key) = &self.signer
-            && crate::evidence::ends_a_stretch(event.kind())
+            && crate::evidence::checkpoint::ends_a_stretch(event.kind())
         {
             let checkpoint = key
                 .checkpoint(&self.run_id, envelope.seq, &envelope.hash)

@@ -11,15 +11,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::{Arc, OnceLock};
 
-use accord::bundle::{self, File};
 use accord::certification;
-use accord::engine::{self, RunConfig};
 use accord::entropy::{FixedClock, SeededEntropy};
 use accord::events::{KeySource, Verdict};
+use accord::evidence::bundle::{self, File};
 use accord::formats::jose::{Algorithm, SigningKey};
 use accord::projections::coverage::{CertificationVerdict, Status, coverage};
 use accord::projections::{self, RunView};
 use accord::requirements::catalogue::ALL;
+use accord::run::engine::{self, RunConfig};
 use accord::store::EventStore;
 use accord::store::embedded::EmbeddedStore;
 

@@ -9,8 +9,8 @@
 
 use std::process::Command;
 
-use accord::launch::{self, LaunchError, LocalImage};
 use accord::roles::control::ControlClient;
+use accord::run::launch::{self, LaunchError, LocalImage};
 use accord::transport::{ExchangeSink, Limits, Transport};
 use serde_json::json;
 

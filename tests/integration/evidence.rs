@@ -414,20 +414,21 @@ fn a_bundle_time_stamped_by_openssls_tsa_verifies_and_a_swapped_token_does_not()
     let out = bundle(&f.run, &other, &store, Some(&f.key), Some(&tsa.url));
     assert_refused(&out, 0, "written to");
     let token_of = |bundle: &Path| {
-        accord::bundle::read_tar(&std::fs::read(bundle).unwrap())
+        accord::evidence::bundle::read_tar(&std::fs::read(bundle).unwrap())
             .unwrap()
             .into_iter()
-            .find(|f| f.path == accord::timestamp::TOKEN_FILE)
+            .find(|f| f.path == accord::evidence::timestamp::TOKEN_FILE)
             .unwrap()
     };
     let foreign = token_of(&other);
-    let files = accord::bundle::read_tar(&std::fs::read(&stamped).unwrap()).unwrap();
-    let manifest: accord::bundle::Manifest = serde_json::from_slice(&files[0].bytes).unwrap();
-    let rest: Vec<accord::bundle::File> = files
+    let files = accord::evidence::bundle::read_tar(&std::fs::read(&stamped).unwrap()).unwrap();
+    let manifest: accord::evidence::bundle::Manifest =
+        serde_json::from_slice(&files[0].bytes).unwrap();
+    let rest: Vec<accord::evidence::bundle::File> = files
         .into_iter()
         .skip(2)
         .map(|file| {
-            if file.path == accord::timestamp::TOKEN_FILE {
+            if file.path == accord::evidence::timestamp::TOKEN_FILE {
                 foreign.clone()
             } else {
                 file
@@ -437,7 +438,7 @@ fn a_bundle_time_stamped_by_openssls_tsa_verifies_and_a_swapped_token_does_not()
     let key_text = std::fs::read(&f.key).unwrap();
     let jwk: accord::formats::jose::Jwk = serde_json::from_slice(&key_text).unwrap();
     let key = accord::formats::jose::SigningKey::from_jwk(&jwk).unwrap();
-    let forged = accord::bundle::seal_stamped(
+    let forged = accord::evidence::bundle::seal_stamped(
         rest,
         manifest.claims,
         &manifest.created_by,
@@ -446,18 +447,18 @@ fn a_bundle_time_stamped_by_openssls_tsa_verifies_and_a_swapped_token_does_not()
         manifest.timestamp,
     )
     .unwrap();
-    let v = accord::bundle::verify_stamped(&forged, Some(&f.thumbprint), None);
+    let v = accord::evidence::bundle::verify_stamped(&forged, Some(&f.thumbprint), None);
     assert!(!v.intact(), "{}", v.render());
     assert!(v.render().contains("another datum"), "{}", v.render());
     // The token swapped without re-sealing: the pin names it.
     let swapped = f.dir.join("swapped.tar");
-    let mut files = accord::bundle::read_tar(&std::fs::read(&stamped).unwrap()).unwrap();
+    let mut files = accord::evidence::bundle::read_tar(&std::fs::read(&stamped).unwrap()).unwrap();
     for file in &mut files {
-        if file.path == accord::timestamp::TOKEN_FILE {
+        if file.path == accord::evidence::timestamp::TOKEN_FILE {
             *file = foreign.clone();
         }
     }
-    std::fs::write(&swapped, accord::bundle::write_tar(&files)).unwrap();
+    std::fs::write(&swapped, accord::evidence::bundle::write_tar(&files)).unwrap();
     let v = accord(&["bundle", "verify", s(&swapped), "--tsa-cert", s(&tsa.cert)]);
     assert_refused(&v, 1, "MISMATCH TIMESTAMP.tst: SHA-256");
 }
@@ -489,6 +490,7 @@ fn a_log_copied_over_another_run_or_given_an_unsigned_tail_is_refused() {
             scenario: "made up".into(),
             line: 1,
             tags: vec![],
+            example: vec![],
         },
         Event::ScenarioFinished {
             feature: "Evidence fixture".into(),

@@ -172,8 +172,12 @@ fn dev_full_as_an_output_is_an_error_and_stays_a_device() {
     use std::os::unix::fs::FileTypeExt as _;
     let full = Path::new("/dev/full");
     if !full.exists() {
-        eprintln!("SKIPPED: no /dev/full on this system");
-        return;
+        return crate::support::skip(
+            crate::support::Needs::System,
+            "no /dev/full on this system",
+            "a Linux system",
+        )
+        .unwrap_or(());
     }
     let d = Dir::new();
     let features = d.features(QUICK);

@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-use accord::engine::{RunConfig, run};
 use accord::entropy::{FixedClock, SystemClock};
 use accord::events::Verdict;
 use accord::projections::{self, CellView, RunView};
+use accord::run::engine::{RunConfig, run};
 use accord::store::memory::MemoryStore;
 use accord::store::{EventStore, Tail};
 
@@ -117,7 +117,7 @@ fn the_shipped_variants_make_the_expected_matrix() {
     assert_eq!(c.verdict, Some(Verdict::Passed), "{c:?}");
     // An EU issuer with an EU verifier: no scenario pairs them.
     let c = cell(&v, "accord-issuer-eu × accord-wallet × accord-verifier-eu");
-    assert_eq!(c.blocked.as_deref(), Some(accord::matrix::NO_SCENARIO));
+    assert_eq!(c.blocked.as_deref(), Some(accord::run::matrix::NO_SCENARIO));
 
     // Every failed cell is explained by a requirement id.
     for c in &v.cells {
@@ -342,8 +342,8 @@ pub(crate) fn peer_images() -> Option<()> {
         "accord/peer-edutap-issuer:local",
         "accord/peer-impierce-wallet:local",
     ] {
-        let image = accord::launch::LocalImage::parse(image).unwrap();
-        if let Err(e) = accord::launch::check_image(&image) {
+        let image = accord::run::launch::LocalImage::parse(image).unwrap();
+        if let Err(e) = accord::run::launch::check_image(&image) {
             return crate::support::skip(
                 crate::support::Needs::Peer,
                 &format!("the independent implementations' images are not built: {e}"),

@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Arc;
 
-use accord::cast::Part;
-use accord::engine::{self, RunConfig};
 use accord::entropy::FixedClock;
+use accord::events::Part;
 use accord::events::{Event, Verdict};
+use accord::evidence::replay::{self, Recording, Target};
 use accord::projections::{self, RunView};
-use accord::replay::{self, Recording, Target};
+use accord::run::engine::{self, RunConfig};
 use accord::store::EventStore;
 use accord::store::embedded::EmbeddedStore;
 
@@ -99,13 +99,13 @@ fn same_seed_same_normalised_transcript_other_seed_same_verdicts() {
     // Same seed: every scenario's snapshot (verdicts and normalised exchanges) is identical,
     // byte for byte.
     let snaps = |v: &RunView| -> Vec<String> {
-        accord::snapshot::documents(v)
+        accord::evidence::snapshot::documents(v)
             .iter()
             .map(|d| d.render())
             .collect()
     };
     assert_eq!(snaps(&va), snaps(&vb));
-    assert!(accord::rundiff::diff(&va, &vb).is_empty());
+    assert!(accord::evidence::rundiff::diff(&va, &vb).is_empty());
     // And the seeded values themselves are the same (not merely redacted alike).
     assert_eq!(raw_values(&va, "nonce"), raw_values(&vb, "nonce"));
 
@@ -148,7 +148,7 @@ fn same_seed_same_normalised_transcript_other_seed_same_verdicts() {
             .collect()
     };
     assert_eq!(verdicts(&va), verdicts(&vc));
-    let d = accord::rundiff::diff(&va, &vc);
+    let d = accord::evidence::rundiff::diff(&va, &vc);
     assert!(d.is_empty(), "{}", d.render(&a, &c));
 }
 
@@ -165,7 +165,7 @@ fn replay_against_the_same_build_matches_and_against_an_altered_build_names_the_
     let same = replay::redrive(
         &recording,
         &Target {
-            casting: accord::cast::Casting::Reference,
+            casting: accord::run::cast::Casting::Reference,
             parts: vec![Part::VerifierJp],
             compose_file: repo().join("docker-compose.yml"),
         },
@@ -185,11 +185,11 @@ fn replay_against_the_same_build_matches_and_against_an_altered_build_names_the_
 
     // A build that skips the sd_hash check, without any counterpart running.
     let path = repo().join(FLAWED);
-    let manifest = accord::manifest::load(&path).unwrap();
+    let manifest = accord::run::manifest::load(&path).unwrap();
     let altered = replay::redrive(
         &recording,
         &Target {
-            casting: accord::cast::Casting::Manifest {
+            casting: accord::run::cast::Casting::Manifest {
                 manifest: Arc::new(manifest),
                 path,
             },
@@ -367,7 +367,7 @@ fn insta_reads_accords_snapshot_files() {
     let dir = tempfile::tempdir().unwrap();
     let run = record(dir.path(), 9, NOW, &[]);
     let v = view(dir.path(), &run);
-    let docs = accord::snapshot::documents(&v);
+    let docs = accord::evidence::snapshot::documents(&v);
     let doc = docs
         .iter()
         .find(|d| d.scenario.contains("revoked"))
@@ -535,7 +535,7 @@ fn every_part_replays_against_its_recorded_counterparts_without_a_difference() {
         let outcome = replay::redrive(
             &recording,
             &Target {
-                casting: accord::cast::Casting::Reference,
+                casting: accord::run::cast::Casting::Reference,
                 parts: vec![part],
                 compose_file: repo().join("docker-compose.yml"),
             },

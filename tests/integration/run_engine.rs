@@ -5,10 +5,10 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
-use accord::engine::{RunConfig, run};
 use accord::entropy::FixedClock;
 use accord::events::{Envelope, Event, GENESIS, Verdict, verify_chain};
 use accord::projections::{console, json, junit, markdown, project};
+use accord::run::engine::{RunConfig, run};
 use accord::store::embedded::EmbeddedStore;
 use accord::store::memory::MemoryStore;
 use accord::store::{EventStore, RunRecorder, StoreError, Tail};
@@ -107,14 +107,18 @@ fn event_strategy() -> impl Strategy<Value = Event> {
             ".{0,20}",
             ".{0,20}",
             any::<u64>(),
-            prop::collection::vec("@[a-z]{1,8}", 0..3)
+            prop::collection::vec("@[a-z]{1,8}", 0..3),
+            prop::collection::vec(("[a-z]{1,8}", ".{0,12}"), 0..3)
         )
-            .prop_map(|(feature, scenario, line, tags)| Event::ScenarioStarted {
-                feature,
-                scenario,
-                line,
-                tags
-            }),
+            .prop_map(
+                |(feature, scenario, line, tags, example)| Event::ScenarioStarted {
+                    feature,
+                    scenario,
+                    line,
+                    tags,
+                    example
+                }
+            ),
         (".{0,20}", "[A-Z0-9.-]{1,30}", ".{0,30}").prop_map(|(scenario, requirement, actual)| {
             Event::CheckEvaluated {
                 scenario,

@@ -45,6 +45,9 @@ pub enum Needs {
     Docker,
     /// A headless Chromium.
     Browser,
+    /// Something of the operating system no `ACCORD_REQUIRE_*` variable can provide
+    /// (`/dev/full`): never a failure, always said.
+    System,
 }
 
 impl Needs {
@@ -53,6 +56,7 @@ impl Needs {
             Needs::Peer => "ACCORD_REQUIRE_PEERS",
             Needs::Docker => "ACCORD_REQUIRE_DOCKER",
             Needs::Browser => "ACCORD_REQUIRE_BROWSER",
+            Needs::System => "",
         }
     }
 }
@@ -70,13 +74,17 @@ pub fn skip<T>(needs: Needs, why: &str, how: &str) -> Option<T> {
         .name()
         .unwrap_or("an integration test")
         .to_owned();
-    if std::env::var(variable).is_ok_and(|v| v == "1") {
+    if !variable.is_empty() && std::env::var(variable).is_ok_and(|v| v == "1") {
         panic!("{variable}=1 but {test} cannot run: {why}");
     }
     let why = why.trim().replace('\n', " ");
-    let line = format!(
-        "\nSKIPPED {test}: {why}\n        to run it: {how} ({variable}=1 makes this a failure)\n"
-    );
+    let line = if variable.is_empty() {
+        format!("\nSKIPPED {test}: {why}\n        to run it: {how}\n")
+    } else {
+        format!(
+            "\nSKIPPED {test}: {why}\n        to run it: {how} ({variable}=1 makes this a failure)\n"
+        )
+    };
     let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), line.as_bytes());
     None
 }

@@ -12,7 +12,7 @@
 //! 3. sends, scenario by scenario and in recorded order, every recorded request addressed to
 //!    the implementation (the harness's control calls and the counterparts' protocol
 //!    messages alike), and compares each answer with the recorded one after normalisation
-//!    ([`crate::transcript`]).
+//!    ([`crate::evidence::transcript`]).
 //!
 //! The replay is a run of its own in the store: its exchanges are recorded, every difference
 //! is a `replay-differed` event and a failed check of `REGRESS-1-same-answer`, and the
@@ -29,16 +29,17 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use crate::cast::{Cast, Casting, Part, PlayerRecord, Stage};
-use crate::engine::new_run_id;
 use crate::entropy::{Clock, FixedClock};
 use crate::events::{Envelope, Event, FORMAT_VERSION, Verdict};
+use crate::events::{Part, PlayerRecord};
+use crate::evidence::transcript::{Normaliser, differences};
 use crate::projections::{self, RunStatus, RunView, ScenarioView};
 use crate::requirements::catalogue::REGRESS_SAME_ANSWER;
 use crate::roles::{Listen, Running};
+use crate::run::cast::{Cast, Casting, Stage};
+use crate::run::engine::new_run_id;
 use crate::store::{EventStore, RunRecorder, StoreError, Tail};
 use crate::tls::Security;
-use crate::transcript::{Normaliser, differences};
 use crate::transport::{Exchange, ExchangeSink, Limits, Request, Transport};
 use crate::trust::pki::TestPki;
 
@@ -344,7 +345,7 @@ pub fn redrive_signed(
     target: &Target,
     store: Arc<dyn EventStore>,
     clock: Arc<dyn Clock>,
-    key: Option<Arc<crate::evidence::HarnessKey>>,
+    key: Option<Arc<crate::evidence::checkpoint::HarnessKey>>,
 ) -> Result<ReplayOutcome, ReplayError> {
     let view = &recording.view;
     let cells: Vec<_> = view
@@ -728,6 +729,7 @@ async fn drive_scenarios(
             scenario: s.scenario.clone(),
             line: s.line,
             tags: Vec::new(),
+            example: s.example.clone(),
         })?;
         let mut replayed: Vec<Exchange> = Vec::new();
         let mut unrecorded_during: Vec<(usize, String)> = Vec::new();
@@ -855,7 +857,7 @@ async fn drive_scenarios(
                 DIFFERENCES_PER_EXCHANGE,
             );
             for (_, u) in unrecorded_during.iter().filter(|(p, _)| *p == position) {
-                diffs.push(crate::transcript::Difference {
+                diffs.push(crate::evidence::transcript::Difference {
                     path: "outgoing".into(),
                     recorded: None,
                     replayed: Some(Value::String(u.clone())),

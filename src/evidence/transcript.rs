@@ -28,7 +28,7 @@ use std::sync::LazyLock;
 
 use serde_json::{Map, Value, json};
 
-use crate::cast::PlayerRecord;
+use crate::events::PlayerRecord;
 use crate::transport::Exchange;
 
 /// Object members whose numbers (or strings) are instants.
@@ -730,7 +730,7 @@ fn walk_diff(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cast::Part;
+    use crate::events::Part;
 
     fn exchange(url: &str, body: &str, response: &str) -> Exchange {
         Exchange {

@@ -656,10 +656,10 @@ mod tests {
         }
     }
 
-    static TOKEN: &[u8] = include_bytes!("../tests/vectors/rfc3161/token.tst");
-    const TSA_PEM: &[u8] = include_bytes!("../tests/vectors/rfc3161/tsa.pem");
-    const CA_PEM: &[u8] = include_bytes!("../tests/vectors/rfc3161/tsa-ca.pem");
-    const HEAD: &str = include_str!("../tests/vectors/rfc3161/head.txt");
+    static TOKEN: &[u8] = include_bytes!("../../tests/vectors/rfc3161/token.tst");
+    const TSA_PEM: &[u8] = include_bytes!("../../tests/vectors/rfc3161/tsa.pem");
+    const CA_PEM: &[u8] = include_bytes!("../../tests/vectors/rfc3161/tsa-ca.pem");
+    const HEAD: &str = include_str!("../../tests/vectors/rfc3161/head.txt");
 
     fn der(pem: &[u8]) -> Vec<u8> {
         x509_parser::pem::parse_x509_pem(pem).unwrap().1.contents

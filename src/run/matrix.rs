@@ -12,8 +12,9 @@ use std::sync::{Arc, LazyLock};
 
 use regex::Regex;
 
-use crate::cast::{Casting, Part, REFERENCE};
-use crate::manifest::{self, Manifest};
+use crate::events::Part;
+use crate::run::cast::{Casting, REFERENCE};
+use crate::run::manifest::{self, Manifest};
 
 /// A manifest given to the run, read or not.
 #[derive(Debug, Clone)]

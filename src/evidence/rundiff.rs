@@ -9,8 +9,8 @@
 use std::collections::BTreeMap;
 
 use crate::events::Verdict;
+use crate::evidence::transcript::{Difference, Normaliser, differences};
 use crate::projections::{RunView, ScenarioView};
-use crate::transcript::{Difference, Normaliser, differences};
 
 /// What differs in one scenario.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,7 +102,7 @@ fn keyed(view: &RunView, by_cell: bool) -> Vec<(Key, &ScenarioView)> {
         .collect()
 }
 
-fn players_of(view: &RunView, s: &ScenarioView) -> Vec<crate::cast::PlayerRecord> {
+fn players_of(view: &RunView, s: &ScenarioView) -> Vec<crate::events::PlayerRecord> {
     s.cell
         .as_ref()
         .and_then(|id| view.cells.iter().find(|c| &c.id == id))

@@ -17,10 +17,10 @@ use cucumber::tag::Ext as _;
 
 use futures::FutureExt as _;
 
-use crate::cast::{Cast, Casting, Stage};
 use crate::entropy::{Clock, Entropy, FixedClock, SeededEntropy};
 use crate::events::{Event, FORMAT_VERSION, Verdict};
-use crate::matrix::{self, Blocked, Cell};
+use crate::run::cast::{Cast, Casting, Stage};
+use crate::run::matrix::{self, Blocked, Cell};
 use crate::steps::bridge::{Bridge, Progress, Tally};
 use crate::steps::{RunContext, collection, install, uninstall};
 use crate::store::{EventStore, RunRecorder, StoreError};
@@ -53,7 +53,7 @@ pub struct RunConfig {
     pub security: Security,
     /// The key that signs the run's checkpoints; none: the log is vouched for by its hash
     /// chain alone (tests).
-    pub signing_key: Option<Arc<crate::evidence::HarnessKey>>,
+    pub signing_key: Option<Arc<crate::evidence::checkpoint::HarnessKey>>,
 }
 
 impl RunConfig {
@@ -87,7 +87,7 @@ pub struct RunOutcome {
 pub enum EngineError {
     /// The features cannot be read or parsed; nothing was recorded.
     #[error(transparent)]
-    Features(#[from] crate::features::FeatureError),
+    Features(#[from] crate::run::features::FeatureError),
     #[error("tag expression {expr:?}: {message}")]
     Tags { expr: String, message: String },
     #[error("cannot record the run: {0}")]
@@ -120,7 +120,7 @@ pub fn run(
 ) -> Result<RunOutcome, EngineError> {
     // Every feature file read and parsed before `run-started`: one that cannot be is the
     // user's to fix, and a run that could only be inconclusive is not recorded.
-    let features = crate::features::load(&config.features)?;
+    let features = crate::run::features::load(&config.features)?;
     let tags = match &config.tags {
         Some(expr) => Some(
             expr.parse::<gherkin::tagexpr::TagOperation>()
@@ -300,7 +300,13 @@ fn run_cell(r: &CellRun<'_>) -> Result<Verdict, EngineError> {
                 runs_any = true;
                 needs_cast |= needs.is_some();
             }
-            Err(why) => not_applicable.push(format!("{}: {why}", scenario.name)),
+            Err(why) => not_applicable.push(format!(
+                "{}: {why}",
+                crate::projections::scenario_title(
+                    &scenario.name,
+                    &crate::run::features::example_values(scenario)
+                )
+            )),
         }
     }
     if !runs_any && cell.strict {
@@ -405,7 +411,7 @@ fn run_cell(r: &CellRun<'_>) -> Result<Verdict, EngineError> {
     let _driving = panic_hook::Driving::start();
     r.runtime.block_on(
         cucumber::Cucumber::<_, _, PathBuf, _, _, cucumber::cli::Empty>::custom(
-            crate::features::Parsed(r.features.to_vec()),
+            crate::run::features::Parsed(r.features.to_vec()),
             cucumber::runner::Basic::default(),
             bridge.normalized(),
         )
@@ -462,7 +468,7 @@ struct CellGuard<'a> {
 
 impl CellGuard<'_> {
     /// Stops the cast; what its containers logged.
-    fn stop(&mut self) -> Vec<(crate::cast::Part, String)> {
+    fn stop(&mut self) -> Vec<(crate::events::Part, String)> {
         uninstall();
         let Some(cast) = self.cast.take() else {
             return Vec::new();

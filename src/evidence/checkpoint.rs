@@ -58,14 +58,14 @@ impl HarnessKey {
     pub fn load(store: &Path, external: Option<&Path>) -> Result<Self, String> {
         match external {
             Some(path) => Self::from_key(
-                crate::bundle::load_or_create_key(path)?,
+                crate::evidence::bundle::load_or_create_key(path)?,
                 KeySource::External,
                 path,
             ),
             None => {
                 let path = store.join(STORE_KEY_FILE);
                 Self::from_key(
-                    crate::bundle::load_or_create_key(&path)?,
+                    crate::evidence::bundle::load_or_create_key(&path)?,
                     KeySource::Store,
                     &path,
                 )
@@ -480,6 +480,7 @@ mod tests {
                     scenario: format!("s{i}"),
                     line: 1,
                     tags: vec![],
+                    example: vec![],
                 },
             );
             push(

@@ -13,8 +13,8 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
+use crate::evidence::transcript::{Difference, Normaliser, differences};
 use crate::projections::{RunView, ScenarioView};
-use crate::transcript::{Difference, Normaliser, differences};
 
 /// One scenario's snapshot.
 #[derive(Debug, Clone, PartialEq)]
@@ -162,7 +162,7 @@ pub fn documents(view: &RunView) -> Vec<ScenarioSnapshot> {
 pub fn contents(
     s: &ScenarioView,
     verdict: crate::events::Verdict,
-    players: &[crate::cast::PlayerRecord],
+    players: &[crate::events::PlayerRecord],
     faults: &[String],
 ) -> Value {
     let mut n = Normaliser::new(players);

@@ -36,6 +36,24 @@ pub enum FeatureError {
     Examples { path: String, message: String },
 }
 
+/// The values of an expanded scenario-outline row, `(column, value)` in the order of its
+/// Examples table (cucumber leaves the table's header and the one row it expanded); empty for
+/// a plain scenario. What tells the rows of one outline apart in every report.
+pub fn example_values(scenario: &gherkin::Scenario) -> Vec<(String, String)> {
+    let Some(rows) = scenario
+        .examples
+        .first()
+        .and_then(|e| e.table.as_ref())
+        .map(|t| &t.rows)
+    else {
+        return Vec::new();
+    };
+    match rows.as_slice() {
+        [header, row] => header.iter().cloned().zip(row.iter().cloned()).collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// Reads and parses every feature under `path`, in path order (cucumber's order). Paths are
 /// made absolute as cucumber makes them, so `feature-started` records the same path.
 pub fn load(path: &Path) -> Result<Vec<gherkin::Feature>, FeatureError> {
@@ -150,6 +168,28 @@ impl<I> cucumber::Parser<I> for Parsed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn outline_rows_carry_their_values_and_plain_scenarios_none() {
+        let text = "Feature: f\n  Scenario: plain\n    Given a step\n\n  Scenario Outline: each rule\n    Given <mutation> at <level>\n\n    Examples:\n      | mutation | level |\n      | none     | MUST  |\n      | flipped  | SHOULD |\n";
+        let feature = gherkin::Feature::parse(text, gherkin::GherkinEnv::default())
+            .unwrap()
+            .expand_examples()
+            .unwrap();
+        let titles: Vec<String> = feature
+            .scenarios
+            .iter()
+            .map(|s| crate::projections::scenario_title(&s.name, &example_values(s)))
+            .collect();
+        assert_eq!(
+            titles,
+            [
+                "plain",
+                "each rule (mutation: none, level: MUST)",
+                "each rule (mutation: flipped, level: SHOULD)"
+            ]
+        );
+    }
 
     #[test]
     fn what_cannot_be_run_is_named_before_a_run() {

@@ -178,7 +178,7 @@ pub async fn logs(role: &ContainerRole) -> String {
     )
 }
 
-/// A container on the host's network (see [`crate::cast`]); removed when dropped or by
+/// A container on the host's network (see [`crate::run::cast`]); removed when dropped or by
 /// [`HostContainer::remove`].
 pub struct HostContainer {
     pub name: String,

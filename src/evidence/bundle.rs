@@ -129,7 +129,7 @@ pub struct Manifest {
     pub claims: Claims,
     pub key: SignedBy,
     pub files: Vec<Pinned>,
-    /// An RFC 3161 time-stamp token over `claims.log_head`, in [`crate::timestamp::TOKEN_FILE`]
+    /// An RFC 3161 time-stamp token over `claims.log_head`, in [`crate::evidence::timestamp::TOKEN_FILE`]
     /// (pinned like every file), and what it says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<TimestampClaim>,
@@ -334,11 +334,11 @@ pub fn build_stamped(
     let timestamp = match token {
         None => None,
         Some(token) => {
-            let stamped = crate::timestamp::verify(&token, &claims.log_head, None)
+            let stamped = crate::evidence::timestamp::verify(&token, &claims.log_head, None)
                 .map_err(BundleError::Timestamp)?;
-            files.push(File::new(crate::timestamp::TOKEN_FILE, token));
+            files.push(File::new(crate::evidence::timestamp::TOKEN_FILE, token));
             Some(TimestampClaim {
-                file: crate::timestamp::TOKEN_FILE.into(),
+                file: crate::evidence::timestamp::TOKEN_FILE.into(),
                 gen_time: stamped.gen_time,
                 tsa: stamped.tsa,
                 serial: stamped.serial,
@@ -772,7 +772,7 @@ pub fn verify_stamped(
     check_timestamp(
         &mut v,
         &manifest,
-        get(crate::timestamp::TOKEN_FILE),
+        get(crate::evidence::timestamp::TOKEN_FILE),
         tsa_cert,
     );
     // Everything else is recomputed from the log and must be what the bundle holds.
@@ -826,7 +826,7 @@ pub fn verify_stamped(
     for f in &files {
         let ours = f.path == MANIFEST
             || f.path == SIGNATURE
-            || (manifest.timestamp.is_some() && f.path == crate::timestamp::TOKEN_FILE);
+            || (manifest.timestamp.is_some() && f.path == crate::evidence::timestamp::TOKEN_FILE);
         if !ours && !derived.iter().any(|d| d.path == f.path) {
             v.problems
                 .push(format!("{}: not something its log gives", f.path));
@@ -934,7 +934,7 @@ fn check_signature(
 /// its end. A log recorded without a key has no checkpoints, which is said, not refused.
 fn check_checkpoints(
     v: &mut Verification,
-    audit: &crate::evidence::Audit,
+    audit: &crate::evidence::checkpoint::Audit,
     key: &SignedBy,
     trusted_key: Option<&str>,
 ) {
@@ -982,7 +982,7 @@ fn check_timestamp(
     token: Option<&File>,
     tsa_cert: Option<&[u8]>,
 ) {
-    use crate::timestamp::TOKEN_FILE;
+    use crate::evidence::timestamp::TOKEN_FILE;
     let Some(claim) = &manifest.timestamp else {
         if tsa_cert.is_some() {
             v.problems.push(format!(
@@ -996,7 +996,7 @@ fn check_timestamp(
             .push(format!("{TOKEN_FILE}: named in {MANIFEST} but missing"));
         return;
     };
-    match crate::timestamp::verify(&token.bytes, &manifest.claims.log_head, tsa_cert) {
+    match crate::evidence::timestamp::verify(&token.bytes, &manifest.claims.log_head, tsa_cert) {
         Err(e) => v.problems.push(format!("{TOKEN_FILE}: {e}")),
         Ok(stamped) => {
             if stamped.gen_time != claim.gen_time
@@ -1181,9 +1181,9 @@ mod tests {
     /// a panic, nothing it holds escapes `implementations/`, and the digest is named false.
     #[test]
     fn a_hostile_but_consistent_log_bundles_without_panic() {
-        use crate::cast::{ManifestRecord, Part, PlayerRecord};
         use crate::entropy::{FixedClock, SeededEntropy};
         use crate::events::{Event, FORMAT_VERSION, Verdict};
+        use crate::events::{ManifestRecord, Part, PlayerRecord};
         use crate::store::memory::MemoryStore;
         use crate::store::{EventStore, RunRecorder};
         use std::sync::Arc;
