@@ -49,8 +49,12 @@ pub struct ScenarioView {
     #[serde(skip)]
     pub feature_path: Option<String>,
     pub scenario: String,
-    /// A scenario-outline row's values, `(column, value)` in the Examples table's order.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// A scenario-outline row's values, `(column, value)` in the Examples table's order
+    /// (an object in the JSON report, its keys in that order).
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        serialize_with = "ordered_object"
+    )]
     pub example: Vec<(String, String)>,
     pub line: u64,
     /// `None` while the scenario has not finished (an interrupted run).
@@ -67,6 +71,18 @@ pub struct ScenarioView {
     /// In a replay: the answers that differ from the recording.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub replay_differences: Vec<ReplayDifferenceView>,
+}
+
+fn ordered_object<S: serde::Serializer>(
+    pairs: &[(String, String)],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap as _;
+    let mut map = s.serialize_map(Some(pairs.len()))?;
+    for (k, v) in pairs {
+        map.serialize_entry(k, v)?;
+    }
+    map.end()
 }
 
 impl ScenarioView {
@@ -463,7 +479,12 @@ pub fn project(events: &[Envelope], tail: &Tail) -> RunView {
                 fault,
             } => v.injected_faults.push(FaultView {
                 cell: cell.clone(),
-                scenario,
+                // The scenario under way, with an outline row's values (the event names the
+                // outline alone).
+                scenario: match v.scenarios.last() {
+                    Some(s) if s.scenario == scenario => s.title(),
+                    _ => scenario,
+                },
                 part,
                 fault,
             }),

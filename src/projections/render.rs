@@ -346,10 +346,17 @@ pub fn coverage_markdown(v: &RunView) -> String {
 
 /// The JSON summary (pretty-printed, keys in a fixed order).
 pub fn json(v: &RunView) -> String {
+    /// The view's fields in their order, then the certification outcome.
+    #[derive(serde::Serialize)]
+    struct WithCertification<'a> {
+        #[serde(flatten)]
+        view: &'a RunView,
+        certification: serde_json::Value,
+    }
     let cov = super::coverage::coverage(v, None);
-    let mut s = match (serde_json::to_value(v), &cov.profile) {
+    let mut s = match &cov.profile {
         // A certification run carries its outcome per implementation beside the verdicts.
-        (Ok(serde_json::Value::Object(mut map)), Some(profile)) => {
+        Some(profile) => {
             let outcomes: Vec<serde_json::Value> = cov
                 .certifications
                 .iter()
@@ -362,13 +369,16 @@ pub fn json(v: &RunView) -> String {
                     })
                 })
                 .collect();
-            map.insert(
-                "certification".into(),
-                serde_json::json!({ "profile": profile, "implementations": outcomes }),
-            );
-            serde_json::to_string_pretty(&map).unwrap_or_default()
+            serde_json::to_string_pretty(&WithCertification {
+                view: v,
+                certification: serde_json::json!({
+                    "profile": profile,
+                    "implementations": outcomes,
+                }),
+            })
+            .unwrap_or_default()
         }
-        _ => serde_json::to_string_pretty(v).unwrap_or_default(),
+        None => serde_json::to_string_pretty(v).unwrap_or_default(),
     };
     s.push('\n');
     s

@@ -174,6 +174,61 @@ fn a_certification_run_names_who_meets_the_profile_and_why_not() {
     );
 }
 
+/// The certification outcome is in every projection, not in the HTML alone: the console,
+/// the Markdown job summary, JUnit (a suite of its own, the flawed verifier a failure) and
+/// the JSON report.
+#[test]
+fn every_report_names_who_meets_the_profile() {
+    let f = fixture();
+    let store = f.store.to_str().unwrap();
+    let report = |format: &str| {
+        let out = accord(&["report", &f.run, "--format", format, "--store", store]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let console = report("console");
+    assert!(
+        console.contains(
+            "certification eu-jp-academic/verifier: accord-reference (verifier-eu) meets the profile"
+        ),
+        "{console}"
+    );
+    assert!(
+        console
+            .contains("accord-verifier-jp-no-status-check (verifier-jp) does not meet the profile")
+            && console.contains("failed TSL-7.1-status-values, TSL-8.3-fetch-fail-closed"),
+        "{console}"
+    );
+    let markdown = report("md");
+    assert!(markdown.contains("### Certification"), "{markdown}");
+    assert!(
+        markdown.contains(
+            "- eu-jp-academic/verifier: accord-reference (verifier-eu) meets the profile"
+        ),
+        "{markdown}"
+    );
+    let junit = report("junit");
+    assert!(
+        junit.contains(r#"<testsuite name="certification eu-jp-academic/verifier""#),
+        "{junit}"
+    );
+    assert!(
+        junit.contains("does not meet the profile: failed TSL-7.1"),
+        "{junit}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&report("json")).unwrap();
+    let outcomes = &json["certification"]["implementations"];
+    assert_eq!(json["certification"]["profile"], PROFILE);
+    assert!(
+        outcomes
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["implementation"] == "accord-reference" && o["verdict"] == "meets"),
+        "{outcomes}"
+    );
+}
+
 #[test]
 fn the_wallet_profile_certifies_the_reference_wallet() {
     let view = view_of(&fixture().other);

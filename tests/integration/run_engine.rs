@@ -539,3 +539,62 @@ fn the_markdown_report_shows_a_failure_s_exchanges_redacted() {
         assert!(!md.contains(&secret), "{secret} leaked into the report");
     }
 }
+
+/// Off a terminal (CI, `accord run 2>&1 | tee`), every scenario shows once: progress names
+/// features, the report names scenarios, outline rows with their values; no colour codes
+/// reach a pipe. `CLICOLOR_FORCE` asks for colour anyway, and `NO_COLOR` wins over it.
+#[test]
+fn piped_output_names_each_scenario_once_and_colour_only_when_asked() {
+    let store = tempfile::tempdir().unwrap();
+    let feature = features().join("faults.feature");
+    let run = |env: &[(&str, &str)]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_accord"));
+        cmd.args([
+            "run",
+            "--seed",
+            "1",
+            "--tags",
+            "not @containers",
+            "--features",
+        ])
+        .arg(&feature)
+        .arg("--store")
+        .arg(store.path())
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env("CI", "1");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", super::support::text(&out));
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (stdout, stderr) = run(&[]);
+    let both = format!("{stdout}{stderr}");
+    for fault in [
+        "answers 503",
+        "truncates its answers",
+        "drops the connection",
+    ] {
+        let title = format!(
+            "› A status-list host that fails makes the verifier fail closed (fault: {fault})"
+        );
+        assert_eq!(both.matches(&title).count(), 1, "{title}:\n{both}");
+    }
+    assert!(
+        stderr.contains("Faults on purpose: restarts, failing and slow hosts, frozen containers: "),
+        "progress names the feature:\n{stderr}"
+    );
+    assert!(
+        !both.contains('\u{1b}'),
+        "no escape codes in a pipe:\n{both}"
+    );
+    let (coloured, _) = run(&[("CLICOLOR_FORCE", "1")]);
+    assert!(coloured.contains("\u{1b}[32mpassed\u{1b}[0m"), "{coloured}");
+    let (plain, _) = run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
+    assert!(!plain.contains('\u{1b}'), "{plain}");
+}
