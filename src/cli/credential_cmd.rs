@@ -68,7 +68,7 @@ pub enum CredentialCommand {
 pub struct IssueArgs {
     #[arg(long, value_enum)]
     profile: ProfileArg,
-    /// JSON object with the credential's claims (see the README for each profile).
+    /// JSON object with the credential's claims (an example per profile: docs/credentials.md).
     #[arg(long)]
     claims: PathBuf,
     /// The issuer's private key, JWK (EC P-256 / P-384 or Ed25519).

@@ -761,7 +761,7 @@ fn the_bundle_commands_write_verify_and_exit_as_documented() {
 }
 
 #[test]
-fn the_readme_publishes_the_coverage_of_the_feature_set() {
+fn the_docs_publish_the_coverage_of_the_feature_set() {
     // The default run: every feature, Accord's reference roles, seed 1.
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn EventStore> = Arc::new(EmbeddedStore::new(dir.path()));
@@ -780,10 +780,10 @@ fn the_readme_publishes_the_coverage_of_the_feature_set() {
         .trim_start()
         .trim_start_matches("### Requirement coverage")
         .trim();
-    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let page = std::fs::read_to_string(repo().join("docs/certification.md")).unwrap();
     assert!(
-        readme.contains(table),
-        "README.md must publish the coverage of the current features:\n{table}"
+        page.contains(table),
+        "docs/certification.md must publish the coverage of the current features:\n{table}"
     );
 }
 

@@ -11,6 +11,7 @@ mod ci_gate;
 mod cli;
 mod containers;
 mod control_api;
+mod docs;
 mod evidence;
 mod faults;
 mod fuzz;

@@ -356,10 +356,11 @@ pub(crate) fn peer_images() -> Option<()> {
 
 /// The cross-vendor matrix: Accord's variants and the three independent implementations
 /// (polaris-oid4vp, eduTAP openid4vci, Impierce) in containers, every combination whose
-/// declared capabilities meet. The README publishes this table; it must be what a run gives.
+/// declared capabilities meet. docs/implementations.md publishes this table; it must be what a
+/// run gives.
 /// Each independent implementation took part in cells that ran scenarios and passed some.
 #[test]
-fn the_readme_shows_the_cross_vendor_matrix() {
+fn the_docs_show_the_cross_vendor_matrix() {
     let Some(()) = peer_images() else {
         return;
     };
@@ -389,9 +390,9 @@ fn the_readme_shows_the_cross_vendor_matrix() {
         assert!(passed > 0, "no scenario passed in a cell with {peer}");
     }
     let table = projections::matrix_markdown(&view);
-    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let page = std::fs::read_to_string(repo().join("docs/implementations.md")).unwrap();
     assert!(
-        readme.contains(&table),
-        "README.md must publish the cross-vendor matrix a run gives:\n{table}"
+        page.contains(&table),
+        "docs/implementations.md must publish the cross-vendor matrix a run gives:\n{table}"
     );
 }
