@@ -2,7 +2,7 @@
 //! follows.
 //!
 //! **Reads are bounded.** Each kind of input has a size limit ([`Limit`], the constants
-//! below, listed in the README), and a file is read through `take(limit + 1)`: a larger
+//! below, listed in docs/runs.md), and a file is read through `take(limit + 1)`: a larger
 //! file, or one that never ends (`/dev/zero`, a pipe), is refused as soon as the limit is
 //! passed, with an error that names the file and the limit, instead of being read until
 //! memory runs out. The size is never taken from metadata first: a device or a pipe has

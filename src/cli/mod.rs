@@ -1,6 +1,6 @@
 //! The `accord` command line: argument parsing and the commands people and scripts use.
 //!
-//! Exit codes (documented in `--help` and the README):
+//! Exit codes (documented in `--help` and README.md):
 //! - 0: success; for `credential verify`, the credential is valid.
 //! - 1: the input was read but does not conform (an invalid credential, claims that break
 //!   the profile).

@@ -320,7 +320,7 @@ pub fn cell_explanation(c: &CellView) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 
-/// The run's requirement coverage per spec, as a Markdown table (the README publishes the
+/// The run's requirement coverage per spec, as a Markdown table (docs/certification.md publishes the
 /// default run's).
 pub fn coverage_markdown(v: &RunView) -> String {
     let cov = super::coverage::coverage(v, None);
