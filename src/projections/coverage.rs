@@ -197,6 +197,39 @@ pub struct Certification {
     pub requirements: Vec<Row>,
 }
 
+/// Why a requirement the run exercised counts in no implementation's tally.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Uncredited {
+    /// Every check that passed or failed on it judged no player's answer: Accord's own checks
+    /// of what its credential core built.
+    OwnChecks,
+    /// The checks judged players whose roles it does not bind (or that played only a
+    /// status-list or trust-list host), so no implementation's table lists it as exercised.
+    RolesNotBound,
+}
+
+impl Uncredited {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Uncredited::OwnChecks => "only Accord's own checks, which judge no implementation",
+            Uncredited::RolesNotBound => {
+                "only checks of players whose roles the requirement does not bind"
+            }
+        }
+    }
+}
+
+/// A requirement exercised run-wide that no implementation is credited with: what makes the
+/// run-wide counts differ from the per-implementation ones.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UncreditedRow {
+    pub requirement: &'static str,
+    pub level: Level,
+    pub status: Status,
+    pub why: Uncredited,
+}
+
 /// Everything the coverage section of a report shows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Coverage {
@@ -208,6 +241,9 @@ pub struct Coverage {
     pub tally: Tally,
     pub by_spec: Vec<SpecCoverage>,
     pub implementations: Vec<ImplementationCoverage>,
+    /// Exercised run-wide, exercised in no implementation's rows: the run-wide exercised
+    /// requirements are exactly these and those some implementation is credited with.
+    pub uncredited: Vec<UncreditedRow>,
     pub certifications: Vec<Certification>,
 }
 
@@ -349,6 +385,7 @@ pub fn coverage(v: &RunView, profile: Option<&'static Profile>) -> Coverage {
         i.tally = Tally::of(&i.rows);
     }
 
+    let uncredited = uncredited(&requirements, &implementations, &all);
     let certifications = profile
         .map(|p| {
             implementations
@@ -365,8 +402,45 @@ pub fn coverage(v: &RunView, profile: Option<&'static Profile>) -> Coverage {
         requirements,
         by_spec,
         implementations,
+        uncredited,
         certifications,
     }
+}
+
+/// The requirements some check passed or failed on that no implementation's rows show as
+/// exercised, each with the reason.
+fn uncredited(
+    requirements: &[Row],
+    implementations: &[ImplementationCoverage],
+    all: &[Judged<'_>],
+) -> Vec<UncreditedRow> {
+    let credited: std::collections::BTreeSet<&str> = implementations
+        .iter()
+        .flat_map(|i| i.rows.iter())
+        .filter(|r| r.status.exercised())
+        .map(|r| r.requirement)
+        .collect();
+    requirements
+        .iter()
+        .filter(|r| r.status.exercised() && !credited.contains(r.requirement))
+        .map(|r| {
+            let own = all
+                .iter()
+                .filter(|j| j.check.requirement == r.requirement)
+                .filter(|j| matches!(j.check.verdict, Verdict::Passed | Verdict::Failed))
+                .all(|j| j.implementation.is_none());
+            UncreditedRow {
+                requirement: r.requirement,
+                level: r.level,
+                status: r.status,
+                why: if own {
+                    Uncredited::OwnChecks
+                } else {
+                    Uncredited::RolesNotBound
+                },
+            }
+        })
+        .collect()
 }
 
 /// Judges one implementation against a profile, for each part of the profile it played:

@@ -14,13 +14,36 @@ use std::fmt::Write as _;
 use super::coverage::{self, CertificationVerdict, Coverage, Row, Status};
 use super::render::{cell_explanation, cell_label};
 use super::{CheckView, RunStatus, RunView, ScenarioView};
-use crate::events::Verdict;
+use crate::events::{StepOutcome, Verdict};
 use crate::requirements::catalogue::ALL;
 use crate::requirements::{Level, Spec};
 use crate::transport::Exchange;
 
-const STYLE: &str = "
-body{font:15px/1.45 system-ui,-apple-system,'Segoe UI','Hiragino Sans','Noto Sans CJK JP',sans-serif;margin:0;color:#1d1d1f;background:#fafafa}
+/// Japanese faces, named per platform (Noto / Source Han on Linux and Android, Hiragino on
+/// macOS and iOS, Yu Gothic and Meiryo on Windows, IPA, Takao and VL on older Linux). Named
+/// because the browser's own fallback for CJK text may pick a Chinese face (other glyph
+/// forms) or nothing at all, and then Japanese labels and names show as boxes.
+macro_rules! japanese_fonts {
+    () => {
+        "'Noto Sans CJK JP','Noto Sans JP','Source Han Sans JP','Hiragino Sans',\
+         'Hiragino Kaku Gothic ProN','Yu Gothic',YuGothic,Meiryo,'MS PGothic',IPAexGothic,\
+         IPAGothic,TakaoPGothic,'VL PGothic'"
+    };
+}
+
+/// Latin text in the platform's interface face, Japanese in a Japanese one; text marked
+/// `lang="ja"` takes the Japanese faces first, so that its Latin letters and digits match.
+const STYLE: &str = concat!(
+    "
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,",
+    japanese_fonts!(),
+    ",sans-serif;font-size:15px;line-height:1.45;margin:0;color:#1d1d1f;background:#fafafa}
+:lang(ja){font-family:",
+    japanese_fonts!(),
+    ",sans-serif}
+pre,code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,'DejaVu Sans Mono','Noto Sans Mono CJK JP',",
+    japanese_fonts!(),
+    ",monospace}
 header{background:#12325c;color:#fff;padding:16px 28px}
 header h1{margin:0 0 6px;font-size:22px}
 nav a{color:#cfe0ff;margin-right:14px}
@@ -30,6 +53,7 @@ h2{border-bottom:2px solid #12325c;padding-bottom:4px}
 table{border-collapse:collapse;margin:8px 0 16px;background:#fff}
 th,td{border:1px solid #d0d5dd;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#eef2f7}
+caption{text-align:left;font-weight:600;padding:4px 0}
 .passed,.meets-the-profile{color:#116329;font-weight:600}
 .failed,.does-not-meet-the-profile{color:#b42318;font-weight:600}
 .not-implemented,.incomplete,.not-reached,.inconclusive,.interrupted{color:#8a5a00;font-weight:600}
@@ -38,22 +62,87 @@ pre{white-space:pre-wrap;word-break:break-all;background:#f3f4f6;padding:6px;mar
 details{margin:6px 0}
 summary{cursor:pointer}
 code{font-size:13px}
-";
+"
+);
 
-/// Escapes text for HTML element content and attribute values.
-fn esc(text: &str) -> String {
+/// What the report shows for a value that was not recorded.
+const ABSENT: &str = "—";
+
+fn push_escaped(out: &mut String, c: char) {
+    match c {
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '"' => out.push_str("&quot;"),
+        '\'' => out.push_str("&#39;"),
+        c => out.push(c),
+    }
+}
+
+/// Escapes text for an attribute value or the title, where no markup may go.
+fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+        push_escaped(&mut out, c);
     }
     out
+}
+
+/// Kana, CJK ideographs and their punctuation, full-width forms and era ligatures (㍻, ㋿).
+/// In this report they are Japanese: the JP degree profile, its era dates, names and the
+/// bilingual labels are the only CJK text Accord's checks and roles produce.
+fn japanese(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0x3000..=0x30FF
+            | 0x31F0..=0x31FF
+            | 0x3200..=0x33FF
+            | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF
+            | 0xF900..=0xFAFF
+            | 0xFF00..=0xFFEF
+            | 0x20000..=0x3134F
+    )
+}
+
+/// Escapes text for element content and marks each run of Japanese in it `lang="ja"`, so the
+/// browser takes a Japanese face and Japanese line breaking for it (and a screen reader a
+/// Japanese voice). Digits and spaces between Japanese characters stay in the run
+/// (`令和6年3月25日`).
+fn esc(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        if !japanese(c) {
+            push_escaped(&mut out, c);
+            i += 1;
+            continue;
+        }
+        let mut end = i + 1;
+        let mut j = i + 1;
+        while let Some(&d) = chars.get(j) {
+            if japanese(d) {
+                end = j + 1;
+            } else if !(d.is_ascii_digit() || d == ' ') {
+                break;
+            }
+            j += 1;
+        }
+        out.push_str("<span lang=\"ja\">");
+        for &d in &chars[i..end] {
+            push_escaped(&mut out, d);
+        }
+        out.push_str("</span>");
+        i = end;
+    }
+    out
+}
+
+/// Text that may be absent, an em dash when it is.
+fn esc_or_absent(text: Option<&str>) -> String {
+    text.filter(|t| !t.is_empty())
+        .map_or_else(|| ABSENT.to_owned(), esc)
 }
 
 /// A CSS class for a word shown as a result.
@@ -78,6 +167,15 @@ fn bilingual(word: &str) -> String {
     match ja(word) {
         "" => esc(word),
         j => format!("{} / <span class=\"ja\" lang=\"ja\">{j}</span>", esc(word)),
+    }
+}
+
+/// A step's outcome as the report's other result words are written.
+fn step_word(outcome: &StepOutcome) -> &'static str {
+    match outcome {
+        StepOutcome::Passed => "passed",
+        StepOutcome::Failed => "failed",
+        StepOutcome::Skipped => "skipped",
     }
 }
 
@@ -114,7 +212,7 @@ pub fn html(v: &RunView) -> String {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
          <title>Accord report: run {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
-        esc(&v.id)
+        escape(&v.id)
     );
     let _ = write!(
         out,
@@ -198,9 +296,10 @@ fn summary(out: &mut String, v: &RunView, cov: &Coverage) {
         ),
     );
     row(
-        "Requirements exercised",
+        "Requirements exercised, run-wide",
         format!(
-            "{} of {} ({} of {} MUST); {} failed",
+            "{} of {} ({} of {} MUST); {} failed; over every check of the run, Accord's own \
+             included (per implementation: <a href=\"#coverage\">Coverage</a>)",
             cov.tally.exercised,
             cov.tally.requirements,
             cov.tally.must_exercised,
@@ -369,7 +468,7 @@ fn recognition(out: &mut String, v: &RunView) {
             "<tr><td><a href=\"#{}\">{}</a></td><td>{}</td><td><code>{}</code> §{}</td><td>{} / <span lang=\"ja\">{level_ja}</span></td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
             scenario_anchor(i),
             esc(&s.title()),
-            esc(s.cell.as_deref().unwrap_or("")),
+            esc_or_absent(s.cell.as_deref()),
             esc(&c.requirement),
             esc(&c.section),
             esc(&c.level),
@@ -406,7 +505,7 @@ fn matrix(out: &mut String, v: &RunView) {
             class(label),
             esc(label),
             c.counts.passed,
-            esc(&cell_explanation(c).unwrap_or_default())
+            esc_or_absent(cell_explanation(c).as_deref())
         );
     }
     out.push_str("</table>\n");
@@ -423,12 +522,18 @@ fn matrix(out: &mut String, v: &RunView) {
                 p.part.name(),
                 esc(&p.implementation),
                 esc(&p.kind),
-                esc(&opts.join(", ")),
-                esc(p.manifest.as_ref().map_or("", |m| m.sha256.as_str())),
-                esc(&p
-                    .image
-                    .as_ref()
-                    .map_or_else(String::new, |i| format!("{} {}", i.name, i.id)))
+                if opts.is_empty() {
+                    "defaults".to_owned()
+                } else {
+                    esc(&opts.join(", "))
+                },
+                esc_or_absent(p.manifest.as_ref().map(|m| m.sha256.as_str())),
+                esc_or_absent(
+                    p.image
+                        .as_ref()
+                        .map(|i| format!("{} {}", i.name, i.id))
+                        .as_deref()
+                )
             );
         }
         out.push_str("</table>\n</details>\n");
@@ -448,31 +553,71 @@ fn matrix(out: &mut String, v: &RunView) {
     out.push_str("</section>\n");
 }
 
+/// One row of the run-wide table.
+fn tally_row(out: &mut String, head: &str, t: &coverage::Tally) {
+    let _ = writeln!(
+        out,
+        "<tr>{head}<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        t.requirements,
+        t.must,
+        t.must_exercised,
+        t.passed,
+        t.failed,
+        t.not_implemented,
+        t.not_reached
+    );
+}
+
+/// Coverage counted two ways, each labelled: run-wide (every check, Accord's own included:
+/// what the scenarios exercise) and per implementation (only checks of its own answers: what
+/// it is credited with). The requirements that make the two differ are listed.
 fn coverage_section(out: &mut String, cov: &Coverage) {
     out.push_str("<section id=\"coverage\">\n<h2>Requirement coverage</h2>\n");
     out.push_str(
-        "<p>A requirement is exercised when a check named it; it is credited to the \
-         implementation whose answer the check judged.</p>\n",
+        "<p>A requirement is exercised when a check named it and passed or failed. The counts \
+         below are taken two ways, and differ on purpose:</p>\n<ul>\n\
+         <li><strong>Run-wide</strong> (this table, and the summary): every check of the run, \
+         Accord's own checks of what its credential core built included. It says what the \
+         run's scenarios exercise.</li>\n\
+         <li><strong>Per implementation</strong> (below each table, and the certification \
+         above): only the checks that judged that implementation's own answers, over the \
+         requirements that bind its roles. It says what the implementation showed, and is the \
+         count to read for certification.</li>\n</ul>\n",
     );
     out.push_str(
-        "<table>\n<tr><th>Spec</th><th>Requirements</th><th>MUST</th><th>MUST exercised</th><th>Passed</th><th>Failed</th><th>Not implemented</th><th>Not reached</th></tr>\n",
+        "<table id=\"coverage-run-wide\">\n<caption>Run-wide: every check of the run, Accord's own included</caption>\n\
+         <tr><th>Spec</th><th>Requirements</th><th>MUST</th><th>MUST exercised</th><th>Passed</th><th>Failed</th><th>Not implemented</th><th>Not reached</th></tr>\n",
     );
     for s in &cov.by_spec {
-        let t = s.tally;
+        tally_row(out, &format!("<td>{}</td>", esc(s.title)), &s.tally);
+    }
+    tally_row(out, "<th>All</th>", &cov.tally);
+    out.push_str("</table>\n");
+    if cov.uncredited.is_empty() {
+        out.push_str(
+            "<p id=\"uncredited\">Every requirement exercised run-wide is exercised in the \
+             counts of an implementation below.</p>\n",
+        );
+    } else {
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(s.title),
-            t.requirements,
-            t.must,
-            t.must_exercised,
-            t.passed,
-            t.failed,
-            t.not_implemented,
-            t.not_reached
+            "<p>{} requirement(s) exercised run-wide are in no implementation's counts below \
+             (why the run-wide numbers are higher):</p>\n<ul id=\"uncredited\">",
+            cov.uncredited.len()
         );
+        for u in &cov.uncredited {
+            let _ = writeln!(
+                out,
+                "<li><code>{}</code> ({}, <span class=\"{}\">{}</span>): {}</li>",
+                esc(u.requirement),
+                u.level.as_str(),
+                class(u.status.as_str()),
+                u.status.as_str(),
+                esc(u.why.as_str())
+            );
+        }
+        out.push_str("</ul>\n");
     }
-    out.push_str("</table>\n");
     for (n, i) in cov.implementations.iter().enumerate() {
         let roles: Vec<&str> = i.roles.iter().map(|r| r.as_str()).collect();
         let t = i.tally;
@@ -486,7 +631,9 @@ fn coverage_section(out: &mut String, cov: &Coverage) {
         );
         let _ = writeln!(
             out,
-            "<p>{} requirements bind its roles: {} passed, {} failed, {} not implemented, {} not reached ({} of {} MUST exercised).</p>",
+            "<p class=\"tally\">Per implementation, over the checks that judged its answers: of \
+             the {} requirements that bind its roles, {} passed, {} failed, {} not implemented, \
+             {} not reached ({} of {} MUST exercised).</p>",
             t.requirements,
             t.passed,
             t.failed,
@@ -532,7 +679,7 @@ fn exchange_html(out: &mut String, x: &Exchange, open: bool) {
         || {
             format!(
                 "no response: {}",
-                super::redact::text(x.error.as_deref().unwrap_or("?"))
+                super::redact::text(x.error.as_deref().unwrap_or("no error recorded"))
             )
         },
         |c| c.to_string(),
@@ -590,7 +737,7 @@ fn scenarios(out: &mut String, v: &RunView) {
             i + 1,
             class(word),
             esc(word),
-            esc(s.cell.as_deref().unwrap_or("")),
+            esc_or_absent(s.cell.as_deref()),
             esc(&s.feature),
             s.checks.len()
         );
@@ -637,14 +784,14 @@ fn failures(out: &mut String, v: &RunView) {
         for step in s
             .steps
             .iter()
-            .filter(|st| st.outcome != crate::events::StepOutcome::Passed)
+            .filter(|st| st.outcome != StepOutcome::Passed)
         {
             let _ = writeln!(
                 out,
-                "<p>Step <q>{}</q> (line {}): {:?}{}</p>",
+                "<p>Step <q>{}</q> (line {}): {}{}</p>",
                 esc(&step.step),
                 step.line,
-                step.outcome,
+                step_word(&step.outcome),
                 step.message
                     .as_deref()
                     .map_or_else(String::new, |m| format!(": {}", esc(m)))
@@ -702,8 +849,9 @@ fn not_reached(out: &mut String, cov: &Coverage) {
     }
     let _ = writeln!(
         out,
-        "<p>{} of {} catalogue requirements were named by no check in this run; they are \
-         listed so that nobody reads their absence as a pass.</p>",
+        "<p>{} of {} catalogue requirements were reached by no check in this run (run-wide: \
+         none passed, failed or was found not implemented); they are listed so that nobody \
+         reads their absence as a pass.</p>",
         rows.len(),
         cov.requirements.len()
     );
@@ -738,6 +886,46 @@ mod tests {
         assert_eq!(
             esc("<a href=\"x\">'&'</a>"),
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+
+    #[test]
+    fn marks_each_run_of_japanese_and_nothing_else() {
+        assert_eq!(
+            esc("degree 学位記 (修士相当), \"東京大学\""),
+            "degree <span lang=\"ja\">学位記</span> (<span lang=\"ja\">修士相当</span>), \
+             &quot;<span lang=\"ja\">東京大学</span>&quot;"
+        );
+        // Digits and spaces inside an era date stay in its run, not around it.
+        assert_eq!(
+            esc("awarding_date 令和6年3月25日 is refused"),
+            "awarding_date <span lang=\"ja\">令和6年3月25日</span> is refused"
+        );
+        assert_eq!(esc("<学>&"), "&lt;<span lang=\"ja\">学</span>&gt;&amp;");
+        assert_eq!(esc("ｶﾀｶﾅ ㋿"), "<span lang=\"ja\">ｶﾀｶﾅ ㋿</span>");
+        assert_eq!(esc("no Japanese 123"), "no Japanese 123");
+        // The title takes no markup.
+        assert_eq!(escape("学位"), "学位");
+    }
+
+    #[test]
+    fn absent_values_show_as_a_dash() {
+        assert_eq!(esc_or_absent(None), "—");
+        assert_eq!(esc_or_absent(Some("")), "—");
+        assert_eq!(esc_or_absent(Some("a<b")), "a&lt;b");
+    }
+
+    #[test]
+    fn the_style_gives_japanese_text_japanese_faces_first() {
+        let rule = STYLE
+            .lines()
+            .find(|l| l.starts_with(":lang(ja){font-family:'Noto Sans CJK JP',"))
+            .expect("a :lang(ja) rule");
+        assert!(rule.ends_with(",sans-serif}"), "{rule}");
+        let body = STYLE.lines().find(|l| l.starts_with("body{")).unwrap();
+        assert!(
+            body.contains("'Hiragino Sans'") && body.contains("Meiryo"),
+            "{body}"
         );
     }
 }

@@ -71,7 +71,11 @@ impl HttpState {
             if !restored.as_ref().is_ok_and(Answer::ok) {
                 // The following scenarios would judge against a wrong list: they become
                 // inconclusive with this reason (see `cast`).
-                let why = format!("could not restore the {j} trust list: {restored:?}");
+                let answer = match &restored {
+                    Ok(a) => format!("HTTP {} {}", a.status, a.body),
+                    Err(e) => e.to_string(),
+                };
+                let why = format!("could not restore the {j} trust list: {answer}");
                 *ctx.spoiled.borrow_mut() = Some(why.clone());
                 panic!("{why}");
             }
@@ -649,7 +653,14 @@ pub(super) fn minimal_step(w: &mut AcademicWorld, _c: Context) -> LocalBoxFuture
             if extra.is_empty() {
                 format!("disclosed {}", disclosed.join(", "))
             } else {
-                format!("also disclosed {extra:?}")
+                format!(
+                    "also disclosed {}",
+                    extra
+                        .iter()
+                        .map(|d| d.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             },
             !disclosed.is_empty() && extra.is_empty(),
         );
@@ -705,8 +716,8 @@ pub(super) fn not_qualified_step(w: &mut AcademicWorld, _c: Context) -> LocalBox
         judge(
             verifier_part(w),
             &req::MRA_EUJP_JP_NOT_QEAA,
-            "qualified = Some(false)",
-            format!("qualified = {q:?}"),
+            "qualified = false",
+            super::qualified(q),
             q == Some(false),
         );
     }

@@ -546,11 +546,20 @@ fn qualified_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_, ()> {
         record_check(
             &catalogue::MRA_EUJP_JP_NOT_QEAA,
             format!("qualified = {expected}"),
-            format!("qualified = {actual:?}"),
+            qualified(actual),
             actual == Some(expected),
         );
     }
     .boxed_local()
+}
+
+/// What a trust decision said about qualification, for a check's `actual` (read by people in
+/// every report, so never Rust's `Some(false)`).
+pub(super) fn qualified(decision: Option<bool>) -> String {
+    decision.map_or_else(
+        || "qualified not reported".to_owned(),
+        |q| format!("qualified = {q}"),
+    )
 }
 
 fn re(pattern: &str) -> Regex {

@@ -22,6 +22,7 @@ use accord::requirements::catalogue::ALL;
 use accord::run::engine::{self, RunConfig};
 use accord::store::EventStore;
 use accord::store::embedded::EmbeddedStore;
+use accord::store::memory::MemoryStore;
 
 use super::support::{repo, text};
 
@@ -302,6 +303,316 @@ fn the_html_report_structure_is_golden() {
     });
 }
 
+/// The HTML report of the default run (every feature, Accord's reference roles, seed 1): the
+/// run the README publishes, with a requirement only Accord's own checks exercise.
+fn full_run_html() -> &'static str {
+    static HTML: OnceLock<String> = OnceLock::new();
+    HTML.get_or_init(|| {
+        let store: Arc<dyn EventStore> = Arc::new(MemoryStore::new());
+        let config = RunConfig {
+            features: repo().join("features"),
+            now: Some(NOW),
+            ..RunConfig::new("", 1)
+        };
+        let id = engine::run(&config, store.clone(), Arc::new(FixedClock(NOW)))
+            .unwrap()
+            .run_id;
+        let log = store.read(&id).unwrap();
+        projections::html(&projections::project(&log.events, &log.tail))
+    })
+}
+
+/// The page as people read it: the recorded exchanges (`<pre>`, shown verbatim on purpose)
+/// and the style sheet left out.
+fn prose(html: &str) -> String {
+    let verbatim = regex::Regex::new(r"(?s)<pre>.*?</pre>|<style>.*?</style>").unwrap();
+    verbatim.replace_all(html, "").into_owned()
+}
+
+#[test]
+fn the_html_report_writes_values_for_people_not_in_rust_debug_form() {
+    // `Some(false)`, `None`, `Ok(…)`, `Answer { status: … }`, `["a", "b"]`, a step's
+    // `(line 9): Failed`: what `{:?}` prints.
+    let debug = regex::Regex::new(
+        r"\b(Some|Ok|Err)\(|\bNone\b|\b[A-Z]\w* \{ \w+: |\[&quot;|\(line \d+\): [A-Z]",
+    )
+    .unwrap();
+    let cert = projections::html(&view_of(&fixture().run));
+    for (name, html) in [
+        ("certification run", cert.as_str()),
+        ("default run", full_run_html()),
+    ] {
+        let text = prose(html);
+        let found: Vec<&str> = debug
+            .find_iter(&text)
+            .map(|m| &text[text.floor_char_boundary(m.start().saturating_sub(60))..m.end()])
+            .collect();
+        assert!(
+            found.is_empty(),
+            "{name}: Debug formatting in the report: {found:?}"
+        );
+        assert!(
+            html.contains("<td>qualified = false</td><td>qualified = false</td>"),
+            "{name}: the qualification check reads as people write it"
+        );
+    }
+}
+
+/// The numbers `html` shows against the rows it lists: each disagreement, said.
+fn disagreements(html: &str) -> Vec<String> {
+    let re = |r: &str| regex::Regex::new(r).unwrap();
+    let num = |s: &str| s.parse::<usize>().unwrap();
+    let section = |id: &str| {
+        let at = html
+            .find(&format!("<section id=\"{id}\">"))
+            .unwrap_or_else(|| panic!("no section {id}"));
+        let end = html[at..].find("</section>").unwrap();
+        &html[at..at + end]
+    };
+    let mut wrong = Vec::new();
+
+    // The run-wide table: each row adds up, the spec rows add up to the All row.
+    let coverage = section("coverage");
+    let table = &coverage[coverage.find("<table id=\"coverage-run-wide\">").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    let cell = re(r"<td>(\d+)</td>");
+    let mut sum = [0usize; 7];
+    let mut all = None;
+    for row in
+        re(r"<tr><(?:td|th)>([^<]*)</(?:td|th)>((?:<td>\d+</td>){7})</tr>").captures_iter(table)
+    {
+        let v: Vec<usize> = cell.captures_iter(&row[2]).map(|d| num(&d[1])).collect();
+        let [
+            requirements,
+            _must,
+            _must_ex,
+            passed,
+            failed,
+            not_impl,
+            not_reached,
+        ] = v[..]
+        else {
+            unreachable!()
+        };
+        if requirements != passed + failed + not_impl + not_reached {
+            wrong.push(format!("run-wide {}: {v:?} does not add up", &row[1]));
+        }
+        if &row[1] == "All" {
+            all = Some(v);
+        } else {
+            for (s, x) in sum.iter_mut().zip(&v) {
+                *s += x;
+            }
+        }
+    }
+    let Some(all) = all else {
+        return vec!["the run-wide table has no All row".into()];
+    };
+    if all != sum {
+        wrong.push(format!(
+            "run-wide: the spec rows add up to {sum:?}, the All row says {all:?}"
+        ));
+    }
+    let (requirements, must, must_exercised, passed, failed, not_implemented, not_reached) =
+        (all[0], all[1], all[2], all[3], all[4], all[5], all[6]);
+
+    // The summary says the same.
+    let summary = re(r"Requirements exercised, run-wide</th><td>(\d+) of (\d+) \((\d+) of (\d+) MUST\); (\d+) failed")
+        .captures(section("summary"))
+        .map(|c| (1..=5).map(|i| num(&c[i])).collect::<Vec<_>>());
+    let expected = vec![passed + failed, requirements, must_exercised, must, failed];
+    if summary.as_ref() != Some(&expected) {
+        wrong.push(format!(
+            "summary says {summary:?}, the run-wide table {expected:?}"
+        ));
+    }
+
+    // The requirements no scenario reached: as many rows as the table says.
+    let code = re(r"<tr><td><code>([^<]+)</code></td>");
+    let unreached_section = section("not-reached");
+    let unreached: std::collections::BTreeSet<String> = code
+        .captures_iter(unreached_section)
+        .map(|c| c[1].to_owned())
+        .collect();
+    if unreached.len() != not_reached {
+        wrong.push(format!(
+            "{} rows not reached, the run-wide table says {not_reached}",
+            unreached.len()
+        ));
+    }
+    let said = re(r"(\d+) of (\d+) catalogue requirements")
+        .captures(unreached_section)
+        .map(|c| (num(&c[1]), num(&c[2])));
+    if not_reached > 0 && said != Some((not_reached, requirements)) {
+        wrong.push(format!("the not-reached section says {said:?}"));
+    }
+
+    // Each implementation's line against its own rows.
+    let row = re(
+        r#"<tr><td><code>([^<]+)</code></td><td>[^<]*</td><td>[^<]*</td><td>(MUST|SHOULD|MAY)</td><td>\d+</td><td class="([a-z-]+)">"#,
+    );
+    let tally = re(
+        r"of the (\d+) requirements that bind its roles, (\d+) passed, (\d+) failed, (\d+) not implemented, (\d+) not reached \((\d+) of (\d+) MUST exercised\)",
+    );
+    let mut credited = std::collections::BTreeSet::new();
+    let mut implementations = Vec::new();
+    for part in coverage.split("<h3 id=\"implementation-").skip(1) {
+        let name = part[part.find('>').unwrap() + 1..]
+            .split(' ')
+            .next()
+            .unwrap()
+            .to_owned();
+        let Some(line) = tally.captures(part) else {
+            wrong.push(format!("{name}: no per-implementation line"));
+            continue;
+        };
+        let line: Vec<usize> = (1..=7).map(|i| num(&line[i])).collect();
+        let rows: Vec<(String, String, String)> = row
+            .captures_iter(part)
+            .map(|c| (c[1].to_owned(), c[2].to_owned(), c[3].to_owned()))
+            .collect();
+        let count = |status: &str| rows.iter().filter(|r| r.2 == status).count();
+        let exercised = |r: &&(String, String, String)| r.2 == "passed" || r.2 == "failed";
+        let shown = vec![
+            rows.len(),
+            count("passed"),
+            count("failed"),
+            count("not-implemented"),
+            count("not-reached"),
+            rows.iter()
+                .filter(exercised)
+                .filter(|r| r.1 == "MUST")
+                .count(),
+            rows.iter().filter(|r| r.1 == "MUST").count(),
+        ];
+        if line != shown {
+            wrong.push(format!(
+                "{name}: its line says {line:?}, its rows {shown:?}"
+            ));
+        }
+        credited.extend(rows.iter().filter(exercised).map(|r| r.0.clone()));
+        implementations.push(line);
+    }
+
+    // What makes run-wide and per-implementation numbers differ is listed: exercised
+    // run-wide = exercised by some implementation + the uncredited list, and with the
+    // not implemented and the not reached, that is the whole catalogue.
+    let uncredited: std::collections::BTreeSet<String> =
+        re(r#"<li><code>([^<]+)</code> \((?:MUST|SHOULD|MAY), <span class="(?:passed|failed)">"#)
+            .captures_iter(coverage)
+            .map(|c| c[1].to_owned())
+            .collect();
+    if let Some(n) = re(r"(\d+) requirement\(s\) exercised run-wide")
+        .captures(coverage)
+        .map(|c| num(&c[1]))
+        && n != uncredited.len()
+    {
+        wrong.push(format!(
+            "{n} uncredited requirements said, {} listed",
+            uncredited.len()
+        ));
+    }
+    if let Some(both) = credited.intersection(&uncredited).next() {
+        wrong.push(format!("{both} is listed as uncredited and is credited"));
+    }
+    if let Some(both) = unreached
+        .iter()
+        .find(|r| credited.contains(*r) || uncredited.contains(*r))
+    {
+        wrong.push(format!("{both} is listed as not reached and as exercised"));
+    }
+    if credited.len() + uncredited.len() != passed + failed {
+        wrong.push(format!(
+            "{} requirements exercised run-wide, {} by implementations and {} uncredited",
+            passed + failed,
+            credited.len(),
+            uncredited.len()
+        ));
+    }
+    if credited.len() + uncredited.len() + not_implemented + unreached.len() != requirements {
+        wrong.push(format!(
+            "the lists do not account for the {requirements} requirements"
+        ));
+    }
+    wrong
+}
+
+#[test]
+fn the_numbers_the_html_report_shows_agree_with_the_rows_it_lists() {
+    let cert = projections::html(&view_of(&fixture().run));
+    let full = full_run_html();
+    for (name, html) in [("certification run", cert.as_str()), ("default run", full)] {
+        let wrong = disagreements(html);
+        assert!(wrong.is_empty(), "{name}:\n{}", wrong.join("\n"));
+    }
+    // The default run has one implementation, bound by every requirement: its numbers
+    // differ from the run-wide ones by exactly the listed requirements, which only Accord's
+    // own checks exercise (the README's table counts them).
+    assert!(
+        full.contains("only Accord&#39;s own checks, which judge no implementation"),
+        "the default run no longer exercises a requirement through Accord's own checks \
+         alone: the difference between the two counts is untested"
+    );
+    // The check itself must be able to fail: one count changed.
+    let one_more = regex::Regex::new(r"(bind its roles, )(\d+)( passed)").unwrap();
+    let altered = one_more.replace(full, |c: &regex::Captures| {
+        format!("{}{}{}", &c[1], c[2].parse::<usize>().unwrap() + 1, &c[3])
+    });
+    assert_eq!(
+        disagreements(&altered).len(),
+        1,
+        "{:?}",
+        disagreements(&altered)
+    );
+}
+
+/// The font stack the report gives Japanese text (`:lang(ja)` in its style sheet).
+fn japanese_font_stack(html: &str) -> String {
+    regex::Regex::new(r":lang\(ja\)\{font-family:([^;}]+)")
+        .unwrap()
+        .captures(html)
+        .map(|c| c[1].to_owned())
+        .expect("the report's CSS gives Japanese text a font-family")
+}
+
+/// Kana, CJK ideographs and full-width forms.
+fn is_cjk(c: char) -> bool {
+    matches!(u32::from(c), 0x3040..=0x30FF | 0x3400..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
+}
+
+#[test]
+fn the_html_report_names_japanese_fonts_and_marks_japanese_text() {
+    let html = projections::html(&view_of(&fixture().run));
+    let stack = japanese_font_stack(&html);
+    for face in [
+        "Noto Sans CJK JP",
+        "Hiragino Sans",
+        "Yu Gothic",
+        "Meiryo",
+        "IPAexGothic",
+    ] {
+        assert!(stack.contains(face), "no {face} in {stack}");
+    }
+    assert!(stack.ends_with(",sans-serif"), "{stack}");
+    // Every run of Japanese on the page, exchanges included, is inside an element marked
+    // lang="ja".
+    let marked = regex::Regex::new(r#"<span[^>]*\blang="ja"[^>]*>[^<]*</span>"#).unwrap();
+    let body = &html[html.find("<body>").unwrap()..];
+    let unmarked: Vec<char> = marked
+        .replace_all(body, "")
+        .chars()
+        .filter(|c| is_cjk(*c))
+        .collect();
+    assert!(
+        unmarked.is_empty(),
+        "Japanese not marked lang=\"ja\": {unmarked:?}"
+    );
+    assert!(
+        html.contains("<span lang=\"ja\">修士相当</span>"),
+        "a Japanese value in a recorded exchange is marked"
+    );
+}
+
 /// What headless Chromium made of a page: the DOM after rendering, and what it logged.
 struct Rendered {
     dom: String,
@@ -329,8 +640,14 @@ fn chromium() -> Option<PathBuf> {
 }
 
 fn render(browser: &Path, page: &Path) -> Rendered {
+    render_with(browser, page, &[])
+}
+
+/// `render`, with variables set for Chromium (`FONTCONFIG_FILE`: the fonts it may use).
+fn render_with(browser: &Path, page: &Path, env: &[(&str, &Path)]) -> Rendered {
     let profile = tempfile::tempdir().unwrap();
     let out = Command::new(browser)
+        .envs(env.iter().copied())
         .args([
             "--headless",
             "--no-sandbox",
@@ -452,6 +769,132 @@ fn the_browser_check_catches_console_errors_blocked_resources_and_dead_links() {
         "{:?}",
         r.console_errors
     );
+}
+
+/// A page that draws `chars` with the font stack `stack` on a canvas and says, in
+/// `<p id="result">`, whether they came out as glyphs or as boxes: a character drawn the same
+/// as a codepoint no font has (U+10FFFD), as nothing, or the same as another of them is a box.
+fn glyph_page(stack: &str, chars: &[char]) -> String {
+    let chars: Vec<String> = chars.iter().map(char::to_string).collect();
+    format!(
+        r#"<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"></head><body>
+<p id="result">not run</p>
+<script>
+const stack = {stack};
+const chars = {chars};
+function pixels(text) {{
+  const canvas = document.createElement('canvas');
+  canvas.width = 64; canvas.height = 64;
+  const g = canvas.getContext('2d');
+  g.fillStyle = '#fff'; g.fillRect(0, 0, 64, 64);
+  g.fillStyle = '#000'; g.textBaseline = 'top'; g.font = '48px ' + stack;
+  g.fillText(text, 4, 4);
+  return Array.from(g.getImageData(0, 0, 64, 64).data).join(',');
+}}
+const missing = pixels('\u{{10FFFD}}');
+const blank = pixels('');
+const drawn = chars.map(pixels);
+const boxes = chars.filter((c, i) =>
+  drawn[i] === missing || drawn[i] === blank || drawn.indexOf(drawn[i]) !== i);
+document.getElementById('result').textContent =
+  boxes.length ? 'boxes: ' + boxes.join(' ') : 'glyphs: ' + chars.join(' ');
+</script></body></html>"#,
+        stack = serde_json::to_string(stack).unwrap(),
+        chars = serde_json::to_string(&chars).unwrap(),
+    )
+}
+
+/// Draws `chars` with `stack` in Chromium: `glyphs: …` or `boxes: …`.
+fn draw(browser: &Path, dir: &Path, stack: &str, chars: &[char], env: &[(&str, &Path)]) -> String {
+    let page = dir.join("glyphs.html");
+    std::fs::write(&page, glyph_page(stack, chars)).unwrap();
+    let r = render_with(browser, &page, env);
+    assert!(
+        r.console_errors.is_empty(),
+        "console: {:?}",
+        r.console_errors
+    );
+    regex::Regex::new(r#"<p id="result">([^<]*)</p>"#)
+        .unwrap()
+        .captures(&r.dom)
+        .map(|c| c[1].to_owned())
+        .unwrap_or_else(|| panic!("the glyph page wrote no result: {}", r.dom))
+}
+
+/// Distinct Japanese characters the report marks lang="ja" (its labels), a few.
+fn japanese_in(html: &str) -> Vec<char> {
+    let marked = regex::Regex::new(r#"\blang="ja"[^>]*>([^<]+)<"#).unwrap();
+    let mut chars: Vec<char> = Vec::new();
+    for c in marked
+        .captures_iter(html)
+        .flat_map(|c| c[1].chars().collect::<Vec<_>>())
+    {
+        if (0x4E00..=0x9FFF).contains(&u32::from(c)) && !chars.contains(&c) {
+            chars.push(c);
+        }
+    }
+    chars.truncate(6);
+    chars
+}
+
+#[test]
+fn the_html_report_s_japanese_text_renders_as_glyphs_in_headless_chromium() {
+    let Some(browser) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let out = accord(&[
+        "report",
+        &fixture().run,
+        "--format",
+        "html",
+        "--store",
+        fixture().store.to_str().unwrap(),
+    ]);
+    let html = String::from_utf8(out.stdout).unwrap();
+    std::fs::write(dir.path().join("report.html"), &html).unwrap();
+    let stack = japanese_font_stack(&html);
+    let chars = japanese_in(&html);
+    assert!(chars.len() >= 3, "too few kanji in the report: {chars:?}");
+    let result = draw(&browser, dir.path(), &stack, &chars, &[]);
+    if !result.starts_with("glyphs: ") {
+        crate::support::skip::<()>(
+            crate::support::Needs::Browser,
+            &format!(
+                "Chromium draws the report's Japanese text as boxes ({result}): no font of \
+                 {stack} or any other CJK font is installed"
+            ),
+            "apt-get install fonts-noto-cjk (.ci/run installs it)",
+        );
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_glyph_check_sees_boxes_where_no_japanese_font_is_installed() {
+    // The check above must be able to fail: the same drawing with no font at all available
+    // to Chromium (a fontconfig that names no font directory).
+    let Some(browser) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("fonts.conf");
+    std::fs::write(
+        &config,
+        format!(
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"fonts.dtd\">\n\
+             <fontconfig><cachedir>{}</cachedir></fontconfig>\n",
+            dir.path().join("cache").display()
+        ),
+    )
+    .unwrap();
+    let html = projections::html(&view_of(&fixture().run));
+    let stack = japanese_font_stack(&html);
+    let chars = japanese_in(&html);
+    let result = draw(
+        &browser,
+        dir.path(),
+        &stack,
+        &chars,
+        &[("FONTCONFIG_FILE", config.as_path())],
+    );
+    assert!(result.starts_with("boxes: "), "{result}");
 }
 
 fn bundle_of(run: &str) -> Vec<u8> {
