@@ -39,8 +39,9 @@ pub enum ResolveError {
     Store(#[from] StoreError),
 }
 
-/// The first few of `ids`, and how many more there are.
-fn name_some(ids: &[String]) -> String {
+/// The first few of `ids`, and how many more there are: how an ambiguity names its
+/// candidates.
+pub fn name_some(ids: &[String]) -> String {
     let mut text = ids
         .iter()
         .take(NAMED_CANDIDATES)
