@@ -17,7 +17,7 @@ use crate::store::embedded::EmbeddedStore;
 pub struct BundleArgs {
     #[command(subcommand)]
     command: Option<BundleCommand>,
-    /// The run to bundle.
+    /// The run to bundle: its id, a unique prefix of it, or `latest`.
     #[arg(required = true)]
     run: Option<String>,
     /// Where to write the bundle (a tar archive).
@@ -100,7 +100,9 @@ fn write(
     store: &Path,
 ) -> Result<ExitCode, CliError> {
     super::io::check_output(output)?;
-    let log = EmbeddedStore::new(store).read(run).map_err(store_error)?;
+    let events = EmbeddedStore::new(store);
+    let run = &super::runs_cmd::resolve(&events, run)?;
+    let log = events.read(run).map_err(store_error)?;
     let harness_key = signing.load(store)?;
     let key = harness_key.signing_key();
     let token = match (tsa, log.events.last()) {

@@ -70,7 +70,7 @@ pub struct FuzzArgs {
     #[arg(long, value_name = "PATH", conflicts_with_all = ["cases", "duration", "resume"])]
     recheck: Option<PathBuf>,
     /// Continue an interrupted campaign from its log (its role, target, seed, clock and
-    /// budget are read from the log).
+    /// budget are read from the log): its run id, a unique prefix of it, or `latest`.
     #[arg(long, value_name = "RUN")]
     resume: Option<String>,
     /// Verifier campaigns: start Accord's trust-list host and have an in-process verifier
@@ -321,6 +321,7 @@ pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
     // The campaign: new, or read back from its log.
     let (setup, mut recorder, start, plan_state, resumed) = match &a.resume {
         Some(run) => {
+            let run = &super::runs_cmd::resolve(&EmbeddedStore::new(a.store.path()), run)?;
             let (recorder, events) = RunRecorder::resume(store.clone(), clock.clone(), run)
                 .map_err(|e| match e {
                     crate::store::StoreError::UnknownRun(_) => store_error(e),

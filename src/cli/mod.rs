@@ -19,6 +19,7 @@ mod io;
 mod pki_cmd;
 mod replay_cmd;
 mod run_cmd;
+mod runs_cmd;
 mod serve_cmd;
 mod snapshot_cmd;
 mod status_cmd;
@@ -29,7 +30,7 @@ use clap::{Parser, Subcommand};
 
 pub use io::CliError;
 
-const AFTER_HELP: &str = "Exit codes: 0 success (verify: valid; run: every required check passed), 1 does not conform, 2 bad usage or unreadable input, 3 inconclusive (harness fault, interrupted run).";
+const AFTER_HELP: &str = "Run ids: every command that takes a run takes its whole id, any prefix of it that no other run's id begins with (as `accord runs` shows them), or `latest` (also `last`) for the run that started most recently. An ambiguous prefix is refused, naming the runs it begins.\n\nExit codes: 0 success (verify: valid; run: every required check passed), 1 does not conform, 2 bad usage or unreadable input, 3 inconclusive (harness fault, interrupted run).";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -55,16 +56,13 @@ pub enum Command {
     /// Run the Gherkin features (default: features/) and record the run in the event store.
     /// Exit 0 every required check passed, 1 conformance failures, 2 usage, 3 inconclusive.
     Run(run_cmd::RunArgs),
-    /// List recorded runs with their status.
-    Runs {
-        /// An array of {id, status, started_at, passed, failed, ...}.
-        #[arg(long)]
-        json: bool,
-        #[command(flatten)]
-        store: run_cmd::StoreArg,
-    },
+    /// List recorded runs, oldest first: id (shortest unique prefix), kind (run, matrix,
+    /// fuzz, replay, certification), status, start and a summary for the kind (a campaign's
+    /// cases and findings, a replay's scenarios and differences, scenario verdicts otherwise).
+    Runs(runs_cmd::RunsArgs),
     /// Regenerate a report from a run's stored log (byte-identical every time).
     Report {
+        /// The run: its id, a unique prefix of it, or `latest`.
         run: String,
         #[arg(long, value_enum, default_value = "console")]
         format: run_cmd::Format,
@@ -133,7 +131,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Demo { seed } => demo_cmd::run(seed),
         Command::Requirements { json } => requirements(json),
         Command::Run(a) => run_cmd::run(a),
-        Command::Runs { json, store } => run_cmd::runs(json, store.path()),
+        Command::Runs(a) => runs_cmd::runs(a),
         Command::Report { run, format, store } => run_cmd::report(&run, format, store.path()),
         Command::Log(c) => run_cmd::log(c),
         Command::Serve(a) => serve_cmd::run(a),

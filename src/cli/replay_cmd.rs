@@ -25,7 +25,7 @@ use crate::store::embedded::EmbeddedStore;
 
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
-    /// The recorded run (its id, see `accord runs`).
+    /// The recorded run: its id, a unique prefix of it, or `latest` (see `accord runs`).
     run: String,
     /// Re-drive the recording against this implementation: a manifest, or `reference` for
     /// Accord's own reference role (then `--part` says which). Without it, the run is
@@ -50,9 +50,9 @@ pub struct ReplayArgs {
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// Run A (the baseline).
+    /// Run A (the baseline): its id, a unique prefix of it, or `latest`.
     run_a: String,
-    /// Run B (the one to compare with A).
+    /// Run B (the one to compare with A), named the same ways, in its own store.
     run_b: String,
     /// The store run B is in, when not the same as run A's (`--store`).
     #[arg(long, value_name = "DIR")]
@@ -150,7 +150,8 @@ fn write_reports(dir: &Path, view: &projections::RunView) -> Result<(), CliError
 
 pub fn replay(a: ReplayArgs) -> Result<ExitCode, CliError> {
     let store = EmbeddedStore::new(a.store.path());
-    let recorded = recording(&store, &a.run)?;
+    let run = super::runs_cmd::resolve(&store, &a.run)?;
+    let recorded = recording(&store, &run)?;
     let Some(against) = a.against.as_deref() else {
         // Re-projection: the reports, regenerated from the log alone.
         if let Some(dir) = &a.out {
@@ -187,7 +188,7 @@ pub fn replay(a: ReplayArgs) -> Result<ExitCode, CliError> {
     eprintln!(
         "accord: replay {} of run {} against {against}: {} scenario(s) re-driven, {} difference(s); recorded in {}",
         outcome.run_id,
-        a.run,
+        run,
         outcome.scenarios,
         outcome.differences,
         a.store.path().display()
@@ -202,10 +203,12 @@ pub fn replay(a: ReplayArgs) -> Result<ExitCode, CliError> {
 pub fn diff(a: DiffArgs) -> Result<ExitCode, CliError> {
     let store_a = EmbeddedStore::new(a.store.path());
     let store_b = EmbeddedStore::new(a.store_b.as_deref().unwrap_or(a.store.path()));
-    let x = recording(&store_a, &a.run_a)?;
-    let y = recording(&store_b, &a.run_b)?;
+    let run_a = super::runs_cmd::resolve(&store_a, &a.run_a)?;
+    let run_b = super::runs_cmd::resolve(&store_b, &a.run_b)?;
+    let x = recording(&store_a, &run_a)?;
+    let y = recording(&store_b, &run_b)?;
     let d = crate::evidence::rundiff::diff(&x.view, &y.view);
-    emit(&d.render(&a.run_a, &a.run_b), None)?;
+    emit(&d.render(&run_a, &run_b), None)?;
     Ok(if d.is_empty() {
         ExitCode::SUCCESS
     } else {

@@ -10,7 +10,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Args, Subcommand, ValueEnum};
-use serde_json::json;
 
 use super::io::{CliError, emit, write_atomic};
 use crate::entropy::{Entropy, SystemClock, SystemEntropy};
@@ -132,6 +131,7 @@ pub enum Format {
 pub enum LogCommand {
     /// Print a run's events as JSON Lines.
     Show {
+        /// The run: its id, a unique prefix of it, or `latest`.
         run: String,
         /// Only events of these kinds (repeatable), e.g. `check-evaluated`.
         #[arg(long)]
@@ -142,6 +142,7 @@ pub enum LogCommand {
     /// Check a run's hash chain, its signed checkpoints and that its `run-finished` agrees
     /// with its events; names the first broken event. Exit 0 intact, 1 broken.
     Verify {
+        /// The run: its id, a unique prefix of it, or `latest`.
         run: String,
         /// The key whose checkpoints must vouch for the log, to its end: its RFC 7638
         /// thumbprint or a JWK file. Without it, the signer is shown, not pinned.
@@ -260,60 +261,10 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
     Ok(exit)
 }
 
-pub fn runs(json_out: bool, store: &Path) -> Result<ExitCode, CliError> {
-    let s = EmbeddedStore::new(store);
-    let mut rows = Vec::new();
-    for id in s.list().map_err(store_error)? {
-        let row = match s.read(&id) {
-            Ok(log) => {
-                let v = projections::project(&log.events, &log.tail);
-                // The verdict the events show; a log whose `run-finished` claims better is
-                // flagged, never believed.
-                let status = match v.status {
-                    _ if v.disagreement.is_some() => "contradicts",
-                    RunStatus::Interrupted => "interrupted",
-                    RunStatus::Finished => v.verdict.as_str(),
-                };
-                json!({
-                    "id": id, "status": status, "started_at": v.started_at, "finished_at": v.finished_at,
-                    "passed": v.counts.passed, "failed": v.counts.failed,
-                    "not_implemented": v.counts.not_implemented, "inconclusive": v.counts.inconclusive,
-                    "events": v.events, "torn": matches!(log.tail, Tail::Torn { .. }),
-                    "derived_verdict": v.verdict.as_str(), "disagreement": v.disagreement,
-                    "signed_by": v.signed.as_ref().map(|s| json!({"key": s.key, "key_source": s.key_source, "checkpoints": s.checkpoints, "end_vouched": s.end_vouched})),
-                })
-            }
-            Err(e) => {
-                json!({"id": id, "status": "corrupt", "started_at": null, "passed": 0, "failed": 0, "error": e.to_string()})
-            }
-        };
-        rows.push(row);
-    }
-    let text = if json_out {
-        format!(
-            "{}\n",
-            serde_json::to_string_pretty(&rows).unwrap_or_default()
-        )
-    } else {
-        rows.iter()
-            .map(|r| {
-                format!(
-                    "{}  {:<13} {}  {} passed, {} failed\n",
-                    r["id"].as_str().unwrap_or(""),
-                    r["status"].as_str().unwrap_or(""),
-                    r["started_at"].as_str().unwrap_or("-"),
-                    r["passed"],
-                    r["failed"]
-                )
-            })
-            .collect()
-    };
-    emit(&text, None)?;
-    Ok(ExitCode::SUCCESS)
-}
-
 pub fn report(run: &str, format: Format, store: &Path) -> Result<ExitCode, CliError> {
-    let view = load(&EmbeddedStore::new(store), run)?;
+    let store = EmbeddedStore::new(store);
+    let run = super::runs_cmd::resolve(&store, run)?;
+    let view = load(&store, &run)?;
     let text = match format {
         Format::Console => projections::console_styled(&view, super::io::colour_on_stdout()),
         Format::Json => projections::json(&view),
@@ -329,9 +280,9 @@ pub fn report(run: &str, format: Format, store: &Path) -> Result<ExitCode, CliEr
 pub fn log(cmd: LogCommand) -> Result<ExitCode, CliError> {
     match cmd {
         LogCommand::Show { run, kind, store } => {
-            let log = EmbeddedStore::new(&store.store)
-                .read(&run)
-                .map_err(store_error)?;
+            let store = EmbeddedStore::new(&store.store);
+            let run = super::runs_cmd::resolve(&store, &run)?;
+            let log = store.read(&run).map_err(store_error)?;
             let mut text = String::new();
             for e in log
                 .events
@@ -355,9 +306,9 @@ pub fn log(cmd: LogCommand) -> Result<ExitCode, CliError> {
                 .map(crate::evidence::bundle::trusted_thumbprint)
                 .transpose()
                 .map_err(CliError::Usage)?;
-            let verified = EmbeddedStore::new(&store.store)
-                .verify(&run)
-                .map_err(store_error)?;
+            let store = EmbeddedStore::new(&store.store);
+            let run = super::runs_cmd::resolve(&store, &run)?;
+            let verified = store.verify(&run).map_err(store_error)?;
             let torn = match verified.tail {
                 Tail::Clean => String::new(),
                 Tail::Torn { line, bytes } => {

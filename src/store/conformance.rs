@@ -11,6 +11,7 @@ pub fn check_all(store: Arc<dyn EventStore>) {
     round_trip(&store);
     conflicts(&store);
     unknown_runs(store.as_ref());
+    starts_and_resolves(store.as_ref());
 }
 
 fn event(i: u64) -> Event {
@@ -84,6 +85,25 @@ fn unknown_runs(store: &dyn EventStore) {
         store.append("no-such-run", 0, &[]),
         Err(StoreError::UnknownRun(_))
     ));
+}
+
+/// Run ids people type resolve the same on every backend (after `round_trip` and
+/// `conflicts` made `run-a` and then `run-b`, both at one instant).
+fn starts_and_resolves(store: &dyn EventStore) {
+    let first = store.read("run-a").expect("read").events[0].at.clone();
+    assert_eq!(store.started_at("run-a").expect("start"), Some(first));
+    assert_eq!(store.started_at("no-such-run").expect("start"), None);
+    assert_eq!(super::resolve_run(store, "run-a").expect("exact"), "run-a");
+    assert_eq!(super::resolve_run(store, "RUN-B").expect("prefix"), "run-b");
+    assert!(matches!(
+        super::resolve_run(store, "run-"),
+        Err(super::ResolveError::Ambiguous { .. })
+    ));
+    // Started at the same instant: the one created last is the latest.
+    assert_eq!(
+        super::resolve_run(store, "latest").expect("latest"),
+        "run-b"
+    );
 }
 
 #[cfg(test)]

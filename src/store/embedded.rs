@@ -17,6 +17,8 @@ use super::{EventStore, ReadLog, StoreError, Tail, Verified};
 
 /// Lines verified per block by [`EmbeddedStore::verify`].
 const BLOCK: usize = 16 * 1024;
+/// The longest first line [`EmbeddedStore::started_at`] reads.
+const FIRST_EVENT_LIMIT: u64 = 64 * 1024;
 use crate::events::Envelope;
 
 pub struct EmbeddedStore {
@@ -297,16 +299,64 @@ impl EventStore for EmbeddedStore {
         let index = self.runs_dir().join("index.jsonl");
         let text = match std::fs::read_to_string(&index) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(e) => return Err(io(&index)(e)),
         };
-        // A torn last line of the index names a run whose directory may exist: it is
-        // skipped here, and `accord runs` still finds the directory's log by id.
-        Ok(text
+        let mut ids: Vec<String> = text
             .lines()
             .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
             .filter_map(|v| v["id"].as_str().map(str::to_owned))
-            .collect())
+            .collect();
+        // A run the index does not name (its line torn by a kill, or a run directory copied
+        // in from another store) is still a run: its log is read by id, so it is listed, and
+        // resolved, too, after the indexed ones, in id order (creation order for UUID v7).
+        let known: std::collections::HashSet<String> = ids.iter().cloned().collect();
+        let mut unindexed: Vec<String> = Vec::new();
+        let dir = self.runs_dir();
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ids),
+            Err(e) => return Err(io(&dir)(e)),
+        };
+        for entry in entries {
+            let entry = entry.map_err(io(&dir))?;
+            let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+                continue;
+            };
+            if !known.contains(&name)
+                && Self::check_id(&name).is_ok()
+                && entry.path().join("events.jsonl").is_file()
+            {
+                unindexed.push(name);
+            }
+        }
+        unindexed.sort();
+        ids.extend(unindexed);
+        Ok(ids)
+    }
+
+    /// Reads the first line alone (bounded: a first event longer than this is not a
+    /// `run-started` Accord wrote, and the run has no start to order it by).
+    fn started_at(&self, run_id: &str) -> Result<Option<String>, StoreError> {
+        use std::io::BufRead;
+        Self::check_id(run_id)?;
+        let path = self.log_path(run_id);
+        let file = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io(&path)(e)),
+        };
+        let mut line = Vec::new();
+        std::io::BufReader::new(file)
+            .take(FIRST_EVENT_LIMIT)
+            .read_until(b'\n', &mut line)
+            .map_err(io(&path))?;
+        if line.last() != Some(&b'\n') {
+            return Ok(None);
+        }
+        Ok(serde_json::from_slice::<Envelope>(&line[..line.len() - 1])
+            .ok()
+            .map(|e| e.at))
     }
 
     /// Streams the log in blocks of lines: constant memory, parsing and hashing on every core.
@@ -387,5 +437,70 @@ impl EventStore for EmbeddedStore {
         File::open(&path)
             .and_then(|f| f.sync_all())
             .map_err(io(&path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::resolve_run;
+
+    fn run_in(store: &EmbeddedStore, id: &str) {
+        store.create_run(id).unwrap();
+        let e = Envelope::seal(
+            id,
+            0,
+            1_800_000_000_000,
+            &crate::events::Event::HarnessFaulted {
+                message: "start".into(),
+            },
+            crate::events::GENESIS,
+        );
+        store.append(id, 0, &[e]).unwrap();
+    }
+
+    #[test]
+    fn a_run_the_index_does_not_name_is_listed_and_resolved() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = EmbeddedStore::new(dir.path());
+        run_in(&store, "run-b");
+        run_in(&store, "run-a");
+        // A run directory copied in from another store, and a directory that is no run.
+        let copied = dir.path().join("runs/copied-run");
+        std::fs::create_dir(&copied).unwrap();
+        std::fs::copy(store.log_path("run-a"), copied.join("events.jsonl")).unwrap();
+        std::fs::create_dir(dir.path().join("runs/not a run")).unwrap();
+        std::fs::create_dir(dir.path().join("runs/empty")).unwrap();
+        assert_eq!(store.list().unwrap(), ["run-b", "run-a", "copied-run"]);
+        assert_eq!(resolve_run(&store, "cop").unwrap(), "copied-run");
+        // Without an index at all.
+        std::fs::remove_file(dir.path().join("runs/index.jsonl")).unwrap();
+        assert_eq!(store.list().unwrap(), ["copied-run", "run-a", "run-b"]);
+        // No store at all: no runs.
+        assert!(
+            EmbeddedStore::new(dir.path().join("nowhere"))
+                .list()
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn the_start_is_read_from_the_first_line_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = EmbeddedStore::new(dir.path());
+        run_in(&store, "run-a");
+        assert_eq!(
+            store.started_at("run-a").unwrap().as_deref(),
+            Some("2027-01-15T08:00:00.000Z")
+        );
+        // A torn or unreadable first line: no start, no error.
+        let path = store.log_path("run-a");
+        let text = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &text[..20]).unwrap();
+        assert_eq!(store.started_at("run-a").unwrap(), None);
+        std::fs::write(&path, b"not json\n").unwrap();
+        assert_eq!(store.started_at("run-a").unwrap(), None);
+        assert_eq!(store.started_at("no-such-run").unwrap(), None);
     }
 }

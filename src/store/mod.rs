@@ -12,6 +12,9 @@
 pub mod conformance;
 pub mod embedded;
 pub mod memory;
+pub mod resolve;
+
+pub use resolve::{ResolveError, resolve_run};
 
 use std::sync::Arc;
 
@@ -81,6 +84,17 @@ pub trait EventStore: Send + Sync {
     fn list(&self) -> Result<Vec<String>, StoreError>;
     /// Makes what was appended durable (fsync for files).
     fn sync(&self, run_id: &str) -> Result<(), StoreError>;
+
+    /// When a run started: the time (`at`) of its first event, `None` when it has none or
+    /// its log is corrupt or gone (such a run has no start to order it by). Backends
+    /// may read the first event alone; `latest` asks this of every run.
+    fn started_at(&self, run_id: &str) -> Result<Option<String>, StoreError> {
+        match self.read(run_id) {
+            Ok(log) => Ok(log.events.into_iter().next().map(|e| e.at)),
+            Err(StoreError::Corrupt { .. } | StoreError::UnknownRun(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
 
     /// Verifies a run's hash chain. Backends may stream instead of reading the log whole.
     fn verify(&self, run_id: &str) -> Result<Verified, StoreError> {

@@ -28,6 +28,7 @@ mod protocol;
 mod protocol_rules;
 mod replay;
 mod run_engine;
+mod runs;
 mod serve;
 mod support;
 mod tls;
