@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use super::support::text;
+use super::support::{repo, text};
 
 fn accord(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_accord"))
@@ -60,4 +60,90 @@ fn impl_check_reports_every_problem_with_its_line() {
             "{line:?} in:\n{err}"
         );
     }
+}
+
+/// How many runs the store holds.
+fn recorded_runs(store: &Path) -> usize {
+    std::fs::read_dir(store.join("runs")).map_or(0, |d| {
+        d.filter_map(Result::ok)
+            .filter(|e| e.path().is_dir())
+            .count()
+    })
+}
+
+/// `accord run --impl` with a manifest that is not there, or broken, is a usage error: exit
+/// 2 before anything is recorded (not an inconclusive run that says "0 inconclusive"), with
+/// the file and each of its problems named.
+#[test]
+fn a_run_given_a_missing_or_broken_manifest_is_refused_before_anything_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    std::fs::write(dir.path().join("broken.toml"), BROKEN).unwrap();
+    let features = repo().join("features");
+    let run = |manifest: &str| {
+        accord(
+            dir.path(),
+            &[
+                "run",
+                "--features",
+                features.to_str().unwrap(),
+                "--store",
+                store.to_str().unwrap(),
+                "--seed",
+                "1",
+                "--impl",
+                manifest,
+            ],
+        )
+    };
+    let out = run("does-not-exist.toml");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("does-not-exist.toml"), "{}", text(&out));
+    assert_eq!(recorded_runs(&store), 0, "{}", text(&out));
+    assert!(
+        !store.exists(),
+        "nothing is written to the store, its key neither"
+    );
+    let out = run("broken.toml");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let said = text(&out);
+    for problem in [
+        "broken.toml:1: vendor:",
+        "broken.toml:3: colour:",
+        "broken.toml:5: capabilities.client_id_prefixes:",
+        "broken.toml:8: launch.kind:",
+    ] {
+        assert!(said.contains(problem), "{problem} in:\n{said}");
+    }
+    assert!(!said.contains("inconclusive"), "{said}");
+    assert_eq!(recorded_runs(&store), 0);
+    // A compose manifest without its compose file, and an unknown profile: the same.
+    let compose = repo().join("implementations/compose/accord-wallet.toml");
+    let out = accord(
+        dir.path(),
+        &[
+            "run",
+            "--store",
+            store.to_str().unwrap(),
+            "--impl",
+            compose.to_str().unwrap(),
+            "--compose-file",
+            "no-such-compose.yml",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("no-such-compose.yml"), "{}", text(&out));
+    let out = accord(
+        dir.path(),
+        &[
+            "run",
+            "--store",
+            store.to_str().unwrap(),
+            "--profile",
+            "no/such",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("no/such"), "{}", text(&out));
+    assert!(!store.exists());
 }
