@@ -40,7 +40,12 @@ pub struct SigningKeyArg {
     /// checkpoints and bundles, kept outside the store. Without it, the store's own key
     /// (`<store>/harness-key.jwk`) signs, and the evidence says so: whoever holds the store
     /// can sign with that one too.
-    #[arg(long, alias = "key", value_name = "FILE", env = crate::evidence::checkpoint::SIGNING_KEY_ENV)]
+    #[arg(
+        long,
+        visible_alias = "key",
+        value_name = "FILE",
+        env = crate::evidence::checkpoint::SIGNING_KEY_ENV
+    )]
     signing_key: Option<PathBuf>,
 }
 
@@ -120,9 +125,13 @@ pub struct RunArgs {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Format {
+    /// The summary `accord run` prints.
     Console,
+    /// JUnit XML, for CI test reports.
     Junit,
+    /// The whole run as JSON.
     Json,
+    /// Markdown (a CI job summary).
     Md,
     /// One self-contained HTML file.
     Html,

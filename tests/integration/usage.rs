@@ -5,6 +5,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+use clap::CommandFactory as _;
+
 use super::support::{repo, text};
 
 fn accord(dir: &Path, args: &[&str]) -> Output {
@@ -15,6 +17,52 @@ fn accord(dir: &Path, args: &[&str]) -> Output {
         .env_remove("ACCORD_SIGNING_KEY")
         .output()
         .expect("accord runs")
+}
+
+/// Every argument of every `accord` command, positional or flag, has a help line: `--help`
+/// is where a vendor learns what an option does.
+#[test]
+fn every_argument_of_every_command_has_help() {
+    fn walk(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+        for arg in command.get_arguments() {
+            let id = arg.get_id().as_str();
+            // clap's own --help and --version say what they are.
+            if matches!(id, "help" | "version") {
+                continue;
+            }
+            let said = arg
+                .get_help()
+                .or(arg.get_long_help())
+                .is_some_and(|h| !h.to_string().trim().is_empty());
+            let name = match arg.get_long() {
+                Some(long) => format!("--{long}"),
+                None => format!("<{id}>"),
+            };
+            if !said {
+                missing.push(format!("{path} {name}: no help line"));
+            }
+            // An alias --help does not show is an option nobody can look up.
+            let visible = arg.get_visible_aliases().unwrap_or_default();
+            for alias in arg.get_all_aliases().unwrap_or_default() {
+                if !visible.contains(&alias) {
+                    missing.push(format!("{path} {name}: alias --{alias} not shown"));
+                }
+            }
+        }
+        if command.get_about().is_none() && command.get_name() != "help" {
+            missing.push(format!("{path}: no description"));
+        }
+        for sub in command.get_subcommands() {
+            walk(sub, &format!("{path} {}", sub.get_name()), missing);
+        }
+    }
+    let mut missing = Vec::new();
+    walk(&accord::cli::Cli::command(), "accord", &mut missing);
+    assert!(
+        missing.is_empty(),
+        "what --help does not explain:\n  {}",
+        missing.join("\n  ")
+    );
 }
 
 /// A manifest with several problems of every sort: two required fields missing, an unknown
