@@ -39,6 +39,7 @@ pub enum BundleCommand {
     /// the log's hash chain, and every report and claim re-derived from the log. Exit 0
     /// intact, 1 not intact (each mismatch named), 2 usage.
     Verify {
+        /// The bundle (the tar archive `accord bundle RUN --output FILE` wrote).
         file: PathBuf,
         /// The key the bundle must be signed with: its RFC 7638 thumbprint or a JWK file.
         /// (A thumbprint is base64url and may begin with `-`.)

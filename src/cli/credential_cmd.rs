@@ -66,6 +66,8 @@ pub enum CredentialCommand {
 
 #[derive(Debug, Args)]
 pub struct IssueArgs {
+    /// The credential profile: its `vct`, the claims it requires and validates, and which
+    /// claims are selectively disclosable.
     #[arg(long, value_enum)]
     profile: ProfileArg,
     /// JSON object with the credential's claims (an example per profile: docs/credentials.md).
@@ -98,6 +100,7 @@ pub struct IssueArgs {
     /// Up to this many decoy digests per object or array with disclosable claims.
     #[arg(long, default_value_t = 2)]
     decoys: u8,
+    /// The SD-JWT serialisation to write: compact (`~`-separated) or JSON (RFC 9901 §8).
     #[arg(long, value_enum, default_value = "compact")]
     serialization: Serialization,
     /// Issue even if the claims break the profile (to craft negative test input).
@@ -131,6 +134,7 @@ pub struct PresentArgs {
     /// Output serialisation; defaults to the credential's.
     #[arg(long, value_enum)]
     serialization: Option<Serialization>,
+    /// Write here (atomically) instead of standard output.
     #[arg(long, short)]
     output: Option<PathBuf>,
 }

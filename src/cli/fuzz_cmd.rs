@@ -6,7 +6,7 @@
 //! 3 interrupted (resumable) or the target could not be started.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -63,11 +63,21 @@ pub struct FuzzArgs {
     /// implementation already running (a URL, a compose service) follow the system clock.
     #[arg(long, value_name = "RFC3339")]
     now: Option<String>,
-    /// Where regression seeds of findings are written (`<DIR>/<role>/…json`).
-    #[arg(long, value_name = "DIR", default_value = "fuzz/regressions")]
-    regressions: PathBuf,
-    /// Re-check regression seeds (a file, or a directory of them) instead of generating.
-    #[arg(long, value_name = "PATH", conflicts_with_all = ["cases", "duration", "resume"])]
+    /// Where to write the regression seeds of findings (`<DIR>/<role>/<signature>-<hash>.json`,
+    /// named by the case, so a finding found again is not written twice): fuzz/regressions,
+    /// say, to add them to the seeds the project keeps. By default they are written with the
+    /// run, under `<store>/runs/<run>/regressions/`, and nothing in the checkout changes.
+    #[arg(long, value_name = "DIR", conflicts_with = "recheck")]
+    regressions: Option<PathBuf>,
+    /// Re-check regression seeds (a file, or a directory of them; fuzz/regressions when no
+    /// PATH is given) instead of generating cases. A re-check writes no seed.
+    #[arg(
+        long,
+        value_name = "PATH",
+        num_args = 0..=1,
+        default_missing_value = DEFAULT_SEEDS,
+        conflicts_with_all = ["cases", "duration", "resume"]
+    )]
     recheck: Option<PathBuf>,
     /// Continue an interrupted campaign from its log (its role, target, seed, clock and
     /// budget are read from the log): its run id, a unique prefix of it, or `latest`.
@@ -85,14 +95,24 @@ pub struct FuzzArgs {
     /// implementations refuse it).
     #[arg(long)]
     plain_http: bool,
-    /// The docker-compose.yml a `compose` manifest names its service in.
-    #[arg(long, default_value = "docker-compose.yml")]
-    compose_file: PathBuf,
+    /// The docker-compose.yml a `compose` manifest names its service in (default:
+    /// docker-compose.yml); it must exist when the target is a compose service.
+    #[arg(long, value_name = "FILE")]
+    compose_file: Option<PathBuf>,
     #[command(flatten)]
     store: StoreArg,
     #[command(flatten)]
     signing: SigningKeyArg,
 }
+
+/// Where the project keeps its regression seeds: what `--recheck` alone re-checks.
+const DEFAULT_SEEDS: &str = "fuzz/regressions";
+
+/// `--compose-file` when not given.
+const COMPOSE_FILE: &str = "docker-compose.yml";
+
+/// `--store` when not given (nor `ACCORD_STORE`).
+const DEFAULT_STORE: &str = ".accord";
 
 fn parse_duration(text: &str) -> Result<Duration, String> {
     let (number, unit) = text.split_at(
@@ -144,15 +164,8 @@ fn casting_and_part(
     role: FuzzRole,
 ) -> Result<(Casting, Part), CliError> {
     let wanted = part.map(part_named).transpose()?;
-    let (casting, plays) = if target == "reference" || target == crate::run::cast::REFERENCE {
-        (Casting::Reference, Part::ALL.to_vec())
-    } else {
-        super::replay_cmd::manifest_casting(target)?
-    };
-    let in_role: Vec<Part> = plays
-        .into_iter()
-        .filter(|p| p.role() == role.as_str())
-        .collect();
+    let casting = target_casting(target)?;
+    let in_role = parts_in_role(&casting, role);
     let part = match wanted {
         Some(p) if in_role.contains(&p) => p,
         Some(p) => {
@@ -162,22 +175,75 @@ fn casting_and_part(
                 role.as_str()
             )));
         }
-        None => {
-            let default = match role {
-                FuzzRole::Verifier => Part::VerifierJp,
-                FuzzRole::Issuer => Part::IssuerEu,
-                FuzzRole::Wallet => Part::Wallet,
-            };
-            if in_role.contains(&default) {
-                default
-            } else {
-                *in_role.first().ok_or_else(|| {
-                    CliError::Usage(format!("{target} does not play the {} role", role.as_str()))
-                })?
-            }
-        }
+        None => default_part(role, &in_role).ok_or_else(|| {
+            CliError::Usage(format!("{target} does not play the {} role", role.as_str()))
+        })?,
     };
     Ok((casting, part))
+}
+
+/// The implementation `--target` names: Accord's reference roles, or a manifest, refused
+/// with every problem it has (each with its line) before anything is recorded.
+fn target_casting(target: &str) -> Result<Casting, CliError> {
+    if target == "reference" || target == crate::run::cast::REFERENCE {
+        return Ok(Casting::Reference);
+    }
+    let path = PathBuf::from(target);
+    let manifest = crate::run::manifest::load(&path).map_err(|e| {
+        CliError::Usage(format!(
+            "the target's manifest cannot be used, nothing was fuzzed (`accord impl check` shows the same):\n{e}"
+        ))
+    })?;
+    Ok(Casting::Manifest {
+        manifest: Arc::new(manifest),
+        path,
+    })
+}
+
+/// The parts the implementation plays in the role under test.
+fn parts_in_role(casting: &Casting, role: FuzzRole) -> Vec<Part> {
+    let plays = match casting {
+        Casting::Manifest { manifest, .. } => Part::played_by(manifest),
+        Casting::Reference => Part::ALL.to_vec(),
+    };
+    plays
+        .into_iter()
+        .filter(|p| p.role() == role.as_str())
+        .collect()
+}
+
+/// The part fuzzed when `--part` is not given: `verifier-jp`, `issuer-eu` or `wallet` if the
+/// implementation plays it, else the first it plays in the role.
+fn default_part(role: FuzzRole, in_role: &[Part]) -> Option<Part> {
+    let default = match role {
+        FuzzRole::Verifier => Part::VerifierJp,
+        FuzzRole::Issuer => Part::IssuerEu,
+        FuzzRole::Wallet => Part::Wallet,
+    };
+    if in_role.contains(&default) {
+        Some(default)
+    } else {
+        in_role.first().copied()
+    }
+}
+
+/// Refuses a compose target whose compose file is not there, and a compose file named that
+/// is not there, before anything is recorded.
+fn check_compose_file(casting: &Casting, given: Option<&Path>) -> Result<(), CliError> {
+    let file = given.unwrap_or(Path::new(COMPOSE_FILE));
+    let compose = casting.kind() == "compose";
+    if (given.is_some() || compose) && !file.is_file() {
+        let why = if compose {
+            " (the target is a service of it)"
+        } else {
+            ""
+        };
+        return Err(CliError::Usage(format!(
+            "--compose-file {}: no such file{why}",
+            file.display()
+        )));
+    }
+    Ok(())
 }
 
 /// An interrupted campaign as read back from its log.
@@ -317,7 +383,17 @@ fn read_resumed(events: &[Envelope], run: &str) -> Result<Resumed, CliError> {
 pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
     let store: Arc<dyn EventStore> = Arc::new(EmbeddedStore::new(a.store.path()));
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let signing_key = Some(a.signing.load(a.store.path())?);
+    if let Some(dir) = &a.regressions
+        && dir.exists()
+        && !dir.is_dir()
+    {
+        return Err(CliError::Usage(format!(
+            "--regressions {}: not a directory",
+            dir.display()
+        )));
+    }
+    // Usage errors (a broken manifest, a missing compose file, unreadable seeds) are refused
+    // before the signing key is loaded or created and before anything is recorded.
     // The campaign: new, or read back from its log.
     let (setup, mut recorder, start, plan_state, resumed) = match &a.resume {
         Some(run) => {
@@ -327,6 +403,9 @@ pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
                     crate::store::StoreError::UnknownRun(_) => store_error(e),
                     other => CliError::Usage(other.to_string()),
                 })?;
+            let r = read_resumed(&events, run)?;
+            check_compose_file(&r.setup.casting, a.compose_file.as_deref())?;
+            let signing_key = Some(a.signing.load(a.store.path())?);
             // One key vouches for a run: a resume signed with another would break the log.
             if let (Ok(audit), Some(key)) = (crate::events::verify_log(&events), &signing_key)
                 && let Some((signer, source)) = &audit.signer
@@ -340,8 +419,7 @@ pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
                     key.source().describe()
                 )));
             }
-            let mut recorder = recorder.with_checkpoints(signing_key.clone());
-            let r = read_resumed(&events, run)?;
+            let mut recorder = recorder.with_checkpoints(signing_key);
             let (next, cases_run, findings) = r.checkpoint;
             if let Some(cell) = r.open_cell {
                 // The interrupted session's cell ends here; its findings keep their verdict.
@@ -371,6 +449,7 @@ pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
                 CliError::Usage("--role is required (verifier, wallet or issuer)".into())
             })?;
             let (casting, part) = casting_and_part(&a.target, a.part.as_deref(), role)?;
+            check_compose_file(&casting, a.compose_file.as_deref())?;
             let casting_kind = casting.kind();
             if let Some(path) = &a.recheck {
                 // Unreadable seeds are refused before a campaign log is created.
@@ -378,6 +457,7 @@ pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
             }
             let seed = a.seed.unwrap_or_else(|| SystemEntropy.below(1 << 53));
             let now = super::io::parse_now(a.now.as_deref())?;
+            let signing_key = Some(a.signing.load(a.store.path())?);
             let manifest = (a.target != "reference" && a.target != crate::run::cast::REFERENCE)
                 .then(|| a.target.clone());
             let cases = match (a.cases, a.duration, &a.recheck) {
@@ -451,6 +531,13 @@ pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
         }
     };
     let run_id = recorder.run_id().to_owned();
+    // A re-check writes no seed (it re-checks existing ones); a campaign writes its seeds
+    // with its run, and into a directory of the checkout only when asked to.
+    let regressions = match (&a.recheck, &a.regressions) {
+        (Some(_), _) => None,
+        (None, Some(dir)) => Some(dir.clone()),
+        (None, None) => Some(run_regressions(a.store.path(), &run_id)),
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -460,7 +547,7 @@ pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
         cases: setup.cases,
         duration: setup.duration,
         jobs: setup.jobs,
-        regressions: Some(a.regressions.clone()),
+        regressions,
         role: setup.role.as_str(),
         part: setup.part.name(),
         target: setup.casting.implementation(),
@@ -476,7 +563,7 @@ pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
         a.recheck.as_deref(),
         start,
         &mut recorder,
-        &a.compose_file,
+        a.compose_file.as_deref().unwrap_or(Path::new(COMPOSE_FILE)),
         resumed,
     ));
     let outcome = match result {
@@ -520,7 +607,7 @@ pub fn fuzz(a: FuzzArgs) -> Result<ExitCode, CliError> {
             .map_err(store_error)?;
         recorder.sync().map_err(store_error)?;
     }
-    print_summary(&run_id, &setup, &outcome, &view, a.recheck.is_some());
+    print_summary(&run_id, &setup, &outcome, &view, &a);
     Ok(if outcome.interrupted {
         eprintln!(
             "accord: fuzz: interrupted after {} cases; continue with: accord fuzz --resume {run_id} --store {}",
@@ -540,10 +627,14 @@ fn print_summary(
     setup: &Setup,
     outcome: &Outcome,
     view: &crate::projections::RunView,
-    recheck: bool,
+    a: &FuzzArgs,
 ) {
     let mut out = String::new();
-    let what = if recheck { "re-check" } else { "campaign" };
+    let what = if a.recheck.is_some() {
+        "re-check"
+    } else {
+        "campaign"
+    };
     out.push_str(&format!(
         "fuzz {what} {run_id}: {} {} ({}), seed {}\n",
         setup.role.as_str(),
@@ -567,6 +658,7 @@ fn print_summary(
     if findings.is_empty() {
         out.push_str("no finding\n");
     }
+    let mut written = false;
     for f in findings {
         out.push_str(&format!(
             "FINDING {}\n  expected {}, observed {}\n  requirement {}\n  shrunk in {} step(s)\n",
@@ -579,21 +671,110 @@ fn print_summary(
         if let Some((_, _, Some(file))) =
             outcome.findings.iter().find(|(s, _, _)| *s == f.signature)
         {
+            written = true;
             out.push_str(&format!(
-                "  regression seed {}\n  re-check: accord fuzz --role {} --recheck {}\n",
+                "  regression seed {}\n  re-check: {}\n",
                 file.display(),
-                setup.role.as_str(),
-                file.display()
+                recheck_command(setup, a, file)
             ));
         }
     }
-    if !findings.is_empty() {
+    if written && a.regressions.is_none() {
         out.push_str(&format!(
-            "evidence: accord report {run_id}; replay against another build: accord replay {run_id} --against MANIFEST --part {}\n",
+            "the regression seeds are kept with the run; to keep them with the project, copy them into {DEFAULT_SEEDS}/{}/ (or fuzz with --regressions {DEFAULT_SEEDS})\n",
+            setup.role.as_str()
+        ));
+    }
+    if !findings.is_empty() {
+        let store = store_words(a);
+        out.push_str(&format!(
+            "evidence: accord report {run_id}{store}; replay against another build: accord replay {run_id} --against MANIFEST --part {}{store}\n",
             setup.part.name()
         ));
     }
     print!("{out}");
+}
+
+/// Where a campaign's regression seeds go when `--regressions` is not given: with its run
+/// in the store (`<store>/runs/<run>/regressions`).
+fn run_regressions(store: &Path, run_id: &str) -> PathBuf {
+    let log = EmbeddedStore::new(store).log_path(run_id);
+    log.parent().unwrap_or(store).join("regressions")
+}
+
+/// ` --store DIR` when the store is not the default, for the commands a summary suggests.
+fn store_words(a: &FuzzArgs) -> String {
+    if a.store.path() == Path::new(DEFAULT_STORE) {
+        String::new()
+    } else {
+        format!(
+            " --store {}",
+            shell_word(&a.store.path().display().to_string())
+        )
+    }
+}
+
+/// The command that re-checks a finding's regression seed against what the campaign fuzzed:
+/// every option that changed what was fuzzed (the target, the part when not its default,
+/// the clock when fixed by hand, trust-list fetching, plain HTTP, the compose file, the
+/// store), so that following it reproduces the finding as printed.
+fn recheck_command(setup: &Setup, a: &FuzzArgs, seed: &Path) -> String {
+    let mut words: Vec<String> = ["accord", "fuzz", "--role", setup.role.as_str()]
+        .map(str::to_owned)
+        .to_vec();
+    let mut option = |name: &str, value: Option<String>| {
+        words.push(name.to_owned());
+        words.extend(value.map(|v| shell_word(&v)));
+    };
+    if let Some(target) = &setup.manifest {
+        option("--target", Some(target.clone()));
+    }
+    if default_part(setup.role, &parts_in_role(&setup.casting, setup.role)) != Some(setup.part) {
+        option("--part", Some(setup.part.name().to_owned()));
+    }
+    // A clock fixed by hand: given now, or (resumed) recorded for an implementation that
+    // would otherwise follow the system clock.
+    let by_hand = a.now.is_some()
+        || (setup.fixed_clock && !matches!(setup.casting.kind().as_str(), "builtin" | "container"));
+    if by_hand {
+        let now = a.now.clone().unwrap_or_else(|| {
+            time::OffsetDateTime::from_unix_timestamp(setup.now)
+                .ok()
+                .and_then(|t| {
+                    t.format(&time::format_description::well_known::Rfc3339)
+                        .ok()
+                })
+                .unwrap_or_else(|| setup.now.to_string())
+        });
+        option("--now", Some(now));
+    }
+    if setup.fetch_trust_lists {
+        option("--fetch-trust-lists", None);
+    }
+    if setup.security == Security::PlainHttp {
+        option("--plain-http", None);
+    }
+    if let Some(file) = &a.compose_file {
+        option("--compose-file", Some(file.display().to_string()));
+    }
+    if a.store.path() != Path::new(DEFAULT_STORE) {
+        option("--store", Some(a.store.path().display().to_string()));
+    }
+    option("--recheck", Some(seed.display().to_string()));
+    words.join(" ")
+}
+
+/// A word of a shell command, quoted when it holds anything a shell would read otherwise.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
 }
 
 enum CampaignError {

@@ -1,5 +1,6 @@
 //! `accord impl check FILE...`: validates implementation manifests. Exit 0 when every file is
-//! valid, 2 when any is not; each problem is printed as `FILE:LINE: field: message`.
+//! valid, 2 when any is not. Every problem of every file is printed, in file order, as
+//! `FILE:LINE: field: message` (a missing field at the header of the table it belongs in).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,9 +12,11 @@ use crate::run::manifest::{self, ManifestError};
 
 #[derive(Debug, Subcommand)]
 pub enum ImplCommand {
-    /// Check implementation manifests (implementations/*.toml). Exit 0 all valid, 2 otherwise.
+    /// Check implementation manifests (implementations/*.toml): every problem of each file,
+    /// as FILE:LINE: field: message. Exit 0 all valid, 2 otherwise.
     Check {
-        #[arg(required = true)]
+        /// The manifests to check.
+        #[arg(required = true, value_name = "MANIFEST")]
         files: Vec<PathBuf>,
     },
 }
@@ -37,12 +40,8 @@ pub fn run(command: ImplCommand) -> Result<ExitCode, CliError> {
             }
             Err(ManifestError::Invalid { path, problems }) => {
                 for p in problems {
-                    match p.line {
-                        Some(l) => {
-                            err.push_str(&format!("{path}:{l}: {}: {}\n", p.field, p.message))
-                        }
-                        None => err.push_str(&format!("{path}: {}: {}\n", p.field, p.message)),
-                    }
+                    err.push_str(&p.located(&path));
+                    err.push('\n');
                 }
             }
             Err(e @ ManifestError::Read(_)) => err.push_str(&format!("{e}\n")),

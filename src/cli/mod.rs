@@ -64,6 +64,7 @@ pub enum Command {
     Report {
         /// The run: its id, a unique prefix of it, or `latest`.
         run: String,
+        /// The report to regenerate.
         #[arg(long, value_enum, default_value = "console")]
         format: run_cmd::Format,
         #[command(flatten)]

@@ -17,6 +17,7 @@ pub enum PkiCommand {
     /// `x5c` (leaf first, no root), signed trust lists under `trust-lists/`, the EU–JP
     /// arrangement `mra.json`, and `pki.json` naming the seed and every file.
     Generate {
+        /// The directory to write the PKI into (created if need be).
         dir: PathBuf,
         /// Seed for every key; the same seed gives the same keys. Random (and recorded in
         /// pki.json) when omitted.

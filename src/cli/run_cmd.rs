@@ -40,7 +40,12 @@ pub struct SigningKeyArg {
     /// checkpoints and bundles, kept outside the store. Without it, the store's own key
     /// (`<store>/harness-key.jwk`) signs, and the evidence says so: whoever holds the store
     /// can sign with that one too.
-    #[arg(long, alias = "key", value_name = "FILE", env = crate::evidence::checkpoint::SIGNING_KEY_ENV)]
+    #[arg(
+        long,
+        visible_alias = "key",
+        value_name = "FILE",
+        env = crate::evidence::checkpoint::SIGNING_KEY_ENV
+    )]
     signing_key: Option<PathBuf>,
 }
 
@@ -87,16 +92,19 @@ pub struct RunArgs {
     #[arg(long)]
     plain_http: bool,
     /// Implementation manifests (repeatable): each plays the parts it claims, Accord's
-    /// reference roles play the rest. A manifest that cannot be read fails its own cell.
+    /// reference roles play the rest. A manifest that cannot be read or is not valid is a
+    /// usage error (exit 2, every problem named, nothing recorded); with --matrix, valid
+    /// manifests whose capabilities do not meet make cells that say so.
     #[arg(long = "impl", value_name = "MANIFEST", num_args = 1..)]
     implementations: Vec<PathBuf>,
     /// Run every issuer × wallet × verifier combination of the manifests whose declared
     /// capabilities meet, and show the interop matrix.
     #[arg(long)]
     matrix: bool,
-    /// The docker-compose.yml whose services `compose` manifests name.
-    #[arg(long, default_value = "docker-compose.yml")]
-    compose_file: PathBuf,
+    /// The docker-compose.yml whose services `compose` manifests name (default:
+    /// docker-compose.yml); it must exist when a compose manifest is given or it is named.
+    #[arg(long, value_name = "FILE")]
+    compose_file: Option<PathBuf>,
     /// Fix the roles' clock at this instant (RFC 3339); the current time when omitted. With
     /// `--seed`, what makes a run reproducible (both are recorded).
     #[arg(long)]
@@ -117,9 +125,13 @@ pub struct RunArgs {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Format {
+    /// The summary `accord run` prints.
     Console,
+    /// JUnit XML, for CI test reports.
     Junit,
+    /// The whole run as JSON.
     Json,
+    /// Markdown (a CI job summary).
     Md,
     /// One self-contained HTML file.
     Html,
@@ -199,11 +211,62 @@ pub(super) fn load(store: &dyn EventStore, run: &str) -> Result<RunView, CliErro
     Ok(projections::project(&log.events, &log.tail))
 }
 
+/// `--compose-file` when not given.
+const COMPOSE_FILE: &str = "docker-compose.yml";
+
+/// Refuses what would make a run that proves nothing, before anything is written (the
+/// store, its key): a manifest that cannot be read or is not valid (every problem of every
+/// one, each with its line), a compose file that is not there, an unknown profile.
+fn check_usage(a: &RunArgs) -> Result<(), CliError> {
+    if let Some(id) = &a.profile
+        && crate::certification::find(id).is_none()
+    {
+        return Err(CliError::Usage(format!(
+            "--profile {id}: no such certification profile (accord profiles lists them)"
+        )));
+    }
+    let mut broken = Vec::new();
+    let mut compose = Vec::new();
+    for path in &a.implementations {
+        match crate::run::manifest::load(path) {
+            Ok(m) if m.launch.get_ref().kind.get_ref() == "compose" => {
+                compose.push(path.display().to_string());
+            }
+            Ok(_) => {}
+            Err(e) => broken.push(e.to_string()),
+        }
+    }
+    if !broken.is_empty() {
+        return Err(CliError::Usage(format!(
+            "--impl: {} manifest(s) cannot be used, nothing was run (`accord impl check` shows the same):\n{}",
+            broken.len(),
+            broken.join("\n")
+        )));
+    }
+    let file = a
+        .compose_file
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(COMPOSE_FILE));
+    if (a.compose_file.is_some() || !compose.is_empty()) && !file.is_file() {
+        let why = if compose.is_empty() {
+            String::new()
+        } else {
+            format!(" ({} name services of it)", compose.join(", "))
+        };
+        return Err(CliError::Usage(format!(
+            "--compose-file {}: no such file{why}",
+            file.display()
+        )));
+    }
+    Ok(())
+}
+
 pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
     // An output that cannot be written is found now, not after the whole run.
     for path in [&a.junit, &a.markdown, &a.html].into_iter().flatten() {
         super::io::check_output(path)?;
     }
+    check_usage(&a)?;
     let seed = a.seed.unwrap_or_else(|| SystemEntropy.below(u64::MAX));
     let now = match &a.now {
         Some(t) => Some(super::io::parse_now(Some(t))?),
@@ -218,7 +281,10 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
         progress: true,
         implementations: a.implementations.clone(),
         matrix: a.matrix,
-        compose_file: a.compose_file.clone(),
+        compose_file: a
+            .compose_file
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(COMPOSE_FILE)),
         now,
         profile: a.profile.clone(),
         security: crate::tls::Security::from_plain_flag(a.plain_http),

@@ -147,7 +147,7 @@ pub struct RunsArgs {
     /// includes interrupted runs.
     #[arg(
         long,
-        alias = "status",
+        visible_alias = "status",
         value_enum,
         value_delimiter = ',',
         value_name = "VERDICT"

@@ -44,6 +44,7 @@ pub enum Prefix {
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
+    /// The reference role to run.
     role: Role,
     /// Whose issuer or verifier (ignored by the other roles).
     #[arg(long, value_enum, default_value = "eu")]

@@ -49,11 +49,13 @@ pub enum StatusCommand {
         /// `ttl` in seconds.
         #[arg(long)]
         ttl: Option<u64>,
+        /// Write the token here (atomically) instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
     /// Decode a status list token (not verified) and show statuses.
     Inspect {
+        /// The status list token (a compact JWS); `-` reads standard input.
         file: PathBuf,
         /// Show these indices (default: every non-VALID entry).
         #[arg(long)]

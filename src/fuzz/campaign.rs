@@ -51,7 +51,8 @@ pub struct Plan {
     pub cases: Option<u64>,
     pub duration: Option<Duration>,
     pub jobs: usize,
-    /// Where regression seeds are written (`<dir>/<role>/<signature>-<hash>.json`).
+    /// Where regression seeds are written (`<dir>/<role>/<signature>-<hash>.json`); none for
+    /// a re-check, which plays seeds and writes none.
     pub regressions: Option<PathBuf>,
     pub role: &'static str,
     /// The part the target plays (`verifier-jp`): the subject of every finding's check.
@@ -499,7 +500,7 @@ async fn record_finding<S: Subject>(
             "found": {"run": recorder.run_id(), "case": f.index, "target": plan.target, "cell": cell},
             "case": case_json,
         });
-        match write_seed(dir, plan.role, f.signature, &seed) {
+        match write_seed(dir, plan.role, f.signature, &case_json, &seed) {
             Ok(p) => Some(p),
             Err(e) => {
                 eprintln!("accord: could not write the regression seed: {e}");
@@ -510,24 +511,71 @@ async fn record_finding<S: Subject>(
     Ok((scenario, file))
 }
 
-/// Writes a regression seed, atomically, named by its signature and a hash of the case.
-fn write_seed(dir: &Path, role: &str, signature: &str, seed: &Value) -> std::io::Result<PathBuf> {
+/// Writes a regression seed, atomically, as `<dir>/<role>/<signature>-<hash>.json`.
+///
+/// The hash is of what the seed replays (role, signature, case), never of where it was
+/// found (the run), so a finding found again has the same name and is not written twice.
+/// A seed of the same case already in the directory, under any name (seeds named before
+/// names were derived from the case), is kept as it is and returned.
+fn write_seed(
+    dir: &Path,
+    role: &str,
+    signature: &str,
+    case: &Value,
+    seed: &Value,
+) -> std::io::Result<PathBuf> {
     let dir = dir.join(role);
+    if let Some(existing) = same_seed(&dir, role, signature, case) {
+        return Ok(existing);
+    }
     std::fs::create_dir_all(&dir)?;
+    let path = dir.join(seed_file_name(role, signature, case));
+    if path.exists() {
+        return Err(std::io::Error::other(format!(
+            "{} exists and holds another case; it is left as it is",
+            path.display()
+        )));
+    }
     let text = serde_json::to_string_pretty(seed).unwrap_or_default() + "\n";
+    // Through the one output writer: atomic, and never replacing a link or a device that
+    // happens to have the seed's name.
+    crate::files::write(&path, text.as_bytes()).map_err(std::io::Error::other)?;
+    Ok(path)
+}
+
+/// A seed's file name: its signature, and a hash of its role, signature and case.
+fn seed_file_name(role: &str, signature: &str, case: &Value) -> String {
+    let identity = json!({"role": role, "signature": signature, "case": case}).to_string();
     let hash = crate::formats::jose::b64(aws_lc_rs::digest::digest(
         &aws_lc_rs::digest::SHA256,
-        text.as_bytes(),
+        identity.as_bytes(),
     ));
     let name: String = signature
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect();
-    let path = dir.join(format!("{name}-{}.json", &hash[..8]));
-    // Through the one output writer: atomic, and never replacing a link or a device that
-    // happens to have the seed's name.
-    crate::files::write(&path, text.as_bytes()).map_err(std::io::Error::other)?;
-    Ok(path)
+    format!("{name}-{}.json", &hash[..8])
+}
+
+/// The seed file in `dir` that replays this very case, if there is one.
+fn same_seed(dir: &Path, role: &str, signature: &str, case: &Value) -> Option<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    files.into_iter().find(|file| {
+        let Ok(text) = crate::files::read_text(file, crate::files::JSON) else {
+            return false;
+        };
+        serde_json::from_str::<Value>(&text).is_ok_and(|v| {
+            v.get("role").and_then(Value::as_str) == Some(role)
+                && v.get("signature").and_then(Value::as_str) == Some(signature)
+                && v.get("case") == Some(case)
+        })
+    })
 }
 
 /// Reads regression seeds of `role` from a file or a directory (its `*.json` files, and those
@@ -581,4 +629,67 @@ pub fn requirement_line(id: &str) -> String {
         || id.to_owned(),
         |r| format!("{} ({} {})", r.id, r.level.as_str(), r.summary),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seed(run: &str, case: &Value) -> Value {
+        json!({"format": 1, "role": "verifier", "signature": "wrong-accept:none",
+               "found": {"run": run, "case": 3}, "case": case})
+    }
+
+    fn files(dir: &Path) -> Vec<PathBuf> {
+        let mut found: Vec<PathBuf> = std::fs::read_dir(dir.join("verifier"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn a_finding_found_again_is_not_written_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        let case = json!({"claims": {"a": 1}, "mutation": "none"});
+        let sig = "wrong-accept:none";
+        let first = write_seed(dir.path(), "verifier", sig, &case, &seed("run-1", &case)).unwrap();
+        let bytes = std::fs::read(&first).unwrap();
+        // Found again by another run: the same name, the file as the first run wrote it.
+        let again = write_seed(dir.path(), "verifier", sig, &case, &seed("run-2", &case)).unwrap();
+        assert_eq!(first, again);
+        assert_eq!(std::fs::read(&first).unwrap(), bytes);
+        assert_eq!(files(dir.path()), std::slice::from_ref(&first));
+        // The name is the case's, whatever the directory: another directory, the same name.
+        let other = tempfile::tempdir().unwrap();
+        let there =
+            write_seed(other.path(), "verifier", sig, &case, &seed("run-3", &case)).unwrap();
+        assert_eq!(there.file_name(), first.file_name());
+        // Another case is another file.
+        let case2 = json!({"claims": {"a": 2}, "mutation": "none"});
+        let second =
+            write_seed(dir.path(), "verifier", sig, &case2, &seed("run-1", &case2)).unwrap();
+        assert_ne!(second, first);
+        assert_eq!(files(dir.path()).len(), 2);
+    }
+
+    #[test]
+    fn a_seed_kept_under_an_older_name_is_recognised() {
+        let dir = tempfile::tempdir().unwrap();
+        let case = json!({"claims": {"a": 1}, "mutation": "none"});
+        std::fs::create_dir_all(dir.path().join("verifier")).unwrap();
+        let old = dir.path().join("verifier/wrong-accept-none-RANDOM01.json");
+        std::fs::write(&old, seed("run-0", &case).to_string()).unwrap();
+        let path = write_seed(
+            dir.path(),
+            "verifier",
+            "wrong-accept:none",
+            &case,
+            &seed("run-1", &case),
+        )
+        .unwrap();
+        assert_eq!(path, old);
+        assert_eq!(files(dir.path()), [old]);
+    }
 }

@@ -130,8 +130,6 @@ fn finds(flaw: &str, signature: &str, requirement: &str) {
                 target,
                 "--recheck",
                 file.to_str().unwrap(),
-                "--regressions",
-                dir.path().join("again").to_str().unwrap(),
             ],
         )
     };
@@ -471,25 +469,18 @@ fn a_target_that_dies_mid_campaign_becomes_a_finding() {
 
 /// The regression seeds committed in `fuzz/regressions/` (shrunk findings of the planted-bug
 /// campaigns): every one passes against the reference verifier, and the build that reads
-/// status bits in the wrong order still fails on those it was found with.
+/// status bits in the wrong order still fails on those it was found with. `--recheck` alone
+/// re-checks them, and writes nothing there, findings or not (issue 18).
 #[test]
 fn the_committed_regression_seeds_pass_against_the_reference() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
-    let again = dir.path().join("again");
+    let committed = repo().join("fuzz/regressions");
+    let before = files_under(&committed);
     let recheck = |target: &str| {
         fuzz(
             &store,
-            &[
-                "--role",
-                "verifier",
-                "--target",
-                target,
-                "--recheck",
-                "fuzz/regressions",
-                "--regressions",
-                again.to_str().unwrap(),
-            ],
+            &["--role", "verifier", "--target", target, "--recheck"],
         )
     };
     let reference = recheck("reference");
@@ -507,6 +498,113 @@ fn the_committed_regression_seeds_pass_against_the_reference() {
         "{}",
         said(&flawed)
     );
+    assert_eq!(
+        files_under(&committed),
+        before,
+        "a re-check wrote into the seeds"
+    );
+    assert!(
+        !said(&flawed).contains("regression seed "),
+        "{}",
+        said(&flawed)
+    );
+}
+
+/// Every file under `dir` (relative path and bytes): what must not change.
+fn files_under(dir: &Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                todo.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                out.insert(path.strip_prefix(dir).unwrap().to_path_buf(), bytes);
+            }
+        }
+    }
+    out
+}
+
+/// Issue 18: a campaign writes its regression seeds with its run in the store, never into
+/// the checkout unless asked (`--regressions DIR`); the re-check line printed under a
+/// finding carries the target and the store, and followed as printed finds it again; a
+/// finding found again is not written twice.
+#[test]
+fn seeds_stay_out_of_the_checkout_and_the_printed_recheck_finds_the_finding_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let committed = repo().join("fuzz/regressions");
+    let before = files_under(&committed);
+    let manifest = "implementations/flawed/accord-verifier-jp-skips-kb-aud.toml";
+    let signature = "wrong-accept:kb-aud-wrong";
+    let campaign = |extra: &[&str]| {
+        let mut args = vec![
+            "--role", "verifier", "--target", manifest, "--cases", "200", "--seed", "11", "--jobs",
+            "4",
+        ];
+        args.extend_from_slice(extra);
+        fuzz(&store, &args)
+    };
+    let out = campaign(&[]);
+    let text = said(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains(signature), "{text}");
+    let run = run_id(&out);
+    let kept = store.join("runs").join(&run).join("regressions");
+    let seeds = files_under(&kept);
+    assert!(!seeds.is_empty(), "{text}");
+    assert_eq!(
+        files_under(&committed),
+        before,
+        "a campaign wrote into the checkout"
+    );
+    // The re-check line, as printed, with the campaign's target and store.
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("re-check: "))
+        .unwrap_or_else(|| panic!("no re-check line: {text}"));
+    assert!(line.contains(&format!("--target {manifest}")), "{line}");
+    assert!(
+        line.contains(&format!("--store {}", store.display())),
+        "{line}"
+    );
+    let words: Vec<&str> = line
+        .trim_start()
+        .strip_prefix("re-check: accord ")
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    let again = Command::new(env!("CARGO_BIN_EXE_accord"))
+        .current_dir(repo())
+        .args(&words)
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(1), "{line}: {}", said(&again));
+    assert!(said(&again).contains(signature), "{}", said(&again));
+    // The re-check wrote no seed of its own.
+    assert_eq!(files_under(&kept), seeds, "{}", said(&again));
+    // Asked for, seeds go to the directory given; a finding found again keeps its one file.
+    let chosen = dir.path().join("chosen");
+    let chosen_arg = chosen.to_str().unwrap();
+    let first = campaign(&["--regressions", chosen_arg]);
+    assert_eq!(first.status.code(), Some(1), "{}", said(&first));
+    let written = files_under(&chosen);
+    assert_eq!(
+        written.keys().collect::<Vec<_>>(),
+        seeds.keys().collect::<Vec<_>>(),
+        "seed names are the case's, wherever they are written"
+    );
+    let second = campaign(&["--regressions", chosen_arg]);
+    assert_eq!(second.status.code(), Some(1), "{}", said(&second));
+    assert_eq!(files_under(&chosen), written, "found again, written again");
+    assert_eq!(files_under(&committed), before);
 }
 
 /// An interrupted campaign against a manifest resumes with the same implementation; findings

@@ -33,4 +33,5 @@ mod serve;
 mod support;
 mod tls;
 mod trust;
+mod usage;
 mod vectors;
