@@ -143,7 +143,9 @@ pub fn documents(view: &RunView) -> Vec<ScenarioSnapshot> {
         let faults: Vec<String> = view
             .injected_faults
             .iter()
-            .filter(|f| f.scenario == s.scenario && f.cell == s.cell)
+            // A fault view names its scenario as people read it: an outline row with its
+            // values, so each row keeps its own faults.
+            .filter(|f| f.scenario == s.title() && f.cell == s.cell)
             .map(|f| format!("{}: {}", f.part, f.fault))
             .collect();
         out.push(ScenarioSnapshot {
