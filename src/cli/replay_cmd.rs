@@ -88,7 +88,12 @@ fn part_named(name: &str) -> Result<Part, CliError> {
 /// The implementation a manifest describes, and the parts it can play.
 pub(super) fn manifest_casting(path: &str) -> Result<(Casting, Vec<Part>), CliError> {
     let path = PathBuf::from(path);
-    let manifest = crate::run::manifest::load(&path).map_err(|e| CliError::input(&path, e))?;
+    // The manifest's errors name the file and the line themselves.
+    let manifest = crate::run::manifest::load(&path).map_err(|e| {
+        CliError::Usage(format!(
+            "the replay target's manifest cannot be used, nothing was replayed:\n{e}"
+        ))
+    })?;
     let plays = Part::played_by(&manifest);
     Ok((
         Casting::Manifest {

@@ -560,6 +560,15 @@ impl CompactJws {
     }
 
     /// The `typ` header, if it is a string.
+    /// The `typ` header as a message shows it: in backquotes (OAuth's `error_description`
+    /// may not carry a double quote), or `absent`.
+    pub fn typ_shown(&self) -> String {
+        match self.typ() {
+            Some(t) => format!("`{t}`"),
+            None => "absent".to_owned(),
+        }
+    }
+
     pub fn typ(&self) -> Option<&str> {
         self.header.get("typ").and_then(Value::as_str)
     }

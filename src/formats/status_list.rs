@@ -317,8 +317,8 @@ pub fn check_in(
             Violation::new(
                 &req::TSL_TYP,
                 format!(
-                    "status list token `typ` is {:?}, expected \"statuslist+jwt\"",
-                    jws.typ()
+                    "status list token `typ` is {}, expected \"statuslist+jwt\"",
+                    jws.typ_shown()
                 ),
             )
             .at("status-list.header.typ"),

@@ -848,7 +848,7 @@ impl Issuer {
         if jws.typ() != Some(PROOF_TYP) {
             return Err(invalid(
                 &req::OID4VCI_PROOF_TYP,
-                format!("typ is {:?}, not {PROOF_TYP}", jws.typ()),
+                format!("typ is {}, not {PROOF_TYP}", jws.typ_shown()),
             ));
         }
         match jws.algorithm() {

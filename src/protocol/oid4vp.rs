@@ -1232,7 +1232,7 @@ pub fn verify_request_object(
     if jws.typ() != Some(REQUEST_TYP) {
         return Err(bad_object(
             &req::JAR_TYP,
-            format!("typ is {:?}, not {REQUEST_TYP}", jws.typ()),
+            format!("typ is {}, not {REQUEST_TYP}", jws.typ_shown()),
         ));
     }
     let prefix = ClientIdPrefix::from_client_id(outer_client_id).ok_or_else(|| {
@@ -1427,7 +1427,10 @@ fn check_parameters(c: &Map<String, Value>) -> Result<AuthorizationRequest, Prot
         .ok_or_else(|| {
             invalid_request(
                 &req::OID4VP_DIRECT_POST,
-                format!("unsupported response_mode {:?}", c.get("response_mode")),
+                match c.get("response_mode") {
+                    Some(mode) => format!("unsupported response_mode {mode:?}"),
+                    None => "no response_mode".to_owned(),
+                },
             )
         })?;
     let response_uri = s("response_uri").ok_or_else(|| {

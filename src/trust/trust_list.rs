@@ -138,7 +138,10 @@ pub fn verify(
     let jws = CompactJws::parse(token.trim())
         .map_err(|e| fail(format!("not a signed trust list: {e}")))?;
     if jws.typ() != Some(TYP) {
-        return Err(fail(format!("`typ` is {:?}, expected {TYP:?}", jws.typ())));
+        return Err(fail(format!(
+            "`typ` is {}, expected {TYP:?}",
+            jws.typ_shown()
+        )));
     }
     let x5c = super::x5c::decode_x5c(jws.header.get("x5c")).map_err(|v| vec![v])?;
     // Pinning is by the operator's key: a re-issued operator certificate for the same key

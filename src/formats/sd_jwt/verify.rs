@@ -605,7 +605,7 @@ fn check_key_binding(
         v.push(
             Violation::new(
                 &req::SDJWT_KB_TYP,
-                format!("KB-JWT `typ` is {:?}, expected \"kb+jwt\"", jws.typ()),
+                format!("KB-JWT `typ` is {}, expected \"kb+jwt\"", jws.typ_shown()),
             )
             .at("kb-jwt.header.typ"),
         );
