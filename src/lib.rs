@@ -3,7 +3,8 @@
 //! code map.
 //!
 //! Layers, lowest first: `events` and `store` (the append-only log every verdict derives
-//! from) know nothing above them; the credential core (`formats`, `profiles`, `trust`,
+//! from; they read the checkpoint audit of `evidence::checkpoint` and the exchange type of
+//! `transport`, and nothing of `run`, `steps`, `projections` or `cli`); the credential core (`formats`, `profiles`, `trust`,
 //! `requirements`, `credential`), the protocols and reference roles (`protocol`, `roles`,
 //! `transport`, `tls`); `run` drives scenarios through `steps` and records them; `fuzz`
 //! drives property-based campaigns; `projections`, `certification` and `evidence` read logs

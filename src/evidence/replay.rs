@@ -719,7 +719,7 @@ async fn drive_scenarios(
         if driven.is_empty() {
             not_applicable.push(format!(
                 "{}: no recorded exchange with the implementation",
-                s.scenario
+                s.title()
             ));
             continue;
         }

@@ -94,7 +94,10 @@ fn keyed(view: &RunView, by_cell: bool) -> Vec<(Key, &ScenarioView)> {
             } else {
                 String::new()
             };
-            let base = (cell, s.feature.clone(), s.scenario.clone());
+            // An outline row is matched by its values (its title), so runs that select
+            // different rows still pair each row with itself; the count tells apart what
+            // still shares a title (logs before format 9 recorded no values).
+            let base = (cell, s.feature.clone(), s.title());
             let n = seen.entry(base.clone()).or_default();
             *n += 1;
             ((base.0, base.1, base.2, *n), s)

@@ -525,18 +525,25 @@ pub fn markdown(v: &RunView) -> String {
     } else {
         let _ = writeln!(out, "| Verdict | Feature | Scenario |\n|---|---|---|");
     }
+    // A `|` in a name or an example value (written `\|` in Gherkin) would end a cell.
+    let cell = |t: &str| t.replace('|', "\\|");
     for s in &v.scenarios {
         let verdict = s.verdict.map_or("interrupted", Verdict::as_str);
         if matrix {
             let _ = writeln!(
                 out,
                 "| {verdict} | {} | {} | {} |",
-                s.cell.as_deref().unwrap_or(""),
-                s.feature,
-                s.title()
+                cell(s.cell.as_deref().unwrap_or("")),
+                cell(&s.feature),
+                cell(&s.title())
             );
         } else {
-            let _ = writeln!(out, "| {verdict} | {} | {} |", s.feature, s.title());
+            let _ = writeln!(
+                out,
+                "| {verdict} | {} | {} |",
+                cell(&s.feature),
+                cell(&s.title())
+            );
         }
     }
     let failed: Vec<_> = v
