@@ -307,7 +307,14 @@ fn the_html_report_structure_is_golden() {
 /// run the README publishes, with a requirement only Accord's own checks exercise.
 fn full_run_html() -> &'static str {
     static HTML: OnceLock<String> = OnceLock::new();
-    HTML.get_or_init(|| {
+    HTML.get_or_init(|| projections::html(full_run()))
+}
+
+/// The default run (every feature, Accord's reference roles, seed 1), run once for every
+/// test that reads it.
+fn full_run() -> &'static RunView {
+    static VIEW: OnceLock<RunView> = OnceLock::new();
+    VIEW.get_or_init(|| {
         let store: Arc<dyn EventStore> = Arc::new(MemoryStore::new());
         let config = RunConfig {
             features: repo().join("features"),
@@ -318,7 +325,7 @@ fn full_run_html() -> &'static str {
             .unwrap()
             .run_id;
         let log = store.read(&id).unwrap();
-        projections::html(&projections::project(&log.events, &log.tail))
+        projections::project(&log.events, &log.tail)
     })
 }
 
@@ -1205,20 +1212,7 @@ fn the_bundle_commands_write_verify_and_exit_as_documented() {
 
 #[test]
 fn the_docs_publish_the_coverage_of_the_feature_set() {
-    // The default run: every feature, Accord's reference roles, seed 1.
-    let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn EventStore> = Arc::new(EmbeddedStore::new(dir.path()));
-    let config = RunConfig {
-        features: repo().join("features"),
-        now: Some(NOW),
-        ..RunConfig::new("", 1)
-    };
-    let id = engine::run(&config, store.clone(), Arc::new(FixedClock(NOW)))
-        .unwrap()
-        .run_id;
-    let log = store.read(&id).unwrap();
-    let view = projections::project(&log.events, &log.tail);
-    let table = projections::coverage_markdown(&view);
+    let table = projections::coverage_markdown(full_run());
     let table = table
         .trim_start()
         .trim_start_matches("### Requirement coverage")
