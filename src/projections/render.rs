@@ -150,16 +150,32 @@ pub fn console_styled(v: &RunView, colour: bool) -> String {
         for n in v.cells.iter().flat_map(|c| &c.not_applicable) {
             let _ = writeln!(out, "  not applicable  {n}");
         }
+        // A cell that ran nothing (a player that would not start, differing PKI seeds) is
+        // why such a run is inconclusive: its scenario counts alone would not say so.
+        for c in v.cells.iter().filter(|c| c.blocked.is_some()) {
+            let _ = writeln!(
+                out,
+                "  {} nothing ran: {}",
+                paint(cell_label(c), 15),
+                cell_explanation(c).unwrap_or_default()
+            );
+        }
     }
     let c = v.counts;
+    let blocked = v.cells.iter().filter(|c| c.blocked.is_some()).count();
     let _ = writeln!(
         out,
-        "{} scenarios: {} passed, {} failed, {} not implemented, {} inconclusive",
+        "{} scenarios: {} passed, {} failed, {} not implemented, {} inconclusive{}",
         v.scenarios.len(),
         c.passed,
         c.failed,
         c.not_implemented,
-        c.inconclusive
+        c.inconclusive,
+        if blocked > 0 {
+            format!("; {blocked} cell(s) ran nothing")
+        } else {
+            String::new()
+        }
     );
     for line in certification_lines(v) {
         let _ = writeln!(out, "{line}");

@@ -598,3 +598,32 @@ fn piped_output_names_each_scenario_once_and_colour_only_when_asked() {
     let (plain, _) = run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
     assert!(!plain.contains('\u{1b}'), "{plain}");
 }
+
+/// A run whose only cell ran nothing (its verifier never answered) is inconclusive, and its
+/// summary says why rather than "0 inconclusive" alone.
+#[test]
+fn a_cell_that_ran_nothing_is_counted_in_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("unreachable.toml");
+    // Port 9 (discard) on loopback: nothing listens there.
+    std::fs::write(
+        &manifest,
+        "id = \"unreachable-verifier\"\nvendor = \"test\"\nversion = \"1\"\nroles = [\"verifier\"]\njurisdiction = \"jp\"\n\n[capabilities]\nformats = [\"dc+sd-jwt\"]\nclient_id_prefixes = [\"x509_san_dns\"]\nresponse_modes = [\"direct_post\"]\n\n[launch]\nkind = \"url\"\nbase = \"https://127.0.0.1:9\"\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_accord"))
+        .args(["run", "--seed", "1", "--tags", "not @containers", "--impl"])
+        .arg(&manifest)
+        .arg("--features")
+        .arg(features().join("faults.feature"))
+        .arg("--store")
+        .arg(dir.path().join("store"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", super::support::text(&out));
+    let summary = stdout(&out);
+    assert!(
+        summary.contains("0 scenarios: 0 passed, 0 failed, 0 not implemented, 0 inconclusive; 1 cell(s) ran nothing"),
+        "{summary}"
+    );
+}
