@@ -81,6 +81,10 @@ pub struct RunOutcome {
     pub run_id: String,
     pub verdict: Verdict,
     pub scenarios: usize,
+    /// The names (`accord-PID-N`) of the casts the run started, one per cell that started
+    /// one: every container and compose project of a cell carries its cast's name, so a
+    /// caller can check that nothing of this run was left behind, whatever else runs.
+    pub cast_labels: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -171,6 +175,7 @@ pub fn run(
         scenarios: certification.map(|p| p.scenarios()),
     });
     let mut cell_verdicts = Vec::new();
+    let cast_labels = RefCell::new(Vec::new());
     for cell in &cells {
         let verdict = run_cell(&CellRun {
             config,
@@ -183,6 +188,7 @@ pub fn run(
             tally: &tally,
             progress: &progress,
             runtime: &runtime,
+            cast_labels: &cast_labels,
         })?;
         cell_verdicts.push(verdict);
     }
@@ -210,6 +216,7 @@ pub fn run(
         run_id,
         verdict,
         scenarios: tally.scenarios.len(),
+        cast_labels: cast_labels.into_inner(),
     })
 }
 
@@ -228,6 +235,7 @@ struct CellRun<'a> {
     tally: &'a Rc<RefCell<Tally>>,
     progress: &'a Rc<Progress>,
     runtime: &'a tokio::runtime::Runtime,
+    cast_labels: &'a RefCell<Vec<String>>,
 }
 
 /// Which scenarios a run takes: those its tag expression selects and, for a certification
@@ -376,6 +384,7 @@ fn run_cell(r: &CellRun<'_>) -> Result<Verdict, EngineError> {
             ),
             compose_file: r.config.compose_file.clone(),
         };
+        r.cast_labels.borrow_mut().push(stage.label.clone());
         match r
             .runtime
             .block_on(Cast::start(stage, cell.castings.clone()))
