@@ -210,7 +210,9 @@ fn paint(word: &str, width: usize, colour: bool) -> String {
 /// profile: 4 of 4 scenarios passed, 12 of 12 requirements met`. Empty when the run was not
 /// asked for a profile.
 pub fn certification_lines(v: &RunView) -> Vec<String> {
-    let cov = super::coverage::coverage(v, None);
+    let Some(cov) = certification_coverage(v) else {
+        return Vec::new();
+    };
     let Some(profile) = &cov.profile else {
         return Vec::new();
     };
@@ -236,6 +238,14 @@ pub fn certification_lines(v: &RunView) -> Vec<String> {
             line
         })
         .collect()
+}
+
+/// The coverage of a run that was asked for a profile; `None`, without judging a single
+/// check, for every other run (the console, JUnit and JSON reports all ask).
+fn certification_coverage(v: &RunView) -> Option<super::coverage::Coverage> {
+    v.profile
+        .as_ref()
+        .map(|_| super::coverage::coverage(v, None))
 }
 
 fn certification_counts(c: &super::coverage::Certification) -> String {
@@ -369,10 +379,13 @@ pub fn json(v: &RunView) -> String {
         view: &'a RunView,
         certification: serde_json::Value,
     }
-    let cov = super::coverage::coverage(v, None);
-    let mut s = match &cov.profile {
+    let cov = certification_coverage(v);
+    let mut s = match cov
+        .as_ref()
+        .and_then(|c| c.profile.as_ref().map(|p| (c, p)))
+    {
         // A certification run carries its outcome per implementation beside the verdicts.
-        Some(profile) => {
+        Some((cov, profile)) => {
             let outcomes: Vec<serde_json::Value> = cov
                 .certifications
                 .iter()
@@ -479,8 +492,9 @@ pub fn junit(v: &RunView) -> String {
             suites.push(blocked);
         }
     }
-    let cov = super::coverage::coverage(v, None);
-    if let Some(profile) = &cov.profile {
+    if let Some(cov) = certification_coverage(v)
+        && let Some(profile) = &cov.profile
+    {
         // The certification outcome as a suite of its own: an implementation that meets
         // the profile passes, one that does not fails, an incomplete one is skipped.
         let name = format!("certification {profile}");

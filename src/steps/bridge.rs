@@ -104,6 +104,8 @@ pub struct Bridge {
 struct Current {
     feature: String,
     scenario: String,
+    /// The name with an outline row's values, as progress shows it.
+    title: String,
     verdict: Verdict,
 }
 
@@ -207,9 +209,11 @@ impl Bridge {
     ) {
         match ev {
             event::Scenario::Started => {
+                let example = crate::run::features::example_values(scenario);
                 self.current = Some(Current {
                     feature: feature.name.clone(),
                     scenario: scenario.name.clone(),
+                    title: crate::projections::scenario_title(&scenario.name, &example),
                     verdict: Verdict::Passed,
                 });
                 self.record(&AccordEvent::ScenarioStarted {
@@ -217,7 +221,7 @@ impl Bridge {
                     scenario: scenario.name.clone(),
                     line: scenario.position.line as u64,
                     tags: scenario.tags.clone(),
-                    example: crate::run::features::example_values(scenario),
+                    example,
                 });
             }
             event::Scenario::Step(step, ev) | event::Scenario::Background(step, ev) => {
@@ -237,17 +241,18 @@ impl Bridge {
                 // What the after-scenario hook did (restoring staged trust lists, lifting
                 // faults) belongs to this scenario.
                 self.record_happened(&scenario.name);
-                let title = crate::projections::scenario_title(
-                    &scenario.name,
-                    &crate::run::features::example_values(scenario),
-                );
                 let Current {
                     feature,
                     scenario,
+                    title,
                     verdict,
                 } = self.current.take().unwrap_or_else(|| Current {
                     feature: feature.name.clone(),
                     scenario: scenario.name.clone(),
+                    title: crate::projections::scenario_title(
+                        &scenario.name,
+                        &crate::run::features::example_values(scenario),
+                    ),
                     verdict: Verdict::Inconclusive,
                 });
                 let n = {
