@@ -140,7 +140,9 @@ pub struct PresentArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("trust").required(true).args(["trust_list", "issuer_key"])))]
+// An SD-JWT VC needs `--trust-list` or `--issuer-key` (checked in `verify_cmd`); a VC-JWT
+// may carry its key in its header.
+#[command(group(clap::ArgGroup::new("trust").args(["trust_list", "issuer_key"])))]
 pub struct VerifyArgs {
     /// The credential or presentation (compact or JSON); `-` reads standard input.
     file: PathBuf,
@@ -370,6 +372,15 @@ fn present_cmd(a: PresentArgs) -> Result<ExitCode, CliError> {
 }
 
 fn verify_cmd(a: VerifyArgs) -> Result<ExitCode, CliError> {
+    if let Some(code) = verify_vc_jwt(&a)? {
+        return Ok(code);
+    }
+    if a.trust_list.is_empty() && a.issuer_key.is_none() {
+        return Err(CliError::Usage(
+            "an SD-JWT VC is verified under --trust-list FILE (its x5c chains to a listed issuer) or --issuer-key JWK"
+                .into(),
+        ));
+    }
     let (sd, form) = read_credential(&a.file)?;
     let now = parse_now(a.now.as_deref())?;
     let trust = match &a.issuer_key {
@@ -483,7 +494,105 @@ fn verify_cmd(a: VerifyArgs) -> Result<ExitCode, CliError> {
     })
 }
 
+/// A JWT-secured credential (`jwt_vc_json`, an Open Badges 3.0 VC-JWT): a compact JWS, no
+/// disclosures, whose payload carries a `vc` claim. `None` when the file is not one (it is
+/// then read as an SD-JWT VC). The issuer's key is `--issuer-key` (a JWK of any type, RSA
+/// included), else the header's `jwk`; a `kid` alone is not dereferenced (network), and the
+/// output says the signature was not verified.
+fn verify_vc_jwt(a: &VerifyArgs) -> Result<Option<ExitCode>, CliError> {
+    let text = read_text(&a.file, files::CREDENTIAL)?;
+    let token = text.trim();
+    if token.contains('~') || token.split('.').count() != 3 {
+        return Ok(None);
+    }
+    let Ok(jws) = crate::formats::jose::CompactJws::parse(token) else {
+        return Ok(None);
+    };
+    if !jws.payload.contains_key("vc") {
+        return Ok(None);
+    }
+    let now = parse_now(a.now.as_deref())?;
+    let key: Option<Value> = match &a.issuer_key {
+        Some(p) => Some(read_json(p, "JWK", files::KEY)?),
+        None => None,
+    };
+    let mut checked = crate::formats::vc_jwt::verify(token, key.as_ref(), now)
+        .map_err(|e| CliError::input(&a.file, e))?;
+    // A Bitstring Status List entry: checked against --status-list (the list credential as
+    // JSON), skipped with --no-status-check, else failed closed.
+    let list: Option<Value> = match &a.status_list {
+        Some(p) => Some(read_json(p, "status list credential", files::STATUS_LIST)?),
+        None => None,
+    };
+    let status = match (&list, a.no_status_check) {
+        (_, true) => crate::formats::vc_jwt::StatusCheck::Skip,
+        (Some(l), false) => crate::formats::vc_jwt::StatusCheck::List(l),
+        (None, false) => crate::formats::vc_jwt::StatusCheck::Unavailable,
+    };
+    crate::formats::vc_jwt::check_status(&mut checked, status);
+    let out = json!({
+        "valid": checked.valid(),
+        "format": if checked.open_badge { "Open Badges 3.0 VC-JWT" } else { "jwt_vc_json" },
+        "signature": match checked.signature_verified {
+            Some(true) => "verified",
+            Some(false) => "does not verify",
+            None => "not verified: the key is named by `kid` only; pass it with --issuer-key",
+        },
+        "status": if checked.credential.get("credentialStatus").is_none() {
+            "none (the credential has no status entry)"
+        } else if a.no_status_check {
+            "skipped (--no-status-check)"
+        } else if list.is_some() {
+            "checked against --status-list"
+        } else {
+            "not checked: no status list credential given (--status-list FILE)"
+        },
+        "credential": checked.credential,
+        "violations": checked.violations.iter().map(|v| json!({
+            "requirement": v.requirement.id,
+            "level": v.level().as_str(),
+            "message": v.message,
+            "location": v.location,
+        })).collect::<Vec<_>>(),
+    });
+    emit(
+        &format!(
+            "{}\n",
+            serde_json::to_string_pretty(&out).unwrap_or_default()
+        ),
+        None,
+    )?;
+    Ok(Some(if checked.valid() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }))
+}
+
 fn inspect_cmd(path: &Path) -> Result<ExitCode, CliError> {
+    // A JWT-secured credential (no disclosures): its header, claims and credential as they
+    // are, nothing verified.
+    let text = read_text(path, files::CREDENTIAL)?;
+    let token = text.trim();
+    if !token.contains('~')
+        && let Ok(jws) = crate::formats::jose::CompactJws::parse(token)
+        && jws.payload.contains_key("vc")
+    {
+        let out = json!({
+            "format": "jwt_vc_json",
+            "verified": false,
+            "header": jws.header,
+            "payload": jws.payload,
+        });
+        emit(
+            &format!(
+                "{}\n",
+                serde_json::to_string_pretty(&out).unwrap_or_default()
+            ),
+            None,
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let (sd, form) = read_credential(path)?;
     let jws = crate::formats::jose::CompactJws::parse(&sd.issuer_jwt)
         .map_err(|e| CliError::input(path, format!("issuer-signed JWT: {e}")))?;

@@ -16,13 +16,17 @@ mod demo_cmd;
 mod fuzz_cmd;
 mod impl_cmd;
 mod io;
+mod lists_arg;
 mod pki_cmd;
 mod replay_cmd;
 mod run_cmd;
 mod runs_cmd;
+mod seal_cmd;
 mod serve_cmd;
 mod snapshot_cmd;
 mod status_cmd;
+mod timestamp_cmd;
+mod trust_list_cmd;
 
 use std::process::ExitCode;
 
@@ -121,6 +125,18 @@ pub enum Command {
     /// Build and inspect Token Status Lists.
     #[command(subcommand, name = "status-list")]
     StatusList(status_cmd::StatusCommand),
+    /// RFC 3161 time-stamps: ask a TSA for one, validate one.
+    #[command(subcommand)]
+    Timestamp(timestamp_cmd::TimestampCommand),
+    /// Validate JAdES seals and PAdES-signed PDFs against ETSI trusted lists (EN 319 102-1
+    /// verdicts). Exit 0 TOTAL-PASSED, 1 failed or indeterminate, 2 usage, 3 not implemented.
+    #[command(subcommand)]
+    Seal(seal_cmd::SealCommand),
+    /// Verify ETSI TS 119 612 XML trusted lists (structure, XAdES signature, pinned signer,
+    /// next update), or write the seeded ones. Exit 0 accepted, 1 refused, 2 usage, 3 not
+    /// implemented.
+    #[command(subcommand)]
+    TrustList(trust_list_cmd::TrustListCommand),
 }
 
 /// Runs the parsed command and maps its outcome to the documented exit code.
@@ -142,6 +158,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Fuzz(a) => fuzz_cmd::fuzz(a),
         Command::Bundle(a) => bundle_cmd::run(a),
         Command::Profiles { json } => profiles(json),
+        Command::Timestamp(c) => timestamp_cmd::run(c),
+        Command::Seal(c) => seal_cmd::run(c),
+        Command::TrustList(c) => trust_list_cmd::run(c),
     };
     match result {
         Ok(code) => code,
@@ -199,7 +218,7 @@ fn requirements(json: bool) -> Result<ExitCode, CliError> {
     let text = if json {
         format!(
             "{}\n",
-            serde_json::to_string_pretty(ALL).unwrap_or_default()
+            serde_json::to_string_pretty(&*ALL).unwrap_or_default()
         )
     } else {
         ALL.iter()

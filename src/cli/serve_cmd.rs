@@ -27,6 +27,23 @@ pub enum Role {
     Verifier,
     StatusList,
     TrustList,
+    /// An RFC 3161 time-stamping authority of the seeded trust-service providers.
+    Tsa,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TsaSiteArg {
+    De,
+    Fr,
+    Jp,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TsaFaultArg {
+    WrongImprint,
+    ExpiredCertificate,
+    WithdrawnService,
+    UnlistedTsa,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -111,6 +128,14 @@ pub struct ServeArgs {
     /// counterparts with certificates of their own (repeatable).
     #[arg(long = "trust-ca", value_name = "PEM")]
     trust_cas: Vec<PathBuf>,
+    /// TSA: whose time-stamping unit answers (the DE, FR or JP seeded provider).
+    #[arg(long, value_enum, default_value = "de")]
+    site: TsaSiteArg,
+    /// TSA: misbehave from the start (the control API's `PUT /control/fault` changes it):
+    /// stamp another hash, sign with the expired FR certificate, with the withdrawn DE
+    /// service's, or with a TSA on no list.
+    #[arg(long, value_enum)]
+    fault: Option<TsaFaultArg>,
 }
 
 fn prefix(p: Prefix) -> ClientIdPrefix {
@@ -148,6 +173,25 @@ fn role_variant(args: &ServeArgs) -> Result<RoleVariant, CliError> {
         variant.wallet_prefixes = args.wallet_prefixes.iter().copied().map(prefix).collect();
     }
     Ok(variant)
+}
+
+fn tsa_site(s: TsaSiteArg) -> crate::trust::tsp::TsaSite {
+    use crate::trust::tsp::TsaSite;
+    match s {
+        TsaSiteArg::De => TsaSite::De,
+        TsaSiteArg::Fr => TsaSite::Fr,
+        TsaSiteArg::Jp => TsaSite::Jp,
+    }
+}
+
+fn tsa_fault(f: TsaFaultArg) -> crate::trust::tsp::TsaFault {
+    use crate::trust::tsp::TsaFault;
+    match f {
+        TsaFaultArg::WrongImprint => TsaFault::WrongImprint,
+        TsaFaultArg::ExpiredCertificate => TsaFault::ExpiredCertificate,
+        TsaFaultArg::WithdrawnService => TsaFault::WithdrawnService,
+        TsaFaultArg::UnlistedTsa => TsaFault::UnlistedTsa,
+    }
 }
 
 pub fn run(args: ServeArgs) -> Result<ExitCode, CliError> {
@@ -211,7 +255,10 @@ async fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
         .as_deref()
         .and_then(|u| url::Url::parse(u).ok())
         .and_then(|u| u.host_str().map(str::to_owned))
-        .unwrap_or_else(|| crate::tls::host_for(&role_name, jurisdiction));
+        .unwrap_or_else(|| match args.role {
+            Role::Tsa => crate::roles::tsa::host(tsa_site(args.site)),
+            _ => crate::tls::host_for(&role_name, jurisdiction),
+        });
     let security = Security::from_plain_flag(args.plain_http);
     let mut bind =
         crate::roles::Listen::role(security, &pki, &host, SocketAddr::new(args.bind, args.port))
@@ -274,8 +321,24 @@ async fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
             None,
         ),
         Role::TrustList => {
-            let (r, h) = topology::start_trust_list(&pki, bind).await.map_err(fail)?;
+            let (r, h) = topology::start_trust_list(&pki, clock, bind)
+                .await
+                .map_err(fail)?;
             (r, Some(h))
+        }
+        Role::Tsa => {
+            let providers = crate::trust::tsp_pki::TrustServicePki::generate(args.seed)
+                .map_err(|e| CliError::Usage(e.to_string()))?;
+            let r = crate::roles::tsa::start_tsa(
+                Arc::new(providers),
+                tsa_site(args.site),
+                clock,
+                args.fault.map(tsa_fault),
+                bind,
+            )
+            .await
+            .map_err(|e| CliError::Usage(format!("cannot serve: {e}")))?;
+            (r, None)
         }
     };
     eprintln!(

@@ -7,9 +7,11 @@
 //! `{sha256, head}` (RFC 3161 §2.4.1) and proves the whole chain up to it existed at
 //! `genTime`.
 //!
-//! DER is read by a small strict walker rather than a CMS crate: the check needs the exact
-//! bytes of `eContent` and of the signed attributes (re-tagged as a SET, RFC 5652 §5.4),
-//! which the certificate parser already in the tree does not expose for CMS structures.
+//! DER is read by the crate's strict bounded walker ([`crate::formats::der`]) rather than a
+//! CMS crate: the check needs the exact bytes of `eContent` and of the signed attributes
+//! (re-tagged as a SET, RFC 5652 §5.4), which the certificate parser does not expose for CMS
+//! structures. (`trust::tsp` is the full RFC 3161 validator; this one checks a bundle's
+//! token against its log head only.)
 
 use aws_lc_rs::digest;
 use aws_lc_rs::signature;
@@ -17,6 +19,7 @@ use x509_parser::certificate::X509Certificate;
 use x509_parser::prelude::FromDer;
 
 use crate::entropy::Entropy;
+use crate::formats::der::{Reader, Tlv, tlv};
 
 /// The bundle file holding the token (a DER `ContentInfo`).
 pub const TOKEN_FILE: &str = "TIMESTAMP.tst";
@@ -108,11 +111,11 @@ fn head_bytes(head: &str) -> Result<Vec<u8>, String> {
 /// Reads a `TimeStampResp` (RFC 3161 §2.4.2): the token when the status is granted (0) or
 /// granted with modifications (1), checked against the request (its imprint and nonce).
 pub fn read_reply(reply: &[u8], request: &Request, head: &str) -> Result<Vec<u8>, String> {
-    let mut top = Der::new(reply);
+    let mut top = Reader::new(reply);
     let resp = top.expect(0x30, "TimeStampResp")?;
-    let mut resp = Der::new(resp.content);
+    let mut resp = Reader::new(resp.content);
     let status_info = resp.expect(0x30, "PKIStatusInfo")?;
-    let status = Der::new(status_info.content).expect(0x02, "PKIStatus")?;
+    let status = Reader::new(status_info.content).expect(0x02, "PKIStatus")?;
     let granted = matches!(status.content, [0] | [1]);
     if !granted {
         return Err(format!(
@@ -141,7 +144,7 @@ struct TokenInfo<'a> {
     nonce: Option<Vec<u8>>,
     e_content: &'a [u8],
     digest_algorithm: &'a [u8],
-    signed_attrs: Der<'a>,
+    signed_attrs: Tlv<'a>,
     signature_algorithm: &'a [u8],
     signature: &'a [u8],
     certificates: Vec<&'a [u8]>,
@@ -179,13 +182,13 @@ pub fn verify(token: &[u8], head: &str, tsa_cert: Option<&[u8]>) -> Result<Stamp
     let mut content_type = None;
     let mut message_digest = None;
     let mut ess_cert = None;
-    let mut attrs = Der::new(info.signed_attrs.content);
+    let mut attrs = Reader::new(info.signed_attrs.content);
     while !attrs.is_empty() {
         let attr = attrs.expect(0x30, "Attribute")?;
-        let mut a = Der::new(attr.content);
+        let mut a = Reader::new(attr.content);
         let oid = a.expect(0x06, "attrType")?.content;
         let values = a.expect(0x31, "attrValues")?;
-        let first = Der::new(values.content).next()?;
+        let first = Reader::new(values.content).next_tlv("element")?;
         match oid {
             o if o == OID_CONTENT_TYPE => content_type = Some(first.content),
             o if o == OID_MESSAGE_DIGEST => message_digest = Some(first.content),
@@ -259,12 +262,12 @@ impl NamedHash {
     }
 }
 
-fn ess_cert_hash(v2: bool, attr: Der<'_>) -> Result<NamedHash, String> {
+fn ess_cert_hash(v2: bool, attr: Tlv<'_>) -> Result<NamedHash, String> {
     // SigningCertificate(V2) ::= SEQUENCE { certs SEQUENCE OF ESSCertID(v2), ... }
-    let mut outer = Der::new(attr.content);
+    let mut outer = Reader::new(attr.content);
     let certs = outer.expect(0x30, "certs")?;
-    let first = Der::new(certs.content).expect(0x30, "ESSCertID")?;
-    let mut id = Der::new(first.content);
+    let first = Reader::new(certs.content).expect(0x30, "ESSCertID")?;
+    let mut id = Reader::new(first.content);
     if !v2 {
         let hash = id.expect(0x04, "certHash")?.content.to_vec();
         return Ok(NamedHash {
@@ -276,7 +279,7 @@ fn ess_cert_hash(v2: bool, attr: Der<'_>) -> Result<NamedHash, String> {
     let mut algorithm: &'static digest::Algorithm = &digest::SHA256;
     if id.peek_tag() == Some(0x30) {
         let alg = id.expect(0x30, "hashAlgorithm")?;
-        let oid = Der::new(alg.content).expect(0x06, "algorithm")?.content;
+        let oid = Reader::new(alg.content).expect(0x06, "algorithm")?.content;
         algorithm = digest_for(oid)?;
     }
     let hash = id.expect(0x04, "certHash")?.content.to_vec();
@@ -412,53 +415,53 @@ fn ec_alg(
 }
 
 fn parse_token(token: &[u8]) -> Result<TokenInfo<'_>, String> {
-    let mut top = Der::new(token);
+    let mut top = Reader::new(token);
     let content_info = top.expect(0x30, "ContentInfo")?;
     if !top.is_empty() {
         return Err("bytes follow the token".into());
     }
-    let mut ci = Der::new(content_info.content);
+    let mut ci = Reader::new(content_info.content);
     if ci.expect(0x06, "contentType")?.content != OID_SIGNED_DATA {
         return Err("the token is not a CMS SignedData (RFC 3161 §2.4.2)".into());
     }
     let explicit = ci.expect(0xa0, "content")?;
-    let signed_data = Der::new(explicit.content).expect(0x30, "SignedData")?;
-    let mut sd = Der::new(signed_data.content);
+    let signed_data = Reader::new(explicit.content).expect(0x30, "SignedData")?;
+    let mut sd = Reader::new(signed_data.content);
     // RFC 5652 §5.1: version 3 when the content is not id-data.
     if sd.expect(0x02, "version")?.content != [3] {
         return Err("the SignedData version is not 3 (RFC 5652 §5.1)".into());
     }
     sd.expect(0x31, "digestAlgorithms")?;
     let encap = sd.expect(0x30, "encapContentInfo")?;
-    let mut encap = Der::new(encap.content);
+    let mut encap = Reader::new(encap.content);
     if encap.expect(0x06, "eContentType")?.content != OID_TST_INFO {
         return Err("the signed content is not a TSTInfo (RFC 3161 §2.4.2)".into());
     }
-    let e_content = Der::new(encap.expect(0xa0, "eContent")?.content)
+    let e_content = Reader::new(encap.expect(0xa0, "eContent")?.content)
         .expect(0x04, "eContent")?
         .content;
     let mut certificates = Vec::new();
     if sd.peek_tag() == Some(0xa0) {
         let certs = sd.expect(0xa0, "certificates")?;
-        let mut c = Der::new(certs.content);
+        let mut c = Reader::new(certs.content);
         while !c.is_empty() {
-            certificates.push(c.next()?.raw);
+            certificates.push(c.next_tlv("element")?.raw);
         }
     }
     if sd.peek_tag() == Some(0xa1) {
         sd.expect(0xa1, "crls")?;
     }
     let signer_infos = sd.expect(0x31, "signerInfos")?;
-    let mut signers = Der::new(signer_infos.content);
+    let mut signers = Reader::new(signer_infos.content);
     let signer = signers.expect(0x30, "SignerInfo")?;
     if !signers.is_empty() {
         return Err("the token has more than one signer (RFC 3161 §2.4.2: exactly one)".into());
     }
-    let mut si = Der::new(signer.content);
+    let mut si = Reader::new(signer.content);
     si.expect(0x02, "version")?;
-    si.next()?; // sid: issuerAndSerialNumber or subjectKeyIdentifier
+    si.next_tlv("element")?; // sid: issuerAndSerialNumber or subjectKeyIdentifier
     let digest_alg = si.expect(0x30, "digestAlgorithm")?;
-    let digest_algorithm = Der::new(digest_alg.content)
+    let digest_algorithm = Reader::new(digest_alg.content)
         .expect(0x06, "algorithm")?
         .content;
     if si.peek_tag() != Some(0xa0) {
@@ -466,19 +469,21 @@ fn parse_token(token: &[u8]) -> Result<TokenInfo<'_>, String> {
     }
     let signed_attrs = si.expect(0xa0, "signedAttrs")?;
     let sig_alg = si.expect(0x30, "signatureAlgorithm")?;
-    let signature_algorithm = Der::new(sig_alg.content).expect(0x06, "algorithm")?.content;
+    let signature_algorithm = Reader::new(sig_alg.content)
+        .expect(0x06, "algorithm")?
+        .content;
     let signature = si.expect(0x04, "signature")?.content;
     // TSTInfo (RFC 3161 §2.4.2).
-    let tst = Der::new(e_content).expect(0x30, "TSTInfo")?;
-    let mut t = Der::new(tst.content);
+    let tst = Reader::new(e_content).expect(0x30, "TSTInfo")?;
+    let mut t = Reader::new(tst.content);
     if t.expect(0x02, "version")?.content != [1] {
         return Err("TSTInfo version is not 1".into());
     }
     t.expect(0x06, "policy")?;
     let mi = t.expect(0x30, "messageImprint")?;
-    let mut mi = Der::new(mi.content);
+    let mut mi = Reader::new(mi.content);
     let alg = mi.expect(0x30, "hashAlgorithm")?;
-    if Der::new(alg.content).expect(0x06, "algorithm")?.content != OID_SHA256 {
+    if Reader::new(alg.content).expect(0x06, "algorithm")?.content != OID_SHA256 {
         return Err("the token's messageImprint is not SHA-256".into());
     }
     let imprint = mi.expect(0x04, "hashedMessage")?.content.to_vec();
@@ -512,111 +517,6 @@ fn parse_token(token: &[u8]) -> Result<TokenInfo<'_>, String> {
     })
 }
 
-/// One DER element: its tag, its content, and its whole encoding.
-#[derive(Debug, Clone, Copy)]
-struct Der<'a> {
-    tag: u8,
-    content: &'a [u8],
-    raw: &'a [u8],
-    rest: &'a [u8],
-}
-
-impl<'a> Der<'a> {
-    /// A reader over the elements in `bytes`.
-    fn new(bytes: &'a [u8]) -> Self {
-        Self {
-            tag: 0,
-            content: &[],
-            raw: &[],
-            rest: bytes,
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.rest.is_empty()
-    }
-
-    fn peek_tag(&self) -> Option<u8> {
-        self.rest.first().copied()
-    }
-
-    /// The next element. Definite lengths in their shortest form only (DER, X.690 §10.1);
-    /// single-byte tags only (all RFC 3161 and CMS use).
-    fn next(&mut self) -> Result<Der<'a>, String> {
-        let bytes = self.rest;
-        let truncated = || "a DER element is cut short".to_owned();
-        let tag = *bytes.first().ok_or_else(truncated)?;
-        if tag & 0x1f == 0x1f {
-            return Err("a multi-byte DER tag".into());
-        }
-        let first = *bytes.get(1).ok_or_else(truncated)?;
-        let (len, header) = match first {
-            n if n < 0x80 => (usize::from(n), 2),
-            0x80 => return Err("an indefinite length (BER, not DER)".into()),
-            n => {
-                let count = usize::from(n & 0x7f);
-                if count > 4 {
-                    return Err("a DER length of more than 4 bytes".into());
-                }
-                let len_bytes = bytes.get(2..2 + count).ok_or_else(truncated)?;
-                if len_bytes[0] == 0 {
-                    return Err("a DER length not in its shortest form".into());
-                }
-                let len = len_bytes
-                    .iter()
-                    .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
-                if len < 0x80 {
-                    return Err("a DER length not in its shortest form".into());
-                }
-                (len, 2 + count)
-            }
-        };
-        let end = header.checked_add(len).ok_or_else(truncated)?;
-        let raw = bytes.get(..end).ok_or_else(truncated)?;
-        self.rest = &bytes[end..];
-        Ok(Der {
-            tag,
-            content: &raw[header..],
-            raw,
-            rest: &[],
-        })
-    }
-
-    /// The next element, which must have `tag` (`what` names it in the error).
-    fn expect(&mut self, tag: u8, what: &str) -> Result<Der<'a>, String> {
-        let e = self
-            .next()
-            .map_err(|e| format!("reading {what} of the time-stamp: {e}"))?;
-        if e.tag != tag {
-            return Err(format!(
-                "{what} of the time-stamp has tag 0x{:02x}, expected 0x{tag:02x}",
-                e.tag
-            ));
-        }
-        Ok(e)
-    }
-}
-
-/// Builds a DER element.
-fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let len = content.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes: Vec<u8> = len
-            .to_be_bytes()
-            .iter()
-            .copied()
-            .skip_while(|b| *b == 0)
-            .collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend(bytes);
-    }
-    out.extend_from_slice(content);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -625,13 +525,13 @@ mod tests {
     fn requests_are_der_with_the_head_as_imprint() {
         let head = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
         let r = request(head, &mut crate::entropy::SeededEntropy::new(1, "tsa")).unwrap();
-        let mut top = Der::new(&r.der);
+        let mut top = Reader::new(&r.der);
         let req = top.expect(0x30, "req").unwrap();
         assert!(top.is_empty());
-        let mut req = Der::new(req.content);
+        let mut req = Reader::new(req.content);
         assert_eq!(req.expect(0x02, "version").unwrap().content, [1]);
         let mi = req.expect(0x30, "mi").unwrap();
-        let mut mi = Der::new(mi.content);
+        let mut mi = Reader::new(mi.content);
         mi.expect(0x30, "alg").unwrap();
         assert_eq!(
             crate::events::hex(mi.expect(0x04, "hash").unwrap().content),

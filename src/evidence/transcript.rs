@@ -45,12 +45,21 @@ const TIME_KEYS: &[&str] = &[
 ];
 
 /// Object members whose value is derived from signed bytes or salts: shown as `[digest]`.
-const DIGEST_KEYS: &[&str] = &["sd_hash", "_sd", "...", "x5t#S256", "digest"];
+const DIGEST_KEYS: &[&str] = &[
+    "sd_hash",
+    "_sd",
+    "...",
+    "x5t#S256",
+    "digest",
+    // XML signatures (the trusted lists' XAdES).
+    "DigestValue",
+];
 
 /// Object members whose values are random by definition (whatever they look like), with an
 /// identity worth keeping. Others (`id`, `kid`, a transaction id) get a placeholder only when
 /// their value looks random: a DCQL query id or a key id someone chose stays visible.
 const RANDOM_KEYS: &[&str] = &[
+    "X509Certificate",
     "nonce",
     "c_nonce",
     "state",
@@ -196,7 +205,7 @@ impl Normaliser {
                     *v = Value::String("[time]".into());
                 } else if DIGEST_KEYS.contains(&k) && !s.starts_with("<disclosed: ") {
                     *v = Value::String("[digest]".into());
-                } else if k == "signature" {
+                } else if k == "signature" || k == "SignatureValue" {
                     *v = Value::String("[signature]".into());
                 } else if RANDOM_KEYS.contains(&k) && !s.is_empty() && !is_placeholder(s) {
                     let category = category_of(k);
@@ -299,7 +308,7 @@ fn category_of(key: &str) -> &str {
     }
     match key {
         "x" | "y" | "d" | "epk" => "key",
-        "x5c" => "certificate",
+        "x5c" | "X509Certificate" => "certificate",
         "c_nonce" => "nonce",
         other => other,
     }
@@ -410,6 +419,11 @@ pub fn decode_text(text: &str) -> Value {
     if let Some(v) = decode_token(trimmed) {
         return v;
     }
+    if trimmed.starts_with('<')
+        && let Some(v) = decode_xml(trimmed)
+    {
+        return v;
+    }
     if let Some(v) = decode_url(trimmed) {
         return v;
     }
@@ -417,6 +431,48 @@ pub fn decode_text(text: &str) -> Value {
         return decode_form(trimmed);
     }
     Value::String(text.to_owned())
+}
+
+/// An XML document (a trusted list) as a tree named by its elements' local names:
+/// attributes as `@name`, an element with text only as its text, repeated elements as
+/// arrays. So a difference is named by element path, and the signature, digest and
+/// certificate members are redacted like their JSON counterparts.
+fn decode_xml(text: &str) -> Option<Value> {
+    fn element(node: roxmltree::Node<'_, '_>) -> Value {
+        let mut m = Map::new();
+        for a in node.attributes() {
+            m.insert(format!("@{}", a.name()), json!(a.value()));
+        }
+        let children: Vec<_> = node.children().filter(|c| c.is_element()).collect();
+        if children.is_empty() {
+            let text: String = node.children().filter_map(|c| c.text()).collect();
+            if m.is_empty() {
+                return json!(text.trim());
+            }
+            m.insert("#text".into(), json!(text.trim()));
+            return Value::Object(m);
+        }
+        for c in children {
+            let name = c.tag_name().name().to_owned();
+            let v = element(c);
+            match m.get_mut(&name) {
+                Some(Value::Array(items)) => items.push(v),
+                Some(first) => {
+                    let first = first.take();
+                    m.insert(name, json!([first, v]));
+                }
+                None => {
+                    m.insert(name, v);
+                }
+            }
+        }
+        Value::Object(m)
+    }
+    let doc = roxmltree::Document::parse(text).ok()?;
+    let root = doc.root_element();
+    let mut m = Map::new();
+    m.insert(root.tag_name().name().to_owned(), element(root));
+    Some(Value::Object(m))
 }
 
 /// `name=value&…` with parameter names as protocols write them.
@@ -652,7 +708,7 @@ impl Difference {
 fn mentioned_requirements(v: &Value, out: &mut Vec<String>) {
     match v {
         Value::String(s) => {
-            for r in crate::requirements::catalogue::ALL {
+            for r in crate::requirements::catalogue::ALL.iter() {
                 // `SDJWTVC-2.2.1-typ` is not mentioned by `SDJWTVC-2.2.1-typ-legacy`.
                 let mentioned = s.match_indices(r.id).any(|(i, _)| {
                     s[i + r.id.len()..]

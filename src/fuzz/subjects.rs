@@ -64,6 +64,15 @@ fn answered(
     }
 }
 
+/// Whether a transport error says the server closed the connection while the body was being
+/// written (what a server does to stop an oversized upload).
+fn refused_mid_body(error: &str) -> bool {
+    let e = error.to_ascii_lowercase();
+    e.contains("error writing a body")
+        || e.contains("broken pipe")
+        || e.contains("connection reset")
+}
+
 /// The requirement ids an error answer names (`accord_requirements`, Accord's extension
 /// member; other implementations' answers name none).
 fn named_requirements(body: &[u8]) -> Vec<String> {
@@ -325,6 +334,17 @@ impl VerifierSubject {
         }
         let sent = harness.send("harness", "verifier", request).await;
         self.board.take(&key);
+        // RFC 9110 clause 15.5.14: a server refusing a body too large may close the
+        // connection instead of reading on; the client then fails writing it, before it can
+        // read the 413. For an oversized body that is the refusal, not silence.
+        if oversized
+            && let Err(e) = &sent
+            && refused_mid_body(&e.to_string())
+        {
+            return Ok(Observed::Rejected {
+                requirements: vec![],
+            });
+        }
         let response = answered("response", sent)?;
         if response.status != 200 {
             return Ok(Observed::Rejected {

@@ -880,6 +880,40 @@ fn check_grade(claims: &Map<String, Value>, out: &mut Vec<Violation>) {
     }
 }
 
+/// The example diploma sealed as a university's sealing service seals it: its claims as a
+/// JSON payload signed as it is (JAdES JSON serialisation, `b64: false`, `iat`, `cty`
+/// `application/json`) by `provider`'s seal at `at`, at `level`, time-stamped from level T by
+/// `tsa` (nonces from `entropy`). `x5t_of`, a fault for the features: name that certificate in
+/// `x5t#S256` instead of the signer's.
+pub fn sealed_example(
+    provider: &crate::trust::tsp_pki::SealProvider,
+    at: i64,
+    level: crate::trust::ades::Level,
+    tsa: &crate::trust::tsp::Tsa,
+    entropy: &std::cell::RefCell<dyn crate::entropy::Entropy + '_>,
+    x5t_of: Option<&[u8]>,
+) -> Result<String, crate::formats::jades::JadesError> {
+    use crate::formats::jades::{self, SealRequest, Serialization, SigningTimeHeader};
+    let stamper = jades::tsa_stamper(tsa, entropy);
+    let payload = serde_json::to_vec(&Value::Object(example_claims()))
+        .map_err(|e| jades::JadesError::Json(e.to_string()))?;
+    let chain = vec![provider.leaf.cert_der.clone(), provider.ca.cert_der.clone()];
+    jades::seal(&SealRequest {
+        payload: &payload,
+        detached: false,
+        unencoded: true,
+        key: &provider.leaf.key,
+        chain: &chain,
+        signing_time: at,
+        time_header: SigningTimeHeader::Iat,
+        level,
+        serialization: Serialization::Json,
+        stamper: Some(&stamper),
+        content_type: Some("application/json"),
+        x5t_of,
+    })
+}
+
 /// A master's diploma from a fictional Flemish university in the style of KU Leuven
 /// (Universiteit Dijleland, on the river Dijle). It validates cleanly. The envelope claims
 /// set at issuance (`iat`, `cnf`, `status`) are not included.

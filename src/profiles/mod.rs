@@ -21,6 +21,7 @@
 //! `status` are never selectively disclosable; dates are Gregorian `full-date`; strings are
 //! NFC at issuance.
 
+pub mod edc;
 pub mod era;
 pub mod eu_diploma;
 pub mod jp_degree;

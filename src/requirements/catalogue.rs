@@ -18,7 +18,11 @@
 //! | `HAIP-` | OpenID4VC HAIP 1.0 | `Haip` |
 //! | `JOSE-RFC7515-`, `JOSE-RFC8725-` | JWS, JWT BCP | `Jose` |
 //! | `X509-RFC5280-` | RFC 5280 path validation | `X509` |
-//! | `TL-` | ETSI TS 119 612 / TS 119 602, as modelled by Accord | `TrustList` |
+//! | `TL-` | ETSI TS 119 612 / TS 119 602, as modelled by Accord (the JSON lists) | `TrustList` |
+//! | `TL-TS119612-` | ETSI TS 119 612 XML trusted lists (`trust_lists.rs`) | `TrustList` |
+//! | `VCDM-`, `OB3-` | VC-JWT: VCDM 1.1 clause 6.3.1, Open Badges 3.0 (`vc_jwt.rs`) | `VcJwt` |
+//! | `EDC-` | Europass EDC: VCDM 1.1 core and the EDC application profile shapes (`edc.rs`) | `Edc` |
+//! | `BSL-` | W3C Bitstring Status List v1.0 (`bitstring_status.rs`) | `BitstringStatusList` |
 //! | `PROFILE-EUDIPLOMA-`, `PROFILE-JPDEGREE-`, `MRA-EUJP-` | Accord's own EU–JP profile | `EuJpAcademic` |
 //! | `OID4VCI-` | OpenID4VCI 1.0 | `Oid4vci` |
 //! | `OID4VP-` | OpenID4VP 1.0 (appendix sections by letter, e.g. `B.3.6`) | `Oid4vp` |
@@ -965,6 +969,18 @@ pub static MRA_EUJP_TRUSTED_LIST: Requirement = Requirement {
     summary: "A verifier trusts only the lists the arrangement names, and an issuer only for the credential types the arrangement lists for it",
 };
 
+/// Trust services across the border (docs/profiles.md (c), trust services): a seal,
+/// signature or time-stamp from the other side counts only as the arrangement's
+/// `trust_services` rules say, and the recognition verdict names the rule it applied.
+pub static MRA_EUJP_TRUST_SERVICE: Requirement = Requirement {
+    id: "MRA-EUJP-c-trust-service",
+    spec: Spec::EuJpAcademic,
+    section: "c",
+    level: Level::Must,
+    applies_to: &[Role::Verifier],
+    summary: "A seal, signature or time-stamp of the other side counts only as the arrangement's trust-service rules say (EU qualified ↔ JP accredited, as recognised equivalents, never qualified)",
+};
+
 /// Domain (b) level row and check #28.
 pub static MRA_EUJP_LEVEL: Requirement = Requirement {
     id: "MRA-EUJP-b-level",
@@ -1445,7 +1461,22 @@ pub static REGRESS_SAME_ANSWER: Requirement = Requirement {
     summary: "Given the recorded requests of its counterparts, an implementation answers as it did in the recording (normalised transcript)",
 };
 
-pub static ALL: &[&Requirement] = &[
+/// Every requirement: the core entries below, then the trust-services catalogues
+/// (`trust_lists`, `timestamps`, `ades`), each kept in its own file.
+pub static ALL: std::sync::LazyLock<Vec<&'static Requirement>> = std::sync::LazyLock::new(|| {
+    CORE.iter()
+        .chain(super::trust_lists::ENTRIES)
+        .chain(super::timestamps::ENTRIES)
+        .chain(super::ades::ENTRIES)
+        .chain(super::pades::ENTRIES)
+        .chain(super::vc_jwt::ENTRIES)
+        .chain(super::edc::ENTRIES)
+        .chain(super::bitstring_status::ENTRIES)
+        .copied()
+        .collect()
+});
+
+static CORE: &[&Requirement] = &[
     &ROBUST_FAIL_CLEANLY,
     &REGRESS_SAME_ANSWER,
     // SD-JWT
@@ -1532,6 +1563,7 @@ pub static ALL: &[&Requirement] = &[
     // EU–JP recognition
     &MRA_EUJP_JP_NOT_QEAA,
     &MRA_EUJP_TRUSTED_LIST,
+    &MRA_EUJP_TRUST_SERVICE,
     &MRA_EUJP_LEVEL,
     &MRA_EUJP_CREDITS_NOT_CONVERTED,
     &MRA_EUJP_GRADES_SCHEME,
@@ -1593,20 +1625,30 @@ mod tests {
             Spec::Haip => &["HAIP-"],
             Spec::Jose => &["JOSE-RFC7515-", "JOSE-RFC7519-", "JOSE-RFC8725-"],
             Spec::X509 => &["X509-RFC5280-"],
-            Spec::TrustList => &["TL-"],
+            Spec::TrustList => &["TL-TS119612-", "TL-"],
             Spec::EuJpAcademic => &["PROFILE-EUDIPLOMA-", "PROFILE-JPDEGREE-", "MRA-EUJP-"],
             Spec::Oid4vci => &["OID4VCI-"],
             Spec::Oid4vp => &["OID4VP-"],
             Spec::OAuth => &["OAUTH-RFC7636-", "OAUTH-RFC9101-"],
             Spec::Robustness => &["ROBUST-"],
             Spec::Regression => &["REGRESS-"],
+            Spec::TimeStamp => &["TSP-RFC3161-", "TSP-EN319422-"],
+            Spec::VcJwt => &["VCDM-", "OB3-"],
+            Spec::Edc => &["EDC-"],
+            Spec::BitstringStatusList => &["BSL-"],
+            Spec::Ades => &[
+                "ADES-EN319102-",
+                "JADES-TS119182-",
+                "PADES-EN319142-",
+                "XADES-EN319132-",
+            ],
         }
     }
 
     #[test]
     fn ids_are_unique() {
         let mut seen = HashSet::new();
-        for r in ALL {
+        for r in ALL.iter() {
             assert!(seen.insert(r.id), "duplicate requirement id {}", r.id);
         }
     }
@@ -1614,7 +1656,7 @@ mod tests {
     #[test]
     fn entries_are_listed_once() {
         let mut seen = HashSet::new();
-        for r in ALL {
+        for r in ALL.iter() {
             let addr: *const Requirement = *r;
             assert!(seen.insert(addr as usize), "{} listed twice in ALL", r.id);
         }
@@ -1622,7 +1664,7 @@ mod tests {
 
     #[test]
     fn ids_follow_the_scheme() {
-        for r in ALL {
+        for r in ALL.iter() {
             let prefix = prefixes(r.spec).iter().find(|p| r.id.starts_with(**p));
             let Some(prefix) = prefix else {
                 panic!("{} does not start with a prefix of {:?}", r.id, r.spec);
@@ -1649,7 +1691,7 @@ mod tests {
 
     #[test]
     fn every_requirement_binds_a_role_once() {
-        for r in ALL {
+        for r in ALL.iter() {
             assert!(!r.applies_to.is_empty(), "{} binds no role", r.id);
             assert!(
                 r.applies_to.windows(2).all(|w| w[0] < w[1]),
@@ -1661,14 +1703,14 @@ mod tests {
 
     #[test]
     fn every_spec_is_listed_for_reports() {
-        for r in ALL {
+        for r in ALL.iter() {
             assert!(super::super::Spec::ALL.contains(&r.spec), "{:?}", r.spec);
         }
     }
 
     #[test]
     fn summaries_are_one_line() {
-        for r in ALL {
+        for r in ALL.iter() {
             assert!(!r.summary.is_empty(), "{} has no summary", r.id);
             assert!(!r.summary.contains('\n'), "{} summary spans lines", r.id);
         }

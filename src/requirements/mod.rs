@@ -4,7 +4,14 @@
 //! [`Requirement`] in [`catalogue`], so every report can say which spec sentence was broken
 //! and how strongly the spec words it (RFC 2119 MUST / SHOULD / MAY).
 
+pub mod ades;
+pub mod bitstring_status;
 pub mod catalogue;
+pub mod edc;
+pub mod pades;
+pub mod timestamps;
+pub mod trust_lists;
+pub mod vc_jwt;
 
 use serde::Serialize;
 
@@ -46,6 +53,15 @@ pub enum Spec {
     TrustList,
     /// Accord's EU–JP academic profile and mutual-recognition rules (proposal, see docs).
     EuJpAcademic,
+    /// JWT-secured credentials: W3C VC Data Model 1.1 clause 6.3.1 (`jwt_vc_json`, as EBSI
+    /// issues them) and the Open Badges 3.0 JSON Web Token proof format.
+    VcJwt,
+    /// Europass Digital Credentials: the European Learning Model (ELM 3) on the W3C VC Data
+    /// Model 1.1, as the EDC application profiles' SHACL shapes constrain it.
+    Edc,
+    /// W3C Bitstring Status List v1.0 (the status mechanism of VCDM 2.0 credentials, Open
+    /// Badges 3.0 among them).
+    BitstringStatusList,
     /// OpenID for Verifiable Credential Issuance 1.0.
     Oid4vci,
     /// OpenID for Verifiable Presentations 1.0.
@@ -56,6 +72,11 @@ pub enum Spec {
     /// protocol spec sets any (time limits, failing cleanly). SHOULD level: reported, never
     /// failing a scenario alone.
     Robustness,
+    /// RFC 3161 time-stamp tokens and the ETSI EN 319 422 profile of them.
+    TimeStamp,
+    /// AdES signatures: the validation procedure (ETSI EN 319 102-1) and the formats JAdES
+    /// (TS 119 182-1), PAdES (EN 319 142-1) and XAdES (EN 319 132-1).
+    Ades,
     /// Accord's regression gate: an implementation replayed against a recording answers as
     /// it did when recorded (`accord replay --against`).
     Regression,
@@ -90,7 +111,7 @@ impl Role {
 
 impl Spec {
     /// Every spec, in the order reports list them.
-    pub const ALL: [Spec; 13] = [
+    pub const ALL: [Spec; 18] = [
         Spec::Oid4vci,
         Spec::Oid4vp,
         Spec::Haip,
@@ -101,6 +122,11 @@ impl Spec {
         Spec::X509,
         Spec::OAuth,
         Spec::TrustList,
+        Spec::TimeStamp,
+        Spec::Ades,
+        Spec::VcJwt,
+        Spec::Edc,
+        Spec::BitstringStatusList,
         Spec::EuJpAcademic,
         Spec::Robustness,
         Spec::Regression,
@@ -122,6 +148,11 @@ impl Spec {
             Spec::OAuth => "OAuth (RFC 7636, 9101)",
             Spec::Robustness => "Robustness (Accord)",
             Spec::Regression => "Regression (Accord)",
+            Spec::TimeStamp => "Time-stamps (RFC 3161, ETSI EN 319 422)",
+            Spec::Ades => "AdES signatures (ETSI EN 319 102-1, JAdES, PAdES, XAdES)",
+            Spec::VcJwt => "VC-JWT (VCDM 1.1 clause 6.3.1, Open Badges 3.0)",
+            Spec::Edc => "Europass EDC (ELM 3, EDC application profile)",
+            Spec::BitstringStatusList => "Bitstring Status List v1.0",
         }
     }
 }

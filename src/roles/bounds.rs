@@ -31,9 +31,13 @@ pub const MAX_REQUEST_BODY: usize = 256 * 1024;
 /// 4 KB, so 64 KB leaves room for generous test data and cuts a flood's weight by four.
 pub const MAX_CONTROL_BODY: usize = 64 * 1024;
 
-/// Largest body of `PUT /control/lists/{name}`: a signed trust list carries its operator's
+/// Largest body of `PUT /control/lists/{name}` and `PUT /control/xml/{file}`: a signed trust list carries its operator's
 /// certificate chain and one certificate per entry, so it may exceed [`MAX_CONTROL_BODY`].
 pub const MAX_TRUST_LIST_BODY: usize = MAX_REQUEST_BODY;
+
+/// Largest body of `POST /control/seals`: a sealed credential or a signed PDF certificate
+/// with its time-stamps and validation data, base64 in JSON.
+pub const MAX_SEAL_BODY: usize = MAX_REQUEST_BODY;
 
 /// Credentials the reference wallet holds at most; beyond it the oldest is forgotten.
 pub const MAX_CREDENTIALS: usize = 1024;
@@ -113,8 +117,10 @@ impl Default for ServeLimits {
 
 /// The body limit of a control call to `path` (a path under `/control/`).
 pub fn control_body_limit(path: &str) -> usize {
-    if path.starts_with("/control/lists/") {
+    if path.starts_with("/control/lists/") || path.starts_with("/control/xml/") {
         MAX_TRUST_LIST_BODY
+    } else if path == "/control/seals" {
+        MAX_SEAL_BODY
     } else {
         MAX_CONTROL_BODY
     }

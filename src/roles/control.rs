@@ -156,6 +156,16 @@ impl ControlClient {
         .await
     }
 
+    /// Verifier: `POST /control/seals`: judge a sealed or signed document (JAdES, PAdES)
+    /// against the trusted lists the verifier reads and its arrangement.
+    pub async fn judge_seal(&self, verifier: &str, body: &Value) -> Result<Answer, TransportError> {
+        self.call(
+            "verifier",
+            Request::post_json(self.url(verifier, "/control/seals"), body),
+        )
+        .await
+    }
+
     /// Verifier: `GET /control/requests/{id}`.
     pub async fn result(&self, verifier: &str, id: &str) -> Result<Answer, TransportError> {
         self.call(
@@ -194,6 +204,42 @@ impl ControlClient {
                 self.url(host, &format!("/control/lists/{jurisdiction}")),
                 &json!({"token": token}),
             ),
+        )
+        .await
+    }
+
+    /// Trust-list host: `PUT /control/xml/{file}` with an XML trusted list as the body.
+    pub async fn publish_xml_list(
+        &self,
+        host: &str,
+        file: &str,
+        xml: &str,
+    ) -> Result<Answer, TransportError> {
+        self.call(
+            "trust-list",
+            Request {
+                method: "PUT".into(),
+                url: self.url(host, &format!("/control/xml/{file}")),
+                headers: vec![(
+                    "content-type".into(),
+                    crate::trust::etsi_tl::TL_MIME_TYPE.into(),
+                )],
+                body: xml.as_bytes().to_vec(),
+            },
+        )
+        .await
+    }
+
+    /// TSA or trust-list host: `PUT /control/fault` with a fault's name, or `None` to behave.
+    pub async fn set_fault(
+        &self,
+        role: &str,
+        base: &str,
+        fault: Option<&str>,
+    ) -> Result<Answer, TransportError> {
+        self.call(
+            role,
+            Request::put_json(self.url(base, "/control/fault"), &json!({"fault": fault})),
         )
         .await
     }

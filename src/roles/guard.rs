@@ -271,11 +271,21 @@ pub async fn check(State(guard): State<Arc<Guard>>, request: Request, next: Next
         *request.method(),
         Method::POST | Method::PUT | Method::PATCH | Method::DELETE
     );
-    if has_body && media_type(headers) != "application/json" {
+    // Publishing an XML trusted list takes the list itself, as a scheme operator serves it.
+    let expected = if path.starts_with("/control/xml/") {
+        crate::trust::etsi_tl::TL_MIME_TYPE
+    } else {
+        "application/json"
+    };
+    if has_body && media_type(headers) != expected {
         return refuse(
             415,
             "unsupported_media_type",
-            "control calls take application/json",
+            if path.starts_with("/control/xml/") {
+                "PUT /control/xml/{file} takes application/vnd.etsi.tsl+xml"
+            } else {
+                "control calls take application/json"
+            },
         );
     }
     let limit = control_body_limit(path);

@@ -1,5 +1,5 @@
 //! Accord's reference roles as HTTP services: issuers, a wallet, verifiers, a status-list
-//! host and a trust-list host. Each is an axum [`Router`] built by a `router(state)`
+//! host, a trust-list host and a time-stamping authority. Each is an axum [`Router`] built by a `router(state)`
 //! function over the sans-I/O protocol code in [`crate::protocol`], so tests can drive it
 //! in-process and `accord serve` can run it standalone.
 //!
@@ -17,6 +17,7 @@ mod server;
 pub mod status_list;
 pub mod topology;
 pub mod trust_list;
+pub mod tsa;
 pub mod variant;
 pub mod verifier;
 pub mod wallet;

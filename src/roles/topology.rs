@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use super::issuer::{self, IssuerRole};
 use super::status_list::{self, HostedList, LIST_SIZE, StatusListHost};
-use super::trust_list::{self, TrustListHost};
-use super::verifier::{self, TrustSource, VerifierRole};
+use super::trust_list::{self, TrustListHost, XmlSource};
+use super::verifier::{self, SealLists, TrustSource, VerifierRole};
 use super::wallet::{self, WalletRole, WalletTrust};
 use super::{Listen, Running, copy_key, serve};
 use crate::entropy::{Clock, SeededEntropy};
@@ -26,6 +26,7 @@ use crate::protocol::oid4vp::{
 };
 use crate::tls::Security;
 use crate::transport::Transport;
+use crate::trust::etsi_tl::{self, lotl::Pins};
 use crate::trust::pki::{JurisdictionPki, TestPki};
 
 #[derive(Debug, thiserror::Error)]
@@ -174,6 +175,7 @@ pub async fn start_verifier(
         }
     };
     let arrangement = Some(pki.arrangement.clone());
+    let seals = trust_host.map(|host| seal_lists(pki, host));
     let entropy = SeededEntropy::new(seed, &format!("role/{name}"));
     let role_name = name.clone();
     let dns_name = j.verifier_host.clone();
@@ -194,14 +196,19 @@ pub async fn start_verifier(
             display_name: format!("Accord reference admissions office ({jurisdiction_code})"),
             flaws: variant.flaws.clone(),
         };
-        verifier::router(Arc::new(VerifierRole::new(
+        let role = VerifierRole::new(
             &role_name,
             Verifier::new(config, entropy),
             transport,
             clock,
             trust,
             arrangement,
-        )))
+        );
+        let role = match seals {
+            Some(lists) => role.with_seal_lists(lists),
+            None => role,
+        };
+        verifier::router(Arc::new(role))
     })
     .await?)
 }
@@ -265,19 +272,55 @@ pub async fn start_status_list(
     .await?)
 }
 
-/// Starts the trust-list host publishing both jurisdictions' signed lists.
+/// Starts the trust-list host publishing both jurisdictions' signed lists, and the XML
+/// trusted lists of the seeded trust-service providers (the LOTL and the DE, FR and JP
+/// lists, issued at [`etsi_tl::generate::issue_time`] of the clock's now, pointing to
+/// themselves at the host's address).
 pub async fn start_trust_list(
     pki: &TestPki,
+    clock: Arc<dyn Clock>,
     bind: impl Into<Listen>,
 ) -> Result<(Running, Arc<TrustListHost>), TopologyError> {
     let mut lists = BTreeMap::new();
     for j in [&pki.eu, &pki.jp] {
         lists.insert(j.code.to_owned(), j.signed_trust_list().map_err(key_err)?);
     }
-    let host = Arc::new(TrustListHost::new(lists));
-    let h = host.clone();
-    let running = serve("trust-list", bind, move |_| trust_list::router(h)).await?;
+    // The lists name the host's address, known once it listens: the router reads the host
+    // through a cell filled right after.
+    let cell: Arc<std::sync::OnceLock<Arc<TrustListHost>>> = Arc::new(std::sync::OnceLock::new());
+    let pki_tsp = pki.tsp.clone();
+    let issued_at = etsi_tl::generate::issue_time(clock.now());
+    let made = cell.clone();
+    let running = serve("trust-list", bind, move |base_url| {
+        let host = TrustListHost::new(lists).with_xml_source(XmlSource {
+            pki: pki_tsp,
+            base_url,
+            issued_at,
+        });
+        let host = Arc::new(host);
+        let _ = made.set(host.clone());
+        trust_list::router(host)
+    })
+    .await?;
+    let host = cell
+        .get()
+        .cloned()
+        .ok_or_else(|| key_err("the trust-list host did not start"))?;
+    host.stage(None).map_err(key_err)?;
     Ok((running, host))
+}
+
+/// What a verifier reads to judge seals when the trust-list host at `host` serves the XML
+/// lists: the LOTL, pinned to the seeded LOTL operator, and through it every list.
+pub fn seal_lists(pki: &TestPki, host: &str) -> SealLists {
+    SealLists {
+        lotl_url: format!("{}/tl/lotl.xml", host.trim_end_matches('/')),
+        other_urls: vec![],
+        pins: Pins {
+            lotl_signers: vec![pki.tsp.lotl_operator.cert_der.clone()],
+            list_signers: vec![],
+        },
+    }
 }
 
 /// Every reference role, running.
@@ -290,6 +333,8 @@ pub struct Topology {
     pub wallet: Running,
     pub eu_verifier: Running,
     pub jp_verifier: Running,
+    /// The DE qualified TSA of the seeded trust-service providers (RFC 3161).
+    pub tsa: Running,
     pub transport: Transport,
 }
 
@@ -309,6 +354,9 @@ pub mod hosts {
     }
     pub fn trust_list() -> String {
         crate::tls::host_for("trust-list", None)
+    }
+    pub fn tsa() -> String {
+        crate::roles::tsa::host(crate::trust::tsp::TsaSite::De)
     }
 }
 
@@ -332,7 +380,8 @@ impl Topology {
         security: Security,
     ) -> Result<Self, TopologyError> {
         let at = |host: String| Listen::role(security, pki, &host, loopback());
-        let (trust, trust_host) = start_trust_list(pki, at(hosts::trust_list())?).await?;
+        let (trust, trust_host) =
+            start_trust_list(pki, clock.clone(), at(hosts::trust_list())?).await?;
         let status = start_status_list(pki, clock.clone(), at(hosts::status_list())?).await?;
         let eu_issuer = start_issuer(
             pki,
@@ -377,6 +426,15 @@ impl Topology {
             at(hosts::verifier("jp"))?,
         )
         .await?;
+        let providers = crate::trust::tsp_pki::TrustServicePki::generate(seed).map_err(key_err)?;
+        let tsa = super::tsa::start_tsa(
+            Arc::new(providers),
+            crate::trust::tsp::TsaSite::De,
+            clock.clone(),
+            None,
+            at(hosts::tsa())?,
+        )
+        .await?;
         let wallet = start_wallet(
             pki,
             &WalletTrust::ALL_PREFIXES,
@@ -395,6 +453,7 @@ impl Topology {
             wallet,
             eu_verifier,
             jp_verifier,
+            tsa,
             transport,
         })
     }

@@ -24,6 +24,7 @@ use crate::entropy::Clock;
 use crate::protocol::oid4vp::{CreateRequest, Verifier, VerifierFlaw, status_list_uris};
 use crate::requirements::catalogue as req;
 use crate::transport::{Request, Transport};
+use crate::trust::etsi_tl::{self, TL_MIME_TYPE, lotl::LoadedLists, lotl::Pins};
 use crate::trust::mra::Arrangement;
 use crate::trust::resolver::TrustContext;
 use crate::trust::trust_list::{self, VerifiedTrustList};
@@ -52,7 +53,23 @@ pub struct VerifierRole {
     /// verified again (a memo, not a cache: every response still fetches the lists, and a
     /// changed list or a moved clock is verified afresh).
     verified_lists: Mutex<HashMap<String, (String, i64, VerifiedTrustList)>>,
+    /// Where the XML trusted lists for seals and signed PDFs are read (`None`: this verifier
+    /// judges no seal, and `POST /control/seals` answers 501).
+    seal_lists: Option<SealLists>,
 }
+
+/// The XML trusted lists a verifier reads to judge seals: the EU LOTL (and every list it
+/// points to), and lists read on their own, each with the signers configuration pins.
+#[derive(Debug, Clone)]
+pub struct SealLists {
+    pub lotl_url: String,
+    /// Lists read besides the LOTL (Japan's, Accord's proposal), by URL.
+    pub other_urls: Vec<String>,
+    pub pins: Pins,
+}
+
+/// Lists fetched per seal judgement at most (the LOTL, its pointers, the other lists).
+const MAX_SEAL_LIST_FETCHES: usize = 16;
 
 impl VerifierRole {
     pub fn new(
@@ -71,7 +88,97 @@ impl VerifierRole {
             trust,
             arrangement,
             verified_lists: Mutex::new(HashMap::new()),
+            seal_lists: None,
         }
+    }
+
+    /// The same verifier, judging seals against the XML trusted lists of `lists`.
+    pub fn with_seal_lists(mut self, lists: SealLists) -> Self {
+        self.seal_lists = Some(lists);
+        self
+    }
+
+    async fn fetch_list(&self, url: &str) -> Result<Vec<u8>, String> {
+        let r = self
+            .transport
+            .send(
+                &self.name,
+                "trust-list",
+                Request::get(url).header("accept", TL_MIME_TYPE),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        if r.status != 200 {
+            return Err(format!("HTTP {}", r.status));
+        }
+        Ok(r.body.to_vec())
+    }
+
+    /// Fetches the LOTL, the lists it points to and the other lists, and judges each (the
+    /// LOTL against the pinned signers, each national list against the signers the LOTL
+    /// pins for it, the others against the configured signers). Every fetch is recorded.
+    async fn load_seal_lists(&self, lists: &SealLists, now: i64) -> Vec<LoadedLists> {
+        let mut loaded = Vec::new();
+        let lotl = self.fetch_list(&lists.lotl_url).await;
+        let lotl_text = lotl
+            .as_ref()
+            .ok()
+            .and_then(|b| String::from_utf8(b.clone()).ok());
+        match lotl_text {
+            Some(text) => {
+                // The LOTL is judged first; only an accepted LOTL's pointers are fetched.
+                let judged = etsi_tl::lotl::judge_list(
+                    "",
+                    &lists.lotl_url,
+                    &text,
+                    &lists.pins.lotl_signers,
+                    now,
+                );
+                let mut fetched: HashMap<String, Result<Vec<u8>, String>> = HashMap::new();
+                for p in etsi_tl::lotl::followable(&judged)
+                    .iter()
+                    .take(MAX_SEAL_LIST_FETCHES)
+                {
+                    if !fetched.contains_key(&p.location) {
+                        let bytes = self.fetch_list(&p.location).await;
+                        fetched.insert(p.location.clone(), bytes);
+                    }
+                }
+                loaded.push(etsi_tl::lotl::follow_judged(judged, now, |url| {
+                    fetched.get(url).cloned().unwrap_or_else(|| {
+                        Err(format!(
+                            "not fetched: past MAX_SEAL_LIST_FETCHES ({MAX_SEAL_LIST_FETCHES})"
+                        ))
+                    })
+                }));
+            }
+            None => loaded.push(etsi_tl::lotl::unreadable_lotl(
+                &lists.lotl_url,
+                lotl.err().unwrap_or_else(|| "the LOTL is not UTF-8".into()),
+            )),
+        }
+        for url in lists.other_urls.iter().take(MAX_SEAL_LIST_FETCHES) {
+            let outcome = match self.fetch_list(url).await {
+                Ok(bytes) => match String::from_utf8(bytes) {
+                    Ok(text) => {
+                        etsi_tl::lotl::judge_list("", url, &text, &lists.pins.list_signers, now)
+                    }
+                    Err(_) => etsi_tl::lotl::unreadable("", url, "the list is not UTF-8".into()),
+                },
+                Err(e) => etsi_tl::lotl::unfetched("", url, e),
+            };
+            let mut directory = crate::trust::services::ServiceDirectory::default();
+            if outcome.accepted()
+                && let Some(l) = &outcome.list
+            {
+                directory = l.directory();
+            }
+            loaded.push(LoadedLists {
+                lists: vec![outcome],
+                directory,
+            });
+        }
+        loaded
     }
 
     /// Verifies a fetched trust list, or recalls the verification of the same bytes at the
@@ -151,6 +258,7 @@ pub fn router(state: Arc<VerifierRole>) -> Router {
         .route("/control/capabilities", get(capabilities))
         .route("/control/requests", post(create_request))
         .route("/control/requests/{id}", get(read_result))
+        .route("/control/seals", post(judge_seal))
         .route("/control/{*rest}", axum::routing::any(control_fallback))
         .with_state(state)
 }
@@ -252,7 +360,8 @@ async fn capabilities(State(s): State<Arc<VerifierRole>>) -> Response {
             "algorithms": ["ES256"],
             "tls": v.config.base_url.starts_with("https://"),
             "flaws": v.config.flaws.iter().map(|f| f.name()).collect::<Vec<_>>(),
-            "control_operations": ["health", "capabilities", "create_request", "read_result"],
+            "control_operations": ["health", "capabilities", "create_request", "read_result", "judge_seal"],
+            "seal_formats": if s.seal_lists.is_some() { json!(["jades", "pades"]) } else { json!([]) },
         })
     });
     json_response(200, &caps)
@@ -275,4 +384,140 @@ async fn read_result(State(s): State<Arc<VerifierRole>>, Path(id): Path<String>)
         Some(outcome) => json_response(200, &outcome),
         None => json_response(404, &json!({"error": "not_found", "request": id})),
     }
+}
+
+/// `POST /control/seals`: what a seal judgement is asked with.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SealQuery {
+    /// `jades` or `pades`.
+    format: String,
+    /// A JAdES signature as text (compact or JSON serialisation).
+    #[serde(default)]
+    document: Option<String>,
+    /// The document's bytes, base64 (a PDF).
+    #[serde(default)]
+    document_base64: Option<String>,
+    /// A detached payload, base64.
+    #[serde(default)]
+    detached_base64: Option<String>,
+    /// `e-seal` (default for JAdES) or `e-signature` (default for PAdES).
+    #[serde(default)]
+    kind: Option<crate::trust::services::ServiceKind>,
+    /// The lowest baseline level accepted: `B` (default), `T`, `LT`, `LTA`.
+    #[serde(default)]
+    required_level: Option<String>,
+}
+
+fn decode_b64(field: &str, text: &str) -> Result<Vec<u8>, String> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .map_err(|e| format!("`{field}` is not base64: {e}"))
+}
+
+async fn judge_seal(State(s): State<Arc<VerifierRole>>, body: Bytes) -> Response {
+    use crate::trust::ades::Level;
+    use crate::trust::services::ServiceKind;
+    let query: SealQuery = match serde_json::from_slice(&body) {
+        Ok(q) => q,
+        Err(e) => return control_bad_request(e.to_string()),
+    };
+    let (Some(lists), Some(arrangement)) = (&s.seal_lists, &s.arrangement) else {
+        return super::not_implemented(
+            "judge_seal: this verifier was started without XML trusted lists or an arrangement",
+        );
+    };
+    let required_level = match query.required_level.as_deref() {
+        None | Some("B") => Level::B,
+        Some("T") => Level::T,
+        Some("LT") => Level::Lt,
+        Some("LTA") => Level::Lta,
+        Some(other) => return control_bad_request(format!("unknown level `{other}`")),
+    };
+    let detached = match query
+        .detached_base64
+        .as_deref()
+        .map(|t| decode_b64("detached_base64", t))
+    {
+        None => None,
+        Some(Ok(d)) => Some(d),
+        Some(Err(e)) => return control_bad_request(e),
+    };
+    let now = s.clock.now();
+    let loaded = s.load_seal_lists(lists, now).await;
+    let mut directory = crate::trust::services::ServiceDirectory::default();
+    for l in &loaded {
+        directory
+            .services
+            .extend(l.directory.services.iter().cloned());
+    }
+    let kind;
+    let report = match query.format.as_str() {
+        "jades" => {
+            let Some(text) = query.document.as_deref() else {
+                return control_bad_request("a JAdES seal goes in `document`, as text");
+            };
+            kind = query.kind.unwrap_or(ServiceKind::ESeal);
+            let policy = crate::formats::jades::Policy {
+                directory: &directory,
+                at: now,
+                kind,
+                required_level,
+            };
+            crate::formats::jades::validate_seal(text, detached.as_deref(), &policy)
+        }
+        "pades" => {
+            let bytes = match query
+                .document_base64
+                .as_deref()
+                .map(|t| decode_b64("document_base64", t))
+            {
+                Some(Ok(b)) => b,
+                Some(Err(e)) => return control_bad_request(e),
+                None => return control_bad_request("a PDF goes in `document_base64`"),
+            };
+            kind = query.kind.unwrap_or(ServiceKind::ESignature);
+            judge_pdf(&bytes, &directory, now, required_level)
+        }
+        other => {
+            return control_bad_request(format!("unknown seal format `{other}` (jades, pades)"));
+        }
+    };
+    let jurisdiction = s.with(|v| v.config.jurisdiction.clone());
+    let judgement =
+        crate::trust::seal_judgement::judge(&jurisdiction, report, &directory, kind, arrangement);
+    let lists: Vec<Value> = loaded
+        .iter()
+        .flat_map(|l| &l.lists)
+        .map(|l| {
+            json!({
+                "territory": l.territory,
+                "location": l.location,
+                "accepted": l.accepted(),
+                "outcome": l.outcome.label(),
+                "findings": l.findings.iter().map(|v| json!({
+                    "requirement": v.requirement.id,
+                    "message": v.message,
+                    "location": v.location,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let mut body = serde_json::to_value(&judgement).unwrap_or(Value::Null);
+    body["lists"] = Value::Array(lists);
+    json_response(200, &body)
+}
+
+/// A signed PDF (PAdES), validated against `directory` at `now`; below `required_level`,
+/// INDETERMINATE/SIG_CONSTRAINTS_FAILURE.
+fn judge_pdf(
+    pdf: &[u8],
+    directory: &crate::trust::services::ServiceDirectory,
+    now: i64,
+    required_level: crate::trust::ades::Level,
+) -> crate::trust::ades::ValidationReport {
+    let mut report = crate::formats::pdf::pades::validate(pdf, directory, now);
+    report.require_level(required_level);
+    report
 }

@@ -784,7 +784,7 @@ impl Cast {
         let trust = self.url_of(Part::TrustList);
         Ok(match part {
             Part::TrustList => {
-                let (r, host) = topology::start_trust_list(&s.pki, listen).await?;
+                let (r, host) = topology::start_trust_list(&s.pki, s.clock.clone(), listen).await?;
                 (r, Some(host))
             }
             Part::StatusList => (

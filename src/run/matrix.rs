@@ -361,7 +361,12 @@ pub fn needs(
             .chain(&scenario.steps)
     };
     // The harness itself plays the wallet in the one-rule scenarios (`steps::rules`).
-    if !steps().any(|s| s.value.contains("the wallet") || s.value.starts_with("the harness")) {
+    // The trust-services scenarios hand a sealed document to a verifier (`steps::seals`).
+    if !steps().any(|s| {
+        s.value.contains("the wallet")
+            || s.value.starts_with("the harness")
+            || s.value.contains("verifier judges the")
+    }) {
         return None;
     }
     let mut n = Needs::default();

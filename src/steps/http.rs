@@ -117,7 +117,7 @@ pub(super) fn unjudged(subject: Part, requirement: &'static Requirement, why: &s
     });
 }
 
-fn not_implemented_because(
+pub(super) fn not_implemented_because(
     subject: Part,
     requirement: &'static Requirement,
     operation: &str,

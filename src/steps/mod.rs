@@ -11,6 +11,7 @@ pub mod bridge;
 mod faults;
 mod http;
 mod rules;
+mod seals;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -240,6 +241,8 @@ pub struct AcademicWorld {
     faults: faults::FaultState,
     /// The one-rule presentations (see [`rules`]).
     rules: rules::RuleState,
+    /// Seals, signed PDFs and the trusted lists they are judged by (see [`seals`]).
+    seals: seals::SealState,
 }
 
 impl cucumber::World for AcademicWorld {
@@ -604,6 +607,15 @@ pub fn collection() -> Collection<AcademicWorld> {
         .when(None, re(r#"^the harness presents the (EU diploma|JP degree) to the (EU|JP) verifier, spoiled by "([^"]+)"$"#), rules::spoiled_step)
         .when(None, re(r#"^the harness, as a wallet, asks the (EU|JP) university for its credential by the pre-authorized code flow, spoiled by "([^"]+)"$"#), rules::issuer_step)
         .then(None, re(r"^the (?:verifier's verdict|issuer's answer) is the one the rule requires$"), rules::verdict_step)
+        .given(None, re(r#"^"([^"]+)" seals its diploma as JAdES (B|T|LT|LTA) on (\d{4}-\d{2}-\d{2})( time-stamped by a TSA on no list| naming another certificate in x5t#S256)?$"#), seals::seal_step)
+        .given(None, re(r"^the JP university signs its degree certificate as PAdES (B|T|LT|LTA) on (\d{4}-\d{2}-\d{2})$"), seals::sign_pdf_step)
+        .given(None, re(r"^the PDF('s page is changed| gains validation data) in an incremental update after signing$"), seals::update_pdf_step)
+        .given(None, re(r"^the trust-list host publishes (the DE list signed by a key the LOTL does not pin|the LOTL signed by its operator's new key|the FR list past its next update)$"), seals::publish_step)
+        .when(None, re(r"^the (EU|JP) verifier judges the (seal|PDF)(?: requiring level (B|T|LT|LTA))?$"), seals::judge_step)
+        .then(None, re(r#"^the seal's indication is "([^"]+)" citing "([^"]+)"$"#), seals::indication_step)
+        .then(None, re(r#"^the seal is recognised as "([^"]+)"$"#), seals::recognised_step)
+        .then(None, re(r#"^the seal's time-stamp indication is "([^"]+)"$"#), seals::timestamp_step)
+        .then(None, re(r#"^the verifier refused the (LOTL|DE|FR|JP) list citing "([^"]+)"$"#), seals::refused_list_step)
 }
 
 /// A check's level as stored in events.
@@ -617,5 +629,6 @@ impl AcademicWorld {
     pub async fn end_of_scenario(&mut self) {
         self.faults.end_of_scenario().await;
         self.http.end_of_scenario().await;
+        self.seals.end_of_scenario().await;
     }
 }

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::services::{ListedService, ServiceKind, status, types};
 use super::trust_list::EntryType;
 use crate::requirements::{Violation, catalogue as req};
 
@@ -29,6 +30,60 @@ pub struct Arrangement {
     /// The legal bridge the arrangement rests on.
     pub legal_basis: Vec<String>,
     pub acceptance: Vec<Acceptance>,
+    /// Which trust services of one side the other side accepts, and as what. Absent in
+    /// arrangements written before trust services were modelled: then none is accepted
+    /// across the border.
+    #[serde(default)]
+    pub trust_services: Vec<TrustServiceAcceptance>,
+}
+
+/// How strongly a relying party on one side holds a trust service of the other side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RecognitionLevel {
+    /// Qualified under eIDAS: only an EU service on an EU list, relied on in the EU.
+    Qualified,
+    /// Accredited under Japanese law (the MIC time-stamp and e-seal schemes, the Electronic
+    /// Signatures Act's accredited certification business): only a JP service, relied on in Japan.
+    Accredited,
+    /// Accepted across the border as equivalent in effect to the relying side's own
+    /// qualified or accredited service, by this arrangement; never a legal status of its own
+    /// (eIDAS Art. 14(1): a third-country service is qualified only under an Art. 218 TFEU
+    /// agreement, and there is none).
+    RecognisedEquivalent,
+}
+
+/// One trust-service rule: relying parties in `relying_jurisdiction` accept services of
+/// `service_types` listed for `provider_jurisdiction`, used as `kind`, at `level`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustServiceAcceptance {
+    pub relying_jurisdiction: String,
+    pub provider_jurisdiction: String,
+    pub kind: ServiceKind,
+    pub service_types: Vec<String>,
+    pub level: RecognitionLevel,
+    /// What the other side's service counts as here, in words a report can show.
+    pub accepted_as: String,
+}
+
+/// The arrangement's decision for one trust service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServiceRecognition {
+    pub accepted: bool,
+    pub level: Option<RecognitionLevel>,
+    /// The rule applied: `<arrangement id>#trust_services[i]`, cited by the verdict.
+    pub rule: Option<String>,
+    pub accepted_as: Option<String>,
+}
+
+/// The jurisdiction a list's territory belongs to: Japan's list is `JP`, the EU LOTL and
+/// every member state's list `EU`.
+pub fn jurisdiction_of_territory(territory: &str) -> &'static str {
+    if territory.eq_ignore_ascii_case("JP") {
+        "JP"
+    } else {
+        "EU"
+    }
 }
 
 /// Where a chain led: which list and entry vouched for the issuer.
@@ -92,6 +147,68 @@ impl Arrangement {
                     may_be_qualified: false,
                 },
             ],
+            trust_services: default_trust_services(),
+        }
+    }
+
+    /// Whether a relying party in `relying` accepts `service` (found vouching for a seal,
+    /// signature or time-stamp used as `kind`), and at which level. The service's status at
+    /// the time that matters is the validator's business; this decides only whether the
+    /// arrangement lets a service of that type and side count here.
+    pub fn recognise_service(
+        &self,
+        relying: &str,
+        service: &ListedService,
+        kind: ServiceKind,
+    ) -> (ServiceRecognition, Vec<Violation>) {
+        let provider = jurisdiction_of_territory(&service.territory);
+        let found = self.trust_services.iter().enumerate().find(|(_, r)| {
+            r.relying_jurisdiction.eq_ignore_ascii_case(relying)
+                && r.provider_jurisdiction == provider
+                && r.kind == kind
+                && r.service_types.contains(&service.type_uri)
+        });
+        match found {
+            Some((i, rule)) => {
+                let mut v = Vec::new();
+                // A JP service is never qualified, whatever an arrangement file says.
+                if provider == "JP" && rule.level == RecognitionLevel::Qualified {
+                    v.push(
+                        Violation::new(
+                            &req::MRA_EUJP_JP_NOT_QEAA,
+                            format!("the arrangement holds the Japanese service `{}` as qualified; a third-country service is never qualified in the EU", service.service_name),
+                        )
+                        .at(format!("mra.trust_services[{i}]")),
+                    );
+                }
+                (
+                    ServiceRecognition {
+                        accepted: v.is_empty(),
+                        level: Some(rule.level),
+                        rule: Some(format!("{}#trust_services[{i}]", self.id)),
+                        accepted_as: Some(rule.accepted_as.clone()),
+                    },
+                    v,
+                )
+            }
+            None => (
+                ServiceRecognition {
+                    accepted: false,
+                    level: None,
+                    rule: None,
+                    accepted_as: None,
+                },
+                vec![
+                    Violation::new(
+                        &req::MRA_EUJP_TRUST_SERVICE,
+                        format!(
+                            "a {relying} relying party does not accept a {kind:?} service of type `{}` listed for {} under {}",
+                            service.type_uri, service.territory, self.id
+                        ),
+                    )
+                    .at("mra.trust_services"),
+                ],
+            ),
         }
     }
 
@@ -174,6 +291,133 @@ impl Arrangement {
     }
 }
 
+/// The default trust-service rules: each side holds its own qualified or accredited services
+/// at their legal level, and the other side's as recognised equivalents (a qualified e-seal
+/// in the EU ↔ an accredited e-seal in Japan; an EU qualified time-stamp ↔ a JP accredited
+/// time-stamp; qualified and accredited e-signatures likewise).
+fn default_trust_services() -> Vec<TrustServiceAcceptance> {
+    let rule =
+        |relying: &str, provider: &str, kind, service_types: &[&str], level, accepted_as: &str| {
+            TrustServiceAcceptance {
+                relying_jurisdiction: relying.into(),
+                provider_jurisdiction: provider.into(),
+                kind,
+                service_types: service_types.iter().map(|t| (*t).to_owned()).collect(),
+                level,
+                accepted_as: accepted_as.into(),
+            }
+        };
+    use RecognitionLevel::*;
+    vec![
+        rule(
+            "EU",
+            "EU",
+            ServiceKind::ESeal,
+            &[types::CA_QC],
+            Qualified,
+            "qualified electronic seal (eIDAS Art. 35)",
+        ),
+        rule(
+            "EU",
+            "EU",
+            ServiceKind::ESignature,
+            &[types::CA_QC],
+            Qualified,
+            "qualified electronic signature (eIDAS Art. 25)",
+        ),
+        rule(
+            "EU",
+            "EU",
+            ServiceKind::TimeStamping,
+            &[types::TSA_QTST],
+            Qualified,
+            "qualified electronic time stamp (eIDAS Art. 41)",
+        ),
+        rule(
+            "EU",
+            "JP",
+            ServiceKind::ESeal,
+            &[types::JP_ACCREDITED_ESEAL],
+            RecognisedEquivalent,
+            "Japanese accredited e-seal (eシール認定制度), recognised as equivalent in effect to a qualified seal; not qualified",
+        ),
+        rule(
+            "EU",
+            "JP",
+            ServiceKind::ESignature,
+            &[types::JP_ACCREDITED_ESIG],
+            RecognisedEquivalent,
+            "signature under a Japanese accredited certification business (電子署名法), recognised as equivalent in effect; not qualified",
+        ),
+        rule(
+            "EU",
+            "JP",
+            ServiceKind::TimeStamping,
+            &[types::JP_ACCREDITED_TSA],
+            RecognisedEquivalent,
+            "Japanese accredited time stamp (総務大臣認定タイムスタンプ), recognised as equivalent in effect to a qualified time stamp; not qualified",
+        ),
+        rule(
+            "JP",
+            "JP",
+            ServiceKind::ESeal,
+            &[types::JP_ACCREDITED_ESEAL],
+            Accredited,
+            "accredited e-seal (eシール認定制度)",
+        ),
+        rule(
+            "JP",
+            "JP",
+            ServiceKind::ESignature,
+            &[types::JP_ACCREDITED_ESIG],
+            Accredited,
+            "signature under an accredited certification business (電子署名法 認定認証業務)",
+        ),
+        rule(
+            "JP",
+            "JP",
+            ServiceKind::TimeStamping,
+            &[types::JP_ACCREDITED_TSA],
+            Accredited,
+            "accredited time stamp (総務大臣認定タイムスタンプ)",
+        ),
+        rule(
+            "JP",
+            "EU",
+            ServiceKind::ESeal,
+            &[types::CA_QC],
+            RecognisedEquivalent,
+            "EU qualified electronic seal, recognised as equivalent to an accredited e-seal",
+        ),
+        rule(
+            "JP",
+            "EU",
+            ServiceKind::ESignature,
+            &[types::CA_QC],
+            RecognisedEquivalent,
+            "EU qualified electronic signature, recognised as equivalent to one under an accredited certification business",
+        ),
+        rule(
+            "JP",
+            "EU",
+            ServiceKind::TimeStamping,
+            &[types::TSA_QTST],
+            RecognisedEquivalent,
+            "EU qualified electronic time stamp, recognised as equivalent to an accredited time stamp",
+        ),
+    ]
+}
+
+/// A service's status URI is one the arrangement's levels presuppose (granted on an EU
+/// list, accredited on the JP list); used by reports to explain a refusal.
+pub fn status_supports_level(status_uri: &str, level: RecognitionLevel) -> bool {
+    match level {
+        RecognitionLevel::Qualified => status_uri == status::GRANTED,
+        RecognitionLevel::Accredited => status_uri == status::JP_ACCREDITED,
+        RecognitionLevel::RecognisedEquivalent => status::is_in_good_standing(status_uri),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,6 +459,68 @@ mod tests {
             "other",
         );
         assert!(!d.accepted);
+    }
+
+    fn listed(territory: &str, type_uri: &str) -> ListedService {
+        ListedService {
+            territory: territory.into(),
+            provider: "P".into(),
+            service_name: "S".into(),
+            type_uri: type_uri.into(),
+            additional_info: vec![],
+            identities: vec![],
+            history: vec![],
+        }
+    }
+
+    #[test]
+    fn trust_services_are_recognised_across_the_border_as_equivalents() {
+        let a = Arrangement::eu_jp_academic("eu", "jp");
+        let (r, v) = a.recognise_service("EU", &listed("DE", types::CA_QC), ServiceKind::ESeal);
+        assert!(
+            r.accepted && r.level == Some(RecognitionLevel::Qualified),
+            "{v:?}"
+        );
+        let (r, _) = a.recognise_service(
+            "EU",
+            &listed("JP", types::JP_ACCREDITED_TSA),
+            ServiceKind::TimeStamping,
+        );
+        assert!(r.accepted);
+        assert_eq!(r.level, Some(RecognitionLevel::RecognisedEquivalent));
+        assert!(r.rule.unwrap().ends_with("#trust_services[5]"));
+        let (r, _) = a.recognise_service(
+            "JP",
+            &listed("FR", types::TSA_QTST),
+            ServiceKind::TimeStamping,
+        );
+        assert_eq!(r.level, Some(RecognitionLevel::RecognisedEquivalent));
+        // A non-qualified EU TSA is in no rule: refused, citing the trust-service requirement.
+        let (r, v) =
+            a.recognise_service("JP", &listed("FR", types::TSA), ServiceKind::TimeStamping);
+        assert!(!r.accepted);
+        assert_eq!(v[0].requirement.id, req::MRA_EUJP_TRUST_SERVICE.id);
+    }
+
+    #[test]
+    fn an_arrangement_holding_a_jp_service_qualified_is_refused() {
+        let mut a = Arrangement::eu_jp_academic("eu", "jp");
+        a.trust_services[3].level = RecognitionLevel::Qualified;
+        let (r, v) = a.recognise_service(
+            "EU",
+            &listed("JP", types::JP_ACCREDITED_ESEAL),
+            ServiceKind::ESeal,
+        );
+        assert!(!r.accepted);
+        assert_eq!(v[0].requirement.id, req::MRA_EUJP_JP_NOT_QEAA.id);
+    }
+
+    #[test]
+    fn arrangements_written_before_trust_services_still_read() {
+        let mut json = serde_json::to_value(Arrangement::eu_jp_academic("eu", "jp")).unwrap();
+        json.as_object_mut().unwrap().remove("trust_services");
+        let a: Arrangement = serde_json::from_value(json).unwrap();
+        assert!(a.trust_services.is_empty());
     }
 
     #[test]

@@ -24,8 +24,8 @@ use crate::formats::jose::{Algorithm, JoseError, SigningKey};
 pub use crate::profiles::{EU_DIPLOMA_VCT, JP_DEGREE_VCT};
 
 /// Certificates are valid over a fixed window so a seed gives the same certificates' content.
-const NOT_BEFORE: time::OffsetDateTime = datetime!(2025-01-01 00:00 UTC);
-const NOT_AFTER: time::OffsetDateTime = datetime!(2036-01-01 00:00 UTC);
+pub(crate) const NOT_BEFORE: time::OffsetDateTime = datetime!(2025-01-01 00:00 UTC);
+pub(crate) const NOT_AFTER: time::OffsetDateTime = datetime!(2036-01-01 00:00 UTC);
 /// Trust lists are issued at the start of the window and stay fresh through it.
 const TL_ISSUED: i64 = 1_735_689_600; // 2025-01-01
 const TL_NEXT_UPDATE: i64 = 2_082_758_400; // 2036-01-01
@@ -49,7 +49,7 @@ pub enum PkiError {
 pub struct Party {
     pub key: SigningKey,
     pub cert_der: Vec<u8>,
-    params: CertificateParams,
+    pub(crate) params: CertificateParams,
 }
 
 /// One jurisdiction's part of the PKI.
@@ -98,6 +98,10 @@ pub struct TestPki {
     /// The CA of the roles' TLS server certificates: a root of its own, which no trust list
     /// names, so a TLS key can never vouch for a credential or a verifier.
     pub tls_ca: Party,
+    /// The trust-service providers of the XML trusted lists (LOTL, DE, FR, JP), their
+    /// seals, signatures and TSAs. Generated with the rest so that the trust-list host and
+    /// every verifier of a process pin the very same certificates.
+    pub tsp: std::sync::Arc<super::tsp_pki::TrustServicePki>,
 }
 
 /// A TLS server's certificate chain (leaf, then the seed's TLS CA) and its private key.
@@ -107,11 +111,11 @@ pub struct TlsServerIdentity {
     pub key_pkcs8: Vec<u8>,
 }
 
-fn rcgen_key(key: &SigningKey) -> Result<KeyPair, PkiError> {
+pub(crate) fn rcgen_key(key: &SigningKey) -> Result<KeyPair, PkiError> {
     Ok(KeyPair::try_from(key.pkcs8_der()?.as_slice())?)
 }
 
-fn dn(cn: &str, org: &str, country: &str) -> DistinguishedName {
+pub(crate) fn dn(cn: &str, org: &str, country: &str) -> DistinguishedName {
     let mut d = DistinguishedName::new();
     d.push(DnType::CountryName, country);
     d.push(DnType::OrganizationName, org);
@@ -119,7 +123,7 @@ fn dn(cn: &str, org: &str, country: &str) -> DistinguishedName {
     d
 }
 
-fn params(
+pub(crate) fn params(
     subject: DistinguishedName,
     ca: Option<u8>,
     sans: Vec<SanType>,
@@ -145,7 +149,7 @@ fn params(
     p
 }
 
-fn self_signed(p: CertificateParams, key: SigningKey) -> Result<Party, PkiError> {
+pub(crate) fn self_signed(p: CertificateParams, key: SigningKey) -> Result<Party, PkiError> {
     let kp = rcgen_key(&key)?;
     let cert = p.self_signed(&kp)?;
     Ok(Party {
@@ -155,7 +159,11 @@ fn self_signed(p: CertificateParams, key: SigningKey) -> Result<Party, PkiError>
     })
 }
 
-fn signed_by(p: CertificateParams, key: SigningKey, by: &Party) -> Result<Party, PkiError> {
+pub(crate) fn signed_by(
+    p: CertificateParams,
+    key: SigningKey,
+    by: &Party,
+) -> Result<Party, PkiError> {
     let kp = rcgen_key(&key)?;
     let issuer_kp = rcgen_key(&by.key)?;
     let issuer = Issuer::from_params(&by.params, &issuer_kp);
@@ -339,6 +347,7 @@ impl TestPki {
             holder,
             arrangement: Arrangement::eu_jp_academic(EU_DIPLOMA_VCT, JP_DEGREE_VCT),
             tls_ca,
+            tsp: std::sync::Arc::new(super::tsp_pki::TrustServicePki::generate(seed)?),
         })
     }
 

@@ -577,3 +577,163 @@ fn shipped_manifests_check_clean_and_a_broken_one_names_field_and_line() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `credential verify` reads a JWT-secured credential (an Open Badges 3.0 VC-JWT) as such:
+/// valid with the key it carries, invalid (exit 1) when its `iss` is not the badge's issuer,
+/// and unverified, not valid, when only a `kid` names the key and none is given.
+#[test]
+fn credential_verify_judges_an_open_badge_vc_jwt() {
+    use accord::entropy::SeededEntropy;
+    use accord::formats::jose::{Algorithm, CompactJws, SigningKey, sign_compact};
+    let dir = tempfile::tempdir().unwrap();
+    let key = SigningKey::generate(Algorithm::ES256, &mut SeededEntropy::new(5, "badge")).unwrap();
+    let badge = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "id": "urn:uuid:2f4b7c1e-0000-4000-8000-000000000001",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": "https://university.example.jp/issuers/1", "type": ["Profile"]},
+        "validFrom": "2026-04-01T00:00:00Z",
+        "credentialSubject": {"id": "did:example:learner", "type": ["AchievementSubject"]}
+    });
+    let token = accord::formats::vc_jwt::issue(&badge, &key, None).unwrap();
+    let good = dir.path().join("badge.jwt");
+    std::fs::write(&good, &token).unwrap();
+    let out = accord(&["credential", "verify", good.to_str().unwrap(), "--now", NOW]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let v = json_of(&out);
+    assert_eq!(v["format"], "Open Badges 3.0 VC-JWT");
+    assert_eq!(v["signature"], "verified");
+
+    let jws = CompactJws::parse(&token).unwrap();
+    let mut claims = jws.payload.clone();
+    claims.insert("iss".into(), "https://impostor.example/issuers/9".into());
+    let forged = dir.path().join("forged.jwt");
+    std::fs::write(
+        &forged,
+        sign_compact(jws.header.clone(), &claims, &key).unwrap(),
+    )
+    .unwrap();
+    let out = accord(&[
+        "credential",
+        "verify",
+        forged.to_str().unwrap(),
+        "--now",
+        NOW,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        json_of(&out)["violations"][0]["requirement"],
+        "OB3-8.2-required-claims"
+    );
+
+    let mut header = serde_json::Map::new();
+    header.insert("kid".into(), "https://university.example.jp/keys/1".into());
+    let kid_only = dir.path().join("kid.jwt");
+    std::fs::write(&kid_only, sign_compact(header, &jws.payload, &key).unwrap()).unwrap();
+    let out = accord(&[
+        "credential",
+        "verify",
+        kid_only.to_str().unwrap(),
+        "--now",
+        NOW,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let jwk = dir.path().join("issuer.jwk");
+    std::fs::write(&jwk, serde_json::to_vec(&key.public_jwk()).unwrap()).unwrap();
+    let out = accord(&[
+        "credential",
+        "verify",
+        kid_only.to_str().unwrap(),
+        "--now",
+        NOW,
+        "--issuer-key",
+        jwk.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+/// The trust-services samples from a clean directory: `trust-list generate` writes lists and
+/// documents; `trust-list verify` accepts the DE list through the LOTL; `seal verify` passes
+/// the sealed diploma and the signed PDF, reads the PDF's embedded degree data and recognises
+/// the degree for an EU relying party; a list without the LOTL's pin is refused (exit 1).
+#[test]
+fn the_trust_services_samples_verify_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = |f: &str| dir.path().join(f).to_str().unwrap().to_owned();
+    ok(&[
+        "trust-list",
+        "generate",
+        "--out",
+        &d(""),
+        "--issued-at",
+        "2026-11-01T00:00:00Z",
+    ]);
+    let at = "2026-11-02T00:00:00Z";
+    ok(&[
+        "trust-list",
+        "verify",
+        &d("DE.xml"),
+        "--lotl",
+        &d("lotl.xml"),
+        "--lotl-cert",
+        &d("lotl-signer.pem"),
+        "--at",
+        at,
+    ]);
+    let refused = accord(&[
+        "trust-list",
+        "verify",
+        &d("DE.xml"),
+        "--list-cert",
+        &d("jp-signer.pem"),
+        "--at",
+        at,
+    ]);
+    assert_eq!(refused.status.code(), Some(1));
+    ok(&[
+        "seal",
+        "verify",
+        &d("diploma-sealed.json"),
+        "--lotl",
+        &d("lotl.xml"),
+        "--lotl-cert",
+        &d("lotl-signer.pem"),
+        "--at",
+        at,
+        "--level",
+        "lta",
+        "--relying",
+        "JP",
+    ]);
+    let out = ok(&[
+        "seal",
+        "verify",
+        &d("degree-certificate.pdf"),
+        "--lotl",
+        &d("lotl.xml"),
+        "--lotl-cert",
+        &d("lotl-signer.pem"),
+        "--at",
+        at,
+        "--relying",
+        "EU",
+        "--json",
+    ]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["indication"], "TOTAL-PASSED", "{v}");
+    assert_eq!(v["degree_data"]["file"], "degree.json", "{v}");
+    assert_eq!(
+        v["academic_recognition"]["recognition"]["verdict"], "recognised",
+        "{v}"
+    );
+}

@@ -38,7 +38,9 @@ fn the_verifier_fails_closed_whatever_goes_wrong_with_the_status_list() {
         )
         .unwrap();
         let lo = SocketAddr::from(([127, 0, 0, 1], 0));
-        let (trust, _) = topology::start_trust_list(&pki, lo).await.unwrap();
+        let (trust, _) = topology::start_trust_list(&pki, clock.clone(), lo)
+            .await
+            .unwrap();
         // The proxy first: its URL is the status-list host's public URL, so the tokens' `sub`
         // matches what the credentials point at (Token Status List §5.1).
         let p = Arc::new(Proxy::new(

@@ -303,9 +303,13 @@ fn an_oversized_control_body_is_refused() {
 fn the_trust_list_host_refuses_unsigned_lists_and_stays_within_its_caps() {
     rt().block_on(async {
         let pki = TestPki::generate(73).unwrap();
-        let (running, host) = topology::start_trust_list(&pki, Listen::from(loopback()))
-            .await
-            .unwrap();
+        let (running, host) = topology::start_trust_list(
+            &pki,
+            Arc::new(accord::entropy::FixedClock(1_790_000_000)),
+            Listen::from(loopback()),
+        )
+        .await
+        .unwrap();
         let transport = Transport::new(
             ExchangeSink::disabled(),
             Limits::default(),

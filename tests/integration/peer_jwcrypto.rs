@@ -6,9 +6,6 @@
 //! Without the Python package the tests say loudly that they were skipped; with
 //! `ACCORD_REQUIRE_PEERS=1` (set by .ci/run) a missing peer is a failure.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use accord::entropy::SeededEntropy;
 use accord::protocol::jwe::{ContentEncryption, EcdhKey, encrypt};
 use accord::protocol::oid4vp::{
@@ -22,41 +19,7 @@ use serde_json::{Map, Value, json};
 use super::protocol::{NOW, eu_query, harness};
 
 fn peer(command: &str, request: &Value) -> Option<Value> {
-    let script = crate::support::repo().join("tests/peers/jwcrypto_jwe.py");
-    let Ok(mut child) = Command::new("python3")
-        .arg(&script)
-        .arg(command)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-    else {
-        return skip("python3 is not installed");
-    };
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(request.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    if out.status.code() == Some(3) {
-        return skip(&String::from_utf8_lossy(&out.stderr));
-    }
-    assert!(
-        out.status.success(),
-        "jwcrypto {command}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(serde_json::from_slice(&out.stdout).unwrap())
-}
-
-fn skip<T>(why: &str) -> Option<T> {
-    crate::support::skip(
-        crate::support::Needs::Peer,
-        &format!("the jwcrypto peer is unavailable: {why}"),
-        "pip install -r tests/peers/requirements.txt",
-    )
+    crate::support::python_peer("jwcrypto", "jwcrypto_jwe.py", command, request)
 }
 
 #[test]

@@ -6,9 +6,6 @@
 //! Without the Python package the tests say loudly that they were skipped; with
 //! `ACCORD_REQUIRE_PEERS=1` (set by .ci/run) a missing peer is a failure.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use accord::entropy::{Clock, SeededEntropy, SystemClock};
 use accord::formats::jose::{Algorithm, SigningKey};
 use accord::formats::sd_jwt::issue::{Decoys, IssueRequest, issue};
@@ -24,44 +21,8 @@ use serde_json::{Map, Value, json};
 const AUD: &str = "https://verifier.eu.accord.test";
 const NONCE: &str = "n-0S6_WzA2Mj";
 
-/// Runs the peer driver; `None` when the peer is not installed (and that is allowed).
 fn peer(command: &str, request: &Value) -> Option<Value> {
-    let script = crate::support::repo().join("tests/peers/owf_sdjwt.py");
-    let mut child = Command::new("python3")
-        .arg(&script)
-        .arg(command)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .ok()
-        .or_else(|| skip("python3 is not installed"))?;
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(request.to_string().as_bytes())
-        .expect("write request");
-    let out = child.wait_with_output().expect("peer ran");
-    if out.status.code() == Some(3) {
-        return skip(&String::from_utf8_lossy(&out.stderr));
-    }
-    assert!(
-        out.status.success(),
-        "peer {command} failed ({:?}): {}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr),
-        String::from_utf8_lossy(&out.stdout)
-    );
-    Some(serde_json::from_slice(&out.stdout).expect("peer answers JSON"))
-}
-
-fn skip<T>(why: &str) -> Option<T> {
-    crate::support::skip(
-        crate::support::Needs::Peer,
-        &format!("the OWF sd-jwt peer is unavailable: {why}"),
-        "pip install -r tests/peers/requirements.txt",
-    )
+    crate::support::python_peer("OWF sd-jwt", "owf_sdjwt.py", command, request)
 }
 
 fn keys() -> (SigningKey, SigningKey) {

@@ -88,3 +88,52 @@ pub fn skip<T>(needs: Needs, why: &str, how: &str) -> Option<T> {
     let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), line.as_bytes());
     None
 }
+
+/// Runs a Python peer driver (`tests/peers/<script>`) with `command`, one JSON request on its
+/// stdin and one JSON answer on its stdout. Exit status 3 means the peer is not installed:
+/// `None`, after the skip line (or a failure under `ACCORD_REQUIRE_PEERS=1`). `name` names
+/// the peer in messages.
+pub fn python_peer(
+    name: &str,
+    script: &str,
+    command: &str,
+    request: &serde_json::Value,
+) -> Option<serde_json::Value> {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let unavailable = |why: &str| {
+        skip(
+            Needs::Peer,
+            &format!("the {name} peer is unavailable: {why}"),
+            "pip install -r tests/peers/requirements.txt",
+        )
+    };
+    let Ok(mut child) = Command::new("python3")
+        .arg(repo().join("tests/peers").join(script))
+        .arg(command)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    else {
+        return unavailable("python3 is not installed");
+    };
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(request.to_string().as_bytes())
+        .expect("write request");
+    let out = child.wait_with_output().expect("the peer ran");
+    if out.status.code() == Some(3) {
+        return unavailable(&String::from_utf8_lossy(&out.stderr));
+    }
+    assert!(
+        out.status.success(),
+        "{name} {command} failed ({:?}): {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    Some(serde_json::from_slice(&out.stdout).expect("the peer answers JSON"))
+}

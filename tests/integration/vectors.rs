@@ -299,3 +299,62 @@ fn referenced_token_example_is_invalid_by_the_example_status_list() {
     );
     let _ = json!(null);
 }
+
+/// The signed Europass sample of the European Learning Model (tests/vectors/europass/): a
+/// JAdES JSON seal with `b64: false`, RS256, `sigT`, `adoTst` and `etsiU`, sealed under a
+/// test provider on no list Accord reads. Checked for structure: every format step and the
+/// signature value hold; trust cannot be established, and Accord says so (INDETERMINATE),
+/// never TOTAL-PASSED.
+#[test]
+fn the_signed_europass_sample_holds_its_structure_and_its_signature_verifies() {
+    use accord::formats::jades::{Policy, validate_seal};
+    use accord::trust::ades::{Indication, Level};
+    use accord::trust::services::{ServiceDirectory, ServiceKind};
+    let path = crate::support::repo().join("tests/vectors/europass/Sample-MC-Annex1-signed.jsonld");
+    let text = std::fs::read_to_string(path).unwrap();
+    let directory = ServiceDirectory::default();
+    let policy = Policy {
+        directory: &directory,
+        // 2023-10-01, within the sealing certificate's validity.
+        at: 1_696_118_400,
+        kind: ServiceKind::ESeal,
+        required_level: Level::B,
+    };
+    let report = validate_seal(&text, None, &policy);
+    for id in [
+        "ADES-EN319102-5.2.2-format",
+        "JADES-TS119182-5.1.2-alg",
+        "JADES-TS119182-6.3-crit",
+        "JADES-TS119182-6.3-b64",
+        "JADES-TS119182-5.1.7-x5t-s256",
+        "ADES-EN319102-5.2.3-signing-certificate",
+        "JADES-TS119182-5.2.1-signing-time",
+        "ADES-EN319102-5.2.7-crypto",
+        "JADES-TS119182-5.3.1-etsiu",
+    ] {
+        assert!(
+            report.steps.iter().any(|s| s.requirement == id && s.passed),
+            "{id} did not pass: {report:#?}"
+        );
+    }
+    assert_eq!(
+        report.claimed_signing_time.as_deref(),
+        Some("2023-09-27T11:54:17Z")
+    );
+    assert_eq!(
+        report.outcome.indication(),
+        Some(Indication::Indeterminate),
+        "{}",
+        report.outcome.label()
+    );
+    // The time-stamps (content, signature, archive) are all read, and each token's imprint
+    // is the one TS 119 182-1 computes (no HASH_FAILURE): their TSA is simply on no list.
+    assert_eq!(report.timestamps.len(), 3, "{report:#?}");
+    for ts in &report.timestamps {
+        assert_eq!(
+            ts.outcome.label(),
+            "INDETERMINATE/NO_CERTIFICATE_CHAIN_FOUND",
+            "{ts:#?}"
+        );
+    }
+}
