@@ -371,6 +371,11 @@ impl SigningKey {
         Err(JoseError::Key("could not derive a valid key".into()))
     }
 
+    /// An Ed25519 key from its 32-byte seed (RFC 8032 private key), as test vectors give it.
+    pub fn from_ed25519_seed(seed: &[u8]) -> Result<Self, JoseError> {
+        Self::from_secret(Algorithm::EdDSA, seed)
+    }
+
     /// From the private scalar (EC) or seed (Ed25519).
     fn from_secret(alg: Algorithm, secret: &[u8]) -> Result<Self, JoseError> {
         let key_err = |e: &dyn fmt::Display| JoseError::Key(e.to_string());

@@ -2,6 +2,7 @@
 
 pub mod bitstring_status;
 pub mod cms;
+pub mod data_integrity;
 pub mod der;
 pub mod jades;
 pub mod jose;

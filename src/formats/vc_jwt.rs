@@ -296,8 +296,16 @@ pub enum StatusCheck<'a> {
 /// to `checked` (fail closed: without the list, the status is unknown and the credential
 /// not valid).
 pub fn check_status(checked: &mut Checked, status: StatusCheck<'_>) {
-    let Some(entry) = checked.credential.get("credentialStatus").cloned() else {
-        return;
+    let found = status_violations(&checked.credential, status, "vc.credentialStatus");
+    checked.violations.extend(found);
+}
+
+/// What the Bitstring Status List entries of `credential` (any securing: VC-JWT, Data
+/// Integrity) say against `status`, each violation located at `at`.
+pub fn status_violations(credential: &Value, status: StatusCheck<'_>, at: &str) -> Vec<Violation> {
+    let mut found = Vec::new();
+    let Some(entry) = credential.get("credentialStatus").cloned() else {
+        return found;
     };
     let entries = match entry {
         Value::Array(a) => a,
@@ -309,28 +317,29 @@ pub fn check_status(checked: &mut Checked, status: StatusCheck<'_>) {
     {
         match status {
             StatusCheck::Skip => {}
-            StatusCheck::Unavailable => checked.violations.push(
+            StatusCheck::Unavailable => found.push(
                 Violation::new(
                     &crate::requirements::bitstring_status::BSL_STATUS,
                     "the credential has a status entry and no status list credential was given: its status is unknown",
                 )
-                .at("vc.credentialStatus"),
+                .at(at),
             ),
             StatusCheck::List(list) => match crate::formats::bitstring_status::check(entry, list) {
-                Err(v) => checked.violations.push(v),
+                Err(v) => found.push(v),
                 Ok(s) if s.value != 0 && matches!(s.purpose.as_str(), "revocation" | "suspension") => {
-                    checked.violations.push(
+                    found.push(
                         Violation::new(
                             &crate::requirements::bitstring_status::BSL_STATUS,
                             format!("the list says {} (index {}, value {})", s.purpose, s.index, s.value),
                         )
-                        .at("vc.credentialStatus"),
+                        .at(at),
                     )
                 }
                 Ok(_) => {}
             },
         }
     }
+    found
 }
 
 /// Signs `credential` as a VC-JWT with `key`: `iss`, `sub`, `jti`, `nbf` and `exp` taken from

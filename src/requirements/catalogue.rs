@@ -23,6 +23,7 @@
 //! | `VCDM-`, `OB3-` | VC-JWT: VCDM 1.1 clause 6.3.1, Open Badges 3.0 (`vc_jwt.rs`) | `VcJwt` |
 //! | `EDC-` | Europass EDC: VCDM 1.1 core and the EDC application profile shapes (`edc.rs`) | `Edc` |
 //! | `BSL-` | W3C Bitstring Status List v1.0 (`bitstring_status.rs`) | `BitstringStatusList` |
+//! | `DI-EDDSA-`, `DI-`, `OB3-` | Data Integrity: `eddsa-rdfc-2022`, VC Data Integrity 1.0, the Open Badges 3.0 Linked Data proof (`data_integrity.rs`) | `DataIntegrity` |
 //! | `PROFILE-EUDIPLOMA-`, `PROFILE-JPDEGREE-`, `MRA-EUJP-` | Accord's own EU–JP profile | `EuJpAcademic` |
 //! | `OID4VCI-` | OpenID4VCI 1.0 | `Oid4vci` |
 //! | `OID4VP-` | OpenID4VP 1.0 (appendix sections by letter, e.g. `B.3.6`) | `Oid4vp` |
@@ -1472,6 +1473,7 @@ pub static ALL: std::sync::LazyLock<Vec<&'static Requirement>> = std::sync::Lazy
         .chain(super::vc_jwt::ENTRIES)
         .chain(super::edc::ENTRIES)
         .chain(super::bitstring_status::ENTRIES)
+        .chain(super::data_integrity::ENTRIES)
         .copied()
         .collect()
 });
@@ -1636,6 +1638,7 @@ mod tests {
             Spec::VcJwt => &["VCDM-", "OB3-"],
             Spec::Edc => &["EDC-"],
             Spec::BitstringStatusList => &["BSL-"],
+            Spec::DataIntegrity => &["DI-EDDSA-", "DI-", "OB3-"],
             Spec::Ades => &[
                 "ADES-EN319102-",
                 "JADES-TS119182-",

@@ -7,6 +7,7 @@
 pub mod ades;
 pub mod bitstring_status;
 pub mod catalogue;
+pub mod data_integrity;
 pub mod edc;
 pub mod pades;
 pub mod timestamps;
@@ -62,6 +63,10 @@ pub enum Spec {
     /// W3C Bitstring Status List v1.0 (the status mechanism of VCDM 2.0 credentials, Open
     /// Badges 3.0 among them).
     BitstringStatusList,
+    /// Data Integrity proofs: the `eddsa-rdfc-2022` cryptosuite (W3C Data Integrity EdDSA
+    /// Cryptosuites v1.0), VC Data Integrity 1.0, and the Open Badges 3.0 Linked Data proof
+    /// format.
+    DataIntegrity,
     /// OpenID for Verifiable Credential Issuance 1.0.
     Oid4vci,
     /// OpenID for Verifiable Presentations 1.0.
@@ -111,7 +116,7 @@ impl Role {
 
 impl Spec {
     /// Every spec, in the order reports list them.
-    pub const ALL: [Spec; 18] = [
+    pub const ALL: [Spec; 19] = [
         Spec::Oid4vci,
         Spec::Oid4vp,
         Spec::Haip,
@@ -126,6 +131,7 @@ impl Spec {
         Spec::Ades,
         Spec::VcJwt,
         Spec::Edc,
+        Spec::DataIntegrity,
         Spec::BitstringStatusList,
         Spec::EuJpAcademic,
         Spec::Robustness,
@@ -153,6 +159,7 @@ impl Spec {
             Spec::VcJwt => "VC-JWT (VCDM 1.1 clause 6.3.1, Open Badges 3.0)",
             Spec::Edc => "Europass EDC (ELM 3, EDC application profile)",
             Spec::BitstringStatusList => "Bitstring Status List v1.0",
+            Spec::DataIntegrity => "Data Integrity (eddsa-rdfc-2022, Open Badges 3.0 proofs)",
         }
     }
 }
