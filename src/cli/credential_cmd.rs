@@ -187,6 +187,10 @@ pub struct VerifyArgs {
     /// Do not validate the claims against the academic profile named by `vct`.
     #[arg(long)]
     no_profile_check: bool,
+    /// A JSON-LD context a Data Integrity credential names and Accord does not bundle, as
+    /// URL=FILE (repeatable); no context is ever fetched from the network.
+    #[arg(long = "context", value_name = "URL=FILE")]
+    contexts: Vec<String>,
     /// Also assess recognition as a verifier in this jurisdiction would (EU↔JP mapping).
     #[arg(long, value_enum)]
     recognise: Option<JurisdictionArg>,
@@ -372,6 +376,9 @@ fn present_cmd(a: PresentArgs) -> Result<ExitCode, CliError> {
 }
 
 fn verify_cmd(a: VerifyArgs) -> Result<ExitCode, CliError> {
+    if let Some(code) = verify_data_integrity(&a)? {
+        return Ok(code);
+    }
     if let Some(code) = verify_vc_jwt(&a)? {
         return Ok(code);
     }
@@ -494,6 +501,103 @@ fn verify_cmd(a: VerifyArgs) -> Result<ExitCode, CliError> {
     })
 }
 
+/// The bundled contexts plus each `URL=FILE` of `--context`.
+fn contexts_arg(
+    given: &[String],
+) -> Result<crate::formats::data_integrity::Contexts, CliError> {
+    let mut contexts = crate::formats::data_integrity::Contexts::bundled().clone();
+    for pair in given {
+        let Some((url, file)) = pair.split_once('=') else {
+            return Err(CliError::Usage(format!(
+                "--context {pair}: expected URL=FILE"
+            )));
+        };
+        let path = PathBuf::from(file);
+        let text = read_text(&path, files::JSON)?;
+        contexts = contexts
+            .with(url, &text)
+            .map_err(|e| CliError::input(&path, e))?;
+    }
+    Ok(contexts)
+}
+
+/// A credential secured with a Data Integrity proof (an Open Badges 3.0 credential with an
+/// `eddsa-rdfc-2022` proof, any VCDM 2.0 credential): a JSON-LD object with `@context` and
+/// `proof`. `None` when the file is not one. The key is `--issuer-key` (a Multikey string, a
+/// verification method with `publicKeyMultibase`, or an Ed25519 JWK) or the `did:key` the
+/// proof names; any other method is not dereferenced, and the output says so.
+fn verify_data_integrity(a: &VerifyArgs) -> Result<Option<ExitCode>, CliError> {
+    let text = read_text(&a.file, files::CREDENTIAL)?;
+    let Ok(doc) = serde_json::from_str::<Value>(text.trim()) else {
+        return Ok(None);
+    };
+    if !crate::formats::data_integrity::is_secured_document(&doc) {
+        return Ok(None);
+    }
+    let key: Option<Value> = match &a.issuer_key {
+        Some(p) => Some(read_json(p, "issuer key (Multikey or JWK)", files::KEY)?),
+        None => None,
+    };
+    let contexts = contexts_arg(&a.contexts)?;
+    let mut checked = crate::formats::data_integrity::verify(&doc, key.as_ref(), &contexts)
+        .map_err(|e| CliError::input(&a.file, e))?;
+    let list: Option<Value> = match &a.status_list {
+        Some(p) => Some(read_json(p, "status list credential", files::STATUS_LIST)?),
+        None => None,
+    };
+    let status = match (&list, a.no_status_check) {
+        (_, true) => crate::formats::vc_jwt::StatusCheck::Skip,
+        (Some(l), false) => crate::formats::vc_jwt::StatusCheck::List(l),
+        (None, false) => crate::formats::vc_jwt::StatusCheck::Unavailable,
+    };
+    let found =
+        crate::formats::vc_jwt::status_violations(&checked.document, status, "credentialStatus");
+    checked.violations.extend(found);
+    let out = json!({
+        "valid": checked.valid(),
+        "format": if checked.open_badge {
+            "Open Badges 3.0, Data Integrity proof"
+        } else {
+            "ldp_vc (Data Integrity proof)"
+        },
+        "signature": match (checked.signature_verified, &checked.not_checked) {
+            (Some(true), _) => "verified".to_owned(),
+            (Some(false), _) => "does not verify".to_owned(),
+            (None, Some(why)) => format!("not verified: {why}"),
+            (None, None) => "not verified".to_owned(),
+        },
+        "verification_method": checked.verification_method,
+        "status": if checked.document.get("credentialStatus").is_none() {
+            "none (the credential has no status entry)"
+        } else if a.no_status_check {
+            "skipped (--no-status-check)"
+        } else if list.is_some() {
+            "checked against --status-list"
+        } else {
+            "not checked: no status list credential given (--status-list FILE)"
+        },
+        "credential": checked.document,
+        "violations": checked.violations.iter().map(|v| json!({
+            "requirement": v.requirement.id,
+            "level": v.level().as_str(),
+            "message": v.message,
+            "location": v.location,
+        })).collect::<Vec<_>>(),
+    });
+    emit(
+        &format!(
+            "{}\n",
+            serde_json::to_string_pretty(&out).unwrap_or_default()
+        ),
+        None,
+    )?;
+    Ok(Some(if checked.valid() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }))
+}
+
 /// A JWT-secured credential (`jwt_vc_json`, an Open Badges 3.0 VC-JWT): a compact JWS, no
 /// disclosures, whose payload carries a `vc` claim. `None` when the file is not one (it is
 /// then read as an SD-JWT VC). The issuer's key is `--issuer-key` (a JWK of any type, RSA
@@ -570,10 +674,44 @@ fn verify_vc_jwt(a: &VerifyArgs) -> Result<Option<ExitCode>, CliError> {
 }
 
 fn inspect_cmd(path: &Path) -> Result<ExitCode, CliError> {
-    // A JWT-secured credential (no disclosures): its header, claims and credential as they
-    // are, nothing verified.
     let text = read_text(path, files::CREDENTIAL)?;
     let token = text.trim();
+    // A Data Integrity credential: its proof, and the canonical N-Quads its signature covers
+    // (computed with the bundled contexts), nothing verified.
+    if let Ok(doc) = serde_json::from_str::<Value>(token)
+        && crate::formats::data_integrity::is_secured_document(&doc)
+    {
+        let mut unsecured = doc.clone();
+        let proof = unsecured
+            .as_object_mut()
+            .and_then(|m| m.remove("proof"))
+            .unwrap_or(Value::Null);
+        let canonical = crate::formats::data_integrity::rdfc::canonical_nquads(
+            &unsecured,
+            crate::formats::data_integrity::Contexts::bundled(),
+        );
+        let out = json!({
+            "format": "ldp_vc (Data Integrity proof)",
+            "verified": false,
+            "note": "decoded only: nothing here has been verified; use `accord credential verify`",
+            "proof": proof,
+            "canonical_document": match canonical {
+                Ok(nquads) => Value::String(nquads),
+                Err(e) => json!({"error": e.to_string()}),
+            },
+            "credential": unsecured,
+        });
+        emit(
+            &format!(
+                "{}\n",
+                serde_json::to_string_pretty(&out).unwrap_or_default()
+            ),
+            None,
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    // A JWT-secured credential (no disclosures): its header, claims and credential as they
+    // are, nothing verified.
     if !token.contains('~')
         && let Ok(jws) = crate::formats::jose::CompactJws::parse(token)
         && jws.payload.contains_key("vc")
