@@ -9,6 +9,7 @@
 mod certification;
 mod ci_gate;
 mod cli;
+mod data_integrity;
 mod containers;
 mod control_api;
 mod docs;
