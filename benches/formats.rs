@@ -19,25 +19,25 @@ fn badge() -> Value {
     let signed: Value = serde_json::from_str(include_str!(
         "../tests/vectors/openbadges/signed-ob3-eddsa-rdfc-2022.json"
     ))
-    .unwrap();
+    .expect("the vector is JSON");
     let mut doc = signed;
-    doc.as_object_mut().unwrap().remove("proof");
+    doc.as_object_mut().expect("an object").remove("proof");
     doc
 }
 
 fn benches(c: &mut Criterion) {
-    let key = SigningKey::from_ed25519_seed(&[5; 32]).unwrap();
-    let public = b64_decode(&key.public_jwk().x).unwrap();
+    let key = SigningKey::from_ed25519_seed(&[5; 32]).expect("key");
+    let public = b64_decode(&key.public_jwk().x).expect("public key");
     let (_, method) = data_integrity::did_key(&public);
     let contexts = Contexts::bundled();
     let doc = badge();
     let signed =
-        data_integrity::issue(&doc, &key, &method, "2026-04-01T00:00:00Z", contexts).unwrap();
+        data_integrity::issue(&doc, &key, &method, "2026-04-01T00:00:00Z", contexts).expect("ok");
     let message = [7u8; 64];
-    let signature = key.sign(&message).unwrap();
+    let signature = key.sign(&message).expect("sign");
     let mut jwt_doc = doc.clone();
     jwt_doc["credentialSubject"]["id"] = json!("did:example:ebfeb1f712ebc6f1c276e12ec21");
-    let token = vc_jwt::issue(&jwt_doc, &key, None).unwrap();
+    let token = vc_jwt::issue(&jwt_doc, &key, None).expect("vc-jwt");
     let now = 1_800_000_000;
 
     let mut g = c.benchmark_group("formats");
@@ -45,15 +45,15 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             UnparsedPublicKey::new(&ED25519, &public)
                 .verify(black_box(&message), &signature)
-                .unwrap()
+                .expect("ok")
         })
     });
     g.bench_function("ob3_rdfc_canonicalize_document", |b| {
-        b.iter(|| black_box(rdfc::canonical_nquads(&doc, contexts).unwrap()))
+        b.iter(|| black_box(rdfc::canonical_nquads(&doc, contexts).expect("ok")))
     });
     g.bench_function("ob3_eddsa_rdfc_2022_verify", |b| {
         b.iter(|| {
-            let checked = data_integrity::verify(black_box(&signed), None, contexts).unwrap();
+            let checked = data_integrity::verify(black_box(&signed), None, contexts).expect("ok");
             assert!(checked.valid());
         })
     });
@@ -61,12 +61,12 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             black_box(
                 data_integrity::issue(&doc, &key, &method, "2026-04-01T00:00:00Z", contexts)
-                    .unwrap(),
+                    .expect("ok"),
             )
         })
     });
     g.bench_function("ob3_vc_jwt_verify", |b| {
-        b.iter(|| black_box(vc_jwt::verify(black_box(&token), None, now).unwrap()))
+        b.iter(|| black_box(vc_jwt::verify(black_box(&token), None, now).expect("ok")))
     });
     g.finish();
 }
@@ -83,10 +83,22 @@ fn summary() {
     let raw = median("formats/raw_ed25519_verify");
     for (what, id) in [
         ("raw Ed25519 verification", "formats/raw_ed25519_verify"),
-        ("RDFC-1.0 of the badge (JSON-LD to RDF too)", "formats/ob3_rdfc_canonicalize_document"),
-        ("OB3 eddsa-rdfc-2022 verification", "formats/ob3_eddsa_rdfc_2022_verify"),
-        ("OB3 eddsa-rdfc-2022 issuance", "formats/ob3_eddsa_rdfc_2022_issue"),
-        ("OB3 VC-JWT (EdDSA) verification", "formats/ob3_vc_jwt_verify"),
+        (
+            "RDFC-1.0 of the badge (JSON-LD to RDF too)",
+            "formats/ob3_rdfc_canonicalize_document",
+        ),
+        (
+            "OB3 eddsa-rdfc-2022 verification",
+            "formats/ob3_eddsa_rdfc_2022_verify",
+        ),
+        (
+            "OB3 eddsa-rdfc-2022 issuance",
+            "formats/ob3_eddsa_rdfc_2022_issue",
+        ),
+        (
+            "OB3 VC-JWT (EdDSA) verification",
+            "formats/ob3_vc_jwt_verify",
+        ),
     ] {
         match (median(id), raw) {
             (Some(t), Some(r)) => println!(

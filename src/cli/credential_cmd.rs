@@ -502,9 +502,7 @@ fn verify_cmd(a: VerifyArgs) -> Result<ExitCode, CliError> {
 }
 
 /// The bundled contexts plus each `URL=FILE` of `--context`.
-fn contexts_arg(
-    given: &[String],
-) -> Result<crate::formats::data_integrity::Contexts, CliError> {
+fn contexts_arg(given: &[String]) -> Result<crate::formats::data_integrity::Contexts, CliError> {
     let mut contexts = crate::formats::data_integrity::Contexts::bundled().clone();
     for pair in given {
         let Some((url, file)) = pair.split_once('=') else {

@@ -112,7 +112,8 @@ fn each_side_verifies_what_the_other_signs() {
     let (_, method) = data_integrity::did_key(&public);
     let created = "2026-04-01T09:00:00Z";
     for (name, doc) in documents() {
-        let ours = data_integrity::issue(&doc, &key, &method, created, Contexts::bundled()).unwrap();
+        let ours =
+            data_integrity::issue(&doc, &key, &method, created, Contexts::bundled()).unwrap();
         let Some(answer) = python_peer(
             "PyLD",
             "data_integrity_pyld.py",
@@ -121,7 +122,10 @@ fn each_side_verifies_what_the_other_signs() {
         ) else {
             return;
         };
-        assert_eq!(answer["verified"], true, "PyLD refused Accord's proof on {name}");
+        assert_eq!(
+            answer["verified"], true,
+            "PyLD refused Accord's proof on {name}"
+        );
 
         let mut changed = ours.clone();
         changed["validFrom"] = "2027-01-01T00:00:00Z".into();
@@ -146,7 +150,15 @@ fn each_side_verifies_what_the_other_signs() {
         .unwrap()["doc"]
             .clone();
         let checked = data_integrity::verify(&theirs, None, Contexts::bundled()).unwrap();
-        assert!(checked.valid(), "{name}: {:?} {:?}", checked.violations, checked.not_checked);
-        assert_eq!(theirs["proof"]["proofValue"], ours["proof"]["proofValue"], "{name}");
+        assert!(
+            checked.valid(),
+            "{name}: {:?} {:?}",
+            checked.violations,
+            checked.not_checked
+        );
+        assert_eq!(
+            theirs["proof"]["proofValue"], ours["proof"]["proofValue"],
+            "{name}"
+        );
     }
 }

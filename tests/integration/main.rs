@@ -9,9 +9,9 @@
 mod certification;
 mod ci_gate;
 mod cli;
-mod data_integrity;
 mod containers;
 mod control_api;
+mod data_integrity;
 mod docs;
 mod evidence;
 mod faults;

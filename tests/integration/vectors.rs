@@ -369,7 +369,9 @@ mod data_integrity {
     use serde_json::Value;
 
     fn dir(name: &str) -> std::path::PathBuf {
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors").join(name)
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/vectors")
+            .join(name)
     }
 
     fn text(dir_name: &str, file: &str) -> String {
@@ -385,7 +387,10 @@ mod data_integrity {
     }
 
     fn unhex(s: &str) -> Vec<u8> {
-        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
     }
 
     /// The W3C vector: canonical document and proof configuration byte for byte, the hash
@@ -400,7 +405,10 @@ mod data_integrity {
         assert_eq!(document, text("data-integrity", "canonDocDataInt.txt"));
         let config = json("data-integrity", "proofConfigDataInt.json");
         let proof_config = rdfc::canonical_nquads(&config, contexts).unwrap();
-        assert_eq!(proof_config, text("data-integrity", "proofCanonDataInt.txt"));
+        assert_eq!(
+            proof_config,
+            text("data-integrity", "proofCanonDataInt.txt")
+        );
         assert_eq!(
             hex(&data_integrity::hash_data(&proof_config, &document)),
             text("data-integrity", "combinedHashDataInt.txt").trim()
@@ -408,11 +416,18 @@ mod data_integrity {
 
         let signed = json("data-integrity", "signedDataInt.json");
         let checked = data_integrity::verify(&signed, None, contexts).unwrap();
-        assert!(checked.valid(), "{:?} {:?}", checked.violations, checked.not_checked);
+        assert!(
+            checked.valid(),
+            "{:?} {:?}",
+            checked.violations,
+            checked.not_checked
+        );
 
         // privateKeyMultibase: base58-btc of the multicodec ed25519-priv header 0x8026 and the seed.
         let pair = json("data-integrity", "keyPair.json");
-        let private = bs58::decode(&pair["privateKeyMultibase"].as_str().unwrap()[1..]).into_vec().unwrap();
+        let private = bs58::decode(&pair["privateKeyMultibase"].as_str().unwrap()[1..])
+            .into_vec()
+            .unwrap();
         assert_eq!(&private[..2], &[0x80, 0x26]);
         let key = SigningKey::from_ed25519_seed(&private[2..]).unwrap();
         let proof = &signed["proof"];
@@ -435,7 +450,10 @@ mod data_integrity {
     fn the_open_badges_vector_reproduces_and_verifies_under_its_multikey() {
         let contexts = Contexts::bundled();
         let vector = json("openbadges", "vector.json");
-        let signed = json("openbadges", vector["signed_credential_file"].as_str().unwrap());
+        let signed = json(
+            "openbadges",
+            vector["signed_credential_file"].as_str().unwrap(),
+        );
         let mut unsigned = signed.clone();
         let proof = unsigned.as_object_mut().unwrap().remove("proof").unwrap();
         let document = rdfc::canonical_nquads(&unsigned, contexts).unwrap();
@@ -447,17 +465,33 @@ mod data_integrity {
         assert_eq!(proof_config, text("openbadges", "proof-canon.txt"));
         let data = data_integrity::hash_data(&proof_config, &document);
         assert_eq!(hex(&data[..32]), vector["proof_hash_hex"].as_str().unwrap());
-        assert_eq!(hex(&data[32..]), vector["document_hash_hex"].as_str().unwrap());
+        assert_eq!(
+            hex(&data[32..]),
+            vector["document_hash_hex"].as_str().unwrap()
+        );
 
         let public = unhex(vector["public_key_hex"].as_str().unwrap());
-        assert_eq!(data_integrity::multikey(&public), vector["public_key_multibase"].as_str().unwrap());
+        assert_eq!(
+            data_integrity::multikey(&public),
+            vector["public_key_multibase"].as_str().unwrap()
+        );
         let key = Value::String(vector["public_key_multibase"].as_str().unwrap().into());
         let checked = data_integrity::verify(&signed, Some(&key), contexts).unwrap();
         assert!(checked.open_badge);
-        assert!(checked.valid(), "{:?} {:?}", checked.violations, checked.not_checked);
+        assert!(
+            checked.valid(),
+            "{:?} {:?}",
+            checked.violations,
+            checked.not_checked
+        );
         let unchecked = data_integrity::verify(&signed, None, contexts).unwrap();
         assert_eq!(unchecked.signature_verified, None);
-        assert!(unchecked.not_checked.unwrap().contains("https://example.edu/issuers/565049#"));
+        assert!(
+            unchecked
+                .not_checked
+                .unwrap()
+                .contains("https://example.edu/issuers/565049#")
+        );
 
         let seed = unhex(vector["private_key_hex"].as_str().unwrap());
         let key = SigningKey::from_ed25519_seed(&seed[..32]).unwrap();
@@ -472,7 +506,10 @@ mod data_integrity {
         let value = resigned["proof"]["proofValue"].as_str().unwrap();
         let signature = bs58::decode(&value[1..]).into_vec().unwrap();
         assert_eq!(hex(&signature), vector["signature_hex"].as_str().unwrap());
-        assert_eq!(resigned["proof"]["proofValue"], signed["proof"]["proofValue"]);
+        assert_eq!(
+            resigned["proof"]["proofValue"],
+            signed["proof"]["proofValue"]
+        );
     }
 
     /// A changed signed value, a changed proof option, and an added term that the context
@@ -481,12 +518,19 @@ mod data_integrity {
     fn the_open_badges_vector_changed_fails_with_the_rule_it_breaks() {
         let contexts = Contexts::bundled();
         let vector = json("openbadges", "vector.json");
-        let signed = json("openbadges", vector["signed_credential_file"].as_str().unwrap());
+        let signed = json(
+            "openbadges",
+            vector["signed_credential_file"].as_str().unwrap(),
+        );
         let key = Value::String(vector["public_key_multibase"].as_str().unwrap().into());
         let failed = |doc: &Value| {
             let checked = data_integrity::verify(doc, Some(&key), contexts).unwrap();
             assert!(!checked.valid());
-            checked.violations.iter().map(|v| v.requirement.id).collect::<Vec<_>>()
+            checked
+                .violations
+                .iter()
+                .map(|v| v.requirement.id)
+                .collect::<Vec<_>>()
         };
         let mut name = signed.clone();
         name["name"] = "Leadership Badge".into();
@@ -496,7 +540,10 @@ mod data_integrity {
         assert_eq!(failed(&created), ["DI-EDDSA-3.2.7-signature"]);
         let mut purpose = signed.clone();
         purpose["proof"]["proofPurpose"] = "authentication".into();
-        assert_eq!(failed(&purpose), ["OB3-8.3.1-proof-purpose", "DI-EDDSA-3.2.7-signature"]);
+        assert_eq!(
+            failed(&purpose),
+            ["OB3-8.3.1-proof-purpose", "DI-EDDSA-3.2.7-signature"]
+        );
         let mut undefined = signed.clone();
         undefined["credentialSubject"]["grade"] = "A".into();
         assert_eq!(failed(&undefined), ["DI-4.3-data-loss"]);

@@ -157,10 +157,9 @@ pub fn hash_data(canonical_proof_config: &str, canonical_document: &str) -> Vec<
 /// Whether `created` is an XML Schema dateTime (the lexical form: date, `T`, time with
 /// optional fraction, optional zone).
 fn is_xsd_datetime(created: &str) -> bool {
-    let re = regex::Regex::new(
-        r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$",
-    )
-    .expect("a valid pattern");
+    let re =
+        regex::Regex::new(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
+            .expect("a valid pattern");
     re.is_match(created)
 }
 
@@ -237,7 +236,11 @@ pub fn verify(
             "proof type {proof_type:?} with cryptosuite {suite:?}: Accord verifies DataIntegrityProof with {CRYPTOSUITE}"
         );
         if open_badge {
-            found(&req::OB3_LDP_CRYPTOSUITE, unsupported.clone(), "proof.cryptosuite");
+            found(
+                &req::OB3_LDP_CRYPTOSUITE,
+                unsupported.clone(),
+                "proof.cryptosuite",
+            );
         }
         // Another suite (Ed25519Signature2020, ecdsa-rdfc-2019, …) may be a correct proof
         // Accord cannot check: not implemented, never failed for that alone.
@@ -254,14 +257,14 @@ pub fn verify(
             "proof.proofPurpose",
         );
     }
-    if let Some(created) = proof.get("created") {
-        if !created.as_str().is_some_and(is_xsd_datetime) {
-            found(
-                &req::DI_EDDSA_CREATED,
-                format!("created {created} is not an XML Schema dateTime"),
-                "proof.created",
-            );
-        }
+    if let Some(created) = proof.get("created")
+        && !created.as_str().is_some_and(is_xsd_datetime)
+    {
+        found(
+            &req::DI_EDDSA_CREATED,
+            format!("created {created} is not an XML Schema dateTime"),
+            "proof.created",
+        );
     }
 
     // The signature bytes (clause 2.2.1).
@@ -327,7 +330,9 @@ pub fn verify(
     let key = match issuer_key {
         Some(given) => given_key(given).map_err(|e| (e, true)),
         None => match method.strip_prefix("did:key:") {
-            Some(rest) => decode_multikey(rest.split('#').next().unwrap_or("")).map_err(|e| (e, true)),
+            Some(rest) => {
+                decode_multikey(rest.split('#').next().unwrap_or("")).map_err(|e| (e, true))
+            }
             None => Err((
                 format!(
                     "verification method {method:?} is not a did:key and no issuer key was given (Accord dereferences nothing over the network)"
@@ -386,7 +391,10 @@ pub fn verify(
         checked.violations.push(
             Violation::new(
                 &req::DI_EDDSA_SIGNATURE,
-                format!("the Ed25519 signature does not verify under {}", multikey(&key)),
+                format!(
+                    "the Ed25519 signature does not verify under {}",
+                    multikey(&key)
+                ),
             )
             .at("proof.proofValue"),
         );
@@ -493,7 +501,10 @@ mod tests {
         changed["credentialSubject"]["alumniOf"] = json!("Another University");
         let checked = verify(&changed, None, contexts).unwrap();
         assert_eq!(checked.signature_verified, Some(false));
-        assert_eq!(checked.violations[0].requirement.id, "DI-EDDSA-3.2.7-signature");
+        assert_eq!(
+            checked.violations[0].requirement.id,
+            "DI-EDDSA-3.2.7-signature"
+        );
     }
 
     #[test]
@@ -510,20 +521,32 @@ mod tests {
     #[test]
     fn a_context_accord_does_not_carry_leaves_the_proof_unchecked() {
         let mut doc = alumni();
-        doc["@context"] = json!(["https://www.w3.org/ns/credentials/v2", "https://example.org/unknown/v1"]);
+        doc["@context"] = json!([
+            "https://www.w3.org/ns/credentials/v2",
+            "https://example.org/unknown/v1"
+        ]);
         doc["proof"] = json!({"type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022",
             "verificationMethod": "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2",
             "proofPurpose": "assertionMethod", "proofValue": "z2YwC8z3ap7yx1nZYCg4L3j3ApHsF8kgPdSb5xoS1VR7vPG3F561B52hYnQF9iseabecm3ijx4K1FBTQsCZahKZme"});
         let checked = verify(&doc, None, Contexts::bundled()).unwrap();
         assert_eq!(checked.signature_verified, None);
-        assert!(checked.not_checked.unwrap().contains("https://example.org/unknown/v1"));
+        assert!(
+            checked
+                .not_checked
+                .unwrap()
+                .contains("https://example.org/unknown/v1")
+        );
     }
 
     #[test]
     fn multikeys_round_trip_and_other_headers_are_refused() {
         let key = [9u8; 32];
         assert_eq!(decode_multikey(&multikey(&key)).unwrap(), key);
-        assert!(decode_multikey("zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme").unwrap_err().contains("0xed01"));
+        assert!(
+            decode_multikey("zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme")
+                .unwrap_err()
+                .contains("0xed01")
+        );
         assert!(decode_multikey("uAQID").unwrap_err().contains("`z`"));
     }
 }

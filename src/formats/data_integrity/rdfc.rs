@@ -154,15 +154,17 @@ pub fn canonical_nquads(doc: &Value, contexts: &Contexts) -> Result<String, Cano
         ));
     }
     let text = serde_json::to_string(doc).expect("a JSON value serialises");
-    let (value, _) = json_ld::syntax::Value::parse_str(&text)
-        .map_err(|e| CanonError::JsonLd(e.to_string()))?;
+    let (value, _) =
+        json_ld::syntax::Value::parse_str(&text).map_err(|e| CanonError::JsonLd(e.to_string()))?;
     // Base URL null (clause 4.3): the document has no URL of its own.
     let input = RemoteDocument::new(None, None, value);
-    let mut options: Options = Options::default();
-    options.expansion_policy = json_ld::expansion::Policy {
-        invalid: json_ld::expansion::Action::Reject,
-        vocab: json_ld::expansion::Action::Keep,
-        allow_undefined: false,
+    let options: Options = Options {
+        expansion_policy: json_ld::expansion::Policy {
+            invalid: json_ld::expansion::Action::Reject,
+            vocab: json_ld::expansion::Action::Keep,
+            allow_undefined: false,
+        },
+        ..Options::default()
     };
     let mut generator = rdf_types::generator::Blank::new();
     let mut rdf = futures::executor::block_on(input.to_rdf_using(
