@@ -519,6 +519,67 @@ fn contexts_arg(given: &[String]) -> Result<crate::formats::data_integrity::Cont
     Ok(contexts)
 }
 
+/// The `--status-list` credential (JSON) and how a Bitstring Status List entry is then checked:
+/// against it, skipped with `--no-status-check`, else failed closed.
+fn bitstring_status_arg(a: &VerifyArgs) -> Result<(Option<Value>, bool), CliError> {
+    let list: Option<Value> = match &a.status_list {
+        Some(p) => Some(read_json(p, "status list credential", files::STATUS_LIST)?),
+        None => None,
+    };
+    Ok((list, a.no_status_check))
+}
+
+fn status_check(list: Option<&Value>, skip: bool) -> crate::formats::vc_jwt::StatusCheck<'_> {
+    match (list, skip) {
+        (_, true) => crate::formats::vc_jwt::StatusCheck::Skip,
+        (Some(l), false) => crate::formats::vc_jwt::StatusCheck::List(l),
+        (None, false) => crate::formats::vc_jwt::StatusCheck::Unavailable,
+    }
+}
+
+/// What the output says of a W3C credential's status.
+fn status_said(credential: &Value, list_given: bool, skip: bool) -> &'static str {
+    if credential.get("credentialStatus").is_none() {
+        "none (the credential has no status entry)"
+    } else if skip {
+        "skipped (--no-status-check)"
+    } else if list_given {
+        "checked against --status-list"
+    } else {
+        "not checked: no status list credential given (--status-list FILE)"
+    }
+}
+
+fn violations_json(violations: &[crate::requirements::Violation]) -> Vec<Value> {
+    violations
+        .iter()
+        .map(|v| {
+            json!({
+                "requirement": v.requirement.id,
+                "level": v.level().as_str(),
+                "message": v.message,
+                "location": v.location,
+            })
+        })
+        .collect()
+}
+
+/// Prints a verdict object and exits 0 when valid, 1 when not.
+fn print_verdict(out: &Value, valid: bool) -> Result<Option<ExitCode>, CliError> {
+    emit(
+        &format!(
+            "{}\n",
+            serde_json::to_string_pretty(out).unwrap_or_default()
+        ),
+        None,
+    )?;
+    Ok(Some(if valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }))
+}
+
 /// A credential secured with a Data Integrity proof (an Open Badges 3.0 credential with an
 /// `eddsa-rdfc-2022` proof, any VCDM 2.0 credential): a JSON-LD object with `@context` and
 /// `proof`. `None` when the file is not one. The key is `--issuer-key` (a Multikey string, a
@@ -539,15 +600,8 @@ fn verify_data_integrity(a: &VerifyArgs) -> Result<Option<ExitCode>, CliError> {
     let contexts = contexts_arg(&a.contexts)?;
     let mut checked = crate::formats::data_integrity::verify(&doc, key.as_ref(), &contexts)
         .map_err(|e| CliError::input(&a.file, e))?;
-    let list: Option<Value> = match &a.status_list {
-        Some(p) => Some(read_json(p, "status list credential", files::STATUS_LIST)?),
-        None => None,
-    };
-    let status = match (&list, a.no_status_check) {
-        (_, true) => crate::formats::vc_jwt::StatusCheck::Skip,
-        (Some(l), false) => crate::formats::vc_jwt::StatusCheck::List(l),
-        (None, false) => crate::formats::vc_jwt::StatusCheck::Unavailable,
-    };
+    let (list, skip) = bitstring_status_arg(a)?;
+    let status = status_check(list.as_ref(), skip);
     let found =
         crate::formats::vc_jwt::status_violations(&checked.document, status, "credentialStatus");
     checked.violations.extend(found);
@@ -565,35 +619,11 @@ fn verify_data_integrity(a: &VerifyArgs) -> Result<Option<ExitCode>, CliError> {
             (None, None) => "not verified".to_owned(),
         },
         "verification_method": checked.verification_method,
-        "status": if checked.document.get("credentialStatus").is_none() {
-            "none (the credential has no status entry)"
-        } else if a.no_status_check {
-            "skipped (--no-status-check)"
-        } else if list.is_some() {
-            "checked against --status-list"
-        } else {
-            "not checked: no status list credential given (--status-list FILE)"
-        },
+        "status": status_said(&checked.document, list.is_some(), skip),
         "credential": checked.document,
-        "violations": checked.violations.iter().map(|v| json!({
-            "requirement": v.requirement.id,
-            "level": v.level().as_str(),
-            "message": v.message,
-            "location": v.location,
-        })).collect::<Vec<_>>(),
+        "violations": violations_json(&checked.violations),
     });
-    emit(
-        &format!(
-            "{}\n",
-            serde_json::to_string_pretty(&out).unwrap_or_default()
-        ),
-        None,
-    )?;
-    Ok(Some(if checked.valid() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }))
+    print_verdict(&out, checked.valid())
 }
 
 /// A JWT-secured credential (`jwt_vc_json`, an Open Badges 3.0 VC-JWT): a compact JWS, no
@@ -622,15 +652,8 @@ fn verify_vc_jwt(a: &VerifyArgs) -> Result<Option<ExitCode>, CliError> {
         .map_err(|e| CliError::input(&a.file, e))?;
     // A Bitstring Status List entry: checked against --status-list (the list credential as
     // JSON), skipped with --no-status-check, else failed closed.
-    let list: Option<Value> = match &a.status_list {
-        Some(p) => Some(read_json(p, "status list credential", files::STATUS_LIST)?),
-        None => None,
-    };
-    let status = match (&list, a.no_status_check) {
-        (_, true) => crate::formats::vc_jwt::StatusCheck::Skip,
-        (Some(l), false) => crate::formats::vc_jwt::StatusCheck::List(l),
-        (None, false) => crate::formats::vc_jwt::StatusCheck::Unavailable,
-    };
+    let (list, skip) = bitstring_status_arg(a)?;
+    let status = status_check(list.as_ref(), skip);
     crate::formats::vc_jwt::check_status(&mut checked, status);
     let out = json!({
         "valid": checked.valid(),
@@ -640,35 +663,11 @@ fn verify_vc_jwt(a: &VerifyArgs) -> Result<Option<ExitCode>, CliError> {
             Some(false) => "does not verify",
             None => "not verified: the key is named by `kid` only; pass it with --issuer-key",
         },
-        "status": if checked.credential.get("credentialStatus").is_none() {
-            "none (the credential has no status entry)"
-        } else if a.no_status_check {
-            "skipped (--no-status-check)"
-        } else if list.is_some() {
-            "checked against --status-list"
-        } else {
-            "not checked: no status list credential given (--status-list FILE)"
-        },
+        "status": status_said(&checked.credential, list.is_some(), skip),
         "credential": checked.credential,
-        "violations": checked.violations.iter().map(|v| json!({
-            "requirement": v.requirement.id,
-            "level": v.level().as_str(),
-            "message": v.message,
-            "location": v.location,
-        })).collect::<Vec<_>>(),
+        "violations": violations_json(&checked.violations),
     });
-    emit(
-        &format!(
-            "{}\n",
-            serde_json::to_string_pretty(&out).unwrap_or_default()
-        ),
-        None,
-    )?;
-    Ok(Some(if checked.valid() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }))
+    print_verdict(&out, checked.valid())
 }
 
 fn inspect_cmd(path: &Path) -> Result<ExitCode, CliError> {

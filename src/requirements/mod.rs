@@ -193,6 +193,12 @@ pub struct Violation {
     pub enforced: bool,
 }
 
+/// Whether none of `violations` breaks a MUST (SHOULD and MAY findings are reported, not
+/// failing).
+pub fn no_must_broken(violations: &[Violation]) -> bool {
+    violations.iter().all(|v| v.level() != Level::Must)
+}
+
 impl Violation {
     pub fn new(requirement: &'static Requirement, message: impl Into<String>) -> Self {
         Self {

@@ -56,10 +56,7 @@ impl Checked {
     /// Valid: the signature verified and no MUST was broken.
     pub fn valid(&self) -> bool {
         self.signature_verified == Some(true)
-            && self
-                .violations
-                .iter()
-                .all(|v| v.level() != crate::requirements::Level::Must)
+            && crate::requirements::no_must_broken(&self.violations)
     }
 }
 
