@@ -564,7 +564,8 @@ fn violations_json(violations: &[crate::requirements::Violation]) -> Vec<Value> 
         .collect()
 }
 
-/// Prints a verdict object and exits 0 when valid, 1 when not.
+/// Prints a JSON object (a verdict, or what `inspect` decoded); the exit code is 0 when
+/// `valid`, 1 when not.
 fn print_verdict(out: &Value, valid: bool) -> Result<Option<ExitCode>, CliError> {
     emit(
         &format!(
@@ -698,13 +699,7 @@ fn inspect_cmd(path: &Path) -> Result<ExitCode, CliError> {
             },
             "credential": unsecured,
         });
-        emit(
-            &format!(
-                "{}\n",
-                serde_json::to_string_pretty(&out).unwrap_or_default()
-            ),
-            None,
-        )?;
+        print_verdict(&out, true)?;
         return Ok(ExitCode::SUCCESS);
     }
     // A JWT-secured credential (no disclosures): its header, claims and credential as they
@@ -719,13 +714,7 @@ fn inspect_cmd(path: &Path) -> Result<ExitCode, CliError> {
             "header": jws.header,
             "payload": jws.payload,
         });
-        emit(
-            &format!(
-                "{}\n",
-                serde_json::to_string_pretty(&out).unwrap_or_default()
-            ),
-            None,
-        )?;
+        print_verdict(&out, true)?;
         return Ok(ExitCode::SUCCESS);
     }
     let (sd, form) = read_credential(path)?;

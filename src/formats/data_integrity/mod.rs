@@ -154,10 +154,15 @@ pub fn hash_data(canonical_proof_config: &str, canonical_document: &str) -> Vec<
 /// Whether `created` is an XML Schema dateTime (the lexical form: date, `T`, time with
 /// optional fraction, optional zone).
 fn is_xsd_datetime(created: &str) -> bool {
-    let re =
-        regex::Regex::new(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
-            .expect("a valid pattern");
-    re.is_match(created)
+    static PATTERN: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    PATTERN
+        .get_or_init(|| {
+            regex::Regex::new(
+                r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$",
+            )
+            .expect("a valid pattern")
+        })
+        .is_match(created)
 }
 
 /// Verifies `secured`, a JSON-LD document with an `eddsa-rdfc-2022` proof. `issuer_key` is

@@ -172,13 +172,13 @@ pub fn canonical_nquads(doc: &Value, contexts: &Contexts) -> Result<String, Cano
         &contexts.documents,
         options,
     ))
-    .map_err(|e| {
-        let message = e.to_string();
-        if message.contains("expansion failed") || message.contains("key expansion") {
-            CanonError::DataLoss(message)
-        } else {
-            CanonError::JsonLd(message)
-        }
+    .map_err(|e| match &e {
+        // What the expansion policy above refuses: a key that expands to no IRI, which
+        // JSON-LD would otherwise drop.
+        json_ld::ToRdfError::Expand(json_ld::ExpandError::Expansion(
+            json_ld::expansion::Error::KeyExpansionFailed(_),
+        )) => CanonError::DataLoss(e.to_string()),
+        _ => CanonError::JsonLd(e.to_string()),
     })?;
     let mut quads = Vec::new();
     for quad in rdf.cloned_quads() {
