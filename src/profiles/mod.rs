@@ -21,10 +21,12 @@
 //! `status` are never selectively disclosable; dates are Gregorian `full-date`; strings are
 //! NFC at issuance.
 
+pub mod crosswalk;
 pub mod edc;
 pub mod era;
 pub mod eu_diploma;
 pub mod jp_degree;
+pub mod micro_credential;
 pub mod names;
 pub mod recognition;
 

@@ -47,8 +47,56 @@ pub enum Verdict {
     Recognised,
     /// Recognisable, but a person must look at the reasons marked `review`.
     RecognisedWithReview,
-    /// A hard failure: invalid claims, or no usable higher-education level.
+    /// A hard failure: the credential's seal, signature or proof does not hold, its claims
+    /// are invalid, or it has no usable higher-education level.
     NotRecognised,
+    /// The credential holds no data a machine may read (a signed PDF without embedded degree
+    /// data): a person must read it. Never guessed from what a page shows.
+    NotMachineReadable,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Recognised => "recognised",
+            Verdict::RecognisedWithReview => "recognised-with-review",
+            Verdict::NotRecognised => "not-recognised",
+            Verdict::NotMachineReadable => "not-machine-readable",
+        }
+    }
+}
+
+/// The format the assessed credential came in, recorded beside every verdict: the crosswalk
+/// is the same whatever the format ([`super::crosswalk`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Format {
+    /// An SD-JWT VC (`dc+sd-jwt`), presented over OpenID4VP.
+    #[serde(rename = "dc+sd-jwt")]
+    SdJwtVc,
+    /// A Europass Digital Credential (ELM 3, VCDM 1.1) sealed with JAdES.
+    #[serde(rename = "edc+jades")]
+    EdcJades,
+    /// A VC-JWT (`jwt_vc_json`): VCDM 1.1 clause 6.3.1 or the Open Badges 3.0 JWT proof.
+    #[serde(rename = "jwt_vc_json")]
+    JwtVcJson,
+    /// A credential secured with a Data Integrity proof (`ldp_vc`), e.g. Open Badges 3.0.
+    #[serde(rename = "ldp_vc")]
+    LdpVc,
+    /// A signed PDF certificate (PAdES).
+    #[serde(rename = "pdf+pades")]
+    PdfPades,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::SdJwtVc => "dc+sd-jwt",
+            Format::EdcJades => "edc+jades",
+            Format::JwtVcJson => "jwt_vc_json",
+            Format::LdpVc => "ldp_vc",
+            Format::PdfPades => "pdf+pades",
+        }
+    }
 }
 
 /// How a reason bears on the verdict.
@@ -130,6 +178,8 @@ pub struct Field {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Recognition {
     pub direction: Direction,
+    /// The format the credential came in.
+    pub format: Format,
     pub verdict: Verdict,
     /// The level on the common scale (EQF = ISCED level for 5–8), when one could be read.
     pub level: Option<u8>,
@@ -144,9 +194,10 @@ pub struct Recognition {
 }
 
 impl Recognition {
-    fn new(direction: Direction) -> Self {
+    pub(super) fn new(direction: Direction) -> Self {
         Self {
             direction,
+            format: Format::SdJwtVc,
             verdict: Verdict::Recognised,
             level: None,
             level_source: None,
@@ -158,7 +209,7 @@ impl Recognition {
         }
     }
 
-    fn reason(
+    pub(super) fn reason(
         &mut self,
         requirement: &'static Requirement,
         effect: Effect,
@@ -173,14 +224,35 @@ impl Recognition {
         });
     }
 
-    fn settle(mut self) -> Self {
+    pub(super) fn settle(mut self) -> Self {
         let worst = self.reasons.iter().map(|r| r.effect).max();
         self.verdict = match worst {
             Some(Effect::Fail) => Verdict::NotRecognised,
+            _ if self.verdict == Verdict::NotMachineReadable => Verdict::NotMachineReadable,
             Some(Effect::Review) => Verdict::RecognisedWithReview,
             _ => Verdict::Recognised,
         };
         self
+    }
+
+    /// The same assessment, recorded as made of a credential in `format`.
+    pub fn in_format(mut self, format: Format) -> Self {
+        self.format = format;
+        self
+    }
+
+    /// Applies the credential's own security layer (check [`catalogue::MRA_EUJP_AUTHENTIC_FIRST`]):
+    /// when it does not hold, nothing the credential says is recognised, whatever the
+    /// crosswalk found; `what` says which layer and why.
+    pub fn require_authentic(mut self, holds: bool, what: impl Into<String>) -> Self {
+        let effect = if holds { Effect::Info } else { Effect::Fail };
+        self.reasons.push(Reason {
+            requirement: &catalogue::MRA_EUJP_AUTHENTIC_FIRST,
+            effect,
+            message: what.into(),
+            location: None,
+        });
+        self.settle()
     }
 
     /// The reasons that ask for review or block recognition.
@@ -345,8 +417,22 @@ pub fn recognise_eu_in_jp_with_pid(
     eu_claims: &Map<String, Value>,
     pid_name: Option<&PersonName>,
 ) -> Recognition {
+    assess_eu_in_jp(
+        eu_claims,
+        eu_diploma::validate_presented(eu_claims),
+        pid_name,
+    )
+}
+
+/// The EU side's assessment of `eu_claims` (the EU diploma claim set, however it was read),
+/// with `violations` the profile of their format found.
+pub(super) fn assess_eu_in_jp(
+    eu_claims: &Map<String, Value>,
+    violations: Vec<crate::requirements::Violation>,
+    pid_name: Option<&PersonName>,
+) -> Recognition {
     let mut r = Recognition::new(Direction::EuInJp);
-    add_validation(&mut r, eu_diploma::validate_presented(eu_claims));
+    add_validation(&mut r, violations);
 
     let level_req = &catalogue::MRA_EUJP_LEVEL;
     let at = Some("qualification.eqf_level");
@@ -360,7 +446,7 @@ pub fn recognise_eu_in_jp_with_pid(
         Some(n @ 1..=4) => r.reason(
             level_req,
             Effect::Fail,
-            format!("EQF level {n} is below 5: not a higher-education qualification, outside the degree arrangement"),
+            format!("EQF level {n} is below 5: not a higher-education qualification, no Japanese degree is its counterpart"),
             at,
         ),
         _ => r.reason(
@@ -441,7 +527,7 @@ pub fn jp_equivalent(eqf_level: u8) -> Option<&'static str> {
     }
 }
 
-fn add_validation(r: &mut Recognition, violations: Vec<crate::requirements::Violation>) {
+pub(super) fn add_validation(r: &mut Recognition, violations: Vec<crate::requirements::Violation>) {
     for v in violations {
         let effect = if v.is_fatal() {
             Effect::Fail
@@ -517,7 +603,7 @@ fn check_names(r: &mut Recognition, claims: &Map<String, Value>, pid: Option<&Pe
     }
 }
 
-fn finish(mut r: Recognition) -> Recognition {
+pub(super) fn finish(mut r: Recognition) -> Recognition {
     r.reason(
         &catalogue::MRA_EUJP_SUBSTANTIAL_DIFFERENCE,
         Effect::Info,

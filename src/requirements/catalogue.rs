@@ -24,6 +24,7 @@
 //! | `EDC-` | Europass EDC: VCDM 1.1 core and the EDC application profile shapes (`edc.rs`) | `Edc` |
 //! | `BSL-` | W3C Bitstring Status List v1.0 (`bitstring_status.rs`) | `BitstringStatusList` |
 //! | `DI-EDDSA-`, `DI-`, `OB3-` | Data Integrity: `eddsa-rdfc-2022`, VC Data Integrity 1.0, the Open Badges 3.0 Linked Data proof (`data_integrity.rs`) | `DataIntegrity` |
+//! | `MC-EU-` | EU micro-credentials: Council Recommendation 2022/C 243/02, Annex I (`micro_credentials.rs`) | `MicroCredentials` |
 //! | `PROFILE-EUDIPLOMA-`, `PROFILE-JPDEGREE-`, `MRA-EUJP-` | Accord's own EU–JP profile | `EuJpAcademic` |
 //! | `OID4VCI-` | OpenID4VCI 1.0 | `Oid4vci` |
 //! | `OID4VP-` | OpenID4VP 1.0 (appendix sections by letter, e.g. `B.3.6`) | `Oid4vp` |
@@ -1043,6 +1044,51 @@ pub static MRA_EUJP_SUBSTANTIAL_DIFFERENCE: Requirement = Requirement {
     summary: "A verifier exposes level, credits and grading for a substantial-difference assessment; a bare recognised verdict is flagged",
 };
 
+/// Domain (b) across formats: a credential's own security layer (seal, signature, proof) is
+/// judged before anything it says is assessed.
+pub static MRA_EUJP_AUTHENTIC_FIRST: Requirement = Requirement {
+    id: "MRA-EUJP-b-authentic-first",
+    spec: Spec::EuJpAcademic,
+    section: "b",
+    level: Level::Must,
+    applies_to: &[Role::Verifier],
+    summary: "A credential in any format is assessed for recognition only when its own seal, signature or proof holds (and, for a seal, when the arrangement recognises its trust service); otherwise it is not recognised",
+};
+
+/// Domain (b) across formats: a signed PDF certificate says what it says on its page; only an
+/// embedded claim set (Accord's proposal, docs/profiles.md) is read by a machine.
+pub static MRA_EUJP_PDF_DEGREE_DATA: Requirement = Requirement {
+    id: "MRA-EUJP-b-pdf-degree-data",
+    spec: Spec::EuJpAcademic,
+    section: "b",
+    level: Level::Must,
+    applies_to: &[Role::Verifier],
+    summary: "A PDF certificate is assessed from its embedded JP degree claim set only; without one it is not machine-readable and a person must read it, never guessed from the page text",
+};
+
+/// Domain (b) across formats: an ELM date-time read as the profile's full-date (pitfall 10:
+/// a time zone conversion can shift the day).
+pub static MRA_EUJP_ELM_DATES: Requirement = Requirement {
+    id: "MRA-EUJP-b-elm-dates",
+    spec: Spec::EuJpAcademic,
+    section: "b",
+    level: Level::Should,
+    applies_to: &[Role::Verifier],
+    summary: "An ELM date-time is read as the date of its own stated offset; a time other than midnight is reported, since another time zone may fall on another day",
+};
+
+/// Domain (b) micro-credentials: no degree counterpart; the Japanese counterpart is a
+/// certificate programme (履修証明プログラム, School Education Act Art. 105, 60 hours or more
+/// since 2019), Accord's proposal.
+pub static MRA_EUJP_MICRO_COUNTERPART: Requirement = Requirement {
+    id: "MRA-EUJP-b-micro-credential-counterpart",
+    spec: Spec::EuJpAcademic,
+    section: "b",
+    level: Level::Should,
+    applies_to: &[Role::Verifier],
+    summary: "A micro-credential maps to no degree; in Japan its counterpart is a 履修証明プログラム only when its stated workload reaches 60 hours, otherwise an assessor decides",
+};
+
 // ---------------------------------------------------------------------------------------------
 // The whole catalogue
 // ---------------------------------------------------------------------------------------------
@@ -1474,6 +1520,7 @@ pub static ALL: std::sync::LazyLock<Vec<&'static Requirement>> = std::sync::Lazy
         .chain(super::edc::ENTRIES)
         .chain(super::bitstring_status::ENTRIES)
         .chain(super::data_integrity::ENTRIES)
+        .chain(super::micro_credentials::ENTRIES)
         .copied()
         .collect()
 });
@@ -1572,6 +1619,10 @@ static CORE: &[&Requirement] = &[
     &MRA_EUJP_FIELD,
     &MRA_EUJP_NAMES,
     &MRA_EUJP_SUBSTANTIAL_DIFFERENCE,
+    &MRA_EUJP_AUTHENTIC_FIRST,
+    &MRA_EUJP_PDF_DEGREE_DATA,
+    &MRA_EUJP_ELM_DATES,
+    &MRA_EUJP_MICRO_COUNTERPART,
     // OpenID4VCI, OpenID4VP, OAuth
     &OID4VCI_OFFER,
     &OID4VCI_OFFER_URI,
@@ -1638,6 +1689,7 @@ mod tests {
             Spec::VcJwt => &["VCDM-", "OB3-"],
             Spec::Edc => &["EDC-"],
             Spec::BitstringStatusList => &["BSL-"],
+            Spec::MicroCredentials => &["MC-EU-"],
             Spec::DataIntegrity => &["DI-EDDSA-", "DI-", "OB3-"],
             Spec::Ades => &[
                 "ADES-EN319102-",

@@ -9,6 +9,7 @@ pub mod bitstring_status;
 pub mod catalogue;
 pub mod data_integrity;
 pub mod edc;
+pub mod micro_credentials;
 pub mod pades;
 pub mod timestamps;
 pub mod trust_lists;
@@ -67,6 +68,9 @@ pub enum Spec {
     /// Cryptosuites v1.0), VC Data Integrity 1.0, and the Open Badges 3.0 Linked Data proof
     /// format.
     DataIntegrity,
+    /// The Council Recommendation on a European approach to micro-credentials (2022/C
+    /// 243/02), Annex I: the elements describing a micro-credential.
+    MicroCredentials,
     /// OpenID for Verifiable Credential Issuance 1.0.
     Oid4vci,
     /// OpenID for Verifiable Presentations 1.0.
@@ -116,7 +120,7 @@ impl Role {
 
 impl Spec {
     /// Every spec, in the order reports list them.
-    pub const ALL: [Spec; 19] = [
+    pub const ALL: [Spec; 20] = [
         Spec::Oid4vci,
         Spec::Oid4vp,
         Spec::Haip,
@@ -133,6 +137,7 @@ impl Spec {
         Spec::Edc,
         Spec::DataIntegrity,
         Spec::BitstringStatusList,
+        Spec::MicroCredentials,
         Spec::EuJpAcademic,
         Spec::Robustness,
         Spec::Regression,
@@ -160,6 +165,7 @@ impl Spec {
             Spec::Edc => "Europass EDC (ELM 3, EDC application profile)",
             Spec::BitstringStatusList => "Bitstring Status List v1.0",
             Spec::DataIntegrity => "Data Integrity (eddsa-rdfc-2022, Open Badges 3.0 proofs)",
+            Spec::MicroCredentials => "EU micro-credentials (Council Recommendation 2022/C 243/02)",
         }
     }
 }
