@@ -10,6 +10,7 @@
 //! drives property-based campaigns; `projections`, `certification` and `evidence` read logs
 //! back; `cli` wires it all to the `accord` binary.
 
+pub mod academic;
 pub mod certification;
 pub mod cli;
 pub mod credential;

@@ -98,7 +98,10 @@ fn alpha2(alpha3: &str) -> Option<&'static str> {
         ("GBR", "GB"),
         ("JPN", "JP"),
     ];
-    TABLE.iter().find(|(a3, _)| *a3 == alpha3).map(|(_, a2)| *a2)
+    TABLE
+        .iter()
+        .find(|(a3, _)| *a3 == alpha3)
+        .map(|(_, a2)| *a2)
 }
 
 /// An ELM date-time as the claim sets' full-date, in the date-time's own offset, and whether
@@ -140,7 +143,12 @@ fn qualification_claim(edc: &Value) -> Option<(&Value, String)> {
     })
 }
 
-pub type Note = (&'static crate::requirements::Requirement, Effect, String, String);
+pub type Note = (
+    &'static crate::requirements::Requirement,
+    Effect,
+    String,
+    String,
+);
 
 /// Reads the ELM date-time `text` at `at` into the claim `name` as a full-date.
 fn read_date(
@@ -396,7 +404,10 @@ mod tests {
         assert_eq!(c["qualification"]["eqf_level"], 6);
         assert_eq!(c["qualification"]["isced_f"], "003");
         // ELM's string point "2" is carried as the number 2.
-        assert_eq!(c["qualification"]["credits"], json!({"system": "ECTS", "value": 2}));
+        assert_eq!(
+            c["qualification"]["credits"],
+            json!({"system": "ECTS", "value": 2})
+        );
         assert_eq!(c["awarding_body"]["country"], "IE");
         assert_eq!(c["awarding_body"]["legal_name"]["en"], "University of Zed");
     }

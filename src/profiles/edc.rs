@@ -7,7 +7,7 @@
 //! What is checked is named in [`crate::requirements::edc`]; the full ELM shapes (every
 //! class, every controlled vocabulary) are not implemented here.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -149,6 +149,133 @@ pub fn validate(credential: &Value) -> Vec<Violation> {
     v
 }
 
+/// A master's degree as a university's EDC issuing service builds it (ELM 3 as the EDC
+/// context compacts it): the holder, the qualification (title, EQF `eqf_level`, NQF, ISCED-F
+/// 0613, 120 ECTS), the awarding body `university` in `country` (an alpha-3 code of the EU
+/// country table), the award on `awarded` (RFC 3339), and a grade with its scheme. It holds
+/// the EDC profile ([`validate`]).
+pub fn example_masters(university: &str, country: &str, eqf_level: u8, awarded: &str) -> Value {
+    let concept = |id: String, scheme: &str, label: &str| {
+        json!({"id": id, "type": "Concept",
+               "inScheme": {"id": scheme, "type": "ConceptScheme"},
+               "prefLabel": {"en": label}})
+    };
+    let english = concept(format!("{LANGUAGE_SCHEME}/ENG"), LANGUAGE_SCHEME, "English");
+    let body = json!({
+        "id": "urn:epass:org:1",
+        "type": "Organisation",
+        "legalName": {"en": university},
+        "location": {"id": "urn:epass:location:1", "type": "Location",
+            "address": {"id": "urn:epass:address:1", "type": "Address",
+                "countryCode": concept(
+                    format!("http://publications.europa.eu/resource/authority/country/{country}"),
+                    "http://publications.europa.eu/resource/authority/country",
+                    country)}}
+    });
+    json!({
+        "@context": [VC_CONTEXT, "http://data.europa.eu/snb/model/context/edc-ap"],
+        "id": "urn:credential:6f1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+        "type": ["VerifiableCredential", "EuropeanDigitalCredential"],
+        "credentialProfiles": concept(
+            "http://data.europa.eu/snb/credential/e34929035b".into(),
+            CREDENTIAL_SCHEME,
+            "Generic"),
+        "credentialSchema": {"id": "http://data.europa.eu/snb/model/ap/edc-generic-full",
+                             "type": "ShaclValidator2017"},
+        "displayParameter": {"id": "urn:epass:displayParameter:1", "type": "DisplayParameter",
+            "primaryLanguage": english.clone(), "language": english,
+            "title": {"en": "Master of Science"}},
+        "issuer": body.clone(),
+        "issuanceDate": awarded,
+        "issued": awarded,
+        "validFrom": awarded,
+        "credentialSubject": {
+            "id": "urn:epass:person:1",
+            "type": "Person",
+            "familyName": {"en": "Peeters"},
+            "givenName": {"en": "Lotte Émilie"},
+            "dateOfBirth": "2000-03-14T00:00:00Z",
+            "hasClaim": {
+                "id": "urn:epass:learningAchievement:1",
+                "type": "LearningAchievement",
+                "title": {"en": "Master of Science in Engineering: Computer Science"},
+                "awardedBy": {"id": "urn:epass:awardingProcess:1", "type": "AwardingProcess",
+                              "awardingBody": body, "awardingDate": awarded},
+                "provenBy": {"id": "urn:epass:learningAssessment:1", "type": "LearningAssessment",
+                    "title": {"en": "Overall assessment"},
+                    "grade": {"id": "urn:epass:note:1", "type": "Note",
+                              "noteLiteral": {"en": "magna cum laude"}},
+                    "specifiedBy": {"id": "urn:epass:learningAssessmentSpec:1",
+                        "type": "LearningAssessmentSpecification",
+                        "title": {"en": "Overall assessment"},
+                        "gradingScheme": {"id": "https://grading.beispiel.example/scheme/2024",
+                                          "type": "GradingScheme",
+                                          "title": {"en": "Grading scheme 2024"}}}},
+                "specifiedBy": {
+                    "id": "urn:epass:qualification:1",
+                    "type": "Qualification",
+                    "title": {"en": "Master of Science in Engineering: Computer Science"},
+                    "eqfLevel": concept(
+                        format!("http://data.europa.eu/snb/eqf/{eqf_level}"),
+                        "http://data.europa.eu/snb/eqf/25831c2",
+                        &format!("Level {eqf_level}")),
+                    "nqfLevel": concept(
+                        format!("https://nqf.beispiel.example/level/{eqf_level}"),
+                        "https://nqf.beispiel.example/levels",
+                        &format!("NQF level {eqf_level}")),
+                    "thematicArea": concept(
+                        "http://data.europa.eu/snb/isced-f/0613".into(),
+                        "http://data.europa.eu/snb/isced-f/25831c2",
+                        "Software and applications development and analysis"),
+                    "creditPoint": {"id": "urn:epass:creditPoint:1", "type": "CreditPoint",
+                        "framework": concept(
+                            "http://data.europa.eu/snb/education-credit/6fcec5c5af".into(),
+                            "http://data.europa.eu/snb/education-credit/25831c2",
+                            "European Credit Transfer System"),
+                        "point": "120"}
+                }
+            }
+        }
+    })
+}
+
+/// [`example_masters`] sealed by `provider` at `at` as its sealing service seals it (JAdES
+/// JSON serialisation, `b64: false`, `iat`, `cty` `application/ld+json`) at `level`,
+/// time-stamped from level T by `tsa` (nonces from `entropy`).
+pub fn sealed_masters(
+    provider: &crate::trust::tsp_pki::SealProvider,
+    country: &str,
+    eqf_level: u8,
+    at: i64,
+    level: crate::trust::ades::Level,
+    tsa: &crate::trust::tsp::Tsa,
+    entropy: &std::cell::RefCell<dyn crate::entropy::Entropy + '_>,
+) -> Result<String, crate::formats::jades::JadesError> {
+    use crate::formats::jades::{self, SealRequest, Serialization, SigningTimeHeader};
+    let awarded = OffsetDateTime::from_unix_timestamp(at)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_default();
+    let edc = example_masters(&provider.leaf_name(), country, eqf_level, &awarded);
+    let payload = serde_json::to_vec(&edc).map_err(|e| jades::JadesError::Json(e.to_string()))?;
+    let stamper = jades::tsa_stamper(tsa, entropy);
+    let chain = vec![provider.leaf.cert_der.clone(), provider.ca.cert_der.clone()];
+    jades::seal(&SealRequest {
+        payload: &payload,
+        detached: false,
+        unencoded: true,
+        key: &provider.leaf.key,
+        chain: &chain,
+        signing_time: at,
+        time_header: SigningTimeHeader::Iat,
+        level,
+        serialization: Serialization::Json,
+        stamper: Some(&stamper),
+        content_type: Some("application/ld+json"),
+        x5t_of: None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,6 +288,30 @@ mod tests {
         .unwrap();
         let sealed: Value = serde_json::from_str(&text).unwrap();
         serde_json::from_str(sealed["payload"].as_str().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_example_masters_holds_the_profile() {
+        let c = example_masters("Universität Beispiel", "DEU", 7, "2026-03-02T09:00:00Z");
+        assert!(is_edc(&c));
+        assert_eq!(validate(&c), vec![]);
+        let r = crate::profiles::crosswalk::recognise_edc_in_jp(&c, None);
+        assert_eq!(
+            r.equivalent.as_deref(),
+            Some("修士相当"),
+            "{:#?}",
+            r.reasons
+        );
+        assert_eq!(
+            r.verdict,
+            crate::profiles::recognition::Verdict::Recognised,
+            "{:#?}",
+            r.reasons
+        );
+        assert_eq!(
+            r.grade.as_ref().unwrap().scheme_uri.as_deref(),
+            Some("https://grading.beispiel.example/scheme/2024")
+        );
     }
 
     #[test]

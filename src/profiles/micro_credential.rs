@@ -37,7 +37,9 @@ const NOT_IN_OB3: [&str; 3] = [
 ];
 
 fn text<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.get(key).and_then(Value::as_str).filter(|s| !s.trim().is_empty())
+    v.get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
 }
 
 /// Whether `credential` (the `vc` of a VC-JWT, or a Data Integrity document) is an Open Badge.

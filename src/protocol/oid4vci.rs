@@ -973,12 +973,7 @@ impl Issuer {
 
 /// Resolves a `did:jwk` DID URL (optionally with a `#0` fragment) to its public key.
 pub fn resolve_did_jwk(kid: &str) -> Result<Jwk, String> {
-    let did = kid.split('#').next().unwrap_or_default();
-    let encoded = did.strip_prefix("did:jwk:").ok_or_else(|| {
-        format!("kid {kid:?} is not a did:jwk DID URL, the only DID method this issuer resolves")
-    })?;
-    let bytes = crate::formats::jose::b64_decode(encoded).map_err(|e| format!("did:jwk: {e}"))?;
-    serde_json::from_slice(&bytes).map_err(|e| format!("did:jwk does not hold a JWK: {e}"))
+    crate::formats::jose::resolve_did_jwk(kid)
 }
 
 /// `base/.well-known/NAME` for an identifier that may have a path: the well-known segment

@@ -166,6 +166,19 @@ impl ControlClient {
         .await
     }
 
+    /// Verifier: `POST /control/recognitions`, an academic credential handed over as a file.
+    pub async fn judge_recognition(
+        &self,
+        verifier: &str,
+        body: &Value,
+    ) -> Result<Answer, TransportError> {
+        self.call(
+            "verifier",
+            Request::post_json(self.url(verifier, "/control/recognitions"), body),
+        )
+        .await
+    }
+
     /// Verifier: `GET /control/requests/{id}`.
     pub async fn result(&self, verifier: &str, id: &str) -> Result<Answer, TransportError> {
         self.call(

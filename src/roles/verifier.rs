@@ -259,6 +259,7 @@ pub fn router(state: Arc<VerifierRole>) -> Router {
         .route("/control/requests", post(create_request))
         .route("/control/requests/{id}", get(read_result))
         .route("/control/seals", post(judge_seal))
+        .route("/control/recognitions", post(judge_recognition))
         .route("/control/{*rest}", axum::routing::any(control_fallback))
         .with_state(state)
 }
@@ -507,6 +508,94 @@ async fn judge_seal(State(s): State<Arc<VerifierRole>>, body: Bytes) -> Response
     let mut body = serde_json::to_value(&judgement).unwrap_or(Value::Null);
     body["lists"] = Value::Array(lists);
     json_response(200, &body)
+}
+
+/// `POST /control/recognitions`: an academic credential handed over as a file.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecognitionQuery {
+    /// `edc` (a JAdES-sealed Europass credential), `pdf` (a signed PDF certificate) or
+    /// `badge` (an Open Badges 3.0 VC-JWT or Data Integrity document).
+    format: String,
+    /// The credential as text (EDC, badge).
+    #[serde(default)]
+    document: Option<String>,
+    /// The credential's bytes, base64 (PDF).
+    #[serde(default)]
+    document_base64: Option<String>,
+    /// The lowest baseline level accepted for seals and signatures: `B` (default), `T`, `LT`,
+    /// `LTA`.
+    #[serde(default)]
+    required_level: Option<String>,
+}
+
+async fn judge_recognition(State(s): State<Arc<VerifierRole>>, body: Bytes) -> Response {
+    use crate::academic::{Handed, Judge};
+    use crate::trust::ades::Level;
+    let query: RecognitionQuery = match serde_json::from_slice(&body) {
+        Ok(q) => q,
+        Err(e) => return control_bad_request(e.to_string()),
+    };
+    let (Some(lists), Some(arrangement)) = (&s.seal_lists, &s.arrangement) else {
+        return super::not_implemented(
+            "judge_recognition: this verifier was started without XML trusted lists or an arrangement",
+        );
+    };
+    let required_level = match query.required_level.as_deref() {
+        None | Some("B") => Level::B,
+        Some("T") => Level::T,
+        Some("LT") => Level::Lt,
+        Some("LTA") => Level::Lta,
+        Some(other) => return control_bad_request(format!("unknown level `{other}`")),
+    };
+    let text = |what: &str| {
+        query
+            .document
+            .clone()
+            .ok_or_else(|| format!("{what} goes in `document`, as text"))
+    };
+    let handed = match query.format.as_str() {
+        "edc" => text("a sealed EDC").map(Handed::Edc),
+        "badge" => text("a badge").map(Handed::Badge),
+        "pdf" => match query.document_base64.as_deref() {
+            Some(t) => decode_b64("document_base64", t).map(Handed::Pdf),
+            None => Err("a PDF goes in `document_base64`".into()),
+        },
+        other => Err(format!("unknown format `{other}` (edc, pdf, badge)")),
+    };
+    let handed = match handed {
+        Ok(h) => h,
+        Err(e) => return control_bad_request(e),
+    };
+    let now = s.clock.now();
+    // Only seals and signed PDFs are judged through the trusted lists; a badge is not.
+    let loaded = if matches!(handed, Handed::Badge(_)) {
+        Vec::new()
+    } else {
+        s.load_seal_lists(lists, now).await
+    };
+    let mut directory = crate::trust::services::ServiceDirectory::default();
+    for l in &loaded {
+        directory
+            .services
+            .extend(l.directory.services.iter().cloned());
+    }
+    let jurisdiction = s.with(|v| v.config.jurisdiction.clone());
+    let judge = Judge {
+        relying: &jurisdiction,
+        directory: &directory,
+        arrangement,
+        now,
+        required_level,
+        contexts: crate::formats::data_integrity::rdfc::Contexts::bundled(),
+    };
+    match crate::academic::judge(&handed, &judge) {
+        Ok(j) => json_response(200, &serde_json::to_value(&j).unwrap_or(Value::Null)),
+        Err(e) => json_response(
+            422,
+            &json!({"error": "unreadable_credential", "error_description": e.to_string()}),
+        ),
+    }
 }
 
 /// A signed PDF (PAdES), validated against `directory` at `now`; below `required_level`,
