@@ -9,6 +9,7 @@
 
 pub mod bridge;
 mod faults;
+mod formats;
 mod http;
 mod rules;
 mod seals;
@@ -243,6 +244,8 @@ pub struct AcademicWorld {
     rules: rules::RuleState,
     /// Seals, signed PDFs and the trusted lists they are judged by (see [`seals`]).
     seals: seals::SealState,
+    /// Credentials in the formats universities issue, handed over as files (see [`formats`]).
+    formats: formats::FormatState,
 }
 
 impl cucumber::World for AcademicWorld {
@@ -608,7 +611,7 @@ pub fn collection() -> Collection<AcademicWorld> {
         .when(None, re(r#"^the harness, as a wallet, asks the (EU|JP) university for its credential by the pre-authorized code flow, spoiled by "([^"]+)"$"#), rules::issuer_step)
         .then(None, re(r"^the (?:verifier's verdict|issuer's answer) is the one the rule requires$"), rules::verdict_step)
         .given(None, re(r#"^"([^"]+)" seals its diploma as JAdES (B|T|LT|LTA) on (\d{4}-\d{2}-\d{2})( time-stamped by a TSA on no list| naming another certificate in x5t#S256)?$"#), seals::seal_step)
-        .given(None, re(r"^the JP university signs its degree certificate as PAdES (B|T|LT|LTA) on (\d{4}-\d{2}-\d{2})$"), seals::sign_pdf_step)
+        .given(None, re(r"^the JP university signs its degree certificate as PAdES (B|T|LT|LTA) on (\d{4}-\d{2}-\d{2})( with its degree data)?$"), seals::sign_pdf_step)
         .given(None, re(r"^the PDF('s page is changed| gains validation data) in an incremental update after signing$"), seals::update_pdf_step)
         .given(None, re(r"^the trust-list host publishes (the DE list signed by a key the LOTL does not pin|the LOTL signed by its operator's new key|the FR list past its next update)$"), seals::publish_step)
         .when(None, re(r"^the (EU|JP) verifier judges the (seal|PDF)(?: requiring level (B|T|LT|LTA))?$"), seals::judge_step)
@@ -616,6 +619,12 @@ pub fn collection() -> Collection<AcademicWorld> {
         .then(None, re(r#"^the seal is recognised as "([^"]+)"$"#), seals::recognised_step)
         .then(None, re(r#"^the seal's time-stamp indication is "([^"]+)"$"#), seals::timestamp_step)
         .then(None, re(r#"^the verifier refused the (LOTL|DE|FR|JP) list citing "([^"]+)"$"#), seals::refused_list_step)
+        .given(None, re(r#"^"([^"]+)" issues a Europass master's degree at EQF level (\d) sealed as JAdES (B|T|LT|LTA) on (\d{4}-\d{2}-\d{2})$"#), formats::edc_step)
+        .given(None, re(r#"^"([^"]+)" of (BE|JP) issues its micro-credential as an Open Badge (jwt_vc_json|ldp_vc)( whose JWT iss is not its issuer profile| whose context is changed after signing)?$"#), formats::badge_step)
+        .when(None, re(r"^the (EU|JP) verifier judges the (?:credential|PDF|badge) handed over as a file$"), formats::judge_step)
+        .then(None, re(r#"^the recognition verdict is "([^"]+)" for "([^"]+)" citing "([^"]+)"$"#), formats::verdict_step)
+        .then(None, re(r#"^the equivalent is "([^"]+)" citing "([^"]+)"$"#), formats::equivalent_step)
+        .then(None, re(r#"^the credential's own layer does not hold, citing "([^"]+)"$"#), formats::layer_step)
 }
 
 /// A check's level as stored in events.

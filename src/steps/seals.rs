@@ -34,7 +34,7 @@ use crate::trust::tsp_pki::{SealProvider, TrustServicePki};
 #[derive(Default)]
 pub struct SealState {
     /// The document to judge: (format, body fields of `POST /control/seals`).
-    document: Option<(&'static str, Value)>,
+    pub(super) document: Option<(&'static str, Value)>,
     /// The PDF signed in this scenario, before any later change (for the update steps).
     pdf: Option<Vec<u8>>,
     /// The verifier that judged, and its answer.
@@ -72,14 +72,14 @@ impl SealState {
     }
 }
 
-fn day(text: &str) -> i64 {
+pub(super) fn day(text: &str) -> i64 {
     // Seals are made mid-morning UTC on the day the scenario names.
     OffsetDateTime::parse(&format!("{text}T09:00:00Z"), &Rfc3339)
         .unwrap_or_else(|e| panic!("{text:?} is not a date: {e}"))
         .unix_timestamp()
 }
 
-fn level(text: &str) -> Level {
+pub(super) fn level(text: &str) -> Level {
     match text {
         "B" => Level::B,
         "T" => Level::T,
@@ -90,7 +90,7 @@ fn level(text: &str) -> Level {
 }
 
 /// The seal provider and TSA site of a seeded university.
-fn sealer<'a>(pki: &'a TrustServicePki, name: &str) -> (&'a SealProvider, TsaSite) {
+pub(super) fn sealer<'a>(pki: &'a TrustServicePki, name: &str) -> (&'a SealProvider, TsaSite) {
     let withdrawn = pki.de.withdrawn.as_ref();
     if pki.de.seals.leaf_name() == name {
         (&pki.de.seals, TsaSite::De)
@@ -138,7 +138,8 @@ pub(super) fn seal_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_,
     .boxed_local()
 }
 
-/// `Given the JP university signs its degree certificate as PAdES LEVEL on DATE`
+/// `Given the JP university signs its degree certificate as PAdES LEVEL on DATE[ with its
+/// degree data]`: the data is the JP degree example claim set, embedded as `degree.json`.
 pub(super) fn sign_pdf_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_, ()> {
     async move {
         let Some(ctx) = context() else {
@@ -146,9 +147,14 @@ pub(super) fn sign_pdf_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture
         };
         let at = day(arg(&c, 2));
         let tsa = Tsa::new(ctx.pki.tsp.clone(), TsaSite::Jp, Arc::new(FixedClock(at)));
-        let pdf = crate::formats::pdf::pades::reference_certificate(
+        let degree_data = (!arg(&c, 3).is_empty()).then(|| {
+            serde_json::to_vec_pretty(&Value::Object(crate::profiles::jp_degree::example_claims()))
+                .unwrap_or_default()
+        });
+        let pdf = crate::formats::pdf::pades::reference_certificate_with(
             &ctx.pki.tsp,
             "Sakura Yamada (山田 さくら)",
+            degree_data,
             at,
             level(arg(&c, 1)),
             &tsa,
