@@ -591,9 +591,10 @@ async fn judge_recognition(State(s): State<Arc<VerifierRole>>, body: Bytes) -> R
     };
     match crate::academic::judge(&handed, &judge) {
         Ok(j) => json_response(200, &serde_json::to_value(&j).unwrap_or(Value::Null)),
+        // The query was well formed; the document is not what its format says.
         Err(e) => json_response(
             422,
-            &json!({"error": "unreadable_credential", "error_description": e.to_string()}),
+            &json!({"error": "invalid_control_request", "detail": format!("unreadable {}: {e}", query.format)}),
         ),
     }
 }

@@ -253,6 +253,47 @@ fn every_control_exchange_matches_the_published_openapi_document() {
                 .status,
             400
         );
+        // A badge handed over as a file, judged for recognition; a document that is not
+        // what its format says; a format the verifier does not know.
+        let key = accord::formats::jose::SigningKey::from_ed25519_seed(&[9; 32]).unwrap();
+        let badge = accord::academic::signed_badge(
+            accord::profiles::recognition::Format::LdpVc,
+            &key,
+            "Universiteit Dijleland",
+            "BE",
+            "did:example:learner",
+            "2026-03-02T09:00:00Z",
+        )
+        .unwrap();
+        let judged = c
+            .judge_recognition(
+                &t.jp_verifier.base_url,
+                &json!({"format": "badge", "document": badge}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(judged.status, 200, "{}", judged.body);
+        assert_eq!(
+            judged.body["authenticity"]["holds"], true,
+            "{}",
+            judged.body
+        );
+        assert_eq!(judged.body["recognition"]["format"], "ldp_vc");
+        let pdf = c
+            .judge_recognition(
+                &t.jp_verifier.base_url,
+                &json!({"format": "pdf", "document_base64": "R0lGODlh"}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(pdf.status, 422, "{}", pdf.body);
+        assert_eq!(
+            c.judge_recognition(&t.jp_verifier.base_url, &json!({"format": "docx"}))
+                .await
+                .unwrap()
+                .status,
+            400
+        );
         let r = c
             .transport()
             .send(
