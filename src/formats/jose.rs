@@ -625,6 +625,17 @@ pub fn sign_compact(
     Ok(format!("{input}.{}", b64(sig)))
 }
 
+/// Resolves a `did:jwk` DID URL (optionally with a `#0` fragment) to its public key: the DID
+/// is the key, so no network is involved.
+pub fn resolve_did_jwk(kid: &str) -> Result<Jwk, String> {
+    let did = kid.split('#').next().unwrap_or_default();
+    let encoded = did.strip_prefix("did:jwk:").ok_or_else(|| {
+        format!("kid {kid:?} is not a did:jwk DID URL, the only DID method resolved here")
+    })?;
+    let bytes = b64_decode(encoded).map_err(|e| format!("did:jwk: {e}"))?;
+    serde_json::from_slice(&bytes).map_err(|e| format!("did:jwk does not hold a JWK: {e}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -700,15 +711,4 @@ mod tests {
         jwk.y = Some(b64([7u8; 32]));
         assert!(VerifyingKey::from_jwk(&jwk).is_err());
     }
-}
-
-/// Resolves a `did:jwk` DID URL (optionally with a `#0` fragment) to its public key: the DID
-/// is the key, so no network is involved.
-pub fn resolve_did_jwk(kid: &str) -> Result<Jwk, String> {
-    let did = kid.split('#').next().unwrap_or_default();
-    let encoded = did.strip_prefix("did:jwk:").ok_or_else(|| {
-        format!("kid {kid:?} is not a did:jwk DID URL, the only DID method resolved here")
-    })?;
-    let bytes = b64_decode(encoded).map_err(|e| format!("did:jwk: {e}"))?;
-    serde_json::from_slice(&bytes).map_err(|e| format!("did:jwk does not hold a JWK: {e}"))
 }

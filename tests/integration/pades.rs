@@ -86,6 +86,7 @@ impl Fixture {
     /// pyHanko's B-T signature over Accord's unsigned certificate.
     fn pyhanko_signed(&self) -> Option<Vec<u8>> {
         let unsigned = writer::certificate_pdf(&writer::CertificateText {
+            transcript: None,
             attachment: None,
             university: "Osaka Exemplar University".into(),
             graduate: "Jiro Tanaka".into(),

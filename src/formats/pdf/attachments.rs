@@ -166,6 +166,7 @@ mod tests {
 
     fn pdf(attachment: Option<Vec<u8>>) -> Vec<u8> {
         certificate_pdf(&CertificateText {
+            transcript: None,
             university: "Naniwa University of Science and Technology".into(),
             graduate: "Takahashi Shota".into(),
             degree: "Bachelor of Engineering".into(),

@@ -478,6 +478,7 @@ mod tests {
 
     fn signed_sample() -> Vec<u8> {
         let pdf = writer::certificate_pdf(&CertificateText {
+            transcript: None,
             attachment: None,
             university: "Osaka Exemplar University".into(),
             graduate: "Taro Suzuki".into(),

@@ -895,6 +895,7 @@ pub fn reference_certificate_with(
     tsa: &Tsa,
 ) -> Result<Vec<u8>, SignError> {
     let pdf = writer::certificate_pdf(&CertificateText {
+        transcript: None,
         attachment: degree_data,
         university: "Osaka Exemplar University".into(),
         graduate: graduate.into(),
@@ -1031,6 +1032,7 @@ mod tests {
         let report = validate(b"%PDF-1.7\n", &directory, NOW);
         assert_eq!(report.outcome.label(), "TOTAL-FAILED/FORMAT_FAILURE");
         let plain = writer::certificate_pdf(&CertificateText {
+            transcript: None,
             attachment: None,
             university: "U".into(),
             graduate: "G".into(),

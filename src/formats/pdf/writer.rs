@@ -139,6 +139,8 @@ pub struct CertificateText {
     /// (`/AF`, `/AFRelationship /Data`) and an embedded file of the name tree; `None`: the
     /// page is all there is.
     pub attachment: Option<Vec<u8>>,
+    /// The lines of a second page (a transcript of records, 成績証明), when there is one.
+    pub transcript: Option<Vec<String>>,
 }
 
 /// A one-page PDF certificate (学位記) with a classic cross-reference table. The text is
@@ -271,6 +273,52 @@ fn page_pdf(content: &[u8], text: &CertificateText) -> Vec<u8> {
                 )])),
             );
             catalog.insert("AF".into(), Object::Array(vec![reference(8)]));
+        }
+    }
+    if let Some(lines) = &text.transcript {
+        // The second page and its content stream go last, so the first page keeps its
+        // object number (3) whatever else the file holds.
+        let mut content = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
+            let mut literal = Vec::new();
+            write_string(line.as_bytes(), &mut literal);
+            let y = 760 - 18 * i as i64;
+            content.extend_from_slice(format!("BT /F1 11 Tf 72 {y} Td ").as_bytes());
+            content.extend_from_slice(&literal);
+            content.extend_from_slice(b" Tj ET\n");
+        }
+        let page = objects.len() as u32 + 1;
+        objects.push(Object::Dictionary(dict([
+            ("Type", name("Page")),
+            ("Parent", reference(2)),
+            (
+                "MediaBox",
+                Object::Array(
+                    vec![0, 0, 595, 842]
+                        .into_iter()
+                        .map(Object::Integer)
+                        .collect(),
+                ),
+            ),
+            (
+                "Resources",
+                Object::Dictionary(dict([(
+                    "Font",
+                    Object::Dictionary(dict([("F1", reference(4))])),
+                )])),
+            ),
+            ("Contents", reference(page + 1)),
+        ])));
+        objects.push(Object::Stream(Stream {
+            dict: dict([("Filter", name("FlateDecode"))]),
+            raw: deflate(&content),
+        }));
+        if let Object::Dictionary(pages) = &mut objects[1] {
+            pages.insert(
+                "Kids".into(),
+                Object::Array(vec![reference(3), reference(page)]),
+            );
+            pages.insert("Count".into(), Object::Integer(2));
         }
     }
     let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
@@ -853,8 +901,34 @@ mod tests {
     use super::*;
     use crate::formats::pdf::signatures;
 
+    #[test]
+    fn a_transcript_is_a_second_page_and_the_first_keeps_its_number() {
+        let pdf = certificate_pdf(&CertificateText {
+            transcript: Some(vec!["Transcript of records".into(), "Algorithms  A".into()]),
+            attachment: Some(b"{}".to_vec()),
+            university: "Osaka Exemplar University".into(),
+            graduate: "Hanako Yamada".into(),
+            degree: "Master of Engineering".into(),
+            conferred: 1_774_915_200,
+        });
+        let doc = Document::parse(&pdf).unwrap();
+        let catalog = doc.catalog().unwrap();
+        let pages = doc
+            .lookup(catalog, "Pages")
+            .and_then(Object::as_dict)
+            .unwrap();
+        assert_eq!(doc.lookup(pages, "Count").and_then(Object::as_int), Some(2));
+        let kids = doc
+            .lookup(pages, "Kids")
+            .and_then(Object::as_array)
+            .unwrap();
+        assert_eq!(kids[0].as_ref().map(|r| r.num), Some(3));
+        assert_eq!(kids.len(), 2);
+    }
+
     pub(crate) fn sample() -> Vec<u8> {
         certificate_pdf(&CertificateText {
+            transcript: None,
             attachment: None,
             university: "Osaka Exemplar University".into(),
             graduate: "Hanako Yamada".into(),
