@@ -48,14 +48,14 @@ Feature: The credentials universities issue today, recognised across formats
   Scenario: A European micro-credential with a Data Integrity proof is a certificate programme in Japan
     Given "Universiteit Dijleland" of BE issues its micro-credential as an Open Badge ldp_vc
     When the JP verifier judges the badge handed over as a file
-    Then the recognition verdict is "recognised-with-review" for "ldp_vc" citing "MC-EU-AnnexI-mandatory-elements"
+    Then the recognition verdict is "recognised-with-review" for "ldp_vc" citing "MC-EU-Annex-I-mandatory-elements"
     And the equivalent is "履修証明プログラム相当" citing "MRA-EUJP-b-micro-credential-counterpart"
 
   Scenario: A Japanese micro-credential as a VC-JWT is read against the EU micro-credential elements
     Given "浪速理工大学" of JP issues its micro-credential as an Open Badge jwt_vc_json
     When the EU verifier judges the badge handed over as a file
-    Then the recognition verdict is "recognised-with-review" for "jwt_vc_json" citing "MC-EU-AnnexI-mandatory-elements"
-    And the equivalent is "EU micro-credential (Council Recommendation 2022/C 243/02)" citing "MC-EU-AnnexI-mandatory-elements"
+    Then the recognition verdict is "recognised-with-review" for "jwt_vc_json" citing "MC-EU-Annex-I-mandatory-elements"
+    And the equivalent is "EU micro-credential (Council Recommendation 2022/C 243/02)" citing "MC-EU-Annex-I-mandatory-elements"
 
   Scenario: A badge whose issuer profile is not the JWT's issuer is not recognised
     Given "浪速理工大学" of JP issues its micro-credential as an Open Badge jwt_vc_json whose JWT iss is not its issuer profile

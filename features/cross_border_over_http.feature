@@ -84,3 +84,28 @@ Feature: Cross-border issuance and presentation over OpenID4VCI and OpenID4VP
       | with a mismatched client_id      | OAUTH-RFC9101-5-client-id             |
       | with an untyped request object   | OID4VP-5-request-object-typ           |
       | with transaction data            | OID4VP-5.1-transaction-data           |
+
+  Scenario: A European micro-credential travels as jwt_vc_json and is a certificate programme in Japan
+    Given the EU university has issued its micro-credential as jwt_vc_json to the wallet
+    When the JP verifier asks for the micro-credential as jwt_vc_json by "direct_post.jwt"
+    And the wallet presents to the verifier
+    Then the verifier accepts the presentation over OpenID4VP
+    And the recognition verdict over OpenID4VP is "recognised-with-review" for "jwt_vc_json"
+
+  Scenario: A Japanese micro-credential travels as jwt_vc_json by the authorization code flow to an EU verifier
+    Given the JP university has issued its micro-credential as jwt_vc_json to the wallet by the authorization code flow
+    When the EU verifier asks for the micro-credential as jwt_vc_json by "direct_post"
+    And the wallet presents to the verifier
+    Then the verifier accepts the presentation over OpenID4VP
+    And the recognition verdict over OpenID4VP is "recognised-with-review" for "jwt_vc_json"
+
+  Scenario Outline: A jwt_vc_json presentation the wallet spoiled is rejected with the requirement it breaks
+    Given the EU university has issued its micro-credential as jwt_vc_json to the wallet
+    When the JP verifier asks for the micro-credential as jwt_vc_json by "direct_post"
+    And the wallet presents to the verifier misbehaving as "<fault>"
+    Then the verifier rejects the presentation citing "OID4VP-B.1.3.1.5-holder-binding"
+
+    Examples:
+      | fault          |
+      | wrong-nonce    |
+      | wrong-audience |

@@ -293,7 +293,7 @@ mod tests {
         // The three elements OB3 cannot carry always send it to review.
         assert_eq!(r.verdict, Verdict::RecognisedWithReview);
         let reviews: Vec<_> = r.findings().map(|f| f.requirement.id).collect();
-        assert_eq!(reviews, vec!["MC-EU-AnnexI-mandatory-elements"]);
+        assert_eq!(reviews, vec!["MC-EU-Annex-I-mandatory-elements"]);
     }
 
     #[test]

@@ -41,6 +41,10 @@ use crate::requirements::Violation;
 /// not an official EUDI catalogue entry (domain (a)).
 pub const EU_DIPLOMA_VCT: &str = "urn:eudi:diploma:1";
 
+/// The W3C credential type trusted lists and the arrangement register for the
+/// micro-credentials universities issue as Open Badges 3.0 (`jwt_vc_json`) \[P\].
+pub const BADGE_TYPE: &str = "OpenBadgeCredential";
+
 /// The `vct` Accord uses for the Japanese degree: an HTTPS URL of a (fictional) JP scheme owner
 /// (domain (a): "an HTTPS URL owned by the JP scheme owner") \[P\].
 pub const JP_DEGREE_VCT: &str = "https://trust.accord-jp.example/vct/degree/1";

@@ -465,8 +465,8 @@ fn meta_violation(format: &str, meta: &Map<String, Value>) -> Option<(&'static s
 
 /// The credential's type against `meta`, or why it does not match.
 /// `type_id` is the `vct` (SD-JWT VC) or doctype (mdoc). W3C `type_values`
-/// are compared with the credential's literal `type` array: no JSON-LD
-/// expansion, which B.1.1 allows only for types no `@context` defines.
+/// are compared with the credential's types expanded by its `@context`
+/// (and, for types no context defines, as written).
 fn type_mismatch(
     q: &CredentialQuery,
     type_id: Option<&str>,
@@ -484,8 +484,21 @@ fn type_mismatch(
             ("B.2.3", type_id.is_some() && doctype == type_id)
         }
         f if W3C_FORMATS.contains(&f) => {
-            let types = claims.get("type").and_then(Value::as_array);
-            let has = |t: &Value| types.is_some_and(|ts| ts.contains(t));
+            // B.1.1: the fully expanded types, after applying the credential's `@context`
+            // (with the bundled contexts; never fetched). A type no context defines stays as
+            // written, so the literal types match too.
+            let mut types: Vec<Value> = claims
+                .get("type")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            if let Ok(expanded) = crate::formats::data_integrity::rdfc::expanded_types(
+                claims,
+                crate::formats::data_integrity::rdfc::Contexts::bundled(),
+            ) {
+                types.extend(expanded.into_iter().map(Value::String));
+            }
+            let has = |t: &Value| types.contains(t);
             let alternatives = meta_list("type_values").into_iter().flatten();
             (
                 "B.1.1",

@@ -26,6 +26,11 @@ pub const PROOF_TYP: &str = "openid4vci-proof+jwt";
 pub const OFFER_SCHEME: &str = "openid-credential-offer://";
 /// The credential format of SD-JWT VCs (OpenID4VCI Appendix A.3.1).
 pub const FORMAT_SD_JWT_VC: &str = "dc+sd-jwt";
+/// The credential format of JWT-secured W3C credentials not using JSON-LD (OpenID4VCI
+/// Appendix A.1.1): the reference issuers issue their micro-credentials (Open Badges 3.0) in it.
+pub const FORMAT_JWT_VC_JSON: &str = "jwt_vc_json";
+/// The types of the micro-credentials the reference issuers issue as `jwt_vc_json`.
+pub const BADGE_TYPES: [&str; 2] = ["VerifiableCredential", "OpenBadgeCredential"];
 
 /// How long codes, tokens and nonces live, seconds.
 const CODE_LIFETIME: i64 = 600;
@@ -93,12 +98,26 @@ impl Default for IssuerVariant {
 }
 
 impl IssuerConfig {
-    /// The one credential configuration this issuer offers.
+    /// The credential configuration of the profile's degree (SD-JWT VC), offered by default.
     pub fn configuration_id(&self) -> &'static str {
         match self.profile {
             Profile::EuDiploma => "eu_diploma_sd_jwt",
             Profile::JpDegree => "jp_degree_sd_jwt",
         }
+    }
+
+    /// The credential configuration of the university's micro-credential: an Open Badges 3.0
+    /// credential as `jwt_vc_json`, bound to the holder's `did:jwk`.
+    pub fn badge_configuration_id(&self) -> &'static str {
+        match self.profile {
+            Profile::EuDiploma => "eu_micro_credential_jwt_vc_json",
+            Profile::JpDegree => "jp_micro_credential_jwt_vc_json",
+        }
+    }
+
+    /// Whether `id` names one of this issuer's credential configurations.
+    pub fn offers(&self, id: &str) -> bool {
+        id == self.configuration_id() || id == self.badge_configuration_id()
     }
 }
 
@@ -136,6 +155,8 @@ pub struct OfferOptions {
     pub tx_code: bool,
     /// Pass the offer by reference (`credential_offer_uri`) rather than by value.
     pub by_reference: bool,
+    /// Offer the micro-credential (`jwt_vc_json`) rather than the degree (SD-JWT VC).
+    pub badge: bool,
 }
 
 /// A created offer, as the control API returns it.
@@ -149,6 +170,8 @@ pub struct CreatedOffer {
 }
 
 struct PendingOffer {
+    /// The credential configuration offered.
+    configuration: &'static str,
     subject: Map<String, Value>,
     tx_code: Option<String>,
     expires: i64,
@@ -156,6 +179,7 @@ struct PendingOffer {
 }
 
 struct AuthCode {
+    configuration: &'static str,
     subject: Map<String, Value>,
     challenge: String,
     redirect_uri: String,
@@ -164,6 +188,8 @@ struct AuthCode {
 }
 
 struct Grant {
+    /// The credential configuration the token was granted for.
+    configuration: &'static str,
     subject: Map<String, Value>,
     expires: i64,
 }
@@ -174,7 +200,7 @@ pub struct Issuer {
     entropy: SeededEntropy,
     offers: HashMap<String, PendingOffer>,
     offers_by_reference: HashMap<String, Value>,
-    issuer_states: HashMap<String, Map<String, Value>>,
+    issuer_states: HashMap<String, (&'static str, Map<String, Value>)>,
     codes: HashMap<String, AuthCode>,
     tokens: HashMap<String, Grant>,
     nonces: HashMap<String, i64>,
@@ -317,6 +343,18 @@ impl Issuer {
                         "display": [{"name": c.profile.name(), "locale": "en"}],
                         "claims": claims,
                     },
+                },
+                // Appendix A.1.1.2: credential_definition with the credential's types.
+                c.badge_configuration_id(): {
+                    "format": FORMAT_JWT_VC_JSON,
+                    "scope": c.badge_configuration_id(),
+                    "credential_definition": {"type": BADGE_TYPES},
+                    "cryptographic_binding_methods_supported": ["did:jwk"],
+                    "credential_signing_alg_values_supported": ["ES256"],
+                    "proof_types_supported": {"jwt": {"proof_signing_alg_values_supported": ["ES256"]}},
+                    "credential_metadata": {
+                        "display": [{"name": "Micro-credential (Open Badges 3.0)", "locale": "en"}],
+                    },
                 }
             }
         })
@@ -349,6 +387,11 @@ impl Issuer {
     ) -> CreatedOffer {
         let mut grants = Map::new();
         let mut tx_code = None;
+        let configuration = if options.badge {
+            self.config.badge_configuration_id()
+        } else {
+            self.config.configuration_id()
+        };
         match options.flow {
             Flow::PreAuthorizedCode => {
                 let code = random_token(&mut self.entropy, 24);
@@ -367,6 +410,7 @@ impl Issuer {
                 self.offers.insert(
                     code,
                     PendingOffer {
+                        configuration,
                         subject,
                         tx_code: tx_code.clone(),
                         expires: now + CODE_LIFETIME,
@@ -378,13 +422,14 @@ impl Issuer {
             Flow::AuthorizationCode => {
                 let state = random_token(&mut self.entropy, 24);
                 self.admit_offer(format!("state:{state}"), json_size(&subject));
-                self.issuer_states.insert(state.clone(), subject);
+                self.issuer_states
+                    .insert(state.clone(), (configuration, subject));
                 grants.insert("authorization_code".into(), json!({"issuer_state": state}));
             }
         }
         let offer = json!({
             "credential_issuer": self.config.credential_issuer,
-            "credential_configuration_ids": [self.config.configuration_id()],
+            "credential_configuration_ids": [configuration],
             "grants": grants,
         });
         let uri = if options.by_reference {
@@ -445,7 +490,9 @@ impl Issuer {
                 "PKCE is required: code_challenge with code_challenge_method S256",
             ));
         };
-        let Some(subject) = get("issuer_state").and_then(|s| self.issuer_states.remove(s)) else {
+        let Some((configuration, subject)) =
+            get("issuer_state").and_then(|s| self.issuer_states.remove(s))
+        else {
             return Err(ProtocolError::bad_request(
                 "access_denied",
                 &req::OID4VCI_OFFER,
@@ -457,6 +504,7 @@ impl Issuer {
         self.codes.insert(
             code.clone(),
             AuthCode {
+                configuration,
                 subject,
                 challenge: challenge.to_owned(),
                 redirect_uri: redirect_uri.to_owned(),
@@ -479,7 +527,7 @@ impl Issuer {
         now: i64,
     ) -> Result<Value, ProtocolError> {
         let get = |k: &str| params.get(k).map(String::as_str);
-        let subject = match get("grant_type") {
+        let (configuration, subject) = match get("grant_type") {
             Some(PRE_AUTHORIZED_GRANT) => {
                 let Some(code) = get("pre-authorized_code") else {
                     return Err(ProtocolError::bad_request(
@@ -546,7 +594,7 @@ impl Issuer {
                         "the pre-authorized_code has expired",
                     ));
                 }
-                offer.subject
+                (offer.configuration, offer.subject)
             }
             Some("authorization_code") => {
                 if params.contains_key("tx_code") {
@@ -598,7 +646,7 @@ impl Issuer {
                         "code_verifier does not match the code_challenge",
                     ));
                 }
-                code.subject
+                (code.configuration, code.subject)
             }
             other => {
                 return Err(ProtocolError::bad_request(
@@ -614,6 +662,7 @@ impl Issuer {
         self.tokens.insert(
             token.clone(),
             Grant {
+                configuration,
                 subject,
                 expires: now + TOKEN_LIFETIME,
             },
@@ -680,6 +729,7 @@ impl Issuer {
         if now > grant.expires {
             return Err(unauthorized("the access token has expired"));
         }
+        let granted = grant.configuration;
         let Some(request) = body.as_object() else {
             return Err(ProtocolError::bad_request(
                 "invalid_credential_request",
@@ -714,7 +764,14 @@ impl Issuer {
                     "credential_configuration_id is required",
                 ));
             }
-            (Some(Value::String(id)), None) if id == self.config.configuration_id() => {}
+            (Some(Value::String(id)), None) if id == granted => {}
+            (Some(Value::String(id)), None) if self.config.offers(id) => {
+                return Err(ProtocolError::bad_request(
+                    "invalid_credential_request",
+                    &req::OID4VCI_CREDENTIAL_REQUEST,
+                    format!("the access token was granted for {granted}, not {id}"),
+                ));
+            }
             (Some(other), None) => {
                 return Err(ProtocolError::bad_request(
                     "unknown_credential_configuration",
@@ -800,6 +857,13 @@ impl Issuer {
             .map(|g| g.subject.clone())
             .unwrap_or_default();
         let mut credentials = Vec::with_capacity(holder_keys.len());
+        if granted == self.config.badge_configuration_id() {
+            for holder_key in holder_keys {
+                let badge = self.badge_for(&holder_key, now)?;
+                credentials.push(json!({"credential": badge}));
+            }
+            return Ok(json!({"credentials": credentials}));
+        }
         for holder_key in holder_keys {
             if self.config.status_list_uri.is_some()
                 && self.next_status_index >= self.status_capacity
@@ -838,6 +902,38 @@ impl Issuer {
             credentials.push(json!({"credential": sd.to_compact()}));
         }
         Ok(json!({"credentials": credentials}))
+    }
+
+    /// The university's micro-credential for the holder of `holder_key`: an Open Badges 3.0
+    /// credential (`micro_credential::example_badge`) whose issuer is this Credential Issuer
+    /// and whose subject is the holder's `did:jwk`, signed as a VC-JWT (VCDM 1.1 clause
+    /// 6.3.1) with `x5c`, so a verifier finds the key through the trusted lists as for the
+    /// SD-JWT VCs.
+    fn badge_for(&self, holder_key: &Jwk, now: i64) -> Result<String, ProtocolError> {
+        let denied = |e: String| {
+            ProtocolError::bad_request("credential_request_denied", &req::OID4VCI_ERROR_CODES, e)
+        };
+        let holder = did_jwk(holder_key).map_err(denied)?;
+        let valid_from = time::OffsetDateTime::from_unix_timestamp(now)
+            .ok()
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+            .ok_or_else(|| denied(format!("{now} is not a time")))?;
+        let country = match self.config.profile {
+            Profile::EuDiploma => "BE",
+            Profile::JpDegree => "JP",
+        };
+        let badge = crate::profiles::micro_credential::example_badge(
+            &self.config.iss,
+            &self.config.display_name,
+            country,
+            &holder,
+            &valid_from,
+        );
+        crate::formats::vc_jwt::issue_with_x5c(&badge, &self.config.signing_key, &self.config.chain)
+            .map_err(|e| denied(e.to_string()))
     }
 
     /// Checks one `jwt` key proof (Appendix F.1) and returns the key to bind.
@@ -969,6 +1065,16 @@ impl Issuer {
             )),
         }
     }
+}
+
+/// The `did:jwk` of a public key: the DID is the key's JWK, base64url-encoded.
+pub fn did_jwk(key: &Jwk) -> Result<String, String> {
+    // The same JSON the key proofs' `kid` carries (see `proof_jwt_bound`).
+    let json = serde_json::to_value(key).map_err(|e| e.to_string())?;
+    Ok(format!(
+        "did:jwk:{}",
+        crate::formats::jose::b64(json.to_string())
+    ))
 }
 
 /// Resolves a `did:jwk` DID URL (optionally with a `#0` fragment) to its public key.
@@ -1288,11 +1394,13 @@ mod tests {
             flow: Flow::PreAuthorizedCode,
             tx_code: false,
             by_reference: false,
+            badge: false,
         };
         let auth = OfferOptions {
             flow: Flow::AuthorizationCode,
             tx_code: false,
             by_reference: true,
+            badge: true,
         };
         let small = issuer.config.profile.example_claims();
         for n in 0..MAX_PENDING_OFFERS * 2 {

@@ -887,6 +887,51 @@ impl Verifier {
                 };
                 for (i, item) in list.as_array().into_iter().flatten().enumerate() {
                     let at = format!("vp_token.{query_id}[{i}]");
+                    if cq.format == super::oid4vci::FORMAT_JWT_VC_JSON {
+                        let checked =
+                            check_jwt_vc_presentation(item, &client_id, &tx.nonce, trust, now, &at);
+                        let mut own = checked.violations;
+                        if own.iter().all(|v| !v.is_fatal()) {
+                            for p in dcql::check_disclosed(cq, None, &checked.credential) {
+                                own.push(
+                                    Violation::new(&req::OID4VP_DCQL_SATISFIED, p.to_string())
+                                        .at(at.clone()),
+                                );
+                            }
+                        }
+                        let valid = crate::requirements::all_pass(&own);
+                        if valid {
+                            let direction = if jurisdiction == "JP" {
+                                recognition::Direction::EuInJp
+                            } else {
+                                recognition::Direction::JpInEu
+                            };
+                            let r = crate::profiles::micro_credential::assess(
+                                &checked.credential,
+                                direction,
+                                recognition::Format::JwtVcJson,
+                            );
+                            recognitions
+                                .push(json!({"credential_query": query_id, "recognition": r}));
+                            if let Value::Array(items) = kept
+                                .entry(query_id.clone())
+                                .or_insert_with(|| Value::Array(Vec::new()))
+                            {
+                                items.push(item.clone());
+                            }
+                        }
+                        presentations.push(json!({
+                            "credential_query": query_id,
+                            "valid": valid,
+                            "format": cq.format,
+                            "claims": checked.credential,
+                            "holder": checked.holder,
+                            "trust": checked.trust,
+                            "violations": own,
+                        }));
+                        violations.extend(own);
+                        continue;
+                    }
                     let Some(text) = item.as_str() else {
                         violations.push(
                             Violation::new(
@@ -1067,6 +1112,181 @@ fn rejection(e: &ProtocolError) -> Value {
 
 /// The recognition verdict a verifier in `jurisdiction` reaches for these claims, when the
 /// credential comes from the other side.
+/// A `jwt_vc_json` presentation as the verifier checked it.
+struct CheckedJwtVc {
+    credential: Value,
+    holder: Option<String>,
+    trust: Option<crate::trust::resolver::TrustOutcome>,
+    violations: Vec<Violation>,
+}
+
+/// Checks a `jwt_vc_json` presentation (OpenID4VP B.1.3.1): a VP JWT signed by the holder's
+/// `did:jwk`, its `aud` the Client Identifier and its `nonce` the request's; the one VC-JWT
+/// it holds verified as VCDM 1.1 clause 6.3.1 and Open Badges 3.0 clause 8.2 say, its key
+/// found through `x5c` and the trusted lists (as for SD-JWT VCs), its subject the holder.
+fn check_jwt_vc_presentation(
+    item: &Value,
+    client_id: &str,
+    nonce: &str,
+    trust: &TrustContext,
+    now: i64,
+    at: &str,
+) -> CheckedJwtVc {
+    use crate::formats::jose::VerifyingKey;
+    let mut out = CheckedJwtVc {
+        credential: Value::Null,
+        holder: None,
+        trust: None,
+        violations: Vec::new(),
+    };
+    macro_rules! found {
+        ($requirement:expr, $message:expr, $where_:expr $(,)?) => {
+            out.violations
+                .push(Violation::new($requirement, $message).at(format!("{at}.{}", $where_)))
+        };
+    }
+    let Some(text) = item.as_str() else {
+        found!(
+            &req::OID4VP_W3C_VP,
+            "a jwt_vc_json presentation is a JWT string",
+            "",
+        );
+        return out;
+    };
+    let vp = match CompactJws::parse(text) {
+        Ok(vp) => vp,
+        Err(e) => {
+            found!(&req::OID4VP_W3C_VP, format!("not a JWS: {e}"), "");
+            return out;
+        }
+    };
+    // The holder: the presentation's key, named by a did:jwk `kid`.
+    let kid = vp.header.get("kid").and_then(Value::as_str).unwrap_or("");
+    let holder_key = crate::formats::jose::resolve_did_jwk(kid)
+        .and_then(|jwk| VerifyingKey::from_jwk(&jwk).map_err(|e| e.to_string()));
+    let holder_did = kid.split('#').next().unwrap_or("").to_owned();
+    match &holder_key {
+        Ok(key) if vp.verify(key).is_ok() => {}
+        Ok(_) => found!(
+            &req::OID4VP_W3C_HOLDER_BINDING,
+            "the presentation's signature does not verify with its kid's key",
+            "header.kid",
+        ),
+        Err(e) => found!(
+            &req::OID4VP_W3C_HOLDER_BINDING,
+            format!("the presentation's key is not readable: {e}"),
+            "header.kid",
+        ),
+    }
+    let claim = |k: &str| vp.payload.get(k).and_then(Value::as_str);
+    if claim("aud") != Some(client_id) {
+        found!(
+            &req::OID4VP_W3C_HOLDER_BINDING,
+            format!(
+                "aud is {:?}, not the Client Identifier {client_id:?}",
+                claim("aud")
+            ),
+            "payload.aud",
+        );
+    }
+    if claim("nonce") != Some(nonce) {
+        found!(
+            &req::OID4VP_W3C_HOLDER_BINDING,
+            format!("nonce is {:?}, not the request's", claim("nonce")),
+            "payload.nonce",
+        );
+    }
+    let vcs: Vec<&str> = vp
+        .payload
+        .get("vp")
+        .and_then(|p| p.get("verifiableCredential"))
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let [vc] = vcs[..] else {
+        found!(
+            &req::OID4VP_W3C_VP,
+            format!(
+                "vp.verifiableCredential holds {} VC-JWT(s); one credential is asked for",
+                vcs.len()
+            ),
+            "payload.vp.verifiableCredential",
+        );
+        return out;
+    };
+    let inner = match CompactJws::parse(vc) {
+        Ok(j) => j,
+        Err(e) => {
+            found!(
+                &crate::requirements::vc_jwt::VCDM_VC_CLAIM,
+                format!("not a VC-JWT: {e}"),
+                "vc"
+            );
+            return out;
+        }
+    };
+    let mut resolver = crate::trust::resolver::ChainResolver::new(trust);
+    use crate::formats::sd_jwt::verify::IssuerKeyResolver as _;
+    let issuer_key = match resolver.resolve(&inner) {
+        Ok(key) => serde_json::to_value(key.jwk()).ok(),
+        Err(vs) => {
+            for v in vs {
+                out.violations
+                    .push(v.at_if_unset(&format!("{at}.vc.header.x5c")));
+            }
+            None
+        }
+    };
+    out.violations.extend(
+        resolver
+            .findings
+            .into_iter()
+            .map(|v| v.at_if_unset(&format!("{at}.vc"))),
+    );
+    out.trust = resolver.outcome;
+    match crate::formats::vc_jwt::verify(vc, issuer_key.as_ref(), now) {
+        Ok(checked) => {
+            if issuer_key.is_some() && checked.signature_verified != Some(true) {
+                out.violations.push(
+                    Violation::new(
+                        &crate::requirements::vc_jwt::VCDM_SIGNATURE,
+                        "the VC-JWT's signature does not verify",
+                    )
+                    .at(format!("{at}.vc.signature")),
+                );
+            }
+            out.violations.extend(
+                checked
+                    .violations
+                    .into_iter()
+                    .map(|v| v.at_if_unset(&format!("{at}.vc"))),
+            );
+            out.credential = checked.credential;
+        }
+        Err(e) => out.violations.push(
+            Violation::new(&crate::requirements::vc_jwt::VCDM_VC_CLAIM, e.to_string())
+                .at(format!("{at}.vc")),
+        ),
+    }
+    // The credential is the holder's: its subject is the presenting DID.
+    let subject = out
+        .credential
+        .get("credentialSubject")
+        .and_then(|s| s.get("id"))
+        .and_then(Value::as_str);
+    if subject != Some(holder_did.as_str()) {
+        out.violations.push(
+            Violation::new(
+                &req::OID4VP_W3C_HOLDER_BINDING,
+                format!("the credential's subject is {subject:?}, not the presenting holder {holder_did:?}"),
+            )
+            .at(format!("{at}.vc.credentialSubject.id")),
+        );
+    }
+    out.holder = Some(holder_did);
+    out
+}
+
 fn recognise(jurisdiction: &str, claims: &Map<String, Value>) -> Option<Value> {
     let profile = claims
         .get("vct")
@@ -1488,6 +1708,28 @@ pub struct HeldCredential {
 }
 
 impl HeldCredential {
+    /// A credential issued in `format`: an SD-JWT VC, or a `jwt_vc_json` VC-JWT (its claims
+    /// are the credential in its `vc` claim, as DCQL paths read a W3C credential, B.1.2).
+    pub fn from_issued_as(id: String, format: &str, compact: &str) -> Result<Self, String> {
+        if format != super::oid4vci::FORMAT_JWT_VC_JSON {
+            return Self::from_issued(id, compact);
+        }
+        let jws = CompactJws::parse(compact).map_err(|e| e.to_string())?;
+        let vc = jws
+            .payload
+            .get("vc")
+            .filter(|v| v.is_object())
+            .cloned()
+            .ok_or("the VC-JWT has no `vc` object (VCDM 1.1 clause 6.3.1)")?;
+        Ok(Self {
+            id,
+            format: format.to_owned(),
+            vct: String::new(),
+            credential: compact.to_owned(),
+            claims: vc,
+        })
+    }
+
     pub fn from_issued(id: String, compact: &str) -> Result<Self, String> {
         let sd = SdJwt::parse_compact(compact).map_err(|e| e.to_string())?;
         let view = holder_view(&sd).map_err(|e| e.to_string())?;
@@ -1614,7 +1856,7 @@ pub fn build_response(
         .iter()
         .map(|h| Candidate {
             format: &h.format,
-            vct: Some(&h.vct),
+            vct: (!h.vct.is_empty()).then_some(h.vct.as_str()),
             claims: &h.claims,
             cryptographic_holder_binding: true,
         })
@@ -1627,6 +1869,25 @@ pub fn build_response(
         let mut items = Vec::new();
         for (index, matched) in chosen {
             let h = newest_first[*index];
+            if h.format == super::oid4vci::FORMAT_JWT_VC_JSON {
+                // No selective disclosure: the whole credential, in a presentation the holder
+                // signs for this request (B.1.3.1).
+                let aud = if faults.contains(&WalletFault::WrongAudience) {
+                    "x509_san_dns:another-verifier.example".to_owned()
+                } else {
+                    request.client_id.clone()
+                };
+                let nonce = if faults.contains(&WalletFault::WrongNonce) {
+                    format!("{}-stale", request.nonce)
+                } else {
+                    request.nonce.clone()
+                };
+                let vp =
+                    vp_jwt(&h.credential, holder, &aud, &nonce, now).map_err(|e| denied(&e))?;
+                disclosed.insert(query_id.clone(), vec!["(the whole credential)".to_owned()]);
+                items.push(Value::String(vp));
+                continue;
+            }
             let sd = SdJwt::parse_compact(&h.credential).map_err(|e| denied(&e.to_string()))?;
             let mut reveal: Vec<ClaimPath> = matched
                 .paths
@@ -1719,6 +1980,38 @@ pub fn build_response(
         vp_token,
         disclosed,
     })
+}
+
+/// A Verifiable Presentation of the VC-JWT `credential` as a JWT (VCDM 1.1 clause 6.3.1, as
+/// OpenID4VP B.1.3.1 carries `jwt_vc_json`): signed by `holder`, its `iss` and the
+/// presentation's `holder` the holder's `did:jwk` (the key in `kid`), bound to the request by
+/// `aud` (the Client Identifier) and `nonce`.
+pub fn vp_jwt(
+    credential: &str,
+    holder: &SigningKey,
+    aud: &str,
+    nonce: &str,
+    iat: i64,
+) -> Result<String, String> {
+    let did = super::oid4vci::did_jwk(&holder.public_jwk())?;
+    let mut header = Map::new();
+    header.insert("typ".into(), json!("JWT"));
+    header.insert("kid".into(), json!(format!("{did}#0")));
+    let mut payload = Map::new();
+    payload.insert("iss".into(), json!(did));
+    payload.insert("aud".into(), json!(aud));
+    payload.insert("nonce".into(), json!(nonce));
+    payload.insert("iat".into(), json!(iat));
+    payload.insert(
+        "vp".into(),
+        json!({
+            "@context": ["https://www.w3.org/2018/credentials/v1"],
+            "type": ["VerifiablePresentation"],
+            "holder": did,
+            "verifiableCredential": [credential],
+        }),
+    );
+    sign_compact(header, &payload, holder).map_err(|e| e.to_string())
 }
 
 fn encrypt_response(

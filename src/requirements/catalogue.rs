@@ -1453,6 +1453,28 @@ pub static OID4VP_VP_TOKEN: Requirement = Requirement {
     summary: "vp_token is a JSON object keyed by credential query id, each value a non-empty array of presentations, one unless multiple is true",
 };
 
+/// OpenID4VP 1.0 Appendix B.1 (with holder binding required, the Wallet returns a Verifiable
+/// Presentation) and §8.1 (a `jwt_vc_json` presentation is a string): a VP JWT.
+pub static OID4VP_W3C_VP: Requirement = Requirement {
+    id: "OID4VP-B.1-verifiable-presentation",
+    spec: Spec::Oid4vp,
+    section: "B.1",
+    level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
+    summary: "A jwt_vc_json presentation is a VP JWT (VCDM 1.1 clause 6.3.1) whose vp holds the presented VC-JWT",
+};
+
+/// OpenID4VP 1.0 Appendix B.1.3.1.5 (`nonce` is the request's, `aud` the Client Identifier)
+/// and §8.6 / §14.1.2 (the Verifier validates the Holder Binding and rejects a wrong nonce).
+pub static OID4VP_W3C_HOLDER_BINDING: Requirement = Requirement {
+    id: "OID4VP-B.1.3.1.5-holder-binding",
+    spec: Spec::Oid4vp,
+    section: "B.1.3.1.5",
+    level: Level::Must,
+    applies_to: &[Role::Wallet, Role::Verifier],
+    summary: "The VP JWT carries the request's nonce in `nonce` and the Client Identifier in `aud`, and is signed by the holder (the credential subject's key)",
+};
+
 /// OpenID4VP 1.0 §8.6.
 pub static OID4VP_VALIDATION: Requirement = Requirement {
     id: "OID4VP-8.6-vp-validation",
@@ -1659,6 +1681,8 @@ static CORE: &[&Requirement] = &[
     &OID4VP_ENCRYPTED_RESPONSE,
     &OID4VP_DIRECT_POST_JWT,
     &OID4VP_VP_TOKEN,
+    &OID4VP_W3C_VP,
+    &OID4VP_W3C_HOLDER_BINDING,
     &OID4VP_VALIDATION,
     &OID4VP_KB_CLIENT_ID,
     &OID4VP_TRANSACTION_DATA,

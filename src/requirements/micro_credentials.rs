@@ -14,9 +14,9 @@ const ISSUERS_AND_VERIFIERS: &[Role] = &[Role::Issuer, Role::Verifier];
 
 /// Annex I, mandatory elements (a)–(k) but the level.
 pub static MC_EU_MANDATORY_ELEMENTS: Requirement = Requirement {
-    id: "MC-EU-AnnexI-mandatory-elements",
+    id: "MC-EU-Annex-I-mandatory-elements",
     spec: Spec::MicroCredentials,
-    section: "Annex I",
+    section: "Annex-I",
     level: Level::Should,
     applies_to: ISSUERS_AND_VERIFIERS,
     summary: "A micro-credential states the learner, its title, the issuer's country, the awarding body, the date of issue, the learning outcomes, the notional workload (in ECTS wherever possible), the type of assessment, the form of participation and the type of quality assurance",
@@ -24,9 +24,9 @@ pub static MC_EU_MANDATORY_ELEMENTS: Requirement = Requirement {
 
 /// Annex I, mandatory element "level (and cycle) … if applicable".
 pub static MC_EU_LEVEL: Requirement = Requirement {
-    id: "MC-EU-AnnexI-level",
+    id: "MC-EU-Annex-I-level",
     spec: Spec::MicroCredentials,
-    section: "Annex I",
+    section: "Annex-I",
     level: Level::May,
     applies_to: ISSUERS_AND_VERIFIERS,
     summary: "Where it applies, the level of the learning experience is stated on the EQF (and QF-EHEA cycle)",

@@ -175,7 +175,7 @@ async fn capabilities(State(s): State<Arc<IssuerRole>>) -> Response {
             "role": "issuer",
             "implementation": s.name,
             "jurisdiction": s.jurisdiction,
-            "formats": ["dc+sd-jwt"],
+            "formats": ["dc+sd-jwt", "jwt_vc_json"],
             "credential_configurations": [{"id": config_id, "vct": vct}],
             "flows": variant.flows.iter().map(|f| f.name()).collect::<Vec<_>>(),
             "binding_methods": variant.binding_methods,
@@ -199,6 +199,18 @@ struct CreateOffer {
     tx_code: bool,
     #[serde(default)]
     by_reference: bool,
+    /// What to offer: the profile's `degree` (SD-JWT VC, the default) or the university's
+    /// `micro-credential` (an Open Badges 3.0 credential as `jwt_vc_json`).
+    #[serde(default)]
+    credential: OfferedCredential,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum OfferedCredential {
+    #[default]
+    Degree,
+    MicroCredential,
 }
 
 fn default_flow() -> Flow {
@@ -232,6 +244,7 @@ async fn create_offer(State(s): State<Arc<IssuerRole>>, body: Bytes) -> Response
                 flow: request.flow,
                 tx_code: request.tx_code,
                 by_reference: request.by_reference,
+                badge: request.credential == OfferedCredential::MicroCredential,
             },
             now,
         )

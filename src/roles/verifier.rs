@@ -356,7 +356,7 @@ async fn capabilities(State(s): State<Arc<VerifierRole>>) -> Response {
             "client_id_prefixes": v.config.prefixes().iter().map(|p| p.name()).collect::<Vec<_>>(),
             "response_modes": v.config.response_modes.iter().map(|m| m.name()).collect::<Vec<_>>(),
             "encrypted_response_enc_values": v.config.enc_values.iter().map(|e| e.name()).collect::<Vec<_>>(),
-            "formats": ["dc+sd-jwt"],
+            "formats": ["dc+sd-jwt", "jwt_vc_json"],
             "query_languages": ["dcql"],
             "algorithms": ["ES256"],
             "tls": v.config.base_url.starts_with("https://"),

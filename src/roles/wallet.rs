@@ -247,7 +247,7 @@ async fn capabilities(State(s): State<Arc<WalletRole>>) -> Response {
         &json!({
             "role": "wallet",
             "implementation": s.name,
-            "formats": ["dc+sd-jwt"],
+            "formats": ["dc+sd-jwt", "jwt_vc_json"],
             "flows": ["pre_authorized_code", "authorization_code"],
             "client_id_prefixes": s.client_id_prefixes.iter().map(|p| p.name()).collect::<Vec<_>>(),
             "response_modes": ["direct_post", "direct_post.jwt"],
@@ -582,7 +582,10 @@ async fn issuance(s: &WalletRole, request: &AcceptOffer) -> Result<Value, Failur
             .credentials
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let credential = HeldCredential::from_issued(held.next_id(), compact)
+        let format = configuration["format"]
+            .as_str()
+            .unwrap_or(oid4vci::FORMAT_SD_JWT_VC);
+        let credential = HeldCredential::from_issued_as(held.next_id(), format, compact)
             .map_err(|e| fail("credential", e))?;
         out.push(json!({"id": credential.id, "vct": credential.vct, "claims": credential.claims}));
         held.push(credential);

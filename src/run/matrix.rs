@@ -332,6 +332,9 @@ pub struct Needs {
     pub status_faults: bool,
     pub flows: BTreeSet<&'static str>,
     pub response_modes: BTreeSet<String>,
+    /// Credential formats beyond SD-JWT VC the scenario carries over the protocols
+    /// (`jwt_vc_json`); every part must declare them.
+    pub formats: BTreeSet<&'static str>,
 }
 
 static UNIVERSITY: LazyLock<Regex> =
@@ -406,6 +409,9 @@ pub fn needs(
         if let Some(c) = MODE.captures(text) {
             n.response_modes.insert(c[1].to_owned());
         }
+        if text.contains("as jwt_vc_json") {
+            n.formats.insert("jwt_vc_json");
+        }
     }
     Some(n)
 }
@@ -477,6 +483,15 @@ pub fn applicable(cell: &Cell, needs: Option<&Needs>) -> Result<(), String> {
             if let Some(f) = needs.flows.iter().find(|f| !have.contains(**f)) {
                 return Err(format!(
                     "uses the {f} flow, which {} does not declare",
+                    m.id.get_ref()
+                ));
+            }
+        }
+        if !caps.formats.is_empty() {
+            let have = strings(&caps.formats);
+            if let Some(f) = needs.formats.iter().find(|f| !have.contains(**f)) {
+                return Err(format!(
+                    "carries {f} credentials, which {} does not declare",
                     m.id.get_ref()
                 ));
             }

@@ -146,7 +146,7 @@ pub(super) fn issued_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'
         };
         let t = cast(&ctx);
         let code = arg(&c, 1).to_ascii_lowercase();
-        let options = match arg(&c, 2) {
+        let mut options = match arg(&c, 2) {
             "" => json!({}),
             "with a transaction code" => json!({"tx_code": true}),
             "by the authorization code flow" => {
@@ -155,6 +155,9 @@ pub(super) fn issued_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'
             "by reference" => json!({"by_reference": true}),
             other => panic!("unknown issuance variant {other:?}"),
         };
+        if c.step.value.contains("micro-credential as jwt_vc_json") {
+            options["credential"] = json!("micro-credential");
+        }
         let issuer = Part::issuer(&code);
         let offer = answer_or_panic(
             "create offer",
@@ -362,7 +365,11 @@ pub(super) fn ask_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_, 
             " with transaction data" => vec!["transaction-data"],
             other => panic!("unknown request variant {other:?}"),
         };
-        let query = recognition_query(&verifier);
+        let query = if c.step.value.contains("micro-credential as jwt_vc_json") {
+            micro_credential_query()
+        } else {
+            recognition_query(&verifier)
+        };
         let part = Part::verifier(&verifier);
         let base = t.player(part).base_url().to_owned();
         let mut body =
@@ -402,6 +409,37 @@ pub(super) fn ask_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<'_, 
         w.http.request = Some((part, base, created.body));
     }
     .boxed_local()
+}
+
+/// Requirements a successful `jwt_vc_json` verification exercises.
+const JWT_VC_ACCEPTANCE: &[&Requirement] = &[
+    &crate::requirements::vc_jwt::VCDM_SIGNATURE,
+    &crate::requirements::vc_jwt::OB3_REQUIRED_CLAIMS,
+    &req::OID4VP_W3C_VP,
+    &req::OID4VP_W3C_HOLDER_BINDING,
+    &req::X509_PATH_TO_ANCHOR,
+    &req::MRA_EUJP_TRUSTED_LIST,
+];
+
+/// The DCQL query of a verifier asking for a micro-credential as `jwt_vc_json` (OpenID4VP
+/// B.1.1: `meta.type_values`; claim paths from the credential's root, B.1.2): what the EU
+/// micro-credential elements and the Japanese counterpart are read from.
+fn micro_credential_query() -> Value {
+    json!({"credentials": [{
+        "id": "micro_credential",
+        "format": "jwt_vc_json",
+        // B.1.1: the types as IRIs, after applying the credential's @context.
+        "meta": {"type_values": [[
+            "https://www.w3.org/2018/credentials#VerifiableCredential",
+            "https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential"
+        ]]},
+        "claims": [
+            {"path": ["credentialSubject", "achievement", "name"]},
+            {"path": ["credentialSubject", "achievement", "creditsAvailable"]},
+            {"path": ["credentialSubject", "achievement", "alignment"]},
+            {"path": ["issuer", "name"]}
+        ]
+    }]})
 }
 
 /// `When the wallet presents to the verifier[ misbehaving as "FAULT"]`
@@ -589,16 +627,26 @@ pub(super) fn accepts_step(w: &mut AcademicWorld, _c: Context) -> LocalBoxFuture
             panic!("{why}");
         }
         let cited = cited_by_verifier(w);
-        let checks: Vec<&Requirement> = ACCEPTANCE
-            .iter()
-            .copied()
-            .chain([
-                &req::OID4VP_KB_CLIENT_ID,
-                &req::OID4VP_DCQL_SATISFIED,
-                &req::OID4VP_STATE,
-                &req::OID4VP_VALIDATION,
-            ])
-            .collect();
+        let w3c = w.http.query.as_ref().is_some_and(|q| {
+            q["credentials"][0]["format"] == crate::protocol::oid4vci::FORMAT_JWT_VC_JSON
+        });
+        let checks: Vec<&Requirement> = if w3c {
+            // A VC-JWT in a VP JWT: its own rules, and the same path to a listed anchor.
+            JWT_VC_ACCEPTANCE.to_vec()
+        } else {
+            ACCEPTANCE
+                .iter()
+                .copied()
+                .chain([&req::OID4VP_KB_CLIENT_ID])
+                .collect()
+        }
+        .into_iter()
+        .chain([
+            &req::OID4VP_DCQL_SATISFIED,
+            &req::OID4VP_STATE,
+            &req::OID4VP_VALIDATION,
+        ])
+        .collect();
         for r in checks {
             let broken = cited.iter().any(|c| c == r.id);
             let actual = if !verified {
@@ -691,11 +739,24 @@ pub(super) fn recognition_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFut
             .outcome
             .as_ref()
             .and_then(|o| {
-                o["result"]["recognition"][0]["recognition"]["verdict"]
-                    .as_str()
-                    .map(str::to_owned)
+                let r = &o["result"]["recognition"][0]["recognition"];
+                let verdict = r["verdict"].as_str()?;
+                // With a format named, the verdict is read with the format beside it.
+                Some(if arg(&c, 2).is_empty() {
+                    verdict.to_owned()
+                } else {
+                    format!(
+                        "{verdict} for {}",
+                        r["format"].as_str().unwrap_or("no format")
+                    )
+                })
             })
             .unwrap_or_else(|| "no recognition (the presentation was not accepted)".into());
+        let expected = if arg(&c, 2).is_empty() {
+            expected
+        } else {
+            format!("{expected} for {}", arg(&c, 2))
+        };
         judge(
             verifier_part(w),
             &req::MRA_EUJP_LEVEL,

@@ -106,8 +106,10 @@ pub struct AcceptanceDecision {
 impl Arrangement {
     /// The default EU–JP academic arrangement.
     pub fn eu_jp_academic(eu_vct: &str, jp_vct: &str) -> Self {
-        let eu_types = vec![eu_vct.to_owned()];
-        let jp_types = vec![jp_vct.to_owned()];
+        // Each side's degree, and the micro-credentials both sides' universities issue as
+        // Open Badges (registered by their W3C type).
+        let eu_types = vec![eu_vct.to_owned(), crate::profiles::BADGE_TYPE.to_owned()];
+        let jp_types = vec![jp_vct.to_owned(), crate::profiles::BADGE_TYPE.to_owned()];
         Self {
             id: "urn:accord:mra:eu-jp:academic:1".into(),
             title: "EU–Japan mutual recognition of academic credentials (Accord test arrangement)".into(),

@@ -298,7 +298,9 @@ fn jurisdiction(code: &'static str, entropy: &SeededEntropy) -> Result<Jurisdict
                 entry_type,
                 service_type: entry_type.service_type_uri().into(),
                 status: STATUS_GRANTED.into(),
-                credential_types: vec![vct.into()],
+                // The university's degree (its vct) and its micro-credentials (the W3C type
+                // of the Open Badges it issues as jwt_vc_json).
+                credential_types: vec![vct.into(), crate::profiles::BADGE_TYPE.into()],
                 certificates: vec![base64_std(&anchor.cert_der)],
             },
             TrustListEntry {

@@ -162,7 +162,26 @@ impl IssuerKeyResolver for ChainResolver<'_> {
                 .at("issuer-jwt.payload"),
             ),
         }
-        let vct = jws.payload.get("vct").and_then(Value::as_str).unwrap_or("");
+        // The type a trust-list entry registers: the `vct` of an SD-JWT VC, or for a W3C
+        // credential (a VC-JWT's `vc`) its most specific type, the first other than
+        // `VerifiableCredential` (Accord's registration of W3C types: docs/trust-services.md).
+        let w3c_type = jws
+            .payload
+            .get("vc")
+            .and_then(|vc| vc.get("type"))
+            .and_then(Value::as_array)
+            .and_then(|types| {
+                types
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .find(|t| *t != "VerifiableCredential")
+            });
+        let vct = jws
+            .payload
+            .get("vct")
+            .and_then(Value::as_str)
+            .or(w3c_type)
+            .unwrap_or("");
         // The anchor's entry must be an attestation provider registered for this type: a
         // relying-party CA, or a provider registered for other types, issues nothing here.
         if entry.entry_type == EntryType::RelyingPartyCa {

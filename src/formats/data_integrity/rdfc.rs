@@ -191,6 +191,31 @@ pub fn canonical_nquads(doc: &Value, contexts: &Contexts) -> Result<String, Cano
         .map_err(|e| CanonError::Canonicalization(e.to_string()))
 }
 
+/// The types of the JSON-LD document `doc` as IRIs, after applying its `@context` (what
+/// OpenID4VP B.1.1 matches `type_values` against): the `rdf:type` objects of the node whose
+/// `id` is the document's. Empty for a document without an `id` (its node is a blank node
+/// that cannot be told from the others after canonicalization).
+pub fn expanded_types(doc: &Value, contexts: &Contexts) -> Result<Vec<String>, CanonError> {
+    const RDF_TYPE: &str = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>";
+    let Some(id) = doc.get("id").and_then(Value::as_str) else {
+        return Ok(Vec::new());
+    };
+    let subject = format!("<{id}>");
+    let nquads = canonical_nquads(doc, contexts)?;
+    Ok(nquads
+        .lines()
+        .filter_map(|line| {
+            let mut parts = line.splitn(3, ' ');
+            let (s, p, rest) = (parts.next()?, parts.next()?, parts.next()?);
+            (s == subject && p == RDF_TYPE)
+                .then(|| rest.split(' ').next())
+                .flatten()
+                .and_then(|o| o.strip_prefix('<')?.strip_suffix('>'))
+                .map(str::to_owned)
+        })
+        .collect())
+}
+
 fn named(iri: &str) -> oxrdf::NamedNode {
     oxrdf::NamedNode::new_unchecked(iri)
 }
@@ -257,6 +282,26 @@ fn to_oxrdf(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_badge_has_its_types_as_iris() {
+        let badge = crate::profiles::micro_credential::example_badge(
+            "did:example:issuer",
+            "Universiteit Dijleland",
+            "BE",
+            "did:example:learner",
+            "2026-03-02T09:00:00Z",
+        );
+        let types = expanded_types(&badge, Contexts::bundled()).unwrap();
+        assert_eq!(
+            types,
+            vec![
+                "https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential",
+                "https://www.w3.org/2018/credentials#VerifiableCredential",
+            ]
+        );
+    }
+
     use super::*;
 
     /// The bundled base context is the published one: VCDM 2.0 gives readers its SHA-256 to
