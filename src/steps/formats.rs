@@ -230,8 +230,8 @@ pub(super) fn verdict_step(w: &mut AcademicWorld, c: Context) -> LocalBoxFuture<
             requirement,
             format!("{verdict} for {format}, a reason citing {}", requirement.id),
             format!(
-                "{actual_verdict} for {actual_format}; reasons {:?}",
-                reasons(body)
+                "{actual_verdict} for {actual_format}; reasons: {}",
+                reasons(body).join(", ")
             ),
             actual_verdict == verdict && actual_format == format && cited,
         );
