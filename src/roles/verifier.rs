@@ -410,6 +410,18 @@ struct SealQuery {
     required_level: Option<String>,
 }
 
+/// The lowest AdES baseline level a query accepts (`B` when it names none).
+fn required_level(name: Option<&str>) -> Result<crate::trust::ades::Level, String> {
+    use crate::trust::ades::Level;
+    match name {
+        None | Some("B") => Ok(Level::B),
+        Some("T") => Ok(Level::T),
+        Some("LT") => Ok(Level::Lt),
+        Some("LTA") => Ok(Level::Lta),
+        Some(other) => Err(format!("unknown level `{other}`")),
+    }
+}
+
 fn decode_b64(field: &str, text: &str) -> Result<Vec<u8>, String> {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD
@@ -418,7 +430,6 @@ fn decode_b64(field: &str, text: &str) -> Result<Vec<u8>, String> {
 }
 
 async fn judge_seal(State(s): State<Arc<VerifierRole>>, body: Bytes) -> Response {
-    use crate::trust::ades::Level;
     use crate::trust::services::ServiceKind;
     let query: SealQuery = match serde_json::from_slice(&body) {
         Ok(q) => q,
@@ -429,12 +440,9 @@ async fn judge_seal(State(s): State<Arc<VerifierRole>>, body: Bytes) -> Response
             "judge_seal: this verifier was started without XML trusted lists or an arrangement",
         );
     };
-    let required_level = match query.required_level.as_deref() {
-        None | Some("B") => Level::B,
-        Some("T") => Level::T,
-        Some("LT") => Level::Lt,
-        Some("LTA") => Level::Lta,
-        Some(other) => return control_bad_request(format!("unknown level `{other}`")),
+    let required_level = match required_level(query.required_level.as_deref()) {
+        Ok(l) => l,
+        Err(e) => return control_bad_request(e),
     };
     let detached = match query
         .detached_base64
@@ -531,7 +539,6 @@ struct RecognitionQuery {
 
 async fn judge_recognition(State(s): State<Arc<VerifierRole>>, body: Bytes) -> Response {
     use crate::academic::{Handed, Judge};
-    use crate::trust::ades::Level;
     let query: RecognitionQuery = match serde_json::from_slice(&body) {
         Ok(q) => q,
         Err(e) => return control_bad_request(e.to_string()),
@@ -541,12 +548,9 @@ async fn judge_recognition(State(s): State<Arc<VerifierRole>>, body: Bytes) -> R
             "judge_recognition: this verifier was started without XML trusted lists or an arrangement",
         );
     };
-    let required_level = match query.required_level.as_deref() {
-        None | Some("B") => Level::B,
-        Some("T") => Level::T,
-        Some("LT") => Level::Lt,
-        Some("LTA") => Level::Lta,
-        Some(other) => return control_bad_request(format!("unknown level `{other}`")),
+    let required_level = match required_level(query.required_level.as_deref()) {
+        Ok(l) => l,
+        Err(e) => return control_bad_request(e),
     };
     let text = |what: &str| {
         query

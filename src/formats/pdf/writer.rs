@@ -181,6 +181,32 @@ pub fn certificate_pdf(text: &CertificateText) -> Vec<u8> {
     page_pdf(&content, text)
 }
 
+/// An A4 page of the certificate (object 2 its parent, Helvetica object 4), its content
+/// stream object `contents`.
+fn page(contents: u32) -> Object {
+    Object::Dictionary(dict([
+        ("Type", name("Page")),
+        ("Parent", reference(2)),
+        (
+            "MediaBox",
+            Object::Array(
+                vec![0, 0, 595, 842]
+                    .into_iter()
+                    .map(Object::Integer)
+                    .collect(),
+            ),
+        ),
+        (
+            "Resources",
+            Object::Dictionary(dict([(
+                "Font",
+                Object::Dictionary(dict([("F1", reference(4))])),
+            )])),
+        ),
+        ("Contents", reference(contents)),
+    ]))
+}
+
 fn page_pdf(content: &[u8], text: &CertificateText) -> Vec<u8> {
     let mut info = Dict::new();
     info.insert(
@@ -202,27 +228,7 @@ fn page_pdf(content: &[u8], text: &CertificateText) -> Vec<u8> {
             ("Kids", Object::Array(vec![reference(3)])),
             ("Count", Object::Integer(1)),
         ])),
-        Object::Dictionary(dict([
-            ("Type", name("Page")),
-            ("Parent", reference(2)),
-            (
-                "MediaBox",
-                Object::Array(
-                    vec![0, 0, 595, 842]
-                        .into_iter()
-                        .map(Object::Integer)
-                        .collect(),
-                ),
-            ),
-            (
-                "Resources",
-                Object::Dictionary(dict([(
-                    "Font",
-                    Object::Dictionary(dict([("F1", reference(4))])),
-                )])),
-            ),
-            ("Contents", reference(5)),
-        ])),
+        page(5),
         Object::Dictionary(dict([
             ("Type", name("Font")),
             ("Subtype", name("Type1")),
@@ -287,28 +293,8 @@ fn page_pdf(content: &[u8], text: &CertificateText) -> Vec<u8> {
             content.extend_from_slice(&literal);
             content.extend_from_slice(b" Tj ET\n");
         }
-        let page = objects.len() as u32 + 1;
-        objects.push(Object::Dictionary(dict([
-            ("Type", name("Page")),
-            ("Parent", reference(2)),
-            (
-                "MediaBox",
-                Object::Array(
-                    vec![0, 0, 595, 842]
-                        .into_iter()
-                        .map(Object::Integer)
-                        .collect(),
-                ),
-            ),
-            (
-                "Resources",
-                Object::Dictionary(dict([(
-                    "Font",
-                    Object::Dictionary(dict([("F1", reference(4))])),
-                )])),
-            ),
-            ("Contents", reference(page + 1)),
-        ])));
+        let page_number = objects.len() as u32 + 1;
+        objects.push(page(page_number + 1));
         objects.push(Object::Stream(Stream {
             dict: dict([("Filter", name("FlateDecode"))]),
             raw: deflate(&content),
@@ -316,7 +302,7 @@ fn page_pdf(content: &[u8], text: &CertificateText) -> Vec<u8> {
         if let Object::Dictionary(pages) = &mut objects[1] {
             pages.insert(
                 "Kids".into(),
-                Object::Array(vec![reference(3), reference(page)]),
+                Object::Array(vec![reference(3), reference(page_number)]),
             );
             pages.insert("Count".into(), Object::Integer(2));
         }
