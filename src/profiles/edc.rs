@@ -251,29 +251,23 @@ pub fn sealed_masters(
     tsa: &crate::trust::tsp::Tsa,
     entropy: &std::cell::RefCell<dyn crate::entropy::Entropy + '_>,
 ) -> Result<String, crate::formats::jades::JadesError> {
-    use crate::formats::jades::{self, SealRequest, Serialization, SigningTimeHeader};
     let awarded = OffsetDateTime::from_unix_timestamp(at)
         .ok()
         .and_then(|t| t.format(&Rfc3339).ok())
         .unwrap_or_default();
     let edc = example_masters(&provider.leaf_name(), country, eqf_level, &awarded);
-    let payload = serde_json::to_vec(&edc).map_err(|e| jades::JadesError::Json(e.to_string()))?;
-    let stamper = jades::tsa_stamper(tsa, entropy);
-    let chain = vec![provider.leaf.cert_der.clone(), provider.ca.cert_der.clone()];
-    jades::seal(&SealRequest {
-        payload: &payload,
-        detached: false,
-        unencoded: true,
-        key: &provider.leaf.key,
-        chain: &chain,
-        signing_time: at,
-        time_header: SigningTimeHeader::Iat,
+    let payload = serde_json::to_vec(&edc)
+        .map_err(|e| crate::formats::jades::JadesError::Json(e.to_string()))?;
+    crate::profiles::eu_diploma::seal_as_university(
+        provider,
+        &payload,
+        "application/ld+json",
+        at,
         level,
-        serialization: Serialization::Json,
-        stamper: Some(&stamper),
-        content_type: Some("application/ld+json"),
-        x5t_of: None,
-    })
+        tsa,
+        entropy,
+        None,
+    )
 }
 
 #[cfg(test)]

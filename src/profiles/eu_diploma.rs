@@ -893,13 +893,40 @@ pub fn sealed_example(
     entropy: &std::cell::RefCell<dyn crate::entropy::Entropy + '_>,
     x5t_of: Option<&[u8]>,
 ) -> Result<String, crate::formats::jades::JadesError> {
+    let payload = serde_json::to_vec(&Value::Object(example_claims()))
+        .map_err(|e| crate::formats::jades::JadesError::Json(e.to_string()))?;
+    seal_as_university(
+        provider,
+        &payload,
+        "application/json",
+        at,
+        level,
+        tsa,
+        entropy,
+        x5t_of,
+    )
+}
+
+/// `payload` sealed by `provider` at `at` as a university's sealing service seals a JSON
+/// document (JAdES JSON serialisation, `b64: false`, `iat`, `cty` `content_type`) at
+/// `level`, time-stamped from level T by `tsa` (nonces from `entropy`); `x5t_of` names another
+/// certificate in `x5t#S256` (a fault for the features).
+#[allow(clippy::too_many_arguments)]
+pub fn seal_as_university(
+    provider: &crate::trust::tsp_pki::SealProvider,
+    payload: &[u8],
+    content_type: &str,
+    at: i64,
+    level: crate::trust::ades::Level,
+    tsa: &crate::trust::tsp::Tsa,
+    entropy: &std::cell::RefCell<dyn crate::entropy::Entropy + '_>,
+    x5t_of: Option<&[u8]>,
+) -> Result<String, crate::formats::jades::JadesError> {
     use crate::formats::jades::{self, SealRequest, Serialization, SigningTimeHeader};
     let stamper = jades::tsa_stamper(tsa, entropy);
-    let payload = serde_json::to_vec(&Value::Object(example_claims()))
-        .map_err(|e| jades::JadesError::Json(e.to_string()))?;
     let chain = vec![provider.leaf.cert_der.clone(), provider.ca.cert_der.clone()];
     jades::seal(&SealRequest {
-        payload: &payload,
+        payload,
         detached: false,
         unencoded: true,
         key: &provider.leaf.key,
@@ -909,7 +936,7 @@ pub fn sealed_example(
         level,
         serialization: Serialization::Json,
         stamper: Some(&stamper),
-        content_type: Some("application/json"),
+        content_type: Some(content_type),
         x5t_of,
     })
 }

@@ -913,12 +913,7 @@ impl Verifier {
                             );
                             recognitions
                                 .push(json!({"credential_query": query_id, "recognition": r}));
-                            if let Value::Array(items) = kept
-                                .entry(query_id.clone())
-                                .or_insert_with(|| Value::Array(Vec::new()))
-                            {
-                                items.push(item.clone());
-                            }
+                            keep(&mut kept, query_id, item);
                         }
                         presentations.push(json!({
                             "credential_query": query_id,
@@ -1024,12 +1019,7 @@ impl Verifier {
                             recognitions
                                 .push(json!({"credential_query": query_id, "recognition": r}));
                         }
-                        if let Value::Array(items) = kept
-                            .entry(query_id.clone())
-                            .or_insert_with(|| Value::Array(Vec::new()))
-                        {
-                            items.push(item.clone());
-                        }
+                        keep(&mut kept, query_id, item);
                     }
                     presentations.push(json!({
                         "credential_query": query_id,
@@ -1112,6 +1102,17 @@ fn rejection(e: &ProtocolError) -> Value {
 
 /// The recognition verdict a verifier in `jurisdiction` reaches for these claims, when the
 /// credential comes from the other side.
+/// Keeps a presentation that passed, under its credential query, for the check of what
+/// remains against the query (§8.6).
+fn keep(kept: &mut Map<String, Value>, query_id: &str, item: &Value) {
+    if let Value::Array(items) = kept
+        .entry(query_id.to_owned())
+        .or_insert_with(|| Value::Array(Vec::new()))
+    {
+        items.push(item.clone());
+    }
+}
+
 /// A `jwt_vc_json` presentation as the verifier checked it.
 struct CheckedJwtVc {
     credential: Value,
